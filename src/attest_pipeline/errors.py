@@ -1,0 +1,35 @@
+"""Typed failures that reach the command line, each with its exit code.
+
+Only the command-line edge turns these into messages and exit codes; the stages raise them
+and never print or exit themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AttestError(Exception):
+    """Base class of the errors meant for the user (no traceback)."""
+
+    exit_code = 1
+
+
+class UsageError(AttestError):
+    """The command was called wrongly (exit code 2)."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """A configuration or data file is missing or malformed (exit code 2).
+
+    The message names the file, and the line when it is known.
+    """
+
+    def __init__(self, path: Path | str, problem: str, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.line = line
+        where = f"{self.path}:{line}" if line is not None else str(self.path)
+        super().__init__(f"{where}: {problem}")

@@ -1,0 +1,1 @@
+"""Text helpers shared by every plugin: French dates, names, identifiers, hours."""
