@@ -6,6 +6,8 @@ and never print or exit themselves.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 
@@ -33,3 +35,15 @@ class ConfigError(UsageError):
         self.line = line
         where = f"{self.path}:{line}" if line is not None else str(self.path)
         super().__init__(f"{where}: {problem}")
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+
+
+def toml_error(path: Path | str, error: tomllib.TOMLDecodeError) -> ConfigError:
+    """A :class:`ConfigError` for a TOML syntax error, with the line it names."""
+    message = str(error)
+    match = _TOML_POSITION.search(message)
+    line = int(match.group(1)) if match else None
+    problem = message[: match.start()] if match else message
+    return ConfigError(path, f"malformed TOML: {problem}", line)

@@ -26,6 +26,7 @@ class Reason(StrEnum):
     NO_PLUGIN = "no_plugin"
     AMBIGUOUS_ISSUER = "ambiguous_issuer"
     PLUGIN_ERROR = "plugin_error"
+    INTERNAL_ERROR = "internal_error"
     INVALID_RPPS = "invalid_rpps"
     UNKNOWN_PARTICIPANT = "unknown_participant"
     AMBIGUOUS_PARTICIPANT = "ambiguous_participant"
@@ -52,6 +53,8 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.NO_PLUGIN: "no issuer plugin recognised the document as an attestation",
     Reason.AMBIGUOUS_ISSUER: "two plugins claim the document with the same score",
     Reason.PLUGIN_ERROR: "the plugin raised, hung or returned something malformed",
+    Reason.INTERNAL_ERROR: "attest-pipeline itself failed on this document (a bug: the "
+    "journal holds the details)",
     Reason.INVALID_RPPS: "the RPPS read on the attestation fails its check (11 digits, Luhn)",
     Reason.UNKNOWN_PARTICIPANT: "the participant is not on the roster",
     Reason.AMBIGUOUS_PARTICIPANT: "several physicians of the roster match the name",

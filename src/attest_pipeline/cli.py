@@ -1,0 +1,353 @@
+"""The ``attest`` command line.
+
+The only place where failures become messages and exit codes: 0 when the pass completed
+(whatever went to review or quarantine), 2 for a usage or configuration error, 1 for an
+internal failure. Heavy modules are imported inside the commands so that ``attest --help``
+stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from attest_pipeline import __version__
+from attest_pipeline.errors import AttestError
+
+if TYPE_CHECKING:
+    from attest_pipeline.config import Config
+    from attest_pipeline.pipeline import Pipeline
+    from attest_pipeline.registry import Registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Options:
+    """The global options, shared by every command."""
+
+    config_path: str | None
+    plugins: tuple[str, ...]
+    disabled: tuple[str, ...]
+
+    def config(self) -> Config:
+        """Load the configuration named by ``--config``, ``$ATTEST_CONFIG`` or ./config.toml."""
+        from attest_pipeline.config import load_config, locate
+
+        return load_config(locate(self.config_path))
+
+    def registry(self, config: Config) -> Registry:
+        """Load the plugins."""
+        from attest_pipeline.registry import load_registry
+
+        return load_registry(config.plugins, extra=self.plugins, disabled=self.disabled)
+
+    def pipeline(self) -> Pipeline:
+        """The configured pipeline."""
+        from attest_pipeline.pipeline import Pipeline
+
+        config = self.config()
+        return Pipeline(config, self.registry(config))
+
+
+pass_options = click.make_pass_decorator(Options)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="attest")
+@click.option(
+    "--config", "config_path", metavar="PATH", envvar="ATTEST_CONFIG",
+    help="Configuration file (default: $ATTEST_CONFIG, else ./config.toml).",
+)
+@click.option("--plugin", "plugins", multiple=True, metavar="PATH_OR_MODULE",
+              help="Load one more plugin (a .py file or a module name). Repeatable.")
+@click.option("--disable-plugin", "disabled", multiple=True, metavar="NAME",
+              help="Leave out the plugin of this name, built-ins included. Repeatable.")
+@click.option("-v", "--verbose", is_flag=True, help="Log one line per document on stderr.")
+@click.pass_context
+def cli(
+    ctx: click.Context, config_path: str | None, plugins: tuple[str, ...],
+    disabled: tuple[str, ...], verbose: bool,
+) -> None:
+    """File general practitioners' attestations into their certification dossiers."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s", stream=sys.stderr,
+    )
+    ctx.obj = Options(config_path, plugins, disabled)
+
+
+@cli.command()
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+              help="Worker processes (0 = all cores; default from the config).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_options
+def run(options: Options, jobs: int | None, as_json: bool) -> None:
+    """Process everything in the inbox once, then exit."""
+    from attest_pipeline.pipeline import Busy
+
+    pipeline = options.pipeline()
+    bar = _ProgressBar()
+    try:
+        summary = pipeline.run(jobs=jobs, on_document=bar.advance, on_total=bar.start)
+    except Busy as busy:
+        click.echo(str(busy), err=True)
+        return
+    finally:
+        bar.close()
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), indent=2))
+        return
+    totals = summary.to_json()
+    click.echo(
+        f"{summary.documents} document(s) in {summary.seconds:.1f} s: "
+        f"{totals['filed']} filed, {totals['review']} to review, "
+        f"{totals['quarantine']} in quarantine, {totals['duplicates']} duplicate(s)"
+    )
+    for reason, count in sorted(summary.reasons.items()):
+        click.echo(f"  {reason}: {count}")
+    paths = pipeline.config.paths
+    click.echo(f"dossiers: {paths.dossiers}\nreview: {paths.review}\nquarantine: {paths.quarantine}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation.")
+@click.option("--explain", is_flag=True, help="Show every plugin's identify score and reasons.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes.")
+@pass_options
+def extract(options: Options, files: tuple[Path, ...], as_json: bool, explain: bool,
+            jobs: int | None) -> None:
+    """Show what `run` would do with FILES, changing nothing."""
+    from attest_pipeline.reports import format_records
+
+    pipeline = options.pipeline()
+    records = pipeline.extract(list(files), jobs=jobs)
+    if as_json:
+        out = sys.stdout
+        out.write("[")
+        for i, record in enumerate(records):
+            data = record.to_json()
+            if not explain:
+                data["fields"].pop("scores", None)
+            out.write(("," if i else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2))
+        out.write("\n]\n")
+        return
+    collected = list(records)
+    click.echo(format_records(collected))
+    if explain:
+        for record in collected:
+            click.echo(f"\n{record.source} [p{','.join(map(str, record.pages))}]")
+            for score in record.fields.get("scores", []):
+                value = "declined" if score["score"] is None else f"{score['score']:.2f}"
+                extra = f" ERROR {score['error']}" if score["error"] else ""
+                click.echo(f"  {score['issuer']:<24} {value:<9} {'; '.join(score['reasons'])}{extra}")
+            for problem in record.problems:
+                click.echo(f"  {problem.reason.value}: {problem.detail}")
+
+
+@cli.command()
+@click.argument("rpps")
+@click.option("--json", "as_json", is_flag=True, help="Print the dossier as JSON.")
+@pass_options
+def dossier(options: Options, rpps: str, as_json: bool) -> None:
+    """Show the dossier of the physician with this RPPS."""
+    from attest_pipeline.reports import dossier as build, format_dossier
+
+    with _open_store(options) as store:
+        data = build(store, rpps) if store else None
+    if data is None:
+        raise _usage(f"no dossier for RPPS {rpps}")
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_dossier(data))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@pass_options
+def status(options: Options, as_json: bool) -> None:
+    """One line per physician, then what waits in review and quarantine."""
+    from attest_pipeline.reports import format_status, status as build
+
+    with _open_store(options) as store:
+        data = build(store) if store else {"physicians": [], "review": [], "quarantine": [],
+                                           "counts": {}}
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_status(data))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the plugins as JSON.")
+@pass_options
+def plugins(options: Options, as_json: bool) -> None:
+    """List the plugins: loaded, disabled, refused or failed, with where each came from."""
+    from dataclasses import asdict
+
+    from attest_pipeline.reports import table
+
+    registry = options.registry(options.config())
+    if as_json:
+        click.echo(json.dumps([asdict(r) for r in registry.reports], indent=2))
+        return
+    rows = [
+        [r.name, r.version, r.status, r.origin, r.source, str(r.api_version or ""),
+         r.problem or r.covers]
+        for r in registry.reports
+    ]
+    click.echo(table(["name", "version", "status", "origin", "source", "api", "covers / problem"],
+                     rows))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the référentiel as JSON.")
+@pass_options
+def referentiel(options: Options, as_json: bool) -> None:
+    """Print the référentiel of actions in use."""
+    from attest_pipeline.referentiel import format_referentiel, load_referentiel, referentiel_to_json
+
+    path = options.config().paths.referentiel if _has_config(options) else None
+    ref = load_referentiel(path)
+    click.echo(json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2) if as_json
+               else format_referentiel(ref))
+
+
+@cli.command()
+@pass_options
+def doctor(options: Options) -> None:
+    """Check the installation: configuration, folders, plugins, OCR."""
+    from attest_pipeline.ocr import tesseract_status
+
+    problems = 0
+    config = None
+    try:
+        config = options.config()
+        click.echo(f"ok   configuration {config.source}")
+    except AttestError as error:
+        click.echo(f"FAIL configuration: {error}")
+        problems += 1
+    if config is not None:
+        from attest_pipeline.config import check_state_is_local
+
+        try:
+            check_state_is_local(config)
+            click.echo(f"ok   state folder {config.paths.state} is on a local disk")
+        except AttestError as error:
+            click.echo(f"FAIL {error}")
+            problems += 1
+        try:
+            options.pipeline()
+            click.echo(f"ok   roster, référentiel and mapping rules load ({config.paths.roster})")
+        except AttestError as error:
+            click.echo(f"FAIL {error}")
+            problems += 1
+        registry = options.registry(config)
+        bad = [r for r in registry.reports if r.status in ("failed", "refused")]
+        click.echo(f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
+                   + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad))
+    language = config.ocr.language if config else "fra"
+    ocr = tesseract_status(language)
+    if ocr.available:
+        click.echo(f"ok   OCR: tesseract {ocr.version}, language {language}")
+    else:
+        problems += 1
+        click.echo("FAIL OCR: scanned attestations will go to review (ocr_unavailable)")
+        for problem in ocr.problems:
+            click.echo(f"     {problem}")
+    if problems:
+        sys.exit(1)
+
+
+@cli.command(name="new-plugin")
+@click.argument("name")
+@click.option("--dir", "dest", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="Where to write the plugin package (default: here).")
+def new_plugin(name: str, dest: Path) -> None:
+    """Write a working issuer plugin package skeleton named NAME."""
+    from attest_pipeline.scaffold import write_plugin
+
+    path = write_plugin(name, dest)
+    click.echo(f"plugin package written to {path}; run its tests with: pytest {path}")
+
+
+def _has_config(options: Options) -> bool:
+    from attest_pipeline.config import locate
+
+    return locate(options.config_path).exists()
+
+
+class _NoStore:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _open_store(options: Options) -> Any:
+    from attest_pipeline.store import Store
+
+    store = Store.open_existing(options.config().paths.database)
+    return store if store is not None else _NoStore()
+
+
+def _usage(message: str) -> AttestError:
+    from attest_pipeline.errors import UsageError
+
+    return UsageError(message)
+
+
+class _ProgressBar:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def start(self, total: int) -> None:
+        if sys.stderr.isatty() and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="doc", file=sys.stderr, leave=False)
+
+    def advance(self, name: str, filed: Any) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Entry point of the ``attest`` command: run and turn failures into exit codes."""
+    try:
+        code = cli.main(args=argv, prog_name="attest", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except click.Abort:
+        click.echo("interrupted", err=True)
+        code = 130
+    except AttestError as error:
+        click.echo(f"attest: {error}", err=True)
+        code = error.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        code = 130
+    except Exception as error:  # the last boundary: an internal failure, not a user error
+        if os.environ.get("ATTEST_DEBUG"):
+            raise
+        click.echo(
+            f"attest: internal error: {type(error).__name__}: {error} "
+            "(set ATTEST_DEBUG=1 for the traceback)", err=True,
+        )
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,272 @@
+"""Decision: from what a plugin read to what the pipeline does with each attestation.
+
+:func:`decide` runs beside recognition (in a worker): it matches the participant against the
+roster, checks the dates, maps the attestation to the actions of the référentiel it is
+eligible for, and says file or review, with the reasons. :func:`settle` runs where the
+database is: it recognises duplicates and picks, among the eligible actions, the one the
+physician's dossier needs most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Protocol
+
+from attest_pipeline.mapping import MappingRules, choose, eligible_actions
+from attest_pipeline.models import (
+    Document,
+    Extraction,
+    Found,
+    Problem,
+    Record,
+    Status,
+)
+from attest_pipeline.reasons import Reason
+from attest_pipeline.recognition import Recognition
+from attest_pipeline.referentiel import Referentiel
+from attest_pipeline.roster import Roster
+from attest_pipeline.text.identifiers import normalise_rpps
+from attest_pipeline.text.names import split_name
+
+#: Attestations dated before this are implausible (certification périodique began in 2023;
+#: older DPC attestations are still accepted down to this limit).
+EARLIEST = date(2000, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What decisions are measured against: roster, référentiel, mapping rules, today."""
+
+    roster: Roster
+    referentiel: Referentiel
+    mapping: MappingRules
+    today: date
+    min_ocr_confidence: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The file an analysis is about."""
+
+    name: str
+    sha256: str
+    pages: tuple[int, ...]
+
+
+def reject(source: Source, problem: Problem) -> Record:
+    """The record of a file that could not be read at all (quarantine)."""
+    return Record(
+        source=source.name, sha256=source.sha256, pages=source.pages,
+        status=Status.REJECT, problems=(problem,),
+    )
+
+
+def decide(
+    source: Source, document: Document, recognition: Recognition, rules: Rules
+) -> tuple[Record, ...]:
+    """One record per attestation found (or one review record when none could be read)."""
+    if recognition.problem is not None or not recognition.items:
+        problem = recognition.problem or Problem(Reason.NO_PLUGIN, "no attestation found")
+        return (
+            Record(
+                source=source.name, sha256=source.sha256, pages=source.pages,
+                status=Status.REVIEW, problems=(problem,), plugin=recognition.plugin,
+                family=recognition.family, ocr=document.ocr,
+                fields={"scores": _scores(recognition)},
+            ),
+        )
+    records = []
+    for item in recognition.items:
+        base = Record(
+            source=source.name, sha256=source.sha256, pages=item.pages, status=Status.REVIEW,
+            plugin=recognition.plugin, ocr=document.subset(item.pages).ocr,
+        )
+        if item.extraction is None:
+            problem = item.problem or Problem(Reason.PLUGIN_ERROR, "nothing extracted")
+            records.append(replace(base, problems=(problem,)))
+        else:
+            records.append(
+                _decide_one(base, item.extraction, document.subset(item.pages), rules)
+            )
+    return tuple(records)
+
+
+def _decide_one(base: Record, extraction: Extraction, document: Document, rules: Rules) -> Record:
+    problems: list[Problem] = []
+    rpps_read = normalise_rpps(extraction.rpps.value) if extraction.rpps else None
+    name_read = _value(extraction.participant)
+    last_read, first_read = _value(extraction.last_name), _value(extraction.first_name)
+    if name_read is None and last_read is not None:
+        name_read = f"{last_read} {first_read or ''}".strip()
+    match = rules.roster.match(
+        rpps=rpps_read, name=name_read, last_name=last_read, first_name=first_read
+    )
+    problems.extend(match.problems)
+    if match.physician is not None:
+        rpps, last, first = (
+            match.physician.rpps, match.physician.last_name, match.physician.first_name,
+        )
+    else:
+        guess = split_name(name_read) if name_read and last_read is None else None
+        rpps = rpps_read
+        last = last_read or (guess.last_name if guess else None)
+        first = first_read or (guess.first_name if guess else None)
+
+    start, end = _value(extraction.start), _value(extraction.end)
+    for name, value in (("start", start), ("end", end)):
+        if value is None:
+            problems.append(Problem(Reason.MISSING_FIELD, name))
+    problems.extend(_check_dates(start, end, rules.today))
+
+    eligibility = eligible_actions(extraction, rules.referentiel, rules.mapping)
+    problems.extend(eligibility.problems)
+    problems.extend(_check_ocr(extraction, document, rules.min_ocr_confidence))
+
+    candidates = eligibility.candidates
+    return replace(
+        base,
+        status=Status.REVIEW if problems else Status.FILE,
+        problems=tuple(problems),
+        family=extraction.family.value,
+        issuer=_value(extraction.issuer),
+        rpps=rpps,
+        last_name=last,
+        first_name=first,
+        matched=match.physician is not None,
+        start=start,
+        end=end,
+        title=_value(extraction.title),
+        reference=_value(extraction.reference),
+        nature=extraction.nature.value.value if extraction.nature else None,
+        candidates=candidates,
+        chosen=candidates[0] if candidates else None,
+        evidence=_evidence(extraction),
+        fields=_fields(extraction, eligibility.theme, eligibility.listed),
+    )
+
+
+def _check_dates(start: date | None, end: date | None, today: date) -> list[Problem]:
+    problems = []
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and value > today:
+            problems.append(Problem(Reason.IMPLAUSIBLE_DATE, f"{name} {value} is in the future"))
+        if value is not None and value < EARLIEST:
+            problems.append(
+                Problem(Reason.IMPLAUSIBLE_DATE, f"{name} {value} is before {EARLIEST}")
+            )
+    if start is not None and end is not None and end < start:
+        problems.append(Problem(Reason.IMPLAUSIBLE_DATE, f"end {end} is before start {start}"))
+    return problems
+
+
+_OCR_CHECKED = ("participant", "last_name", "first_name", "rpps", "start", "end")
+
+
+def _check_ocr(extraction: Extraction, document: Document, minimum: float) -> list[Problem]:
+    """Fields read from OCR text count only when they were read with enough confidence."""
+    if not document.ocr:
+        return []
+    weak = []
+    for name in _OCR_CHECKED:
+        found = getattr(extraction, name)
+        if found is None:
+            continue
+        confidence = found.confidence
+        if confidence is None:
+            confidence = _evidence_confidence(found.evidence, document)
+        if confidence is not None and confidence < minimum:
+            weak.append(f"{name} ({confidence:.0f})")
+    if weak:
+        return [Problem(Reason.LOW_OCR_CONFIDENCE, "read by OCR with low confidence: "
+                        + ", ".join(weak))]
+    return []
+
+
+def _evidence_confidence(evidence: str, document: Document) -> float | None:
+    """The lowest OCR confidence among the words of ``evidence`` (None if not found)."""
+    tokens = set(evidence.split())
+    lowest: float | None = None
+    for page in document.pages:
+        if not page.ocr:
+            continue
+        for word in document.words(page.number):
+            if word.text in tokens and word.confidence is not None:
+                lowest = word.confidence if lowest is None else min(lowest, word.confidence)
+        if lowest is None and page.confidence is not None:
+            lowest = page.confidence
+    return lowest
+
+
+def _value(found: Found[Any] | None) -> Any:
+    return None if found is None else found.value
+
+
+def _evidence(extraction: Extraction) -> dict[str, str]:
+    evidence = {}
+    for name in Extraction.__dataclass_fields__:
+        found = getattr(extraction, name)
+        if isinstance(found, Found):
+            evidence[name] = found.evidence
+    for key, found in extraction.extras.items():
+        evidence[key] = found.evidence
+    return evidence
+
+
+def _fields(extraction: Extraction, theme: str, listed: str | None) -> dict[str, Any]:
+    """Everything else that was read, for the record and the sidecar JSON."""
+    fields: dict[str, Any] = {"theme": theme, "listed": listed}
+    for name in ("participant", "event", "journal", "hours", "meetings"):
+        found = getattr(extraction, name)
+        if found is not None:
+            fields[name] = found.value
+    for key, found in extraction.extras.items():
+        fields[key] = found.value
+    return fields
+
+
+def _scores(recognition: Recognition) -> list[dict[str, Any]]:
+    return [
+        {"issuer": s.issuer, "score": s.score, "reasons": list(s.reasons), "error": s.error}
+        for s in recognition.scores
+    ]
+
+
+class Ledger(Protocol):
+    """What :func:`settle` needs to know of what is already on record."""
+
+    def document_with_sha(self, sha256: str) -> str | None:
+        """A description of the earlier document with these bytes, if any."""
+
+    def attestation_like(self, record: Record) -> str | None:
+        """A description of an earlier filed attestation that this one re-issues, if any."""
+
+    def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
+        """How many actions are filed per bloc in this physician's dossier."""
+
+
+def settle(records: Sequence[Record], ledger: Ledger, *, check_bytes: bool = True) -> list[Record]:
+    """Recognise duplicates and choose each attestation's action against the dossiers."""
+    if records and check_bytes:
+        earlier = ledger.document_with_sha(records[0].sha256)
+        if earlier is not None:
+            problem = Problem(Reason.DUPLICATE, f"same bytes as {earlier}")
+            return [
+                replace(r, status=Status.DUPLICATE, problems=(problem,), duplicate_of=earlier)
+                for r in records
+            ]
+    settled = []
+    for record in records:
+        if record.status is Status.FILE:
+            earlier = ledger.attestation_like(record)
+            if earlier is not None:
+                problem = Problem(Reason.DUPLICATE_ATTESTATION, f"re-issue of {earlier}")
+                record = replace(
+                    record, status=Status.DUPLICATE, problems=(problem,), duplicate_of=earlier
+                )
+            elif record.rpps and record.candidates:
+                chosen = choose(record.candidates, ledger.filed_per_bloc(record.rpps))
+                record = replace(record, chosen=chosen)
+        settled.append(record)
+    return settled

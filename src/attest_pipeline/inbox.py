@@ -1,0 +1,150 @@
+"""The inbox: which files are for us, claiming them, and the lock on the state folder.
+
+A file is *claimed* by moving it out of the inbox into ``state/work`` under a unique name
+before anything else happens to it; the claimed copy is removed only once its outcome is
+committed to the database. A process killed at any point leaves the file either in the
+inbox or in ``state/work``, from where the next run finishes the work.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import fnmatch
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from attest_pipeline.filing import sync_folder
+
+#: Names that office suites, browsers, scanners and operating systems leave behind while
+#: they write, or as metadata: never documents.
+IGNORED_PATTERNS = (
+    ".*", "~$*", "~*.tmp", "*.part", "*.partial", "*.crdownload", "*.download", "*.tmp",
+    "*.temp", "*.swp", "Thumbs.db", "desktop.ini", "*.lnk",
+)
+
+
+def is_ignored(name: str) -> bool:
+    """Whether a file name is one we must leave alone (temporary, hidden, system)."""
+    return any(fnmatch.fnmatch(name, pattern) for pattern in IGNORED_PATTERNS)
+
+
+def candidates(inbox: Path) -> list[Path]:
+    """The files waiting in the inbox, oldest first; folders and links are left alone.
+
+    Only the top level is read: scanners create sub-folders of their own, which are not
+    ours to empty.
+    """
+    found = []
+    try:
+        entries = list(os.scandir(inbox))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        if is_ignored(entry.name) or entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name, Path(entry.path)))
+        except FileNotFoundError:
+            continue
+    return [path for _, _, path in sorted(found)]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A file taken out of the inbox: its original name and where it now lies."""
+
+    id: str
+    name: str
+    path: Path
+
+
+def claim(path: Path, work: Path) -> Claim | None:
+    """Move ``path`` into the working area; ``None`` if someone else took it first."""
+    work.mkdir(parents=True, exist_ok=True)
+    claim_id = uuid.uuid4().hex
+    target = work / f"{claim_id}__{path.name}"
+    try:
+        os.rename(path, target)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        # The inbox is on another file system (a network share): copy, sync, then remove.
+        # The state lock makes this safe against a concurrent run.
+        shutil.copyfile(path, target)
+        with open(target, "rb") as handle:
+            os.fsync(handle.fileno())
+        path.unlink()
+    sync_folder(work)
+    return Claim(claim_id, path.name, target)
+
+
+def pending_claims(work: Path) -> list[Claim]:
+    """Claims left in the working area by an interrupted run."""
+    if not work.is_dir():
+        return []
+    claims = []
+    for path in sorted(work.iterdir()):
+        claim_id, sep, name = path.name.partition("__")
+        if sep and path.is_file() and not path.name.startswith("."):
+            claims.append(Claim(claim_id, name, path))
+    return claims
+
+
+def release(claim: Claim) -> None:
+    """Remove a claimed file whose outcome is committed."""
+    claim.path.unlink(missing_ok=True)
+
+
+class StateLock:
+    """An exclusive lock on the state folder: one processing run at a time.
+
+    ``attest run`` and ``attest watch`` take it; a second one started meanwhile finds it
+    taken and leaves the inbox to the first.
+    """
+
+    def __init__(self, state: Path) -> None:
+        self.path = state / "lock"
+        self.handle: object | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock without waiting; ``False`` when another process holds it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")  # noqa: SIM115 - held for the process's lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self.handle = handle
+        return True
+
+    def holder(self) -> str:
+        """The pid written by the holder of the lock (for messages)."""
+        try:
+            return self.path.read_text().strip() or "?"
+        except OSError:
+            return "?"
+
+    def release(self) -> None:
+        """Let the lock go."""
+        if self.handle is not None:
+            self.handle.close()  # type: ignore[attr-defined]
+            self.handle = None
+
+
+def iter_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    """Read a file in chunks (for hashing large files)."""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(size):
+            yield chunk

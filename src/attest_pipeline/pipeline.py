@@ -1,0 +1,338 @@
+"""The pipeline: from files in the inbox to filed attestations, and its dry run.
+
+One document's path, top to bottom: :mod:`~attest_pipeline.inbox` claims the file,
+:mod:`~attest_pipeline.analysis` reads it (:mod:`~attest_pipeline.reading`), recognises it
+(:mod:`~attest_pipeline.recognition`) and decides (:mod:`~attest_pipeline.decision`) in a
+worker process (:mod:`~attest_pipeline.workers`); back here, :func:`~attest_pipeline.
+decision.settle` checks duplicates and allocates the action, and :mod:`~attest_pipeline.
+filing` writes the files and the database rows. The claim is released only after the
+database commit, so an interrupted run loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from attest_pipeline.analysis import Analysis, Context
+from attest_pipeline.config import Config
+from attest_pipeline.decision import Rules, Source, reject, settle
+from attest_pipeline.filing import Filed, Filer
+from attest_pipeline.inbox import Claim, StateLock, candidates, claim, pending_claims, release
+from attest_pipeline.mapping import load_rules
+from attest_pipeline.models import Problem, Record, Status
+from attest_pipeline.reasons import Reason
+from attest_pipeline.referentiel import load_referentiel
+from attest_pipeline.registry import Registry
+from attest_pipeline.roster import load_roster
+from attest_pipeline.store import Store
+from attest_pipeline.workers import Failure, Outcome, Supervisor, Task
+
+log = logging.getLogger("attest_pipeline")
+
+#: A batch of documents is committed to the database together (one fsync of the WAL);
+#: their claims are released after that commit.
+BATCH_DOCUMENTS = 50
+BATCH_SECONDS = 1.0
+
+#: Called after each document's outcome is committed, with its name and where it went.
+DocumentHook = Callable[[str, list[Filed]], None]
+
+
+@dataclass
+class Summary:
+    """Counts of one pass: documents read and attestations per outcome."""
+
+    documents: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def add(self, records: Sequence[Record]) -> None:
+        """Count one document's records."""
+        self.documents += 1
+        for record in records:
+            self.statuses[record.status.value] = self.statuses.get(record.status.value, 0) + 1
+            for reason in record.reasons:
+                self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def count(self, status: Status) -> int:
+        """How many attestations ended with this status."""
+        return self.statuses.get(status.value, 0)
+
+    def to_json(self) -> dict[str, object]:
+        """The summary as JSON."""
+        return {
+            "documents": self.documents,
+            "filed": self.count(Status.FILE),
+            "review": self.count(Status.REVIEW),
+            "quarantine": self.count(Status.REJECT),
+            "duplicates": self.count(Status.DUPLICATE),
+            "reasons": dict(sorted(self.reasons.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Busy(Exception):
+    """Another process holds the state lock and is processing this inbox."""
+
+
+class Pipeline:
+    """The configured pipeline: plugins, roster, référentiel and mapping rules loaded once."""
+
+    def __init__(self, config: Config, registry: Registry, *, today: date | None = None) -> None:
+        self.config = config
+        self.registry = registry
+        rules = Rules(
+            roster=load_roster(config.paths.roster),
+            referentiel=load_referentiel(config.paths.referentiel),
+            mapping=load_rules(config.paths.mapping),
+            today=today or date.today(),
+            min_ocr_confidence=config.ocr.min_confidence,
+        )
+        self.context = Context(
+            issuers=registry.issuers, rules=rules, ocr=config.ocr, max_pages=config.max_pages
+        )
+
+    def supervisor(self, jobs: int | None = None) -> Supervisor:
+        """Worker processes for this pipeline."""
+        return Supervisor(
+            self.context,
+            jobs=self.config.jobs if jobs is None else jobs,
+            plugin_timeout=self.config.plugins.timeout,
+            ocr_timeout=self.config.ocr.page_timeout,
+        )
+
+    # ---------------------------------------------------------------------- dry run
+
+    def extract(self, files: Sequence[Path], *, jobs: int | None = None) -> Iterator[Record]:
+        """Decide about ``files`` as ``run`` would, changing nothing; records in file order."""
+        store = Store.open_existing(self.config.paths.database)
+        ledger = DryLedger(store)
+        tasks = [Task(i, str(path), path) for i, path in enumerate(files)]
+        done: dict[int, list[Record]] = {}
+        following = 0
+        try:
+            with self.supervisor(jobs) as supervisor:
+                for task, outcome in supervisor.run(tasks):
+                    records = outcome_records(task, outcome)
+                    done[task.key] = settle(records, ledger)
+                    ledger.remember(done[task.key])
+                    while following in done:
+                        yield from done.pop(following)
+                        following += 1
+        finally:
+            if store is not None:
+                store.close()
+
+    # ----------------------------------------------------------------------- filing
+
+    def session(self, *, jobs: int | None = None) -> Session:
+        """A processing session holding the state lock (raises :class:`Busy` if taken)."""
+        return Session(self, jobs=jobs)
+
+    def run(
+        self, *, jobs: int | None = None, on_document: DocumentHook | None = None,
+        on_total: Callable[[int], None] | None = None,
+    ) -> Summary:
+        """Process everything in the inbox once (and what an interrupted run left)."""
+        with self.session(jobs=jobs) as session:
+            files = candidates(self.config.paths.inbox)
+            if on_total:
+                on_total(len(files) + len(pending_claims(self.config.paths.work)))
+            return session.process(files, on_document=on_document)
+
+
+class Session:
+    """Holds the lock, the database and the workers while documents are processed."""
+
+    def __init__(self, pipeline: Pipeline, *, jobs: int | None) -> None:
+        self.pipeline = pipeline
+        self.paths = pipeline.config.paths
+        self.lock = StateLock(self.paths.state)
+        if not self.lock.acquire():
+            raise Busy(
+                f"another attest process (pid {self.lock.holder()}) is processing "
+                f"{self.paths.inbox}; it will take these files"
+            )
+        self.store = Store(self.paths.database)
+        self.filer = Filer(self.paths, self.store)
+        self.supervisor = pipeline.supervisor(jobs)
+        self.recovered = False
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers, close the database, release the lock."""
+        self.supervisor.close()
+        self.store.close()
+        self.lock.release()
+
+    def stop(self) -> None:
+        """Finish the documents in progress and take no new one (Ctrl-C, SIGTERM)."""
+        self.supervisor.stop()
+
+    def process(
+        self, files: Iterable[Path], *, on_document: DocumentHook | None = None
+    ) -> Summary:
+        """Claim, analyse and file ``files`` (and, first, claims left by an earlier run)."""
+        summary = Summary()
+        started = time.perf_counter()
+        claims: dict[int, Claim] = {}
+        recovered = [] if self.recovered else pending_claims(self.paths.work)
+        self.recovered = True
+        work = [(c, None) for c in recovered] + [(None, path) for path in files]
+
+        def tasks() -> Iterator[Task]:
+            for key, (existing, path) in enumerate(work):
+                if existing is not None:
+                    if self.store.claim_known(existing.id):
+                        release(existing)  # committed before the interruption
+                        continue
+                    claims[key] = existing
+                    yield Task(key, existing.name, existing.path)
+                else:
+                    assert path is not None
+                    yield Task(key, path.name, path)
+
+        def prepare(task: Task) -> Task | None:
+            if task.key in claims:
+                return task
+            taken = claim(task.path, self.paths.work)
+            if taken is None:
+                return None  # gone: taken by someone else or deleted
+            claims[task.key] = taken
+            return Task(task.key, taken.name, taken.path)
+
+        batch: list[tuple[Claim, list[Filed]]] = []
+        batch_started = time.monotonic()
+        in_transaction = False
+        try:
+            for task, outcome in self.supervisor.run(tasks(), prepare=prepare):
+                taken = claims.pop(task.key)
+                if not in_transaction:
+                    self.store.db.execute("BEGIN IMMEDIATE")
+                    in_transaction = True
+                    batch_started = time.monotonic()
+                filed = self._file(taken, task, outcome)
+                batch.append((taken, filed))
+                summary.add([f.record for f in filed])
+                if len(batch) >= BATCH_DOCUMENTS or time.monotonic() - batch_started > BATCH_SECONDS:
+                    self._commit(batch, on_document)
+                    batch, in_transaction = [], False
+            if in_transaction:
+                self._commit(batch, on_document)
+                in_transaction = False
+        finally:
+            if in_transaction:
+                self.store.db.execute("ROLLBACK")
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _file(self, taken: Claim, task: Task, outcome: Outcome) -> list[Filed]:
+        data = taken.path.read_bytes()
+        records = outcome_records(task, outcome, data)
+        records = settle(records, self.store)
+        if isinstance(outcome, Failure) and outcome.trace:
+            self.store.journal("internal_error", {"name": taken.name, "trace": outcome.trace})
+        page_count = outcome.page_count if isinstance(outcome, Analysis) else None
+        return self.filer.file_document(taken.id, taken.name, data, page_count, records)
+
+    def _commit(self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None) -> None:
+        self.store.db.execute("COMMIT")
+        with open(self.paths.journal, "a", encoding="utf-8") as journal:
+            for taken, filed in batch:
+                for item in filed:
+                    journal.write(journal_line(taken.name, item) + "\n")
+        for taken, filed in batch:
+            release(taken)
+            for item in filed:
+                log.info(journal_line(taken.name, item))
+            if on_document:
+                on_document(taken.name, filed)
+
+
+def journal_line(name: str, filed: Filed) -> str:
+    """One readable line: when, what, who, where it went and why."""
+    record = filed.record
+    who = " ".join(x for x in (record.rpps, record.last_name, record.first_name) if x) or "-"
+    action = record.chosen.key if record.chosen and record.status is Status.FILE else "-"
+    why = ",".join(record.reasons) or "-"
+    where = str(filed.path) if filed.path else (record.duplicate_of or "-")
+    pages = ",".join(map(str, record.pages))
+    return (
+        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {record.status.value:<9} {name} "
+        f"[p{pages}] {who} {action} reasons={why} -> {where}"
+    )
+
+
+def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> list[Record]:
+    """The records of an outcome; a failed analysis becomes one review or quarantine record."""
+    if isinstance(outcome, Analysis):
+        return list(outcome.records)
+    if data is None:
+        data = task.path.read_bytes()
+    source = Source(task.name, hashlib.sha256(data).hexdigest(), ())
+    what = "crashed" if outcome.crashed else f"took longer than {outcome.seconds:.0f} s"
+    if outcome.trace:
+        last = outcome.trace.strip().splitlines()[-1]
+        problem, status = Problem(Reason.INTERNAL_ERROR, last), Status.REVIEW
+    elif outcome.phase in ("reading", "starting"):
+        problem, status = Problem(Reason.CORRUPT, f"the PDF reader {what}"), Status.REJECT
+    elif outcome.phase.startswith("ocr"):
+        problem, status = Problem(Reason.NO_TEXT, f"OCR ({outcome.phase}) {what}"), Status.REJECT
+    else:
+        problem, status = Problem(Reason.PLUGIN_ERROR, f"{outcome.phase} {what}"), Status.REVIEW
+    return [replace(reject(source, problem), status=status)]
+
+
+class DryLedger:
+    """The database's knowledge plus what this dry run would have filed."""
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store
+        self.shas: dict[str, str] = {}
+        self.attestations: dict[tuple[object, ...], str] = {}
+        self.per_bloc: dict[str, dict[int, int]] = {}
+
+    def document_with_sha(self, sha256: str) -> str | None:
+        """An earlier document with these bytes (recorded, or earlier in this dry run)."""
+        known = self.store.document_with_sha(sha256) if self.store else None
+        return known or self.shas.get(sha256)
+
+    def attestation_like(self, record: Record) -> str | None:
+        """An earlier filed attestation that ``record`` re-issues."""
+        known = self.store.attestation_like(record) if self.store else None
+        return known or self.attestations.get(_identity(record))
+
+    def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
+        """Actions per bloc, counting those this dry run would file."""
+        counts = dict(self.store.filed_per_bloc(rpps)) if self.store else {}
+        for bloc, n in self.per_bloc.get(rpps, {}).items():
+            counts[bloc] = counts.get(bloc, 0) + n
+        return counts
+
+    def remember(self, records: Sequence[Record]) -> None:
+        """Count what this dry run would do with one document."""
+        if records and records[0].sha256 not in self.shas:
+            self.shas[records[0].sha256] = f"{records[0].source} (earlier in this run)"
+        for record in records:
+            if record.status is Status.FILE and record.chosen and record.rpps:
+                self.attestations[_identity(record)] = f"{record.source} (earlier in this run)"
+                blocs = self.per_bloc.setdefault(record.rpps, {})
+                blocs[record.chosen.bloc] = blocs.get(record.chosen.bloc, 0) + 1
+
+
+def _identity(record: Record) -> tuple[object, ...]:
+    if record.reference:
+        return (record.rpps, record.reference, record.start, record.end)
+    return (record.rpps, record.family, record.title, record.start, record.end)

@@ -1,0 +1,266 @@
+"""Worker processes that analyse documents, supervised so that none can stall the run.
+
+Two pools: text workers read documents that have a text layer; OCR workers (started on the
+first scan) take the documents that need OCR, so that text PDFs never wait behind a scan.
+Each worker publishes the step it is in (reading, ``andpc.identify``, ``ocr page 2``...);
+a worker that stays in one step longer than that step's limit is killed and replaced, and
+its document alone is sent to review (a plugin) or quarantine (the PDF itself).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized, SynchronizedString
+from pathlib import Path
+from typing import Any
+
+from attest_pipeline.analysis import Analysis, Context, analyse
+
+#: How long reading one PDF (pdfium's parser) may take before it is deemed stuck.
+READ_LIMIT = 60.0
+_POLL = 0.2
+_PHASE_SIZE = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One file to analyse: ``name`` appears in the records, ``path`` is read."""
+
+    key: int
+    name: str
+    path: Path
+    allow_ocr: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A task that produced no analysis: its worker was stuck, crashed, or the core failed.
+
+    ``phase`` is the step the worker was in; ``trace`` is the traceback of an exception
+    raised by the core itself (a bug, reported, costing this document only).
+    """
+
+    phase: str
+    seconds: float
+    crashed: bool = False
+    trace: str | None = None
+
+
+Outcome = Analysis | Failure
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Worker:
+    def __init__(self, context: Context) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.phase: SynchronizedString = ctx.Array("c", _PHASE_SIZE, lock=False)  # type: ignore[assignment]
+        self.started: Synchronized[float] = ctx.Value("d", 0.0, lock=False)  # type: ignore[assignment]
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_serve, args=(child, context, self.phase, self.started), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+
+    def submit(self, task: Task) -> None:
+        self.task = task
+        self.started.value = time.monotonic()
+        self.phase.value = b"starting"
+        self.conn.send(task)
+
+    def current_phase(self) -> str:
+        return self.phase.value.decode("utf-8", "replace")
+
+    def stop(self, *, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _serve(
+    conn: multiprocessing.connection.Connection,
+    context: Context,
+    phase: SynchronizedString,
+    started: Synchronized[float],
+) -> None:
+    """A worker's loop: receive tasks, send analyses, until told to stop."""
+    # Ctrl-C and SIGTERM are the parent's to handle: it decides what to finish.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    def on_phase(step: str) -> None:
+        phase.value = step.encode("utf-8")[: _PHASE_SIZE - 1]
+        started.value = time.monotonic()
+
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            data = task.path.read_bytes()
+            result: Any = analyse(
+                task.name, data, context, allow_ocr=task.allow_ocr, on_phase=on_phase
+            )
+        except Exception:  # reported to the parent as an internal failure of this document
+            result = traceback.format_exc()
+        conn.send(result)
+
+
+class Supervisor:
+    """Analyses tasks in worker processes, as many at once as ``jobs``."""
+
+    def __init__(
+        self,
+        context: Context,
+        *,
+        jobs: int = 1,
+        plugin_timeout: float = 10.0,
+        ocr_timeout: float = 30.0,
+    ) -> None:
+        self.context = context
+        self.jobs = max(1, jobs or available_cores())
+        self.plugin_timeout = plugin_timeout
+        self.ocr_timeout = ocr_timeout
+        self.text: list[_Worker] = []
+        self.ocr: list[_Worker] = []
+        self.stopping = False
+
+    def __enter__(self) -> Supervisor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every worker."""
+        for worker in self.text + self.ocr:
+            worker.stop(kill=worker.task is not None)
+        self.text.clear()
+        self.ocr.clear()
+
+    def stop(self) -> None:
+        """Take no new task; the tasks in progress are finished and yielded."""
+        self.stopping = True
+
+    def run(
+        self, tasks: Iterable[Task], *, prepare: Callable[[Task], Task | None] | None = None
+    ) -> Iterator[tuple[Task, Outcome]]:
+        """Analyse ``tasks``, yielding each with its outcome as it completes.
+
+        ``prepare`` is called on each task just before it is sent to a worker (to claim the
+        file at the last moment); when it returns ``None`` the task is skipped.
+        """
+        pending = iter(tasks)
+        ocr_queue: deque[Task] = deque()
+        exhausted = False
+        while True:
+            if not self.stopping:
+                while not exhausted and (worker := self._idle(self.text, self.jobs)):
+                    task = next(pending, None)
+                    if task is None:
+                        exhausted = True
+                        break
+                    task = prepare(task) if prepare else task
+                    if task is not None:
+                        worker.submit(task)
+            while ocr_queue and (worker := self._idle(self.ocr, self.jobs)):
+                worker.submit(ocr_queue.popleft())
+            busy = [w for w in self.text + self.ocr if w.task is not None]
+            if not busy and (exhausted or self.stopping) and not ocr_queue:
+                return
+            if not busy:
+                continue
+            ready = multiprocessing.connection.wait([w.conn for w in busy], timeout=_POLL)
+            for worker in busy:
+                if worker.conn in ready:
+                    yield from self._collect(worker, ocr_queue)
+                else:
+                    failure = self._check_deadline(worker)
+                    if failure is not None:
+                        yield failure
+
+    def _idle(self, pool: list[_Worker], size: int) -> _Worker | None:
+        for worker in pool:
+            if worker.task is None:
+                return worker
+        if len(pool) < size:
+            worker = _Worker(self.context)
+            pool.append(worker)
+            return worker
+        return None
+
+    def _collect(
+        self, worker: _Worker, ocr_queue: deque[Task]
+    ) -> Iterator[tuple[Task, Outcome]]:
+        task = worker.task
+        assert task is not None
+        try:
+            result = worker.conn.recv()
+        except (EOFError, OSError):
+            yield task, self._replace(worker, crashed=True)
+            return
+        worker.task = None
+        if isinstance(result, str):  # the core failed on this document: a traceback
+            yield task, Failure("analysis", 0.0, trace=result)
+            return
+        if result.needs_ocr:
+            ocr_queue.append(Task(task.key, task.name, task.path, allow_ocr=True))
+            return
+        yield task, result
+
+    def _check_deadline(self, worker: _Worker) -> tuple[Task, Failure] | None:
+        task = worker.task
+        assert task is not None
+        if worker.process.is_alive():
+            phase = worker.current_phase()
+            limit = self._limit(phase)
+            if time.monotonic() - worker.started.value <= limit:
+                return None
+        return task, self._replace(worker, crashed=not worker.process.is_alive())
+
+    def _limit(self, phase: str) -> float:
+        if phase.startswith("ocr"):
+            return self.ocr_timeout + 10.0
+        if phase in ("reading", "starting"):
+            return READ_LIMIT
+        return self.plugin_timeout
+
+    def _replace(self, worker: _Worker, *, crashed: bool) -> Failure:
+        """Kill a stuck or dead worker and put a fresh one in its place."""
+        failure = Failure(
+            worker.current_phase(), time.monotonic() - worker.started.value, crashed
+        )
+        pool = self.ocr if worker in self.ocr else self.text
+        worker.task = None
+        worker.stop(kill=True)
+        pool.remove(worker)
+        return failure
+

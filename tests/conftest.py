@@ -1,0 +1,56 @@
+"""Shared fixtures: a configured workspace with its own inbox, folders and roster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+TEST_PLUGINS = Path(__file__).resolve().parent / "plugins"
+
+
+def write_config(root: Path, roster: Path, **sections: dict[str, object]) -> Path:
+    """Write a config.toml under ``root`` with its own folders; extra sections override."""
+    values: dict[str, dict[str, object]] = {
+        "paths": {
+            "inbox": "inbox", "dossiers": "dossiers", "review": "review",
+            "quarantine": "quarantine", "state": "state", "roster": str(roster),
+        },
+        "plugins": {"template_dirs": [], "entry_points": False, "timeout": 5.0},
+    }
+    for name, section in sections.items():
+        values.setdefault(name, {}).update(section)
+    lines = []
+    for name, section in values.items():
+        lines.append(f"[{name}]")
+        for key, value in section.items():
+            lines.append(f"{key} = {_toml(value)}")
+    path = root / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "inbox").mkdir(exist_ok=True)
+    return path
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value)
+
+
+ROSTER = """rpps,last_name,first_name
+10005682603,DUPONT,Jean-Pierre
+10101010105,MARTIN,Claire
+"""
+
+
+@pytest.fixture
+def roster(tmp_path: Path) -> Path:
+    path = tmp_path / "roster.csv"
+    path.write_text(ROSTER, encoding="utf-8")
+    return path

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from attest_pipeline.config import (
+    NETWORK_FILESYSTEMS,
+    check_state_is_local,
+    filesystem_type,
+    load_config,
+    locate,
+)
+from attest_pipeline.errors import ConfigError
+from tests.conftest import write_config
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path, roster: Path) -> None:
+    config = load_config(write_config(tmp_path, roster))
+    assert config.paths.inbox == (tmp_path / "inbox").resolve()
+    assert config.paths.database == (tmp_path / "state" / "attest.sqlite3").resolve()
+    assert config.paths.roster == roster.resolve()
+
+
+def test_the_repository_config_loads_out_of_the_box() -> None:
+    config = load_config(Path(__file__).resolve().parent.parent / "config.toml")
+    assert config.paths.roster.name == "roster.csv"
+    assert config.ocr.language == "fra"
+
+
+def test_locate_prefers_option_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATTEST_CONFIG", "/etc/attest.toml")
+    assert locate("mine.toml") == Path("mine.toml")
+    assert locate(None) == Path("/etc/attest.toml")
+    monkeypatch.delenv("ATTEST_CONFIG")
+    assert locate(None) == Path("config.toml")
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found") as info:
+        load_config(tmp_path / "nope.toml")
+    assert info.value.exit_code == 2
+
+
+def test_malformed_toml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[paths]\ninbox = "in"\ndossiers = \n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.line == 3
+    assert str(path) in str(info.value)
+
+
+def test_missing_key_and_wrong_type(tmp_path: Path, roster: Path) -> None:
+    path = write_config(tmp_path, roster)
+    path.write_text(path.read_text().replace('inbox = "inbox"\n', ""), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[paths\] inbox is required"):
+        load_config(path)
+    path = write_config(tmp_path, roster, plugins={"timeout": "soon"})
+    with pytest.raises(ConfigError, match="timeout must be a non-negative number"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("review", "inbox/review", "review .* lies inside the inbox"),
+        ("state", "inbox", "state .* lies inside the inbox"),
+        ("dossiers", ".", "the inbox lies inside \\[paths\\] dossiers"),
+    ],
+)
+def test_overlapping_folders_are_refused(
+    tmp_path: Path, roster: Path, key: str, value: str, message: str
+) -> None:
+    path = write_config(tmp_path, roster, paths={key: value})
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_state_on_a_local_disk_is_accepted(tmp_path: Path, roster: Path) -> None:
+    config = load_config(write_config(tmp_path, roster))
+    assert filesystem_type(config.paths.state) not in NETWORK_FILESYSTEMS
+    check_state_is_local(config)
+
+
+def test_state_on_a_network_file_system_is_refused(
+    tmp_path: Path, roster: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(write_config(tmp_path, roster))
+    monkeypatch.setattr("attest_pipeline.config.filesystem_type", lambda path: "cifs")
+    with pytest.raises(ConfigError, match="network file system \\(cifs\\)"):
+        check_state_is_local(config)

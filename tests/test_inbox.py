@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from attest_pipeline.inbox import (
+    StateLock,
+    candidates,
+    claim,
+    is_ignored,
+    pending_claims,
+    release,
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".hidden.pdf", "~$attestation.docx", "scan.pdf.part", "a.crdownload", "x.tmp",
+     ".DS_Store", "Thumbs.db", "desktop.ini"],
+)
+def test_junk_is_ignored(name: str) -> None:
+    assert is_ignored(name)
+
+
+@pytest.mark.parametrize("name", ["attestation.pdf", "scan 2025.PDF", "photo.jpg", "cv.docx"])
+def test_documents_are_not_ignored(name: str) -> None:
+    assert not is_ignored(name)
+
+
+def test_candidates_skip_junk_folders_and_links(tmp_path: Path) -> None:
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-")
+    (tmp_path / "a.docx").write_bytes(b"PK")
+    (tmp_path / "c.pdf.part").write_bytes(b"%PDF-")
+    (tmp_path / "scanner").mkdir()
+    (tmp_path / "scanner" / "inner.pdf").write_bytes(b"%PDF-")
+    (tmp_path / "link.pdf").symlink_to(tmp_path / "b.pdf")
+    os.utime(tmp_path / "a.docx", (1, 1))
+    assert [p.name for p in candidates(tmp_path)] == ["a.docx", "b.pdf"]
+
+
+def test_missing_inbox_has_no_candidates(tmp_path: Path) -> None:
+    assert candidates(tmp_path / "absent") == []
+
+
+def test_claim_moves_the_file_and_only_once(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    source = inbox / "a.pdf"
+    source.write_bytes(b"%PDF-1.4 data")
+    taken = claim(source, work)
+    assert taken is not None
+    assert not source.exists()
+    assert taken.path.read_bytes() == b"%PDF-1.4 data"
+    assert taken.name == "a.pdf"
+    assert claim(source, work) is None
+    assert pending_claims(work) == [taken]
+    release(taken)
+    assert pending_claims(work) == []
+
+
+def test_state_lock_is_exclusive(tmp_path: Path) -> None:
+    first, second = StateLock(tmp_path), StateLock(tmp_path)
+    assert first.acquire()
+    assert not second.acquire()
+    assert second.holder() == str(os.getpid())
+    first.release()
+    assert second.acquire()
+    second.release()

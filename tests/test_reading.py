@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from attest_pipeline.reading import Unreadable, check_file, clean_text, read_pdf
+from attest_pipeline.reasons import Reason
+from attest_pipeline.testing import make_pdf
+
+TEXT = "Attestation de présence\nDr Jean-Pierre DUPONT\nRPPS : 10005682603"
+
+
+def encrypt(data: bytes, user: str, owner: str) -> bytes:
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=user, owner_password=owner)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_reads_every_page_with_its_number() -> None:
+    document = read_pdf(make_pdf([TEXT, "Page deux"]))
+    assert document.page_numbers == (1, 2)
+    assert "Jean-Pierre DUPONT" in document.page(1).text
+    assert document.page(2).text == "Page deux"
+    assert document.text.split("\f")[1] == "Page deux"
+
+
+def test_words_come_with_positions_on_demand() -> None:
+    document = read_pdf(make_pdf([TEXT]))
+    words = document.words(1)
+    assert [w.text for w in words[:2]] == ["Attestation", "de"]
+    assert words[0].x0 < words[1].x0
+    assert words[0].top < words[-1].top
+
+
+def test_subset_keeps_original_page_numbers() -> None:
+    document = read_pdf(make_pdf(["un", "deux", "trois"]))
+    part = document.subset([2, 3])
+    assert part.page_numbers == (2, 3)
+    assert part.words(3)[0].text == "trois"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("a.pdf", b"", Reason.EMPTY),
+        ("a.docx", b"PK\x03\x04", Reason.UNSUPPORTED_TYPE),
+        ("scan.jpg", b"\xff\xd8\xff", Reason.UNSUPPORTED_TYPE),
+        ("a.pdf", b"<html>not a pdf</html>", Reason.NOT_PDF),
+    ],
+)
+def test_check_file_rejects_what_is_not_a_pdf(name: str, data: bytes, reason: Reason) -> None:
+    with pytest.raises(Unreadable) as info:
+        check_file(name, data)
+    assert info.value.reason is reason
+
+
+def test_header_after_leading_junk_is_accepted() -> None:
+    check_file("a.PDF", b"\r\n\r\n" + make_pdf([TEXT]))
+
+
+def test_truncated_pdf_is_corrupt() -> None:
+    with pytest.raises(Unreadable) as info:
+        read_pdf(make_pdf([TEXT])[:400])
+    assert info.value.reason is Reason.CORRUPT
+
+
+def test_user_password_is_encrypted_but_owner_password_opens() -> None:
+    data = make_pdf([TEXT])
+    with pytest.raises(Unreadable) as info:
+        read_pdf(encrypt(data, "secret", "owner"))
+    assert info.value.reason is Reason.ENCRYPTED
+    assert "DUPONT" in read_pdf(encrypt(data, "", "owner")).text
+
+
+def test_too_many_pages() -> None:
+    with pytest.raises(Unreadable) as info:
+        read_pdf(make_pdf(["a", "b", "c"]), max_pages=2)
+    assert info.value.reason is Reason.TOO_MANY_PAGES
+    assert "3 pages" in info.value.detail
+
+
+def test_clean_text_normalises_what_pdfs_contain() -> None:
+    raw = "Attes\xadtation\r\nDr\xa0Jean  DUPONT\u202f: ﬁn de for\x02\nmation"
+    assert clean_text(raw) == "Attestation\nDr Jean DUPONT : fin de for-\nmation"
