@@ -24,7 +24,7 @@ from attest_pipeline.config import Config
 from attest_pipeline.decision import Rules, Source, reject, settle
 from attest_pipeline.filing import Filed, Filer
 from attest_pipeline.inbox import Claim, StateLock, candidates, claim, pending_claims, release
-from attest_pipeline.mapping import load_rules
+from attest_pipeline.mapping import check_rules, load_rules
 from attest_pipeline.models import Problem, Record, Status
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
@@ -88,10 +88,15 @@ class Pipeline:
     def __init__(self, config: Config, registry: Registry, *, today: date | None = None) -> None:
         self.config = config
         self.registry = registry
+        referentiel = load_referentiel(config.paths.referentiel)
+        mapping = load_rules(config.paths.mapping)
+        # A rule naming an action the (updated) référentiel no longer has is a
+        # configuration error now, not a surprise on the first attestation.
+        check_rules(mapping, referentiel)
         rules = Rules(
             roster=load_roster(config.paths.roster),
-            referentiel=load_referentiel(config.paths.referentiel),
-            mapping=load_rules(config.paths.mapping),
+            referentiel=referentiel,
+            mapping=mapping,
             today=today or date.today(),
             min_ocr_confidence=config.ocr.min_confidence,
         )
