@@ -77,11 +77,13 @@ def decide(
                 fields={"scores": _scores(recognition)},
             ),
         )
+    scores = _scores(recognition)
     records = []
     for item in recognition.items:
         base = Record(
             source=source.name, sha256=source.sha256, pages=item.pages, status=Status.REVIEW,
             plugin=recognition.plugin, ocr=document.subset(item.pages).ocr,
+            fields={"scores": scores},
         )
         if item.extraction is None:
             problem = item.problem or Problem(Reason.PLUGIN_ERROR, "nothing extracted")
@@ -143,7 +145,7 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
         candidates=candidates,
         chosen=candidates[0] if candidates else None,
         evidence=_evidence(extraction),
-        fields=_fields(extraction, eligibility.theme, eligibility.listed),
+        fields={**base.fields, **_fields(extraction, eligibility.theme, eligibility.listed)},
     )
 
 

@@ -95,7 +95,7 @@ def recognise(
     label = f"{issuer.name}@{issuer.version}"
     try:
         phase(f"{issuer.name}.split")
-        groups = _checked_groups(issuer.split(document), all_pages)
+        groups = check_groups(issuer.split(document), all_pages)
     except Exception as error:  # a plugin's failure costs this document only
         detail = f"{issuer.name}.split: {_describe(error)}"
         return Recognition(label, None, (), scores, Problem(Reason.PLUGIN_ERROR, detail))
@@ -111,22 +111,32 @@ def _ignore(_: str) -> None:
 def _identify(issuer: Issuer, document: Document, phase: PhaseHook) -> Score:
     try:
         phase(f"{issuer.name}.identify")
-        answer = issuer.identify(document)
-        if answer is None:
-            return Score(issuer.name, None)
-        if not isinstance(answer, Identification):
-            raise PluginFailure(f"identify returned {type(answer).__name__}, not Identification")
-        score = answer.score
-        if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
-            raise PluginFailure(f"identify returned score {score!r}, not a number in [0, 1]")
-        return Score(issuer.name, float(score), tuple(str(r) for r in answer.reasons))
+        answer = check_identification(issuer.identify(document))
     except Exception as error:  # a plugin's failure costs this document only
         return Score(issuer.name, None, error=f"identify: {_describe(error)}")
+    if answer is None:
+        return Score(issuer.name, None)
+    return Score(issuer.name, float(answer.score), tuple(str(r) for r in answer.reasons))
 
 
-def _checked_groups(
-    groups: object, pages: tuple[int, ...]
-) -> tuple[tuple[int, ...], ...]:
+def check_identification(answer: object) -> Identification | None:
+    """Check what ``identify`` returned; raise :class:`PluginFailure` if it is malformed."""
+    if answer is None:
+        return None
+    if not isinstance(answer, Identification):
+        raise PluginFailure(f"identify returned {type(answer).__name__}, not Identification")
+    score = answer.score
+    if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+        raise PluginFailure(f"identify returned score {score!r}, not a number in [0, 1]")
+    return answer
+
+
+def check_groups(groups: object, pages: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """Check what ``split`` returned against the document's ``pages``; the page groups.
+
+    ``None`` means one attestation over all pages. Raises :class:`PluginFailure` when the
+    answer is not a non-empty list of non-empty lists of the document's page numbers.
+    """
     if groups is None:
         return (pages,)
     if isinstance(groups, str | bytes) or not isinstance(groups, Sequence):
@@ -135,13 +145,13 @@ def _checked_groups(
     known = set(pages)
     for group in groups:
         if isinstance(group, str | bytes) or not isinstance(group, Sequence) or not group:
-            raise PluginFailure(f"split returned the group {group!r}, not a list of pages")
+            raise PluginFailure(f"split returned the group {group!r}, not a list of page numbers")
         for number in group:
             if isinstance(number, bool) or not isinstance(number, int) or number not in known:
                 raise PluginFailure(f"split named page {number!r}, not a page of the document")
         checked.append(tuple(group))
     if not checked:
-        raise PluginFailure("split returned no group")
+        raise PluginFailure("split returned no group (return None for a single attestation)")
     return tuple(checked)
 
 

@@ -1,5 +1,32 @@
-"""The test kit: what a plugin author imports in their own tests."""
+"""The test kit: what a plugin author imports in their own tests.
 
+``make_pdf`` builds real PDFs from text (needs reportlab, the ``test`` extra); the rest,
+from :mod:`attest_pipeline.testing.kit`, runs an issuer the way the core does and compares
+it with golden samples.
+"""
+
+from attest_pipeline.testing.kit import (
+    IssuerRun,
+    Mismatch,
+    PhaseError,
+    SampleReport,
+    assert_samples,
+    check_samples,
+    document_from_pdf,
+    document_from_text,
+    run_issuer,
+)
 from attest_pipeline.testing.pdf import make_pdf
 
-__all__ = ["make_pdf"]
+__all__ = [
+    "IssuerRun",
+    "Mismatch",
+    "PhaseError",
+    "SampleReport",
+    "assert_samples",
+    "check_samples",
+    "document_from_pdf",
+    "document_from_text",
+    "make_pdf",
+    "run_issuer",
+]

@@ -1,0 +1,371 @@
+"""``attest new-plugin NAME``: the skeleton of a third-party issuer plugin package.
+
+The skeleton is a complete, installable package that passes its own tests as generated:
+an :class:`~attest_pipeline.contract.Issuer` subclass whose every method is documented and
+already works on the sample attestation shipped with it, the hook implementation, the entry
+point in the group ``attest_pipeline.plugins``, a golden sample with its expected JSON and
+tests written with the test kit. The author then replaces the sample by real (anonymised)
+attestations and adapts the issuer until the tests pass again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from string import Template
+
+from attest_pipeline.errors import UsageError
+
+__all__ = ["SAMPLE_TEXT", "package_name", "write_plugin"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+_MAX_NAME = 40
+
+#: The text of the sample attestation of a new plugin (``$organisation`` is filled in).
+SAMPLE_TEXT = Template(
+    """$organisation
+Organisme de formation certifié Qualiopi
+ATTESTATION DE FIN DE FORMATION
+Nom et prénom : Dr Jean-Pierre DUPONT
+N° RPPS : 10005682603
+Formation : Prise en charge de l'asthme de l'adulte en soins primaires
+Dates : du 12 au 13 mars 2025
+Durée : 14 heures
+Fait à Rennes, le 14 mars 2025
+La directrice, Sophie LEBRUN
+"""
+)
+
+_SAMPLE_EXPECTED = {
+    "attestations": [
+        {
+            "family": "qualiopi",
+            "pages": [1],
+            "participant": {
+                "last_name": "DUPONT",
+                "first_name": "Jean-Pierre",
+                "rpps": "10005682603",
+            },
+            "start": "2025-03-12",
+            "end": "2025-03-13",
+            "title": "Prise en charge de l'asthme de l'adulte en soins primaires",
+            "nature": "formation_continue",
+            "hours": 14,
+        }
+    ]
+}
+
+_PYPROJECT = Template(
+    """[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "$distribution"
+version = "0.1.0"
+description = "attest-pipeline issuer plugin: attestations of $organisation"
+readme = "README.md"
+requires-python = ">=3.11"
+dependencies = ["attest-pipeline>=0.1"]
+
+[project.optional-dependencies]
+test = ["pytest>=8", "reportlab>=4.0"]
+
+# attest-pipeline finds the plugin through this entry point: the value names the module
+# that implements the attest_register_issuers hook.
+[project.entry-points."attest_pipeline.plugins"]
+$name = "$module"
+
+[tool.setuptools.packages.find]
+where = ["src"]
+
+[tool.setuptools.package-data]
+$module = ["py.typed"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+pythonpath = ["src"]
+
+[tool.ruff]
+line-length = 100
+target-version = "py311"
+
+[tool.ruff.lint]
+select = ["E", "F", "W", "I", "B", "UP", "D", "SIM", "RUF"]
+ignore = ["D203", "D213", "D105", "D107", "RUF001", "RUF002", "RUF003"]
+
+[tool.ruff.lint.per-file-ignores]
+"tests/*" = ["D"]
+
+[tool.mypy]
+python_version = "3.11"
+strict = true
+ignore_missing_imports = true
+"""
+)
+
+_MODULE = Template(
+    '''"""attest-pipeline issuer plugin for the attestations of $organisation.
+
+The pipeline calls the ``attest_register_issuers`` hook once, when it loads plugins; the
+issuer object registered there is then asked about every document (see the plugin
+author's guide, docs/plugins.md in attest-pipeline).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from attest_pipeline.contract import Issuer, Register, hookimpl
+from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
+from attest_pipeline.text.dates import find_period
+from attest_pipeline.text.identifiers import find_rpps
+from attest_pipeline.text.names import find_person, fold
+from attest_pipeline.text.quantities import find_hours
+
+__version__ = "0.1.0"
+
+#: The organisation, as printed on its attestations.
+ORGANISATION = "$organisation"
+#: Phrases found on every attestation of this issuer, lower case and without accents
+#: (they are searched in the folded text).
+REQUIRED = (fold(ORGANISATION).text, "attestation de fin de formation")
+#: Phrases showing that a document is something else (an invoice, a quote).
+EXCLUDED = ("facture", "devis")
+
+_TITLE = re.compile(r"^Formation\\s*:\\s*(?P<value>.+)$$", re.MULTILINE)
+_NATURE = re.compile(r"attestation de fin de formation", re.IGNORECASE)
+_ORGANISATION = re.compile(re.escape(ORGANISATION), re.IGNORECASE)
+
+
+class ${class_name}(Issuer):
+    """The attestations of $organisation (one attestation per PDF)."""
+
+    name = "$name"
+    version = __version__
+    families = (Family.QUALIOPI,)
+    covers = f"{ORGANISATION}: attestations de fin de formation"
+
+    def identify(self, document: Document) -> Identification | None:
+        """Claim the document when every required phrase is present and no excluded one.
+
+        Called on every document with every issuer: keep it fast (plain searches in the
+        folded text). Return ``None`` to decline; the score (0 to 1) should grow with the
+        strength of the evidence, and the reasons are shown by ``attest extract --explain``.
+        """
+        text = fold(document.text).text
+        if any(phrase in text for phrase in EXCLUDED):
+            return None
+        if not all(phrase in text for phrase in REQUIRED):
+            return None
+        return Identification(0.9, tuple(f"found {phrase!r}" for phrase in REQUIRED))
+
+    def split(self, document: Document) -> Sequence[Sequence[int]] | None:
+        """Say which pages hold each attestation; ``None``: the whole PDF is one.
+
+        Called on the winning issuer only. For an issuer that sends one page per
+        participant, return ``[[n] for n in document.page_numbers]``.
+        """
+        return None
+
+    def extract(self, document: Document) -> Extraction:
+        """Read one attestation; every value comes with the text it was read from.
+
+        ``document`` holds the pages of this attestation only. Leave a field out rather
+        than guess: the pipeline sends incomplete attestations to a person.
+        """
+        text = document.text
+        span = find_period(text)
+        title = _TITLE.search(text)
+        nature = _NATURE.search(text)
+        organisation = _ORGANISATION.search(text)
+        return Extraction(
+            family=Family.QUALIOPI,
+            issuer=Found(organisation.group(0), organisation.group(0)) if organisation else None,
+            participant=find_person(text),
+            rpps=find_rpps(text),
+            start=Found(span.start, span.evidence) if span else None,
+            end=Found(span.end, span.evidence) if span else None,
+            title=Found(title.group("value").strip(), title.group(0)) if title else None,
+            nature=Found(Nature.FORMATION_CONTINUE, nature.group(0)) if nature else None,
+            hours=find_hours(text),
+        )
+
+
+@hookimpl
+def attest_register_issuers(register: Register) -> None:
+    """Register this plugin's issuer (called once, when the pipeline loads plugins)."""
+    register(${class_name}())
+'''
+)
+
+_TEST_COMMON = Template(
+    '''"""Tests of the $name issuer, written with attest-pipeline's test kit."""
+
+from __future__ import annotations
+
+${imports}from pathlib import Path
+
+from attest_pipeline.testing import assert_samples, document_from_text, run_issuer
+
+from $module import ${class_name}
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_reads_the_sample_text() -> None:
+    text = (SAMPLES / "sample-1.txt").read_text(encoding="utf-8")
+    run = run_issuer(${class_name}(), document_from_text(*text.split("\\f")))
+    extraction = run.extraction
+    assert extraction.participant is not None
+    assert "DUPONT" in extraction.participant.value
+    assert extraction.rpps is not None and extraction.rpps.value == "10005682603"
+    assert extraction.hours is not None and extraction.hours.value == 14
+
+
+def test_declines_other_documents() -> None:
+    for text in ("Facture n° 2025-12\\n$organisation", "Attestation de présence\\nCongrès"):
+        assert not run_issuer(${class_name}(), document_from_text(text)).identified
+
+
+$samples_test'''
+)
+
+_SAMPLES_FROM_PDF = '''def test_samples() -> None:
+    # Every samples/*.pdf with its *.json beside it: add real (anonymised) attestations.
+    assert_samples(${class_name}(), SAMPLES)
+'''
+
+_SAMPLES_FROM_TEXT = '''def test_samples(tmp_path: Path) -> None:
+    # The samples are kept as text (samples/*.txt, pages separated by form feeds); their
+    # PDFs are built here. Add real (anonymised) PDFs to samples/ beside their *.json.
+    from attest_pipeline.testing import make_pdf
+
+    for pdf in SAMPLES.glob("*.pdf"):
+        shutil.copy(pdf, tmp_path)
+    for sample in SAMPLES.glob("*.txt"):
+        if not (tmp_path / f"{sample.stem}.pdf").exists():
+            pages = sample.read_text(encoding="utf-8").split("\\f")
+            (tmp_path / f"{sample.stem}.pdf").write_bytes(make_pdf(pages))
+    for expected in SAMPLES.glob("*.json"):
+        shutil.copy(expected, tmp_path)
+    assert_samples(${class_name}(), tmp_path)
+'''
+
+_README = Template(
+    """# $distribution
+
+An issuer plugin for attest-pipeline: it recognises the attestations of $organisation
+and reads their fields.
+
+## Develop
+
+    pip install -e '.[test]'
+    pytest
+
+`src/$module/__init__.py` holds the issuer:
+
+- `identify`: is this document one of ours? (a score and the reasons, or `None`);
+- `split`: where each attestation lies in a PDF holding several;
+- `extract`: the fields, each with the text it was read from.
+
+The plugin author's guide of attest-pipeline (`docs/plugins.md`) describes each method,
+the shared text helpers and the test kit.
+
+## Samples
+
+`samples/` holds golden samples: each `*.pdf` with a `*.json` beside it listing the
+attestations it holds and the values expected (`family`, `pages`, `participant`, `start`,
+`end`, `title`, `reference`, `nature`, `event`, `journal`, `meetings`, `hours`; `null`
+means "must be left out").
+
+$sample_note Replace the made-up sample by real, anonymised attestations of
+$organisation.
+
+## Install and check
+
+    pip install .
+    attest plugins                      # the issuer "$name" is listed as loaded
+    attest extract --explain some.pdf   # every issuer's score and reasons for one file
+
+attest-pipeline finds the plugin through its entry point in the group
+`attest_pipeline.plugins` (see `pyproject.toml`): `$name = "$module"`.
+"""
+)
+
+
+def package_name(name: str) -> str:
+    """Return the Python package of the plugin ``name``: ``attest_plugin_<name>``."""
+    return "attest_plugin_" + name.replace("-", "_")
+
+
+def write_plugin(name: str, dest: Path) -> Path:
+    """Write the skeleton of the plugin ``name`` into ``dest/attest-plugin-<name>/``.
+
+    ``name`` is a lower-case slug (letters, digits, single ``-`` or ``_`` between them).
+    Raises :class:`UsageError` for a bad name or when the folder already exists (nothing
+    is ever overwritten). Returns the new folder.
+    """
+    if not _NAME.match(name) or len(name) > _MAX_NAME:
+        raise UsageError(
+            f"invalid plugin name {name!r}: use lower-case letters and digits, words "
+            f"joined by '-' or '_', starting with a letter, at most {_MAX_NAME} characters "
+            "(e.g. 'medformation' or 'cpts-iroise')"
+        )
+    distribution = f"attest-plugin-{name}"
+    root = dest / distribution
+    if root.exists():
+        raise UsageError(f"{root} already exists: choose another name or folder")
+    module = package_name(name)
+    words = re.split(r"[-_]", name)
+    organisation = " ".join(word.capitalize() for word in words) + " Formation"
+    values = {
+        "name": name,
+        "distribution": distribution,
+        "module": module,
+        "class_name": "".join(word.capitalize() for word in words) + "Issuer",
+        "organisation": organisation,
+    }
+    sample = SAMPLE_TEXT.substitute(values)
+    pdf = _sample_pdf(sample)
+    samples_test = Template(_SAMPLES_FROM_PDF if pdf else _SAMPLES_FROM_TEXT).substitute(values)
+    tests = _TEST_COMMON.substitute(
+        values, imports="" if pdf else "import shutil\n", samples_test=samples_test
+    )
+    note = (
+        "The sample PDF was generated from `sample-1.txt`."
+        if pdf
+        else "The sample is kept as text (`sample-1.txt`); the tests build its PDF."
+    )
+    files: dict[str, str | bytes] = {
+        "pyproject.toml": _PYPROJECT.substitute(values),
+        "README.md": _README.substitute(values, sample_note=note),
+        f"src/{module}/__init__.py": _MODULE.substitute(values),
+        f"src/{module}/py.typed": "",
+        "tests/test_plugin.py": tests,
+        "samples/sample-1.txt": sample,
+        "samples/sample-1.json": json.dumps(_SAMPLE_EXPECTED, indent=2, ensure_ascii=False) + "\n",
+    }
+    if pdf:
+        files["samples/sample-1.pdf"] = pdf
+    root.mkdir(parents=True)
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def _sample_pdf(text: str) -> bytes | None:
+    """Build the sample's PDF, or ``None`` when reportlab (a test extra) is not installed."""
+    try:
+        from attest_pipeline.testing.pdf import make_pdf
+
+        return make_pdf([text])
+    except ImportError:
+        return None

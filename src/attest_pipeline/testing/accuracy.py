@@ -1,0 +1,170 @@
+"""Accuracy of the whole pipeline on a corpus of samples with their expected results.
+
+Every ``NAME.pdf`` of a corpus sits beside ``NAME.json``: ``{"attestations": [ {...} ]}``,
+one object per attestation in page order, holding the keys whose value is certain. The
+samples go through the same decisions as ``attest extract --json`` and each expected key is
+compared. The report counts, per family, the fields right, and above all the *wrong
+filings*: an attestation filed to another physician or another action than expected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from attest_pipeline.text.names import normalise
+
+#: The columns of the report, in order: (column, keys of the expected JSON compared).
+COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("participant", ("last_name", "first_name")),
+    ("rpps", ("rpps",)),
+    ("start", ("start",)),
+    ("end", ("end",)),
+    ("action", ("bloc", "action")),
+    ("label", ("labellisation",)),
+    ("status", ("status", "reasons")),
+)
+
+
+@dataclass
+class Mismatch:
+    """One expected value not met."""
+
+    sample: str
+    index: int
+    key: str
+    expected: Any
+    actual: Any
+
+
+@dataclass
+class Tally:
+    """Right / compared counts for one family and column."""
+
+    right: int = 0
+    total: int = 0
+
+
+@dataclass
+class AccuracyReport:
+    """What :func:`compare` found over a corpus."""
+
+    tallies: dict[str, dict[str, Tally]] = field(default_factory=dict)
+    mismatches: list[Mismatch] = field(default_factory=list)
+    wrong_filings: list[Mismatch] = field(default_factory=list)
+    attestations: int = 0
+
+    @property
+    def perfect(self) -> bool:
+        """Every compared field right and no wrong filing."""
+        return not self.mismatches and not self.wrong_filings
+
+    def format(self) -> str:
+        """Tables per family (right/compared per column), then every mismatch."""
+        from attest_pipeline.reports import table
+
+        header = ["family", *[c for c, _ in COLUMNS]]
+        rows = []
+        for family in sorted(self.tallies):
+            cells = []
+            for column, _ in COLUMNS:
+                t = self.tallies[family].get(column, Tally())
+                cells.append(f"{t.right}/{t.total}" if t.total else "-")
+            rows.append([family, *cells])
+        lines = [table(header, rows), "",
+                 f"{self.attestations} attestations, {len(self.mismatches)} mismatches, "
+                 f"{len(self.wrong_filings)} wrong filings"]
+        for m in self.wrong_filings:
+            lines.append(f"WRONG FILING {m.sample}#{m.index} {m.key}: expected {m.expected!r}, "
+                         f"got {m.actual!r}")
+        for m in self.mismatches:
+            lines.append(f"mismatch {m.sample}#{m.index} {m.key}: expected {m.expected!r}, "
+                         f"got {m.actual!r}")
+        return "\n".join(lines)
+
+
+def load_expected(corpus: Path) -> list[tuple[Path, list[dict[str, Any]]]]:
+    """Every sample PDF of the corpus (recursively) with its expected attestations."""
+    samples = []
+    for pdf in sorted(corpus.rglob("*.pdf")):
+        expected = pdf.with_suffix(".json")
+        if expected.exists():
+            data = json.loads(expected.read_text(encoding="utf-8"))
+            samples.append((pdf, list(data["attestations"])))
+    return samples
+
+
+def compare(
+    samples: Sequence[tuple[Path, list[dict[str, Any]]]],
+    actual: Iterable[dict[str, Any]],
+    corpus: Path,
+) -> AccuracyReport:
+    """Compare the JSON records of ``attest extract`` (for ``samples``, in order)."""
+    by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in actual:
+        by_source[record["source"]].append(record)
+    report = AccuracyReport()
+    for pdf, expected_list in samples:
+        name = str(pdf.relative_to(corpus))
+        records = by_source.get(str(pdf), [])
+        if len(records) != len(expected_list):
+            report.mismatches.append(
+                Mismatch(name, 0, "attestations", len(expected_list), len(records))
+            )
+        for index, expected in enumerate(expected_list):
+            record = records[index] if index < len(records) else {}
+            family = expected.get("family") or pdf.parent.name
+            report.attestations += 1
+            _compare_one(report, name, index, family, expected, record)
+    return report
+
+
+def _compare_one(
+    report: AccuracyReport, name: str, index: int, family: str,
+    expected: dict[str, Any], record: dict[str, Any],
+) -> None:
+    flat_expected = _flatten(expected)
+    flat_actual = _flatten(record)
+    tallies = report.tallies.setdefault(family, {})
+    for column, keys in COLUMNS:
+        present = [k for k in keys if k in flat_expected]
+        if not present:
+            continue
+        tally = tallies.setdefault(column, Tally())
+        tally.total += 1
+        ok = True
+        for key in present:
+            if not _equal(key, flat_expected[key], flat_actual.get(key)):
+                ok = False
+                report.mismatches.append(
+                    Mismatch(name, index, key, flat_expected[key], flat_actual.get(key))
+                )
+        tally.right += ok
+    if record.get("status") == "file":
+        for key in ("rpps", "bloc", "action"):
+            if key in flat_expected and flat_expected[key] != flat_actual.get(key):
+                report.wrong_filings.append(
+                    Mismatch(name, index, key, flat_expected[key], flat_actual.get(key))
+                )
+        if flat_expected.get("status") not in (None, "file"):
+            report.wrong_filings.append(
+                Mismatch(name, index, "status", flat_expected.get("status"), "file")
+            )
+
+
+def _flatten(data: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in data.items() if k != "participant"}
+    flat.update(data.get("participant") or {})
+    return flat
+
+
+def _equal(key: str, expected: Any, actual: Any) -> bool:
+    if key in ("last_name", "first_name"):
+        return isinstance(actual, str) and normalise(str(expected)) == normalise(actual)
+    if key == "reasons":
+        return sorted(expected) == sorted(actual or [])
+    return bool(expected == actual)
