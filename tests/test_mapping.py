@@ -598,3 +598,27 @@ def test_eligible_actions_is_fast(ref: Referentiel, rules: MappingRules) -> None
     per_call = (time.perf_counter() - began) / 2000
     # Budget: well under the 10 ms per document of the 100 documents/s target.
     assert per_call < 0.001
+
+
+def test_rcp_with_enough_meetings_over_a_year_is_2d() -> None:
+    from datetime import date
+
+    from attest_pipeline.mapping import eligible_actions, load_rules
+    from attest_pipeline.models import Extraction, Family, Found, Nature
+    from attest_pipeline.referentiel import load_referentiel
+
+    ref, rules = load_referentiel(), load_rules()
+    base = Extraction(
+        family=Family.OTHER,
+        nature=Found(Nature.RCP, "RCP"),
+        start=Found(date(2024, 1, 9), "09/01/2024"),
+        end=Found(date(2025, 1, 14), "14/01/2025"),
+        meetings=Found(6, "6 réunions"),
+    )
+    result = eligible_actions(base, ref, rules)
+    assert [c.key for c in result.candidates] == ["2.D"] and not result.problems
+    short = Extraction(
+        family=Family.OTHER, nature=base.nature, start=base.start,
+        end=Found(date(2024, 6, 30), "30/06/2024"), meetings=base.meetings,
+    )
+    assert eligible_actions(short, ref, rules).problems

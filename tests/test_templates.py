@@ -118,7 +118,7 @@ def test_rcp_attestation_is_identified_and_read(shipped: dict[str, TemplateIssue
         "Centre hospitalier du Val d'Aulne; concertation pluridisciplinaire; "
         "ATTESTATION DE PARTICIPATION"
     )
-    assert extraction.nature is None
+    assert extraction.nature is not None and extraction.nature.value is Nature.RCP
     assert extraction.extras["rcp"].value == "RCP d'oncologie digestive"
 
 
@@ -313,14 +313,14 @@ def test_starts_split_keeps_continuation_pages(tmp_path: Path) -> None:
         (MINIMAL + "[fields.title]\nignore_case = true\n", 6, "needs pattern, after, helper"),
         (MINIMAL.replace('name = "acme"', 'name = "ACME corp"'), 2, "[issuer] name is required"),
         (MINIMAL + '[issuer.extra]\n', 6, "unknown key 'extra' in [issuer]"),
-        ('[issuer]\nname = "a"\nfamily = "other"\nnature = "rcp"\n[match]\nany = ["x"]\n', 4,
-         "'rcp' is not a nature"),
+        ('[issuer]\nname = "a"\nfamily = "other"\nnature = "seminar"\n[match]\nany = ["x"]\n', 4,
+         "'seminar' is not a nature"),
         ('[issuer]\nname = "a"\nfamily = "other"\nscore = 1.5\n[match]\nany = ["x"]\n', 4,
          "score must be a number in ]0, 1]"),
         ('[issuer]\nname = "a"\nfamily = "other"\n[match]\nnone = ["x"]\n', 4,
          "[match] needs 'all' or 'any'"),
-        (MINIMAL + "[fields.nature]\nafter = 'x'\nmap = { a = 'rcp' }\n", 8,
-         "'rcp' is not a nature"),
+        (MINIMAL + "[fields.nature]\nafter = 'x'\nmap = { a = 'seminar' }\n", 8,
+         "'seminar' is not a nature"),
         (MINIMAL + "[fields.title]\nafter = ' : '\n", 7, "a label needs letters or digits"),
         ('[issuer]\nname = "a"\nfamily = "other"\n[match]\nall = ["--"]\n', 5,
          "must be a list of phrases"),

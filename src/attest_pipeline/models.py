@@ -42,6 +42,7 @@ class Nature(StrEnum):
     TEST_LECTURE = "test_lecture"
     GROUPE_PAIRS = "groupe_pairs"
     REUNION_INSTITUTIONNELLE = "reunion_institutionnelle"
+    RCP = "rcp"
 
 
 class Status(StrEnum):
