@@ -1,0 +1,154 @@
+"""Throughput and memory of attest-pipeline on N generated attestations.
+
+Usage: python bench/bench.py N [N ...] [--out DIR] [--keep]
+
+For each N: generates N one-page attestations of the sample roster's physicians (the sample
+generator's bulk mode), then measures, on the same files:
+
+- bare text extraction with pypdfium2 (the fastest extractor at hand): the reference;
+- ``attest extract --json`` on one core (``--jobs 1``) and on all cores (``--jobs 0``);
+- ``attest run`` (durable filing: fsync, SQLite WAL) on one core and on all cores;
+- the peak memory (max RSS of the command and its worker processes);
+- ``attest --help`` start-up time.
+
+Each measurement runs the real command in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_MEASURE = r"""
+import resource, subprocess, sys, time
+started = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+seconds = time.perf_counter() - started
+peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+           resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(seconds, peak)
+"""
+
+
+def measure(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of ``command`` and its children."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], cwd=cwd, check=True,
+        capture_output=True, text=True,
+    ).stdout.split()
+    return float(out[0]), float(out[1]) / 1024
+
+
+def bare_extraction(files: list[Path]) -> float:
+    """Seconds pypdfium2 takes to extract the text of every page of ``files``."""
+    import pypdfium2 as pdfium
+
+    started = time.perf_counter()
+    for path in files:
+        pdf = pdfium.PdfDocument(path.read_bytes())
+        for page in pdf:
+            page.get_textpage().get_text_bounded()
+        pdf.close()
+    return time.perf_counter() - started
+
+
+def generator() -> object:
+    """The sample generator module (samples/generate.py)."""
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "samples" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(ROOT / "samples"))
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_config(root: Path) -> Path:
+    """A configuration with its own folders, the sample roster and the shipped templates."""
+    path = root / "config.toml"
+    path.write_text(
+        "[paths]\n"
+        'inbox = "inbox"\ndossiers = "dossiers"\nreview = "review"\n'
+        'quarantine = "quarantine"\nstate = "state"\n'
+        f'roster = "{ROOT / "samples" / "roster.csv"}"\n'
+        "[plugins]\n"
+        f'template_dirs = ["{ROOT / "plugins" / "templates"}"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def bench(n: int, out: Path) -> dict[str, object]:
+    """All measurements for N documents."""
+    corpus = out / f"corpus-{n}"
+    if not corpus.exists():
+        generator().generate_bulk(corpus, n)  # type: ignore[attr-defined]
+    files = sorted(corpus.rglob("*.pdf"))
+    attest = [sys.executable, "-m", "attest_pipeline"]
+    result: dict[str, object] = {"n": len(files)}
+    bare = bare_extraction(files)
+    result["bare_extraction_docs_per_s"] = round(len(files) / bare, 1)
+    for jobs in (1, 0):
+        label = "1 core" if jobs == 1 else "all cores"
+        work = out / f"extract-{n}-{jobs}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        config = write_config(work)
+        seconds, peak = measure(
+            [*attest, "--config", str(config), "extract", "--json", "--jobs", str(jobs),
+             *map(str, files)],
+            work,
+        )
+        result[f"extract_docs_per_s ({label})"] = round(len(files) / seconds, 1)
+        result[f"extract_peak_mib ({label})"] = round(peak, 1)
+
+        work = out / f"run-{n}-{jobs}"
+        shutil.rmtree(work, ignore_errors=True)
+        (work / "inbox").mkdir(parents=True)
+        config = write_config(work)
+        for i, path in enumerate(files):
+            shutil.copyfile(path, work / "inbox" / f"{i:06d}.pdf")
+        seconds, peak = measure(
+            [*attest, "--config", str(config), "run", "--jobs", str(jobs)], work
+        )
+        result[f"run_docs_per_s ({label})"] = round(len(files) / seconds, 1)
+        result[f"run_peak_mib ({label})"] = round(peak, 1)
+        shutil.rmtree(work, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run([*attest, "--help"], check=True, stdout=subprocess.DEVNULL)
+    result["help_seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def main() -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="+", type=int, help="numbers of attestations")
+    parser.add_argument("--out", type=Path, default=None, help="working folder (default: temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    args = parser.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix="attest-bench-"))
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    try:
+        for n in args.sizes:
+            print(json.dumps(bench(n, out), indent=2), flush=True)
+    finally:
+        if not args.keep and args.out is None:
+            shutil.rmtree(out, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
