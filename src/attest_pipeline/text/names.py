@@ -1,0 +1,771 @@
+"""People's names: folding for search, splitting, comparing, and finding the participant.
+
+Two normalisations live here because every text helper needs them:
+
+- :func:`fold` prepares a text for case- and accent-insensitive searching while keeping the
+  way back to the original characters, so that evidence is always an exact excerpt;
+- :func:`normalise` reduces a name to comparable tokens.
+
+Conventions, chosen once and used everywhere:
+
+- **Order.** A comma means ``LAST, First``. Otherwise capitalisation decides: the
+  all-capitals words are the family name (``DUPONT Jean``, ``Jean DE LA FONTAINE``). When
+  case does not tell (``Jean Dupont``, ``JEAN DUPONT``), a married-name marker or a
+  particle starts the family name (``Jean de la Fontaine``), and failing those the first
+  word is the first name, the dominant order in French running text.
+- **Married and usage names.** ``last_name`` keeps the whole family-name part as written,
+  marker included: ``Mme Marie DUPONT épouse MARTIN`` gives last name
+  ``DUPONT épouse MARTIN`` and first name ``Marie`` (``née``, ``veuve``, ``dit(e)``
+  likewise). Comparisons treat each side of a marker and each part of a hyphenated name
+  as a family name the person may go by.
+- **First names** are compared whole: ``Jean-Pierre`` equals ``Jean Pierre`` but not
+  ``Jean``; initials never match anything.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from attest_pipeline.models import Found
+
+# ------------------------------------------------------------------------------ folding
+
+#: Typographic variants turned into one plain form before searching.
+_PUNCTUATION = dict.fromkeys("\u2019\u2018\u02bc\u2032\u00b4`\u201b\uff07", "'")
+_PUNCTUATION |= dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-")
+_PUNCTUATION |= dict.fromkeys("\u00a0\u202f\u2009\u2007\u2002\u2003", " ")
+_PUNCTUATION |= dict.fromkeys("\u00ad\u200b\ufeff", "")
+_PUNCTUATION |= {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l"}
+_PUNCTUATION |= {"Ł": "l", "đ": "d", "Đ": "d"}
+
+#: Marks a character whose folded form is not exactly one character.
+_IRREGULAR = "\uffff"
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in _PUNCTUATION:
+        return _PUNCTUATION[char]
+    decomposed = unicodedata.normalize("NFKD", char.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class _SingleCharTable(dict[int, str]):
+    """A ``str.translate`` table filled on demand: each character to its 1-character fold."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        value = folded if len(folded) == 1 else _IRREGULAR
+        self[code] = value
+        return value
+
+
+_TABLE = _SingleCharTable()
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A text folded for searching, with the way back to the original characters.
+
+    ``text`` is lower-case, without accents, with typographic apostrophes, dashes and
+    spaces replaced by plain ones. ``index`` maps each position of ``text`` to the
+    position of the original character it comes from; ``None`` when they coincide.
+    """
+
+    original: str
+    text: str
+    index: tuple[int, ...] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Return the span of the original that the folded span ``[start, end)`` comes from."""
+        if self.index is None:
+            return start, end
+        size = len(self.index)
+        first = self.index[start] if start < size else len(self.original)
+        if end <= start:
+            return first, first
+        return first, self.index[min(end, size) - 1] + 1
+
+    def position(self, folded_position: int) -> int:
+        """Return the position in the original of the folded position ``folded_position``."""
+        return self.span(folded_position, folded_position)[0]
+
+    def excerpt(self, start: int, end: int) -> str:
+        """Return the exact original text behind the folded span ``[start, end)``."""
+        first, last = self.span(start, end)
+        return self.original[first:last]
+
+
+@lru_cache(maxsize=32)
+def fold(text: str) -> Folded:
+    """Fold ``text`` for case- and accent-insensitive searching (cached: call it freely).
+
+    Patterns searched in ``Folded.text`` are written in lower case without accents;
+    ``Folded.excerpt`` gives back the exact original excerpt for evidence.
+    """
+    if text.isascii():
+        return Folded(text, text.lower())
+    folded = text.translate(_TABLE)
+    if _IRREGULAR not in folded:
+        return Folded(text, folded)
+    parts: list[str] = []
+    index: list[int] = []
+    for position, char in enumerate(text):
+        piece = _fold_char(char)
+        parts.append(piece)
+        index.extend([position] * len(piece))
+    return Folded(text, "".join(parts), tuple(index))
+
+
+# ------------------------------------------------------------------------------ tokens
+
+_NAME_SEPARATORS = re.compile(r"[\s\-'.]+")
+
+
+def _words(text: str) -> frozenset[str]:
+    """Read a word list written as one space-separated string."""
+    return frozenset(text.split())
+
+
+#: Civilities and titles dropped in front of a name, in :func:`normalise` form.
+CIVILITIES: frozenset[str] = _words(
+    "dr drs docteur docteure doctoresse pr prof professeur professeure m mr messieurs "
+    "monsieur mme mmes madame mesdames mlle melle mademoiselle me maitre"
+)
+
+#: Words joining two family names of the same person (married, maiden and usage names).
+MARRIED_MARKERS: frozenset[str] = _words("epouse ep epse nee veuve vve divorcee dit dite alias")
+
+#: Particles that belong to a family name (``de``, ``d'``, ``van``...), normalised.
+PARTICLES: frozenset[str] = _words(
+    "de du des d la le les l van von der den ter ten di da do dos das del della dal ben bin "
+    "ibn el al af mac mc st saint sainte y"
+)
+
+_ARTICLES = frozenset({"le", "la", "l", "les"})
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalise(text: str) -> str:
+    """Casefold, strip accents, turn hyphens, apostrophes and dots into spaces, collapse spaces.
+
+    ``"Jean-Pierre d’ALMEIDA"`` gives ``"jean pierre d almeida"``.
+    """
+    return _NAME_SEPARATORS.sub(" ", fold(text).text).strip()
+
+
+def _compact(text: str) -> str:
+    """Reduce a name to its letters and digits, so that ``N'DIAYE`` equals ``NDIAYE``."""
+    return "".join(c for c in fold(text).text if c.isalnum())
+
+
+def strip_civilities(text: str) -> str:
+    """Return ``text`` without the civilities and titles in front (``Monsieur le Docteur``)."""
+    tokens = text.split()
+    start = 0
+    while start < len(tokens):
+        word = normalise(tokens[start])
+        next_is_civility = start + 1 < len(tokens) and normalise(tokens[start + 1]) in CIVILITIES
+        if word in CIVILITIES or (word in _ARTICLES and next_is_civility):
+            start += 1
+            continue
+        break
+    return " ".join(tokens[start:])
+
+
+def name_keys(text: str) -> frozenset[str]:
+    """Return the normalised tokens of a name, to compare names regardless of order.
+
+    Civilities in front and married-name markers are dropped; particles are kept.
+    """
+    words = _WORD.findall(normalise(strip_civilities(text)))
+    return frozenset(w for w in words if w not in MARRIED_MARKERS)
+
+
+# -------------------------------------------------------------------------- splitting
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """A name split into family name and first name, both as written.
+
+    ``first_name`` is empty when only a family name is known.
+    """
+
+    last_name: str
+    first_name: str
+
+
+_UPPER, _CAP, _LOWER, _PARTICLE, _MARKER, _INITIAL, _OTHER = range(7)
+_WORD_KINDS = (_UPPER, _CAP, _LOWER)
+_ELISION = re.compile(r"^[a-zA-Z]['\u2019\u02bc]")
+
+
+def _kind(token: str) -> int:
+    word = normalise(token)
+    letters = [c for c in token if c.isalpha()]
+    if not word or not letters:
+        return _OTHER
+    if word in MARRIED_MARKERS:
+        return _MARKER
+    if word in PARTICLES and not token.isupper():
+        return _PARTICLE
+    if all(len(part) == 1 for part in word.split()):
+        return _INITIAL
+    # ``d'ALMEIDA``, ``N'DIAYE``: the elided particle does not decide the case.
+    body = [c for c in _ELISION.sub("", token) if c.isalpha()] or letters
+    if all(c.isupper() for c in body):
+        return _UPPER
+    return _CAP if body[0].isupper() else _LOWER
+
+
+def split_name(text: str) -> PersonName | None:
+    """Split a name as written into family name and first name (see the module conventions).
+
+    ``DUPONT Jean-Pierre``, ``Dr Jean-Pierre DUPONT`` and ``Dupont, Jean-Pierre`` give
+    family name ``DUPONT``/``Dupont`` and first name ``Jean-Pierre``; ``Jean Dupont``
+    gives ``Dupont``/``Jean`` (first word = first name when nothing else tells). A single
+    word is a family name with an empty first name. ``None`` when there is no name at all.
+    """
+    readings = name_readings(text)
+    return readings[0] if readings else None
+
+
+@lru_cache(maxsize=1024)
+def name_readings(text: str) -> tuple[PersonName, ...]:
+    """Return every plausible split of a name: one when the order is known, else all.
+
+    The order is known from a comma, from capitalisation, from a particle or from a
+    married-name marker. Otherwise (``Martin Thomas``) each cut between first name and
+    family name, either way round, is a reading; the conventional one (first word = first
+    name) comes first.
+    """
+    cleaned = " ".join(text.split()).strip(" ;:.()[]")
+    if "," in cleaned:
+        left, right = (part.strip(" ,") for part in cleaned.split(",", 1))
+        last, first = strip_civilities(left), strip_civilities(right)
+        if last and first:
+            return (PersonName(last, first),)
+        cleaned = last or first
+    tokens = [t for t in strip_civilities(cleaned).split() if any(c.isalpha() for c in t)]
+    if not tokens:
+        return ()
+    decided = _decided_split(tokens, [_kind(t) for t in tokens])
+    if decided is not None:
+        return (decided,)
+    cuts = range(1, len(tokens))
+    readings = [PersonName(" ".join(tokens[c:]), " ".join(tokens[:c])) for c in cuts]
+    readings += [PersonName(" ".join(tokens[:c]), " ".join(tokens[c:])) for c in cuts]
+    return tuple(dict.fromkeys(readings))
+
+
+def _decided_split(tokens: Sequence[str], kinds: Sequence[int]) -> PersonName | None:
+    """Split when something other than the word order tells how, else return ``None``."""
+    if len(tokens) == 1:
+        return PersonName(tokens[0], "")
+    word_kinds = {k for k in kinds if k in _WORD_KINDS}
+    by_case = _UPPER in word_kinds and len(word_kinds) > 1
+    if by_case:
+        in_last = [kind == _UPPER for kind in kinds]
+    elif _MARKER in kinds:
+        marked = {j for i, k in enumerate(kinds) if k == _MARKER for j in (i - 1, i, i + 1)}
+        in_last = [i in marked for i in range(len(tokens))]
+    elif kinds[0] == _PARTICLE:
+        # "Le Gall Jean", "de la Fontaine Jean": leading particles open the family name.
+        first_word = next((i for i, k in enumerate(kinds) if k != _PARTICLE), len(kinds))
+        in_last = [i <= first_word for i in range(len(tokens))]
+    elif _PARTICLE in kinds[1:]:
+        first_particle = kinds.index(_PARTICLE, 1)
+        in_last = [i >= first_particle for i in range(len(tokens))]
+    else:
+        return None
+    _extend_family_name(kinds, in_last, pull_before_marker=by_case)
+    last = " ".join(t for t, flag in zip(tokens, in_last, strict=True) if flag)
+    first = " ".join(t for t, flag in zip(tokens, in_last, strict=True) if not flag)
+    return PersonName(last, first) if last else None
+
+
+def _extend_family_name(
+    kinds: Sequence[int], in_last: list[bool], *, pull_before_marker: bool
+) -> None:
+    """Pull markers, the words they join and particles into the family name."""
+    changed = True
+    while changed:
+        changed = False
+        for i, kind in enumerate(kinds):
+            if in_last[i]:
+                continue
+            after = i + 1 < len(kinds) and in_last[i + 1]
+            before = i > 0 and in_last[i - 1]
+            pull = (
+                (kind == _MARKER and (after or before))
+                or (kind == _PARTICLE and after)
+                or (i > 0 and kinds[i - 1] == _MARKER)
+            )
+            if not pull and pull_before_marker and after and kinds[i + 1] == _MARKER:
+                # "Marie Dupont épouse MARTIN": Dupont is a family name, provided a first
+                # name remains ("DUPONT Marie épouse MARTIN" keeps Marie).
+                pull = in_last.count(False) > 1
+            if pull:
+                in_last[i] = True
+                changed = True
+
+
+# -------------------------------------------------------------------------- comparing
+
+
+@dataclass(frozen=True, slots=True)
+class NameKey:
+    """A family name and a first name prepared for comparison (see :func:`same_person`).
+
+    ``units`` are the compacted family names the person goes by (each side of a married
+    name marker); ``pieces`` add the parts of hyphenated names; ``whole`` is all the family
+    names together. ``first`` is the compacted first name, empty when unknown or when it
+    is made of initials only.
+    """
+
+    units: frozenset[str]
+    pieces: frozenset[str]
+    whole: str
+    first: str
+
+    def same_family(self, other: NameKey) -> bool:
+        """Say whether the two family names can be the same person's."""
+        return bool(
+            (self.whole and self.whole == other.whole)
+            or self.units & other.pieces
+            or other.units & self.pieces
+        )
+
+
+_MARKER_SPLIT = re.compile(
+    r"(?<![\w'])(?:" + "|".join(sorted(MARRIED_MARKERS, key=len, reverse=True)) + r")(?![\w'])\.?"
+)
+
+
+@lru_cache(maxsize=65536)
+def name_key(last_name: str, first_name: str) -> NameKey:
+    """Return the :class:`NameKey` of a family name and a first name (cached)."""
+    parts = _MARKER_SPLIT.split(fold(strip_civilities(last_name)).text)
+    units: set[str] = set()
+    pieces: set[str] = set()
+    for part in parts:
+        unit = _compact(part)
+        if unit:
+            units.add(unit)
+            pieces.add(unit)
+            pieces.update(c for c in map(_compact, part.split("-")) if c)
+    whole = "".join(_compact(p) for p in parts)
+    words = normalise(strip_civilities(first_name)).split()
+    first = "" if all(len(w) == 1 for w in words) else "".join(words)
+    return NameKey(frozenset(units), frozenset(pieces), whole, first)
+
+
+def same_person(a_last: str, a_first: str, b_last: str, b_first: str) -> bool:
+    """Say whether two (family name, first name) pairs name the same person.
+
+    Case, accents, hyphens, apostrophes, spaces and civilities are ignored; a married or
+    hyphenated name matches each of its parts (``DUPONT-MARTIN`` matches ``MARTIN``,
+    ``DUPONT épouse MARTIN`` matches ``DUPONT`` and ``MARTIN``). First names must be equal
+    (``Jean-Pierre`` = ``Jean Pierre``, but not ``Jean``); initials never match.
+    """
+    a = name_key(a_last, a_first)
+    b = name_key(b_last, b_first)
+    return bool(a.first) and a.first == b.first and a.same_family(b)
+
+
+def compatible_person(a_last: str, a_first: str, b_last: str, b_first: str) -> bool:
+    """Say whether a name read beside a known identifier does not contradict another.
+
+    Looser than :func:`same_person`: the family names must match the same way, but the
+    first names need only not disagree: equal, missing on one side, one a leading part of
+    the other (``Jean`` and ``Jean-Pierre``), or initials consistent with it (``J.-P.``
+    and ``Jean-Pierre``).
+    """
+    if not name_key(a_last, a_first).same_family(name_key(b_last, b_first)):
+        return False
+    a_words = normalise(strip_civilities(a_first)).split()
+    b_words = normalise(strip_civilities(b_first)).split()
+    shorter, longer = sorted((a_words, b_words), key=len)
+    return all(
+        s == w or (len(s) == 1 and w.startswith(s)) for s, w in zip(shorter, longer, strict=False)
+    )
+
+
+# ---------------------------------------------------------------------------- finding
+
+#: Phrases after which the participant's name is written, in running text or as labels.
+#: A marker ending in ``que`` or ``de`` is running text (the signatory comes before it);
+#: the others are labels, which may carry a few more words and a colon.
+DEFAULT_MARKERS: tuple[str, ...] = (
+    "certifie que",
+    "certifions que",
+    "certifie par la présente que",
+    "atteste que",
+    "attestons que",
+    "atteste par la présente que",
+    "atteste de la participation de",
+    "atteste la participation de",
+    "attestons de la participation de",
+    "certifie la participation de",
+    "confirme la participation de",
+    "confirme que",
+    "nom et prénom",
+    "nom, prénom",
+    "nom prénom",
+    "nom / prénom",
+    "prénom et nom",
+    "prénom nom",
+    "nom du participant",
+    "participant(e)",
+    "participante",
+    "participant",
+    "stagiaire",
+    "apprenant(e)",
+    "apprenante",
+    "apprenant",
+    "bénéficiaire",
+    "identité",
+)
+
+#: Words showing that a label or a line is about someone other than the participant.
+_ROLE_WORDS = re.compile(
+    r"\b(?:president|presidente|directeur|directrice|doyen|doyenne|responsable|"
+    r"coordinat\w*|coordonnat\w*|signataire|soussigne\w*|organisat\w*|formateur|formatrice|"
+    r"intervenant\w*|expert\w*|animat\w*|orateur|oratrice|moderat\w*|referent\w*|tresorier\w*|"
+    r"secretaire|vice|representant\w*|gerant\w*|chef|charge\w*\s+de\s+mission|p/o|"
+    r"par\s+delegation|signature|concepteur\w*|superviseur\w*|tuteur|tutrice)\b"
+)
+
+#: Words that make a "name" an organisation's or an event's.
+_ORGANISATION_WORDS = _words(
+    "universite faculte association societe centre institut organisme sas sarl sa eurl "
+    "formation formations college departement service groupe odpc andpc congres hopital chu "
+    "chru ufr ecole federation syndicat union conseil ordre agence fondation clinique cabinet "
+    "academie reseau mutuelle caisse ars has sfmg cnge sftg cmg cpts msp pole laboratoire "
+    "direction session action programme journee seminaire"
+)
+
+#: Words that end a name whatever their case.
+_ALWAYS_STOP = _words("ne rpps adeli idnatps n° no siret tel telephone email mail courriel adresse")
+
+#: Lower-case words that end a name in running text.
+_STOP_WORDS = _ALWAYS_STOP | _words(
+    "a ai as ont est sont etait qui que pour lors au aux en dans sur avec ayant avoir et ou "
+    "medecin medecins exercant domicilie domiciliee demeurant inscrit inscrite titulaire "
+    "specialiste generaliste residant residante habitant agissant participe suivi assiste "
+    "numero identifiant ce cette son ses par vous nous il elle ils elles on avez avons etes "
+    "sommes votre notre leur un une les"
+)
+
+#: Words of the labels of a form, which end a name when a colon follows.
+_LABEL_WORDS = _words(
+    "nom noms prenom prenoms date dates lieu stagiaire participant participante apprenant "
+    "naissance profession specialite fonction ville signature qualite statut session "
+    "formation intitule duree identite beneficiaire"
+)
+
+#: A name ends at punctuation that separates fields, at a digit, or at a wide gap.
+_HARD_STOP = re.compile(r"[,;:(\[|\t\d]|\s{3,}|\s[-–]\s")
+_TOKEN = re.compile(r"\S+")
+_BEFORE_ROLE = re.compile(r"\s*,?\s*(?:en\s+(?:sa\s+)?qualite\s+de\s+)?(?:le\s+|la\s+)?$")
+
+
+def _take_name(segment: str, *, allow_single: bool = False) -> tuple[int, int] | None:
+    """Find the name at the start of ``segment``; return its span in ``segment``."""
+    stop = _HARD_STOP.search(segment)
+    head = segment[: stop.start()] if stop else segment
+    # Before a colon stands the next field's label ("Jean DUPONT Date : ..."), or the
+    # segment is only a label ("NOM ET PRÉNOM DU STAGIAIRE : ...").
+    label_follows = stop is not None and stop.group() == ":"
+    taken: list[tuple[int, int, str]] = []
+    pending: list[tuple[int, int, str]] = []
+    lower_mode = False
+    for match in _TOKEN.finditer(head):
+        token = match.group().rstrip(".")
+        word = normalise(token)
+        if not (taken or pending) and (word in CIVILITIES or word in _ARTICLES):
+            continue
+        kind = _kind(token)
+        if word in _ALWAYS_STOP or (word in _STOP_WORDS and kind not in (_UPPER, _CAP)):
+            break
+        if label_follows and word in _LABEL_WORDS:
+            break
+        if kind == _MARKER and (not taken or (word == "nee" and not _name_follows(head, match))):
+            break
+        if kind in (_PARTICLE, _MARKER):
+            pending.append((match.start(), match.end(), token))
+            continue
+        if kind == _OTHER or (kind == _LOWER and taken and not lower_mode):
+            break
+        lower_mode = lower_mode or (kind == _LOWER and not taken)
+        taken.extend(pending)
+        pending.clear()
+        taken.append((match.start(), match.start() + len(token), token))
+        if lower_mode and len(taken) >= 4:
+            break
+    tokens = [t for _, _, t in taken]
+    if not any(_kind(t) in _WORD_KINDS for t in tokens):
+        return None
+    if len(tokens) < 2 and not allow_single:
+        return None
+    if any(w in _ORGANISATION_WORDS for t in tokens for w in normalise(t).split()):
+        return None
+    return taken[0][0], taken[-1][1]
+
+
+def _name_follows(text: str, match: re.Match[str]) -> bool:
+    rest = text[match.end() :].split()
+    return bool(rest) and _kind(rest[0]) in (_UPPER, _CAP)
+
+
+#: How far around a position a line is read: names and labels are short, and bounding
+#: the reach keeps a text made of one huge line linear.
+_REACH = 240
+
+
+def _line_bounds(text: str, position: int) -> tuple[int, int]:
+    low = max(0, position - _REACH)
+    high = min(len(text), position + _REACH)
+    newline = text.rfind("\n", low, position)
+    end = text.find("\n", position, high)
+    return (newline + 1 if newline >= 0 else low), (high if end < 0 else end)
+
+
+def _value_start(text: str, position: int) -> int:
+    """Return where a value after ``position`` starts: here, or on the next line if blank."""
+    _, end = _line_bounds(text, position)
+    if text[position:end].strip() or end >= len(text) or text[end] != "\n":
+        return position
+    return end + 1
+
+
+def _name_at(original: str, position: int, *, allow_single: bool = False) -> tuple[int, int] | None:
+    """Return the span in ``original`` of the name written at ``position`` or on the next line."""
+    start = _value_start(original, position)
+    _, line_end = _line_bounds(original, start)
+    taken = _take_name(original[start:line_end], allow_single=allow_single)
+    return None if taken is None else (start + taken[0], start + taken[1])
+
+
+def _role_follows(original: str, name_end: int) -> bool:
+    """Say whether the name ending at ``name_end`` is followed by a role (``, doyen``)."""
+    _, line_end = _line_bounds(original, name_end)
+    after = fold(original[name_end:line_end]).text
+    role = _ROLE_WORDS.search(after)
+    return role is not None and _BEFORE_ROLE.match(after[: role.start()]) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A participant's name found at ``position`` of the original text."""
+
+    position: int
+    found: Found[str]
+
+
+def _compile_marker(marker: str) -> tuple[re.Pattern[str], bool]:
+    folded = fold(marker).text
+    words = [re.escape(w) for w in re.split(r"[\s\-'.]+", folded) if w]
+    body = r"[\s\-'.]*".join(words).replace(r"\(e\)", r"\s*\(\s*e\s*\)")
+    running = folded.endswith((" que", " de"))
+    tail = r"(?:\s*:)?" if running else r"(?:s\b)?(?P<tail>[^:\n]{0,40}:)?"
+    return re.compile(r"(?<![\w'])" + body + tail), running
+
+
+@lru_cache(maxsize=64)
+def _marker_patterns(markers: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
+    return tuple(_compile_marker(m) for m in markers)
+
+
+def _marker_hits(folded: Folded, markers: tuple[str, ...]) -> list[_Hit]:
+    hits: list[_Hit] = []
+    original = folded.original
+    for pattern, running in _marker_patterns(markers):
+        for match in pattern.finditer(folded.text):
+            if not running:
+                line_start, _ = _line_bounds(folded.text, match.start())
+                before = folded.text[line_start : match.start()]
+                if _ROLE_WORDS.search(before) or _ROLE_WORDS.search(match.group("tail") or ""):
+                    continue
+            start, end = folded.span(match.start(), match.end())
+            span = _name_at(original, end)
+            if span is not None:
+                value_end = span[1] if running else _comma_first_name(original, span[1])
+            elif not running:
+                # "Nom, prénom : Dupont, Jean": one word, then the first name after a comma.
+                span = _name_at(original, end, allow_single=True)
+                value_end = 0 if span is None else _comma_first_name(original, span[1])
+                if span is not None and value_end == span[1]:
+                    continue
+            if span is None or _role_follows(original, span[1]):
+                continue
+            found = Found(original[span[0] : value_end], original[start:value_end])
+            hits.append(_Hit(start, found))
+    return hits
+
+
+def _comma_first_name(original: str, name_end: int) -> int:
+    """Return where ``Dupont, Jean`` ends in a label layout (the comma: family, first)."""
+    _, line_end = _line_bounds(original, name_end)
+    rest = original[name_end:line_end]
+    comma = re.match(r"\s*,\s*", rest)
+    if not comma:
+        return name_end
+    first = _take_name(rest[comma.end() :], allow_single=True)
+    if first is None or rest[comma.end() + first[1] :].strip(" .;"):
+        return name_end
+    return name_end + comma.end() + first[1]
+
+
+_QUALIFIERS = (
+    r"du\s+participant|du\s+stagiaire|du\s+medecin|de\s+l'apprenant|du\s+beneficiaire|"
+    r"d'usage|d'exercice|usuel"
+)
+_NOM_LABEL = re.compile(
+    r"(?<![\w'])nom(?:\s+(?:de\s+famille|de\s+naissance|patronymique|" + _QUALIFIERS + r"))?\s*:"
+)
+_PRENOM_LABEL = re.compile(r"(?<![\w'])prenoms?(?:\s+(?:" + _QUALIFIERS + r"))?\s*:")
+_NEXT_LABEL = re.compile(r"\b(?:prenoms?|nom|nee?|date|rpps|adresse|profession)\b[^:\n]{0,20}:")
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """A ``Nom :`` or ``Prénom :`` value: where its label starts, where its value lies."""
+
+    label: int
+    start: int
+    end: int
+
+
+def _field(folded: Folded, label: re.Match[str]) -> _Field | None:
+    start = _value_start(folded.text, label.end())
+    _, line_end = _line_bounds(folded.text, start)
+    following = _NEXT_LABEL.search(folded.text, start, line_end)
+    first, last = folded.span(start, following.start() if following else line_end)
+    taken = _take_name(folded.original[first:last], allow_single=True)
+    if taken is None:
+        return None
+    return _Field(folded.position(label.start()), first + taken[0], first + taken[1])
+
+
+def _fields(folded: Folded) -> tuple[_Field, _Field] | None:
+    """Find a ``Nom :`` / ``Prénom :`` pair within a few lines of each other."""
+    text = folded.text
+    for nom in _NOM_LABEL.finditer(text):
+        last = _field(folded, nom)
+        if last is None:
+            continue
+        # From the line before to three lines after.
+        line_start, window_end = _line_bounds(text, nom.start())
+        window_start = _line_bounds(text, max(line_start - 1, 0))[0]
+        for _ in range(3):
+            window_end = _line_bounds(text, min(window_end + 1, len(text)))[1]
+        for prenom in _PRENOM_LABEL.finditer(text, window_start, window_end):
+            first = _field(folded, prenom)
+            if first is not None:
+                return last, first
+    return None
+
+
+def find_name_fields(text: str) -> tuple[Found[str], Found[str]] | None:
+    """Return the family name and first name of a ``Nom :`` / ``Prénom :`` layout.
+
+    The two labels may share a line or lie within three lines of each other, and each
+    value may stand on the line after its label. Evidence runs from label to value.
+    """
+    fields = _fields(fold(text))
+    if fields is None:
+        return None
+    last, first = fields
+    return (
+        Found(text[last.start : last.end], text[last.label : last.end]),
+        Found(text[first.start : first.end], text[first.label : first.end]),
+    )
+
+
+_DOCTOR = re.compile(r"(?<![\w'])(?:dr|docteur|docteure)\b\.?\s+")
+_CIVILITY = re.compile(
+    r"(?<![\w'])(?:" + "|".join(sorted(CIVILITIES, key=len, reverse=True)) + r")\b"
+)
+_PARTICIPATION_AFTER = re.compile(
+    r"[^\n]{0,80}?\b(?:a\s+(?:bien\s+)?(?:participe|suivi|assiste|pris\s+part|effectue|"
+    r"valide|realise)|nee?\s+le|ne\s*\(\s*e\s*\)\s+le|rpps)\b"
+)
+
+
+def _is_signatory(folded: Folded, position: int) -> bool:
+    """Say whether the line at folded ``position``, or a short line beside it, names a role."""
+    text = folded.text
+    line_start, line_end = _line_bounds(text, position)
+    if _ROLE_WORDS.search(text, line_start, line_end):
+        return True
+    for neighbour in (line_start - 1, line_end + 1):
+        if 0 <= neighbour < len(text):
+            n_start, n_end = _line_bounds(text, neighbour)
+            line = text[n_start:n_end]
+            # A role alone on a short line ("Le Président") is the title of the name beside
+            # it; a line with its own civility ("Dr X, formateur") is about someone else.
+            if len(line.split()) <= 6 and _ROLE_WORDS.search(line) and not _CIVILITY.search(line):
+                return True
+    return False
+
+
+def _doctor_hits(folded: Folded) -> tuple[list[_Hit], list[_Hit]]:
+    """Find names after ``Dr``/``Docteur`` that are not the signatory's.
+
+    Those followed by a participation phrase (``a participé``, ``né le``, ``RPPS``) are
+    returned first, the others second.
+    """
+    participating: list[_Hit] = []
+    others: list[_Hit] = []
+    original = folded.original
+    for match in _DOCTOR.finditer(folded.text):
+        if _is_signatory(folded, match.start()):
+            continue
+        start, end = folded.span(match.start(), match.end())
+        _, line_end = _line_bounds(original, end)
+        taken = _take_name(original[end:line_end])
+        if taken is None:
+            continue
+        name_end = end + taken[1]
+        hit = _Hit(start, Found(original[end + taken[0] : name_end], original[start:name_end]))
+        after = fold(original[name_end : name_end + 120]).text
+        (participating if _PARTICIPATION_AFTER.match(after) else others).append(hit)
+    return participating, others
+
+
+def find_person(text: str, markers: Sequence[str] = DEFAULT_MARKERS) -> Found[str] | None:
+    """Return the participant's name in running text or in a label/value layout.
+
+    Looked for, earliest in the text first: after one of ``markers`` (``certifie que``,
+    ``Nom et prénom :``, ``Participant(e) :``...) and in a ``Nom :`` / ``Prénom :`` pair
+    (rendered ``LAST, First``, which :func:`split_name` reads unambiguously). Failing
+    those, ``Dr``/``Docteur`` and a name that is not the signatory's (no role such as
+    président, directeur, doyen, responsable on its line or on a short line beside it);
+    when such names disagree, ``None``. A name stops at a comma, ``né(e) le``, ``RPPS``,
+    ``a participé``, ``a suivi``, a digit or the end of the line. The value is the name as
+    written without the civility in front; ``evidence`` runs from the marker, label or
+    civility to the end of the name.
+    """
+    folded = fold(text)
+    hits = _marker_hits(folded, tuple(markers))
+    fields = _fields(folded)
+    if fields is not None:
+        last, first = fields
+        value = f"{text[last.start : last.end]}, {text[first.start : first.end]}"
+        start = min(last.label, first.label)
+        hits.append(_Hit(start, Found(value, text[start : max(last.end, first.end)])))
+    if hits:
+        return min(hits, key=lambda h: h.position).found
+    for group in _doctor_hits(folded):
+        names = {name_keys(h.found.value) for h in group}
+        if len(names) == 1:
+            return group[0].found
+        if len(names) > 1:
+            return None
+    return None

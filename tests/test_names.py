@@ -1,0 +1,432 @@
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pytest
+
+from attest_pipeline.models import Found
+from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.text.names import (
+    CIVILITIES,
+    PersonName,
+    compatible_person,
+    find_name_fields,
+    find_person,
+    fold,
+    name_keys,
+    name_readings,
+    normalise,
+    same_person,
+    split_name,
+    strip_civilities,
+)
+
+
+def pdf_text(page: str) -> str:
+    """The text of a one-page PDF written by reportlab, as pdfplumber reads it back."""
+    with pdfplumber.open(io.BytesIO(make_pdf([page]))) as pdf:
+        return pdf.pages[0].extract_text() or ""
+
+
+# ------------------------------------------------------------------------------- fold
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Février", "fevrier"),
+        ("ÉPOUSE", "epouse"),
+        ("d’Almeida", "d'almeida"),
+        ("a\u00a0b\u202fc", "a b c"),
+        ("12 – 14", "12 - 14"),
+        ("cœur", "coeur"),
+        ("certiﬁe", "certifie"),
+        ("N°", "n°"),
+    ],
+)
+def test_fold_lowers_strips_accents_and_plain_punctuation(text: str, folded: str) -> None:
+    assert fold(text).text == folded
+
+
+def test_fold_maps_back_to_the_exact_original_excerpt() -> None:
+    text = "Le Dr Jean-Pierre CŒURDEROY certiﬁe l’émission"
+    folded = fold(text)
+    start = folded.text.index("coeurderoy")
+    assert folded.excerpt(start, start + len("coeurderoy")) == "CŒURDEROY"
+    start = folded.text.index("certifie")
+    assert folded.excerpt(start, start + len("certifie")) == "certiﬁe"
+    start = folded.text.index("l'emission")
+    assert folded.excerpt(start, start + len("l'emission")) == "l’émission"
+
+
+# -------------------------------------------------------------------------- normalise
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jean-Pierre", "jean pierre"),
+        ("Jean Pierre", "jean pierre"),
+        ("JEAN‐PIERRE", "jean pierre"),
+        ("Jean–Pierre", "jean pierre"),
+        ("d’ALMEIDA", "d almeida"),
+        ("d‘Almeida", "d almeida"),
+        ("dʼAlmeida", "d almeida"),
+        ("N'DIAYE", "n diaye"),
+        ("J.-P.", "j p"),
+        ("  Hélène   Müller  ", "helene muller"),
+        ("Dr. ÉMILE", "dr emile"),
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_civilities_are_normalised_forms() -> None:
+    for civility in ("Dr", "Dr.", "Docteur", "Docteure", "Pr", "Professeur", "M.", "M", "Mr"):
+        assert normalise(civility) in CIVILITIES
+    for civility in ("Monsieur", "Mme", "Madame", "Mlle", "Mademoiselle"):
+        assert normalise(civility) in CIVILITIES
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dr Jean DUPONT", "Jean DUPONT"),
+        ("Monsieur le Docteur Jean DUPONT", "Jean DUPONT"),
+        ("Madame la Professeure Anne MARTIN", "Anne MARTIN"),
+        ("M. Jean DUPONT", "Jean DUPONT"),
+        ("Jean DUPONT", "Jean DUPONT"),
+        ("Le Gall Jean", "Le Gall Jean"),
+    ],
+)
+def test_strip_civilities(text: str, expected: str) -> None:
+    assert strip_civilities(text) == expected
+
+
+# ------------------------------------------------------------------------- split_name
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "first"),
+    [
+        ("DUPONT Jean-Pierre", "DUPONT", "Jean-Pierre"),
+        ("Jean-Pierre DUPONT", "DUPONT", "Jean-Pierre"),
+        ("Dr Jean-Pierre DUPONT", "DUPONT", "Jean-Pierre"),
+        ("Dr. DUPONT Jean-Pierre", "DUPONT", "Jean-Pierre"),
+        ("Monsieur le Docteur Jean DUPONT", "DUPONT", "Jean"),
+        ("Pr Anne MARTIN", "MARTIN", "Anne"),
+        ("Mme Marie DUPONT épouse MARTIN", "DUPONT épouse MARTIN", "Marie"),
+        ("DUPONT épouse MARTIN Marie", "DUPONT épouse MARTIN", "Marie"),
+        ("DUPONT Marie épouse MARTIN", "DUPONT épouse MARTIN", "Marie"),
+        ("Marie Dupont épouse Martin", "Dupont épouse Martin", "Marie"),
+        ("Mme Marie Dupont épouse MARTIN", "Dupont épouse MARTIN", "Marie"),
+        ("Marie MARTIN née DUPONT", "MARTIN née DUPONT", "Marie"),
+        ("MARTIN ép. DUPONT Marie", "MARTIN ép. DUPONT", "Marie"),
+        ("Jean DE LA FONTAINE", "DE LA FONTAINE", "Jean"),
+        ("Jean de LA FONTAINE", "de LA FONTAINE", "Jean"),
+        ("Jean de la Fontaine", "de la Fontaine", "Jean"),
+        ("de la Fontaine Jean", "de la Fontaine", "Jean"),
+        ("Anne-Sophie d'ALMEIDA", "d'ALMEIDA", "Anne-Sophie"),
+        ("Anne-Sophie d’ALMEIDA", "d’ALMEIDA", "Anne-Sophie"),
+        ("D'ALMEIDA Anne-Sophie", "D'ALMEIDA", "Anne-Sophie"),
+        ("N'DIAYE Aminata", "N'DIAYE", "Aminata"),
+        ("Aminata N'DIAYE", "N'DIAYE", "Aminata"),
+        ("O'NEILL Sean", "O'NEILL", "Sean"),
+        ("Marie LE GALL", "LE GALL", "Marie"),
+        ("Le Gall Marie", "Le Gall", "Marie"),
+        ("Dupont, Jean", "Dupont", "Jean"),
+        ("DUPONT, Jean-Pierre", "DUPONT", "Jean-Pierre"),
+        ("Dr Dupont, Jean", "Dupont", "Jean"),
+        ("Jean Dupont", "Dupont", "Jean"),
+        ("JEAN DUPONT", "DUPONT", "JEAN"),
+        ("jean dupont", "dupont", "jean"),
+        ("Hélène MÜLLER", "MÜLLER", "Hélène"),
+        ("Dr J.-P. DUPONT", "DUPONT", "J.-P."),
+        ("Jean-Pierre DUPONT-MARTIN", "DUPONT-MARTIN", "Jean-Pierre"),
+        ("DUPONT", "DUPONT", ""),
+    ],
+)
+def test_split_name(text: str, last: str, first: str) -> None:
+    assert split_name(text) == PersonName(last, first)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Dr", "Monsieur le Docteur", "12345"])
+def test_split_name_none_without_a_name(text: str) -> None:
+    assert split_name(text) is None
+
+
+def test_name_readings_one_when_the_order_is_known() -> None:
+    assert name_readings("MARTIN Thomas") == (PersonName("MARTIN", "Thomas"),)
+    assert name_readings("Martin, Thomas") == (PersonName("Martin", "Thomas"),)
+
+
+def test_name_readings_every_cut_when_the_order_is_unknown() -> None:
+    assert name_readings("Martin Thomas") == (
+        PersonName("Thomas", "Martin"),
+        PersonName("Martin", "Thomas"),
+    )
+    readings = name_readings("JEAN PIERRE DUPONT")
+    assert readings[0] == PersonName("PIERRE DUPONT", "JEAN")
+    assert PersonName("DUPONT", "JEAN PIERRE") in readings
+    assert len(readings) == 4
+
+
+# -------------------------------------------------------------------------- name_keys
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Dr Jean-Pierre DUPONT", "DUPONT Jean Pierre"),
+        ("Jean DE LA FONTAINE", "de la Fontaine, Jean"),
+        ("Mme Marie DUPONT épouse MARTIN", "MARTIN Marie DUPONT"),
+        ("Hélène Müller", "HELENE MULLER"),
+    ],
+)
+def test_name_keys_compare_regardless_of_order_case_and_accents(a: str, b: str) -> None:
+    assert name_keys(a) == name_keys(b)
+
+
+def test_name_keys_keep_particles_and_drop_civilities() -> None:
+    assert name_keys("Dr Jean de la Fontaine") == frozenset({"jean", "de", "la", "fontaine"})
+
+
+# ------------------------------------------------------------------------ same_person
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (("DUPONT", "Jean"), ("Dupont", "jean")),
+        (("DUPONT", "Jean-Pierre"), ("DUPONT", "Jean Pierre")),
+        (("DUPONT", "Jean-Pierre"), ("Dupont", "JEAN-PIERRE")),
+        (("Dupont", "Hélène"), ("DUPONT", "HELENE")),
+        (("DUPONT-MARTIN", "Marie"), ("DUPONT", "Marie")),
+        (("DUPONT-MARTIN", "Marie"), ("MARTIN", "Marie")),
+        (("DUPONT épouse MARTIN", "Marie"), ("MARTIN", "Marie")),
+        (("DUPONT épouse MARTIN", "Marie"), ("DUPONT", "Marie")),
+        (("MARTIN née DUPONT", "Marie"), ("DUPONT", "Marie")),
+        (("DUPONT ép. MARTIN", "Marie"), ("DUPONT-MARTIN", "Marie")),
+        (("N'DIAYE", "Aminata"), ("NDIAYE", "Aminata")),
+        (("d'ALMEIDA", "Anne-Sophie"), ("D’Almeida", "Anne Sophie")),
+        (("DE LA FONTAINE", "Jean"), ("de la Fontaine", "Jean")),
+        (("O'NEILL", "Sean"), ("ONEILL", "Sean")),
+        (("Dr DUPONT", "Jean"), ("DUPONT", "Jean")),
+    ],
+)
+def test_same_person(a: tuple[str, str], b: tuple[str, str]) -> None:
+    assert same_person(*a, *b)
+    assert same_person(*b, *a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (("DUPONT", "Jean"), ("DUPONT", "Jean-Pierre")),
+        (("DUPONT", "Jean"), ("DUPONT", "Jeanne")),
+        (("DUPONT", "J.-P."), ("DUPONT", "Jean-Pierre")),
+        (("DUPONT", "J."), ("DUPONT", "Jean")),
+        (("DUPONT", "Jean-Pierre"), ("DUPONT", "Pierre-Jean")),
+        (("DUPONT", "Jean"), ("DUPOND", "Jean")),
+        (("DUPONT-MARTIN", "Marie"), ("MARTIN-DURAND", "Marie")),
+        (("DUPONT MARTIN", "Marie"), ("MARTIN", "Marie")),
+        (("DUPONT", ""), ("DUPONT", "")),
+        (("DUPONT", "Jean"), ("MARTIN", "Jean")),
+    ],
+)
+def test_not_same_person(a: tuple[str, str], b: tuple[str, str]) -> None:
+    assert not same_person(*a, *b)
+    assert not same_person(*b, *a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (("DUPONT", "Jean"), ("DUPONT", "Jean-Pierre"), True),
+        (("DUPONT", "J.-P."), ("DUPONT", "Jean-Pierre"), True),
+        (("DUPONT", ""), ("DUPONT", "Jean-Pierre"), True),
+        (("DUPONT épouse MARTIN", "Marie"), ("MARTIN", "Marie"), True),
+        (("DUPONT", "Marie"), ("DUPONT", "Jean-Pierre"), False),
+        (("DUPONT", "P."), ("DUPONT", "Jean-Pierre"), False),
+        (("MARTIN", "Jean"), ("DUPONT", "Jean"), False),
+    ],
+)
+def test_compatible_person_is_looser_on_first_names_only(
+    a: tuple[str, str], b: tuple[str, str], expected: bool
+) -> None:
+    assert compatible_person(*a, *b) is expected
+
+
+# ------------------------------------------------------------------------ find_person
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "evidence"),
+    [
+        (
+            "Je soussigné Pr Paul MARTIN, doyen de la faculté, certifie que M. Jean DUPONT, "
+            "né le 12/03/1970, a suivi le DU",
+            "Jean DUPONT",
+            "certifie que M. Jean DUPONT",
+        ),
+        (
+            "L'ODPC XYZ atteste que le Docteur Jean-Pierre DUPONT (RPPS 10005682603) a participé",
+            "Jean-Pierre DUPONT",
+            "atteste que le Docteur Jean-Pierre DUPONT",
+        ),
+        (
+            "atteste de la participation de Mme Marie DUPONT épouse MARTIN à la formation",
+            "Marie DUPONT épouse MARTIN",
+            "atteste de la participation de Mme Marie DUPONT épouse MARTIN",
+        ),
+        (
+            "certifie que Madame Marie Dupont née Martin a suivi",
+            "Marie Dupont née Martin",
+            "certifie que Madame Marie Dupont née Martin",
+        ),
+        (
+            "certifie que Monsieur Jean DE LA FONTAINE, né le 1/1/1970",
+            "Jean DE LA FONTAINE",
+            "certifie que Monsieur Jean DE LA FONTAINE",
+        ),
+        (
+            "Je soussignée, Dr Claire BLANC, présidente, atteste que le Dr O'NEILL Sean a suivi",
+            "O'NEILL Sean",
+            "atteste que le Dr O'NEILL Sean",
+        ),
+        (
+            "CERTIFIE QUE LE DOCTEUR N'DIAYE AMINATA A PARTICIPÉ",
+            "N'DIAYE AMINATA",
+            "CERTIFIE QUE LE DOCTEUR N'DIAYE AMINATA",
+        ),
+        (
+            "atteste que le docteur jean dupont a participé à la formation",
+            "jean dupont",
+            "atteste que le docteur jean dupont",
+        ),
+        (
+            "certifie que\nDr Jean DUPONT\na participé",
+            "Jean DUPONT",
+            "certifie que\nDr Jean DUPONT",
+        ),
+        (
+            "certifie que Dr Jean DUPONT RPPS 10005682603",
+            "Jean DUPONT",
+            "certifie que Dr Jean DUPONT",
+        ),
+        (
+            "atteste que : Jean-Pierre DUPONT\na suivi l'action",
+            "Jean-Pierre DUPONT",
+            "atteste que : Jean-Pierre DUPONT",
+        ),
+        (
+            "ATTESTE QUE :\nNOM ET PRÉNOM DU STAGIAIRE : MME CLAIRE MARTIN, NÉE LE 04/05/1985",
+            "CLAIRE MARTIN",
+            "NOM ET PRÉNOM DU STAGIAIRE : MME CLAIRE MARTIN",
+        ),
+        (
+            "Participant : Jean DUPONT Date : 12/03/2025",
+            "Jean DUPONT",
+            "Participant : Jean DUPONT",
+        ),
+        (
+            "Nom et prénom : DUPONT Jean\nRPPS : 10005682603",
+            "DUPONT Jean",
+            "Nom et prénom : DUPONT Jean",
+        ),
+        (
+            "Nom et prénom du participant : Dr Anne-Sophie d'ALMEIDA",
+            "Anne-Sophie d'ALMEIDA",
+            "Nom et prénom du participant : Dr Anne-Sophie d'ALMEIDA",
+        ),
+        ("Participant(e) : N'DIAYE Aminata", "N'DIAYE Aminata", "Participant(e) : N'DIAYE Aminata"),
+        ("PARTICIPANT : Jean DUPONT", "Jean DUPONT", "PARTICIPANT : Jean DUPONT"),
+        ("Stagiaire : Mme Hélène MÜLLER", "Hélène MÜLLER", "Stagiaire : Mme Hélène MÜLLER"),
+        ("Nom, prénom : Dupont, Jean", "Dupont, Jean", "Nom, prénom : Dupont, Jean"),
+        (
+            "Nom : DUPONT\nPrénom : Jean\nRPPS : 10005682603",
+            "DUPONT, Jean",
+            "Nom : DUPONT\nPrénom : Jean",
+        ),
+        (
+            "Nom : DUPONT     Prénom : Jean-Pierre",
+            "DUPONT, Jean-Pierre",
+            "Nom : DUPONT     Prénom : Jean-Pierre",
+        ),
+        ("Prénom : Jean\nNom : DUPONT", "DUPONT, Jean", "Prénom : Jean\nNom : DUPONT"),
+        (
+            "Responsable pédagogique : Dr Paul MARTIN\nParticipant : Dr Jean DUPONT",
+            "Jean DUPONT",
+            "Participant : Dr Jean DUPONT",
+        ),
+    ],
+)
+def test_find_person(text: str, value: str, evidence: str) -> None:
+    assert find_person(text) == Found(value, evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # Without any marker: a doctor who is not the signatory.
+        ("Le Président\nDr Paul MARTIN\n\nDr Jean DUPONT a participé au congrès", "Jean DUPONT"),
+        ("Dr Paul MARTIN, président de la SFMG\nDr Jean DUPONT", "Jean DUPONT"),
+        ("Dr Jean DUPONT, RPPS 10005682603\nDr Paul MARTIN, formateur", "Jean DUPONT"),
+        ("Dr Jean DUPONT a assisté à la journée animée par Dr Paul MARTIN", "Jean DUPONT"),
+    ],
+)
+def test_find_person_falls_back_on_a_doctor_who_is_not_the_signatory(text: str, value: str) -> None:
+    found = find_person(text)
+    assert found is not None and found.value == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Signature du participant :\nDr Paul MARTIN, Président",
+        "Identité du formateur : Dr Paul MARTIN",
+        "Le Directeur\nDr Paul MARTIN",
+        "Dr Paul MARTIN, doyen de la faculté",
+        "L'Université de Lyon certifie que l'Université Claude Bernard a organisé",
+        "atteste que la formation a eu lieu",
+        "certifie que vous avez participé",
+        "Participant : DUPONT",
+        "Journée de formation du 12 mars 2025",
+        # Two doctors, neither a signatory nor the participant for sure: no guess.
+        "Dr Jean DUPONT\nDr Paul MARTIN",
+    ],
+)
+def test_find_person_never_returns_a_signatory_an_organisation_or_a_guess(text: str) -> None:
+    assert find_person(text) is None
+
+
+def test_find_person_custom_markers() -> None:
+    text = "Le groupe de pairs a accueilli : Dr Jean DUPONT"
+    assert find_person(text) is not None  # the doctor fallback
+    found = find_person("Membre : Jean DUPONT", markers=("membre",))
+    assert found == Found("Jean DUPONT", "Membre : Jean DUPONT")
+
+
+def test_find_name_fields_returns_family_then_first_name() -> None:
+    text = "Nom de famille : DUPONT\nPrénom usuel : Jean-Pierre\nDate de naissance : 12/03/1970"
+    assert find_name_fields(text) == (
+        Found("DUPONT", "Nom de famille : DUPONT"),
+        Found("Jean-Pierre", "Prénom usuel : Jean-Pierre"),
+    )
+
+
+def test_find_name_fields_ignores_the_organisation_name() -> None:
+    assert find_name_fields("Nom de l'organisme : FORMA SANTÉ\nPrénom : Jean") is None
+
+
+def test_find_person_through_a_real_pdf() -> None:
+    text = pdf_text(
+        "Je soussigné Pr Paul MARTIN, doyen, certifie que M. Jean-Pierre D’ALMEIDA,\n"
+        "né le 12/03/1970, a participé à la formation du 1er au 3 avril 2025.\n"
+        "Fait à Paris, le 20 avril 2025"
+    )
+    found = find_person(text)
+    assert found == Found("Jean-Pierre D’ALMEIDA", "certifie que M. Jean-Pierre D’ALMEIDA")
+    assert split_name(found.value) == PersonName("D’ALMEIDA", "Jean-Pierre")
