@@ -1,0 +1,1 @@
+"""Generator of the sample corpus of attestations (see samples/README.md)."""

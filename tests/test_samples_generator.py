@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+FAMILIES = ("andpc", "qualiopi", "university", "congress", "journal_test", "peer_group",
+            "traps")
+FILE_KEYS = {"pages", "family", "participant", "start", "end", "bloc", "action",
+             "labellisation", "candidates", "status", "reasons"}
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("samples_generate", SAMPLES / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load()
+
+
+def _luhn(number: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def _rpps_valid(rpps: str) -> bool:
+    return len(rpps) == 11 and rpps.isdigit() and rpps.startswith("10") and _luhn(rpps)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    generate.generate_corpus(out)
+    return out
+
+
+def _expected(corpus: Path) -> dict[Path, dict[str, Any]]:
+    return {p: json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))
+            for p in sorted(corpus.glob("*/*.pdf"))}
+
+
+def test_regenerating_gives_the_same_bytes(corpus: Path, tmp_path: Path) -> None:
+    generate.generate_corpus(tmp_path)
+    first = {p.relative_to(corpus): p.read_bytes() for p in corpus.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*")
+              if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_another_seed_gives_other_documents(corpus: Path, tmp_path: Path) -> None:
+    generate.generate_corpus(tmp_path, seed=1)
+    name = "congress/congress_14_cmgf25_all_participants.pdf"
+    assert (tmp_path / name).read_bytes() != (corpus / name).read_bytes()
+    assert (tmp_path / "roster.csv").read_bytes() == (corpus / "roster.csv").read_bytes()
+
+
+def test_every_pdf_has_its_well_formed_json(corpus: Path) -> None:
+    expected = _expected(corpus)
+    assert {p.parent.name for p in expected} == set(FAMILIES)
+    names = [p.stem for p in expected]
+    assert len(names) == len(set(names))
+    total = 0
+    for pdf, data in expected.items():
+        assert data["source"] == f"{pdf.parent.name}/{pdf.name}"
+        assert data["attestations"], pdf
+        for att in data["attestations"]:
+            total += 1
+            assert att["status"] in ("file", "review", "reject")
+            assert isinstance(att["reasons"], list)
+            if att["status"] == "file":
+                assert set(att) == FILE_KEYS, pdf
+                assert att["reasons"] == []
+                assert set(att["participant"]) == {"rpps", "last_name", "first_name"}
+                assert [att["bloc"], att["action"]] == att["candidates"][0]
+                assert att["labellisation"] in ("de_fait", "a_demander")
+                assert "2023-01-01" <= att["start"] <= att["end"] <= "2026-10-31"
+            elif att["status"] == "reject":
+                assert att == {"pages": [], "status": "reject", "reasons": att["reasons"]}
+                assert len(att["reasons"]) == 1
+            else:
+                assert len(att["reasons"]) == 1
+                assert not {"bloc", "action", "candidates"} & set(att)
+    assert total >= 90
+
+
+def test_pages_match_the_documents(corpus: Path) -> None:
+    for pdf, data in _expected(corpus).items():
+        atts = data["attestations"]
+        if atts[0]["status"] == "reject":
+            continue
+        document = pdfium.PdfDocument(pdf)
+        try:
+            assert [a["pages"] for a in atts] == [[n] for n in range(1, len(document) + 1)]
+        finally:
+            document.close()
+
+
+def test_filed_participants_are_the_roster_s(corpus: Path) -> None:
+    with (corpus / "roster.csv").open(encoding="utf-8") as handle:
+        roster = {row["rpps"]: row for row in csv.DictReader(handle)}
+    for data in _expected(corpus).values():
+        for att in data["attestations"]:
+            if att["status"] == "file":
+                row = roster[att["participant"]["rpps"]]
+                assert att["participant"]["last_name"] == row["last_name"]
+                assert att["participant"]["first_name"] == row["first_name"]
+
+
+def test_roster_rpps_are_valid_and_the_trap_one_is_not(corpus: Path) -> None:
+    text = (corpus / "roster.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "rpps,last_name,first_name,email,registered_on,practising_since"
+    rows = list(csv.DictReader(text.splitlines()))
+    assert len(rows) >= 40
+    assert all(_rpps_valid(r["rpps"]) for r in rows)
+    assert len({r["rpps"] for r in rows}) == len(rows)
+    assert all(r["last_name"] == r["last_name"].upper() for r in rows)
+    names = [(r["last_name"], r["first_name"]) for r in rows]
+    assert any(names.count(n) == 2 for n in names)
+    trap = json.loads((corpus / "traps" / "trap_01_invalid_rpps.json").read_text("utf-8"))
+    printed = trap["attestations"][0]["participant"]["rpps"]
+    assert len(printed) == 11 and not _luhn(printed)
+    assert trap["attestations"][0]["reasons"] == ["invalid_rpps"]
+    page = pdfium.PdfDocument(corpus / "traps" / "trap_01_invalid_rpps.pdf")[0]
+    assert printed in page.get_textpage().get_text_bounded()
+
+
+def test_unreadable_traps_are_really_unreadable(corpus: Path) -> None:
+    traps = corpus / "traps"
+    assert (traps / "trap_11_empty.pdf").read_bytes() == b""
+    assert not (traps / "trap_12_not_pdf_docx_renamed.pdf").read_bytes()[:1024].count(b"%PDF-")
+    with pytest.raises(pdfium.PdfiumError, match="password"):
+        pdfium.PdfDocument(traps / "trap_13_encrypted_user_password.pdf")
+    opened = pdfium.PdfDocument(traps / "trap_14_owner_password_only.pdf")
+    assert "ATTESTATION DE PARTICIPATION" in opened[0].get_textpage().get_text_bounded()
+
+
+def test_dates_are_printed_as_expected(corpus: Path) -> None:
+    sample = corpus / "andpc" / "andpc_07_twocol_entretien_motivationnel_decision.pdf"
+    text = pdfium.PdfDocument(sample)[0].get_textpage().get_text_bounded()
+    assert "du 30 septembre au 2 octobre 2025" in text
+    data = json.loads(sample.with_suffix(".json").read_text(encoding="utf-8"))
+    assert (data["attestations"][0]["start"], data["attestations"][0]["end"]) == (
+        "2025-09-30", "2025-10-02")
+
+
+def test_bulk_gives_n_valid_one_page_attestations(tmp_path: Path) -> None:
+    paths = generate.generate_bulk(tmp_path, 12, seed=3)
+    assert len(paths) == 12
+    assert sorted(tmp_path.glob("*.pdf")) == sorted(paths)
+    for path in paths:
+        document = pdfium.PdfDocument(path)
+        assert len(document) == 1
+        document.close()
+        data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        (att,) = data["attestations"]
+        assert att["status"] == "file" and set(att) == FILE_KEYS
+
+
+def test_the_committed_expectations_are_up_to_date(corpus: Path) -> None:
+    committed = sorted(p.relative_to(SAMPLES) for f in FAMILIES
+                       for p in (SAMPLES / f).glob("*.json"))
+    fresh = sorted(p.relative_to(corpus) for p in corpus.glob("*/*.json"))
+    assert committed == fresh
+    for name in fresh:
+        assert (SAMPLES / name).read_text("utf-8") == (corpus / name).read_text("utf-8"), name
+    assert (SAMPLES / "roster.csv").read_text("utf-8") == (corpus / "roster.csv").read_text(
+        "utf-8")
