@@ -124,6 +124,7 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
 
     eligibility = eligible_actions(extraction, rules.referentiel, rules.mapping)
     problems.extend(eligibility.problems)
+    problems.extend(_check_outcome(extraction))
     problems.extend(_check_ocr(extraction, document, rules.min_ocr_confidence))
 
     candidates = eligibility.candidates
@@ -161,6 +162,18 @@ def _check_dates(start: date | None, end: date | None, today: date) -> list[Prob
     if start is not None and end is not None and end < start:
         problems.append(Problem(Reason.IMPLAUSIBLE_DATE, f"end {end} is before start {start}"))
     return problems
+
+
+def _check_outcome(extraction: Extraction) -> list[Problem]:
+    """An attestation that states a failure (a reading test not passed) proves nothing.
+
+    Plugins report the outcome they read as ``extras["passed"]`` (``"yes"`` / ``"no"``).
+    """
+    passed = extraction.extras.get("passed")
+    if passed is not None and passed.value == "no":
+        return [Problem(Reason.CONDITION_NOT_SHOWN, f"the attestation states a failure: "
+                        f"{passed.evidence}")]
+    return []
 
 
 _OCR_CHECKED = ("participant", "last_name", "first_name", "rpps", "start", "end")

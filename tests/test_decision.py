@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from attest_pipeline.decision import Rules, Source, decide, settle
+from attest_pipeline.mapping import load_rules
+from attest_pipeline.models import (
+    Candidate,
+    Document,
+    Extraction,
+    Family,
+    Found,
+    Nature,
+    Page,
+    Record,
+    Status,
+)
+from attest_pipeline.reasons import Reason
+from attest_pipeline.recognition import Item, Recognition
+from attest_pipeline.referentiel import load_referentiel
+from attest_pipeline.roster import load_roster
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory: pytest.TempPathFactory) -> Rules:
+    roster = tmp_path_factory.mktemp("r") / "roster.csv"
+    roster.write_text("rpps,last_name,first_name\n10005682603,DUPONT,Jean-Pierre\n"
+                      "10101010105,MARTIN,Claire\n", encoding="utf-8")
+    return Rules(load_roster(Path(roster)), load_referentiel(), load_rules(), TODAY)
+
+
+def found(value: object) -> Found[object]:
+    return Found(value, str(value))
+
+
+def extraction(**fields: object) -> Extraction:
+    values: dict[str, object] = {
+        "participant": found("Dr Jean-Pierre DUPONT"),
+        "rpps": found("10005682603"),
+        "start": found(date(2025, 3, 12)),
+        "end": found(date(2025, 3, 14)),
+        "nature": Found(Nature.FORMATION_CONTINUE, "formation continue"),
+        "title": found("Asthme de l'enfant"),
+        "reference": found("12345678901"),
+    }
+    values.update(fields)
+    return Extraction(family=Family.ANDPC, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
+
+
+def run(rules: Rules, *items: Extraction) -> tuple[Record, ...]:
+    document = Document(pages=tuple(Page(i + 1, "text") for i in range(len(items))))
+    recognition = Recognition(
+        "andpc@1", "andpc", tuple(Item((i + 1,), e) for i, e in enumerate(items)), ()
+    )
+    return decide(Source("a.pdf", "0" * 64, document.page_numbers), document, recognition, rules)
+
+
+def reasons(record: Record) -> list[str]:
+    return list(record.reasons)
+
+
+def test_a_complete_attestation_is_filed(rules: Rules) -> None:
+    (record,) = run(rules, extraction())
+    assert record.status is Status.FILE
+    assert (record.rpps, record.last_name, record.first_name) == (
+        "10005682603", "DUPONT", "Jean-Pierre")
+    assert record.matched
+    assert record.chosen == Candidate(1, "A", "de_fait")
+    assert record.evidence["rpps"] == "10005682603"
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"rpps": found("10005682604")}, "invalid_rpps"),
+        ({"rpps": found("10023456782")}, "unknown_participant"),
+        ({"participant": found("Claire MARTIN")}, "participant_mismatch"),
+        ({"rpps": None, "participant": found("Paul NOBODY")}, "unknown_participant"),
+        ({"end": None}, "missing_field"),
+        ({"start": found(date(2031, 1, 1)), "end": found(date(2031, 1, 2))}, "implausible_date"),
+        ({"start": found(date(1999, 1, 1))}, "implausible_date"),
+        ({"start": found(date(2025, 3, 15))}, "implausible_date"),
+        ({"nature": None}, "no_eligible_action"),
+        ({"extras": {"passed": Found("no", "Résultat : non validé")}}, "condition_not_shown"),
+    ],
+)
+def test_doubt_goes_to_review(rules: Rules, fields: dict[str, object], reason: str) -> None:
+    (record,) = run(rules, extraction(**fields))
+    assert record.status is Status.REVIEW
+    assert reason in reasons(record)
+
+
+def test_missing_field_names_the_field(rules: Rules) -> None:
+    (record,) = run(rules, extraction(start=None))
+    assert [p.detail for p in record.problems] == ["start"]
+
+
+def test_unmatched_participant_keeps_the_name_as_read(rules: Rules) -> None:
+    (record,) = run(rules, extraction(rpps=None, participant=found("Dr Paul NOBODY")))
+    assert (record.last_name, record.first_name, record.matched) == ("NOBODY", "Paul", False)
+
+
+def test_no_recognition_is_one_review_record(rules: Rules) -> None:
+    from attest_pipeline.models import Problem
+
+    document = Document(pages=(Page(1, "x"),))
+    recognition = Recognition(None, None, (), (), Problem(Reason.NO_PLUGIN, "none"))
+    (record,) = decide(Source("a.pdf", "0" * 64, (1,)), document, recognition, rules)
+    assert record.status is Status.REVIEW and reasons(record) == ["no_plugin"]
+
+
+def test_ocr_fields_with_low_confidence_go_to_review(rules: Rules) -> None:
+    document = Document(pages=(Page(1, "text", ocr=True, confidence=40.0),))
+    recognition = Recognition("andpc@1", "andpc", (Item((1,), extraction()),), ())
+    (record,) = decide(Source("a.pdf", "0" * 64, (1,)), document, recognition, rules)
+    assert record.status is Status.REVIEW and "low_ocr_confidence" in reasons(record)
+    assert record.ocr
+
+
+class Ledger:
+    def __init__(self, sha: str | None = None, like: str | None = None,
+                 counts: Mapping[int, int] | None = None) -> None:
+        self.sha, self.like, self.counts = sha, like, counts or {}
+
+    def document_with_sha(self, sha256: str) -> str | None:
+        return self.sha
+
+    def attestation_like(self, record: Record) -> str | None:
+        return self.like
+
+    def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
+        return self.counts
+
+
+def test_settle_same_bytes_is_a_duplicate(rules: Rules) -> None:
+    records = run(rules, extraction())
+    (settled,) = settle(records, Ledger(sha="document #1"))
+    assert settled.status is Status.DUPLICATE and settled.duplicate_of == "document #1"
+    assert reasons(settled) == ["duplicate"]
+
+
+def test_settle_reissued_attestation_is_a_duplicate(rules: Rules) -> None:
+    (settled,) = settle(run(rules, extraction()), Ledger(like="attestation #4"))
+    assert settled.status is Status.DUPLICATE and reasons(settled) == ["duplicate_attestation"]
+
+
+def test_settle_chooses_the_bloc_with_fewest_actions(rules: Rules) -> None:
+    relation = extraction(nature=Found(Nature.EPP, "EPP"),
+                          title=found("Améliorer la communication avec le patient"))
+    (record,) = run(rules, relation)
+    assert [c.key for c in record.candidates] == ["3.A", "2.A"]
+    (first,) = settle([record], Ledger())
+    assert first.chosen is not None and first.chosen.key == "3.A"
+    (second,) = settle([record], Ledger(counts={3: 1}))
+    assert second.chosen is not None and second.chosen.key == "2.A"
