@@ -44,8 +44,11 @@ print(seconds, peak)
 def measure(command: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of ``command`` and its children."""
     out = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command], cwd=cwd, check=True,
-        capture_output=True, text=True,
+        [sys.executable, "-c", _MEASURE, *command],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     return float(out[0]), float(out[1]) / 1024
 
@@ -105,8 +108,16 @@ def bench(n: int, out: Path) -> dict[str, object]:
         work.mkdir(parents=True)
         config = write_config(work)
         seconds, peak = measure(
-            [*attest, "--config", str(config), "extract", "--json", "--jobs", str(jobs),
-             *map(str, files)],
+            [
+                *attest,
+                "--config",
+                str(config),
+                "extract",
+                "--json",
+                "--jobs",
+                str(jobs),
+                *map(str, files),
+            ],
             work,
         )
         result[f"extract_docs_per_s ({label})"] = round(len(files) / seconds, 1)
@@ -139,8 +150,10 @@ def main() -> int:
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="attest-bench-"))
     out.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
     try:
         for n in args.sizes:
             print(json.dumps(bench(n, out), indent=2), flush=True)

@@ -15,8 +15,12 @@ def write_config(root: Path, roster: Path, **sections: dict[str, object]) -> Pat
     """Write a config.toml under ``root`` with its own folders; extra sections override."""
     values: dict[str, dict[str, object]] = {
         "paths": {
-            "inbox": "inbox", "dossiers": "dossiers", "review": "review",
-            "quarantine": "quarantine", "state": "state", "roster": str(roster),
+            "inbox": "inbox",
+            "dossiers": "dossiers",
+            "review": "review",
+            "quarantine": "quarantine",
+            "state": "state",
+            "roster": str(roster),
         },
         "plugins": {"template_dirs": [], "entry_points": False, "timeout": 5.0},
     }

@@ -16,10 +16,16 @@ from tests.conftest import write_config
 from tests.test_pipeline import andpc
 
 
-def attest(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def attest(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "attest_pipeline", *args], cwd=cwd, capture_output=True,
-        text=True, env={**os.environ, **(env or {})}, timeout=120,
+        [sys.executable, "-m", "attest_pipeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
     )
 
 
@@ -93,9 +99,25 @@ def test_run_dossier_status_and_extract(workspace: Path) -> None:
     result = attest("extract", "--json", str(pdf), cwd=workspace)
     (record,) = json.loads(result.stdout)
     assert record["status"] == "review" and record["reasons"] == ["no_plugin"]
-    assert set(record) >= {"source", "sha256", "pages", "plugin", "issuer", "participant",
-                           "start", "end", "title", "reference", "bloc", "action",
-                           "labellisation", "candidates", "status", "reasons", "evidence"}
+    assert set(record) >= {
+        "source",
+        "sha256",
+        "pages",
+        "plugin",
+        "issuer",
+        "participant",
+        "start",
+        "end",
+        "title",
+        "reference",
+        "bloc",
+        "action",
+        "labellisation",
+        "candidates",
+        "status",
+        "reasons",
+        "evidence",
+    }
     explained = attest("extract", "--explain", str(pdf), cwd=workspace).stdout
     assert "andpc" in explained and "declined" in explained
 

@@ -30,8 +30,10 @@ TODAY = date(2026, 11, 22)
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> Rules:
     roster = tmp_path_factory.mktemp("r") / "roster.csv"
-    roster.write_text("rpps,last_name,first_name\n10005682603,DUPONT,Jean-Pierre\n"
-                      "10101010105,MARTIN,Claire\n", encoding="utf-8")
+    roster.write_text(
+        "rpps,last_name,first_name\n10005682603,DUPONT,Jean-Pierre\n10101010105,MARTIN,Claire\n",
+        encoding="utf-8",
+    )
     return Rules(load_roster(Path(roster)), load_referentiel(), load_rules(), TODAY)
 
 
@@ -69,7 +71,10 @@ def test_a_complete_attestation_is_filed(rules: Rules) -> None:
     (record,) = run(rules, extraction())
     assert record.status is Status.FILE
     assert (record.rpps, record.last_name, record.first_name) == (
-        "10005682603", "DUPONT", "Jean-Pierre")
+        "10005682603",
+        "DUPONT",
+        "Jean-Pierre",
+    )
     assert record.matched
     assert record.chosen == Candidate(1, "A", "de_fait")
     assert record.evidence["rpps"] == "10005682603"
@@ -124,8 +129,12 @@ def test_ocr_fields_with_low_confidence_go_to_review(rules: Rules) -> None:
 
 
 class Ledger:
-    def __init__(self, sha: str | None = None, like: str | None = None,
-                 counts: Mapping[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        sha: str | None = None,
+        like: str | None = None,
+        counts: Mapping[int, int] | None = None,
+    ) -> None:
         self.sha, self.like, self.counts = sha, like, counts or {}
 
     def document_with_sha(self, sha256: str) -> str | None:
@@ -151,8 +160,9 @@ def test_settle_reissued_attestation_is_a_duplicate(rules: Rules) -> None:
 
 
 def test_settle_chooses_the_bloc_with_fewest_actions(rules: Rules) -> None:
-    relation = extraction(nature=Found(Nature.EPP, "EPP"),
-                          title=found("Améliorer la communication avec le patient"))
+    relation = extraction(
+        nature=Found(Nature.EPP, "EPP"), title=found("Améliorer la communication avec le patient")
+    )
     (record,) = run(rules, relation)
     assert [c.key for c in record.candidates] == ["3.A", "2.A"]
     (first,) = settle([record], Ledger())

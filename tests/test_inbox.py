@@ -17,8 +17,16 @@ from attest_pipeline.inbox import (
 
 @pytest.mark.parametrize(
     "name",
-    [".hidden.pdf", "~$attestation.docx", "scan.pdf.part", "a.crdownload", "x.tmp",
-     ".DS_Store", "Thumbs.db", "desktop.ini"],
+    [
+        ".hidden.pdf",
+        "~$attestation.docx",
+        "scan.pdf.part",
+        "a.crdownload",
+        "x.tmp",
+        ".DS_Store",
+        "Thumbs.db",
+        "desktop.ini",
+    ],
 )
 def test_junk_is_ignored(name: str) -> None:
     assert is_ignored(name)

@@ -29,11 +29,13 @@ Fait à Lyon, le 20/03/2025"""
 
 
 def andpc(
-    name: str = "Jean-Pierre DUPONT", rpps: str = "10005682603", action: str = "12345678901",
-    nature: str = "Formation continue", title: str = "Prise en charge de l'asthme",
+    name: str = "Jean-Pierre DUPONT",
+    rpps: str = "10005682603",
+    action: str = "12345678901",
+    nature: str = "Formation continue",
+    title: str = "Prise en charge de l'asthme",
 ) -> bytes:
-    return make_pdf([ANDPC.format(name=name, rpps=rpps, action=action, nature=nature,
-                                  title=title)])
+    return make_pdf([ANDPC.format(name=name, rpps=rpps, action=action, nature=nature, title=title)])
 
 
 def per_page(name: str, date_text: str = "12/03/2025") -> str:
@@ -42,8 +44,9 @@ def per_page(name: str, date_text: str = "12/03/2025") -> str:
 
 @pytest.fixture
 def workspace(tmp_path: Path, roster: Path) -> Path:
-    write_config(tmp_path, roster, plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 2.0},
-                 run={"jobs": 2})
+    write_config(
+        tmp_path, roster, plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 2.0}, run={"jobs": 2}
+    )
     return tmp_path
 
 
@@ -73,8 +76,9 @@ def journal(root: Path) -> list[tuple[str, dict[str, object]]]:
 def test_every_input_ends_up_somewhere_byte_for_byte(workspace: Path) -> None:
     inputs = {
         "good.pdf": drop(workspace, "good.pdf", andpc()),
-        "unknown.pdf": drop(workspace, "unknown.pdf", andpc(name="Paul INCONNU",
-                                                           rpps="10023456782")),
+        "unknown.pdf": drop(
+            workspace, "unknown.pdf", andpc(name="Paul INCONNU", rpps="10023456782")
+        ),
         "invoice.pdf": drop(workspace, "invoice.pdf", make_pdf(["Facture n° 12\nTotal TTC"])),
         "empty.pdf": drop(workspace, "empty.pdf", b""),
         "photo.jpg": drop(workspace, "photo.jpg", b"\xff\xd8\xff\xe0 jpeg"),
@@ -96,11 +100,13 @@ def test_every_input_ends_up_somewhere_byte_for_byte(workspace: Path) -> None:
     assert sidecar["status"] == "file" and sidecar["bloc"] == 1 and sidecar["action"] == "A"
 
     review = files_under(workspace / "review")
-    assert sorted(json.loads(v)["reasons"][0] for k, v in review.items() if k.endswith(".json")) \
-        == ["no_plugin", "unknown_participant"]
+    assert sorted(
+        json.loads(v)["reasons"][0] for k, v in review.items() if k.endswith(".json")
+    ) == ["no_plugin", "unknown_participant"]
     quarantine = files_under(workspace / "quarantine")
-    reasons = sorted(json.loads(v)["reasons"][0] for k, v in quarantine.items()
-                     if k.endswith(".json"))
+    reasons = sorted(
+        json.loads(v)["reasons"][0] for k, v in quarantine.items() if k.endswith(".json")
+    )
     assert reasons == ["corrupt", "empty", "unsupported_type"]
 
     everywhere = {**dossiers, **review, **quarantine}
@@ -118,9 +124,17 @@ def test_every_input_ends_up_somewhere_byte_for_byte(workspace: Path) -> None:
 
 
 def test_a_pdf_with_several_attestations_is_split(workspace: Path) -> None:
-    original = drop(workspace, "congress.pdf", make_pdf([
-        per_page("Jean-Pierre DUPONT"), per_page("Claire MARTIN"), per_page("Paul NOBODY"),
-    ]))
+    original = drop(
+        workspace,
+        "congress.pdf",
+        make_pdf(
+            [
+                per_page("Jean-Pierre DUPONT"),
+                per_page("Claire MARTIN"),
+                per_page("Paul NOBODY"),
+            ]
+        ),
+    )
     summary = pipeline(workspace).run()
     assert summary.documents == 1
     assert summary.count(Status.FILE) == 2 and summary.count(Status.REVIEW) == 1
@@ -142,9 +156,22 @@ def test_duplicates_same_bytes_and_reissued(workspace: Path) -> None:
     drop(workspace, "a.pdf", andpc())
     pipeline(workspace).run()
     drop(workspace, "a-again.pdf", andpc())
-    drop(workspace, "a-reissued.pdf", make_pdf([ANDPC.format(
-        name="DUPONT Jean-Pierre", rpps="10005682603", action="12345678901",
-        nature="Formation continue", title="Prise en charge de l'asthme") + "\nDuplicata"]))
+    drop(
+        workspace,
+        "a-reissued.pdf",
+        make_pdf(
+            [
+                ANDPC.format(
+                    name="DUPONT Jean-Pierre",
+                    rpps="10005682603",
+                    action="12345678901",
+                    nature="Formation continue",
+                    title="Prise en charge de l'asthme",
+                )
+                + "\nDuplicata"
+            ]
+        ),
+    )
     summary = pipeline(workspace).run()
     assert summary.count(Status.DUPLICATE) == 2
     assert summary.reasons == {"duplicate": 1, "duplicate_attestation": 1}
@@ -156,8 +183,10 @@ def test_duplicates_same_bytes_and_reissued(workspace: Path) -> None:
 
 
 def test_allocation_picks_the_bloc_the_dossier_needs(workspace: Path) -> None:
-    relation = {"nature": "Évaluation des pratiques professionnelles",
-                "title": "Améliorer la communication avec le patient"}
+    relation = {
+        "nature": "Évaluation des pratiques professionnelles",
+        "title": "Améliorer la communication avec le patient",
+    }
     drop(workspace, "one.pdf", andpc(action="11111111111", **relation))
     pipeline(workspace).run()
     drop(workspace, "two.pdf", andpc(action="22222222222", **relation))
@@ -171,8 +200,9 @@ def test_extract_changes_nothing(workspace: Path) -> None:
     drop(workspace, "a.pdf", andpc())
     drop(workspace, "b.pdf", b"")
     before = files_under(workspace)
-    records = list(pipeline(workspace).extract([workspace / "inbox" / "a.pdf",
-                                                workspace / "inbox" / "b.pdf"]))
+    records = list(
+        pipeline(workspace).extract([workspace / "inbox" / "a.pdf", workspace / "inbox" / "b.pdf"])
+    )
     assert [r.status for r in records] == [Status.FILE, Status.REJECT]
     assert records[0].source == str(workspace / "inbox" / "a.pdf")
     assert files_under(workspace) == before
@@ -218,8 +248,9 @@ def test_a_hanging_plugin_costs_one_document(workspace: Path) -> None:
     summary = pipeline(workspace).run()
     assert summary.count(Status.FILE) == 1
     assert summary.reasons == {"plugin_error": 1}
-    (sidecar,) = [json.loads(v) for k, v in files_under(workspace / "review").items()
-                  if k.endswith(".json")]
+    (sidecar,) = [
+        json.loads(v) for k, v in files_under(workspace / "review").items() if k.endswith(".json")
+    ]
     assert "hanging.identify took longer than" in sidecar["details"][0]["detail"]
 
 
@@ -235,9 +266,8 @@ def test_a_raising_plugin_costs_one_document(workspace: Path) -> None:
 
 def test_a_second_process_finds_the_state_locked(workspace: Path) -> None:
     first = pipeline(workspace)
-    with first.session():
-        with pytest.raises(Busy, match="another attest process"):
-            pipeline(workspace).session()
+    with first.session(), pytest.raises(Busy, match="another attest process"):
+        pipeline(workspace).session()
 
 
 def test_the_journal_is_append_only(workspace: Path) -> None:

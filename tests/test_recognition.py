@@ -14,8 +14,11 @@ from tests.conftest import TEST_PLUGINS
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return load_registry(PluginSettings(dirs=(TEST_PLUGINS,), entry_points=False),
-                         builtins=False, disabled=["hanging"])
+    return load_registry(
+        PluginSettings(dirs=(TEST_PLUGINS,), entry_points=False),
+        builtins=False,
+        disabled=["hanging"],
+    )
 
 
 def doc(*pages: str) -> Document:

@@ -21,8 +21,9 @@ def test_builtins_load_first_in_declared_order() -> None:
 
 
 def test_plugin_directory_loads_good_and_reports_the_broken() -> None:
-    registry = load_registry(PluginSettings(dirs=(TEST_PLUGINS,), entry_points=False),
-                             builtins=False)
+    registry = load_registry(
+        PluginSettings(dirs=(TEST_PLUGINS,), entry_points=False), builtins=False
+    )
     names = [i.name for i in registry.issuers]
     assert "good" in names and "raising" in names and "hanging" in names
     reports = reports_by_name(registry)
@@ -63,6 +64,7 @@ def test_missing_plugin_directory_is_reported(tmp_path: Path) -> None:
 
 
 def test_unknown_module_option_is_reported_not_raised() -> None:
-    registry = load_registry(PluginSettings(entry_points=False), extra=["no_such_plugin_mod"],
-                             builtins=False)
+    registry = load_registry(
+        PluginSettings(entry_points=False), extra=["no_such_plugin_mod"], builtins=False
+    )
     assert registry.reports[0].status == "failed"

@@ -12,10 +12,19 @@ from attest_pipeline.store import DocumentRow, Store
 
 def record(**fields: object) -> Record:
     values: dict[str, object] = {
-        "source": "a.pdf", "sha256": "ab" * 32, "pages": (1,), "status": Status.FILE,
-        "rpps": "10005682603", "last_name": "DUPONT", "first_name": "Jean",
-        "start": date(2025, 3, 12), "end": date(2025, 3, 14), "reference": "12345678901",
-        "family": "andpc", "title": "Asthme", "chosen": Candidate(1, "A", "de_fait"),
+        "source": "a.pdf",
+        "sha256": "ab" * 32,
+        "pages": (1,),
+        "status": Status.FILE,
+        "rpps": "10005682603",
+        "last_name": "DUPONT",
+        "first_name": "Jean",
+        "start": date(2025, 3, 12),
+        "end": date(2025, 3, 14),
+        "reference": "12345678901",
+        "family": "andpc",
+        "title": "Asthme",
+        "chosen": Candidate(1, "A", "de_fait"),
         "candidates": (Candidate(1, "A", "de_fait"),),
     }
     values.update(fields)

@@ -19,8 +19,11 @@ from tests.conftest import TEST_PLUGINS
 
 @pytest.fixture
 def context(roster: Path) -> Context:
-    registry = load_registry(PluginSettings(dirs=(TEST_PLUGINS,), entry_points=False),
-                             builtins=False, disabled=["raising"])
+    registry = load_registry(
+        PluginSettings(dirs=(TEST_PLUGINS,), entry_points=False),
+        builtins=False,
+        disabled=["raising"],
+    )
     rules = Rules(load_roster(roster), load_referentiel(), load_rules(), date(2026, 11, 22))
     return Context(registry.issuers, rules, OcrConfig(enabled=False))
 

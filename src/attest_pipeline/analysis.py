@@ -79,7 +79,9 @@ def analyse(
             if isinstance(outcome, Problem):
                 # Tesseract missing is fixable by installing it: the document waits in
                 # review; a scan that OCR cannot read is unreadable: quarantine.
-                status = Status.REVIEW if outcome.reason is Reason.OCR_UNAVAILABLE else Status.REJECT
+                status = (
+                    Status.REVIEW if outcome.reason is Reason.OCR_UNAVAILABLE else Status.REJECT
+                )
                 record = replace(reject(source, outcome), status=status)
                 return Analysis(name, sha256, len(data), len(document.pages), (record,))
             document = outcome
@@ -111,8 +113,11 @@ def _with_ocr(
     if not status.available:
         return Problem(Reason.OCR_UNAVAILABLE, "; ".join(status.problems))
     settings = OcrSettings(
-        enabled=True, language=config.language, dpi=config.dpi,
-        page_timeout=config.page_timeout, min_confidence=config.min_confidence,
+        enabled=True,
+        language=config.language,
+        dpi=config.dpi,
+        page_timeout=config.page_timeout,
+        min_confidence=config.min_confidence,
     )
     read: dict[int, Page] = {}
     words: dict[int, tuple[Word, ...]] = {}
@@ -126,9 +131,7 @@ def _with_ocr(
             return Problem(Reason.NO_TEXT, f"OCR of page {number} timed out: {error}")
         read[number] = result.page
         words[number] = result.words
-    if not any(page.text.strip() for page in read.values()) and len(numbers) == len(
-        document.pages
-    ):
+    if not any(page.text.strip() for page in read.values()) and len(numbers) == len(document.pages):
         return Problem(Reason.NO_TEXT, "OCR found no text")
     pages = tuple(read.get(page.number, page) for page in document.pages)
     text_words = document._words

@@ -64,30 +64,52 @@ pass_options = click.make_pass_decorator(Options)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="attest")
 @click.option(
-    "--config", "config_path", metavar="PATH", envvar="ATTEST_CONFIG",
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="ATTEST_CONFIG",
     help="Configuration file (default: $ATTEST_CONFIG, else ./config.toml).",
 )
-@click.option("--plugin", "plugins", multiple=True, metavar="PATH_OR_MODULE",
-              help="Load one more plugin (a .py file or a module name). Repeatable.")
-@click.option("--disable-plugin", "disabled", multiple=True, metavar="NAME",
-              help="Leave out the plugin of this name, built-ins included. Repeatable.")
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    metavar="PATH_OR_MODULE",
+    help="Load one more plugin (a .py file or a module name). Repeatable.",
+)
+@click.option(
+    "--disable-plugin",
+    "disabled",
+    multiple=True,
+    metavar="NAME",
+    help="Leave out the plugin of this name, built-ins included. Repeatable.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log one line per document on stderr.")
 @click.pass_context
 def cli(
-    ctx: click.Context, config_path: str | None, plugins: tuple[str, ...],
-    disabled: tuple[str, ...], verbose: bool,
+    ctx: click.Context,
+    config_path: str | None,
+    plugins: tuple[str, ...],
+    disabled: tuple[str, ...],
+    verbose: bool,
 ) -> None:
     """File general practitioners' attestations into their certification dossiers."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s", stream=sys.stderr,
+        format="%(message)s",
+        stream=sys.stderr,
     )
     ctx.obj = Options(config_path, plugins, disabled)
 
 
 @cli.command()
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
-              help="Worker processes (0 = all cores; default from the config).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes (0 = all cores; default from the config).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_options
 def run(options: Options, jobs: int | None, as_json: bool) -> None:
@@ -115,18 +137,24 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
     for reason, count in sorted(summary.reasons.items()):
         click.echo(f"  {reason}: {count}")
     paths = pipeline.config.paths
-    click.echo(f"dossiers: {paths.dossiers}\nreview: {paths.review}\nquarantine: {paths.quarantine}")
+    click.echo(
+        f"dossiers: {paths.dossiers}\nreview: {paths.review}\nquarantine: {paths.quarantine}"
+    )
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation.")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
+)
 @click.option("--explain", is_flag=True, help="Show every plugin's identify score and reasons.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes.")
 @pass_options
-def extract(options: Options, files: tuple[Path, ...], as_json: bool, explain: bool,
-            jobs: int | None) -> None:
+def extract(
+    options: Options, files: tuple[Path, ...], as_json: bool, explain: bool, jobs: int | None
+) -> None:
     """Show what `run` would do with FILES, changing nothing."""
     from attest_pipeline.reports import format_records
 
@@ -150,7 +178,9 @@ def extract(options: Options, files: tuple[Path, ...], as_json: bool, explain: b
             for score in record.fields.get("scores", []):
                 value = "declined" if score["score"] is None else f"{score['score']:.2f}"
                 extra = f" ERROR {score['error']}" if score["error"] else ""
-                click.echo(f"  {score['issuer']:<24} {value:<9} {'; '.join(score['reasons'])}{extra}")
+                click.echo(
+                    f"  {score['issuer']:<24} {value:<9} {'; '.join(score['reasons'])}{extra}"
+                )
             for problem in record.problems:
                 click.echo(f"  {problem.reason.value}: {problem.detail}")
 
@@ -161,7 +191,8 @@ def extract(options: Options, files: tuple[Path, ...], as_json: bool, explain: b
 @pass_options
 def dossier(options: Options, rpps: str, as_json: bool) -> None:
     """Show the dossier of the physician with this RPPS."""
-    from attest_pipeline.reports import dossier as build, format_dossier
+    from attest_pipeline.reports import dossier as build
+    from attest_pipeline.reports import format_dossier
 
     with _open_store(options) as store:
         data = build(store, rpps) if store else None
@@ -175,11 +206,15 @@ def dossier(options: Options, rpps: str, as_json: bool) -> None:
 @pass_options
 def status(options: Options, as_json: bool) -> None:
     """One line per physician, then what waits in review and quarantine."""
-    from attest_pipeline.reports import format_status, status as build
+    from attest_pipeline.reports import format_status
+    from attest_pipeline.reports import status as build
 
     with _open_store(options) as store:
-        data = build(store) if store else {"physicians": [], "review": [], "quarantine": [],
-                                           "counts": {}}
+        data = (
+            build(store)
+            if store
+            else {"physicians": [], "review": [], "quarantine": [], "counts": {}}
+        )
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_status(data))
 
 
@@ -197,12 +232,20 @@ def plugins(options: Options, as_json: bool) -> None:
         click.echo(json.dumps([asdict(r) for r in registry.reports], indent=2))
         return
     rows = [
-        [r.name, r.version, r.status, r.origin, r.source, str(r.api_version or ""),
-         r.problem or r.covers]
+        [
+            r.name,
+            r.version,
+            r.status,
+            r.origin,
+            r.source,
+            str(r.api_version or ""),
+            r.problem or r.covers,
+        ]
         for r in registry.reports
     ]
-    click.echo(table(["name", "version", "status", "origin", "source", "api", "covers / problem"],
-                     rows))
+    click.echo(
+        table(["name", "version", "status", "origin", "source", "api", "covers / problem"], rows)
+    )
 
 
 @cli.command()
@@ -210,12 +253,19 @@ def plugins(options: Options, as_json: bool) -> None:
 @pass_options
 def referentiel(options: Options, as_json: bool) -> None:
     """Print the référentiel of actions in use."""
-    from attest_pipeline.referentiel import format_referentiel, load_referentiel, referentiel_to_json
+    from attest_pipeline.referentiel import (
+        format_referentiel,
+        load_referentiel,
+        referentiel_to_json,
+    )
 
     path = options.config().paths.referentiel if _has_config(options) else None
     ref = load_referentiel(path)
-    click.echo(json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2) if as_json
-               else format_referentiel(ref))
+    click.echo(
+        json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2)
+        if as_json
+        else format_referentiel(ref)
+    )
 
 
 @cli.command()
@@ -249,8 +299,10 @@ def doctor(options: Options) -> None:
             problems += 1
         registry = options.registry(config)
         bad = [r for r in registry.reports if r.status in ("failed", "refused")]
-        click.echo(f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
-                   + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad))
+        click.echo(
+            f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
+            + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad)
+        )
     language = config.ocr.language if config else "fra"
     ocr = tesseract_status(language)
     if ocr.available:
@@ -266,8 +318,13 @@ def doctor(options: Options) -> None:
 
 @cli.command(name="new-plugin")
 @click.argument("name")
-@click.option("--dir", "dest", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              help="Where to write the plugin package (default: here).")
+@click.option(
+    "--dir",
+    "dest",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Where to write the plugin package (default: here).",
+)
 def new_plugin(name: str, dest: Path) -> None:
     """Write a working issuer plugin package skeleton named NAME."""
     from attest_pipeline.scaffold import write_plugin
@@ -347,7 +404,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
             raise
         click.echo(
             f"attest: internal error: {type(error).__name__}: {error} "
-            "(set ATTEST_DEBUG=1 for the traceback)", err=True,
+            "(set ATTEST_DEBUG=1 for the traceback)",
+            err=True,
         )
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

@@ -58,8 +58,11 @@ class Source:
 def reject(source: Source, problem: Problem) -> Record:
     """The record of a file that could not be read at all (quarantine)."""
     return Record(
-        source=source.name, sha256=source.sha256, pages=source.pages,
-        status=Status.REJECT, problems=(problem,),
+        source=source.name,
+        sha256=source.sha256,
+        pages=source.pages,
+        status=Status.REJECT,
+        problems=(problem,),
     )
 
 
@@ -71,9 +74,14 @@ def decide(
         problem = recognition.problem or Problem(Reason.NO_PLUGIN, "no attestation found")
         return (
             Record(
-                source=source.name, sha256=source.sha256, pages=source.pages,
-                status=Status.REVIEW, problems=(problem,), plugin=recognition.plugin,
-                family=recognition.family, ocr=document.ocr,
+                source=source.name,
+                sha256=source.sha256,
+                pages=source.pages,
+                status=Status.REVIEW,
+                problems=(problem,),
+                plugin=recognition.plugin,
+                family=recognition.family,
+                ocr=document.ocr,
                 fields={"scores": _scores(recognition)},
             ),
         )
@@ -81,17 +89,19 @@ def decide(
     records = []
     for item in recognition.items:
         base = Record(
-            source=source.name, sha256=source.sha256, pages=item.pages, status=Status.REVIEW,
-            plugin=recognition.plugin, ocr=document.subset(item.pages).ocr,
+            source=source.name,
+            sha256=source.sha256,
+            pages=item.pages,
+            status=Status.REVIEW,
+            plugin=recognition.plugin,
+            ocr=document.subset(item.pages).ocr,
             fields={"scores": scores},
         )
         if item.extraction is None:
             problem = item.problem or Problem(Reason.PLUGIN_ERROR, "nothing extracted")
             records.append(replace(base, problems=(problem,)))
         else:
-            records.append(
-                _decide_one(base, item.extraction, document.subset(item.pages), rules)
-            )
+            records.append(_decide_one(base, item.extraction, document.subset(item.pages), rules))
     return tuple(records)
 
 
@@ -106,9 +116,14 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
         rpps=rpps_read, name=name_read, last_name=last_read, first_name=first_read
     )
     problems.extend(match.problems)
+    rpps: str | None
+    last: str | None
+    first: str | None
     if match.physician is not None:
         rpps, last, first = (
-            match.physician.rpps, match.physician.last_name, match.physician.first_name,
+            match.physician.rpps,
+            match.physician.last_name,
+            match.physician.first_name,
         )
     else:
         guess = split_name(name_read) if name_read and last_read is None else None
@@ -171,8 +186,11 @@ def _check_outcome(extraction: Extraction) -> list[Problem]:
     """
     passed = extraction.extras.get("passed")
     if passed is not None and passed.value == "no":
-        return [Problem(Reason.CONDITION_NOT_SHOWN, f"the attestation states a failure: "
-                        f"{passed.evidence}")]
+        return [
+            Problem(
+                Reason.CONDITION_NOT_SHOWN, f"the attestation states a failure: {passed.evidence}"
+            )
+        ]
     return []
 
 
@@ -194,8 +212,11 @@ def _check_ocr(extraction: Extraction, document: Document, minimum: float) -> li
         if confidence is not None and confidence < minimum:
             weak.append(f"{name} ({confidence:.0f})")
     if weak:
-        return [Problem(Reason.LOW_OCR_CONFIDENCE, "read by OCR with low confidence: "
-                        + ", ".join(weak))]
+        return [
+            Problem(
+                Reason.LOW_OCR_CONFIDENCE, "read by OCR with low confidence: " + ", ".join(weak)
+            )
+        ]
     return []
 
 

@@ -44,7 +44,7 @@ def durable_write(path: Path, data: bytes) -> None:
 
 
 def sync_folder(folder: Path) -> None:
-    """fsync a folder so that a rename or creation in it is durable."""
+    """Fsync a folder so that a rename or creation in it is durable."""
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -54,7 +54,9 @@ def sync_folder(folder: Path) -> None:
 
 def archive_path(paths: Paths, sha256: str, name: str) -> Path:
     """Where the original bytes of a document are kept (content-addressed)."""
-    suffix = safe_component(Path(name).suffix.lstrip("."), 8).lower() if Path(name).suffix else "bin"
+    suffix = (
+        safe_component(Path(name).suffix.lstrip("."), 8).lower() if Path(name).suffix else "bin"
+    )
     return paths.archive / sha256[:2] / f"{sha256}.{suffix}"
 
 
@@ -94,7 +96,11 @@ class Filer:
         self.store = store
 
     def file_document(
-        self, claim: str, name: str, data: bytes, page_count: int | None,
+        self,
+        claim: str,
+        name: str,
+        data: bytes,
+        page_count: int | None,
         records: Sequence[Record],
     ) -> list[Filed]:
         """Archive the original, write every record's file and rows; returns where each went.
@@ -108,11 +114,11 @@ class Filer:
             durable_write(archived, data)
         outcome = _document_outcome(records)
         document_id = self.store.add_document(
-            DocumentRow(claim, name, sha256, len(data), page_count, outcome.value,
-                        str(archived))
+            DocumentRow(claim, name, sha256, len(data), page_count, outcome.value, str(archived))
         )
-        self.store.journal("received", {"name": name, "sha256": sha256, "size": len(data)},
-                           document_id=document_id)
+        self.store.journal(
+            "received", {"name": name, "sha256": sha256, "size": len(data)}, document_id=document_id
+        )
         filed = []
         whole = len(records) == 1
         for record in records:
@@ -125,7 +131,9 @@ class Filer:
             self.store.journal(
                 record.status.value,
                 {
-                    "name": name, "pages": list(record.pages), "plugin": record.plugin,
+                    "name": name,
+                    "pages": list(record.pages),
+                    "plugin": record.plugin,
                     "rpps": record.rpps,
                     "action": record.chosen.key if record.chosen else None,
                     "reasons": list(record.reasons),
@@ -133,7 +141,8 @@ class Filer:
                     "path": str(path) if path else None,
                     "duplicate_of": record.duplicate_of,
                 },
-                document_id=document_id, attestation_id=attestation_id,
+                document_id=document_id,
+                attestation_id=attestation_id,
             )
             filed.append(Filed(record, path))
         return filed
@@ -150,9 +159,7 @@ class Filer:
             target = self.paths.quarantine / f"{stem}_{short}.{suffix}"
             body = data
         else:
-            body = data if whole or page_count is None else pages_of(
-                data, record.pages, page_count
-            )
+            body = data if whole or page_count is None else pages_of(data, record.pages, page_count)
             label = "" if whole else f"_{page_label(record.pages)}"
             if record.status is Status.FILE:
                 target = self._dossier(record) / _filed_name(record, short, label)

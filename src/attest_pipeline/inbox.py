@@ -23,8 +23,19 @@ from attest_pipeline.filing import sync_folder
 #: Names that office suites, browsers, scanners and operating systems leave behind while
 #: they write, or as metadata: never documents.
 IGNORED_PATTERNS = (
-    ".*", "~$*", "~*.tmp", "*.part", "*.partial", "*.crdownload", "*.download", "*.tmp",
-    "*.temp", "*.swp", "Thumbs.db", "desktop.ini", "*.lnk",
+    ".*",
+    "~$*",
+    "~*.tmp",
+    "*.part",
+    "*.partial",
+    "*.crdownload",
+    "*.download",
+    "*.tmp",
+    "*.temp",
+    "*.swp",
+    "Thumbs.db",
+    "desktop.ini",
+    "*.lnk",
 )
 
 

@@ -142,7 +142,10 @@ class Pipeline:
         return Session(self, jobs=jobs)
 
     def run(
-        self, *, jobs: int | None = None, on_document: DocumentHook | None = None,
+        self,
+        *,
+        jobs: int | None = None,
+        on_document: DocumentHook | None = None,
         on_total: Callable[[int], None] | None = None,
     ) -> Summary:
         """Process everything in the inbox once (and what an interrupted run left)."""
@@ -186,9 +189,7 @@ class Session:
         """Finish the documents in progress and take no new one (Ctrl-C, SIGTERM)."""
         self.supervisor.stop()
 
-    def process(
-        self, files: Iterable[Path], *, on_document: DocumentHook | None = None
-    ) -> Summary:
+    def process(self, files: Iterable[Path], *, on_document: DocumentHook | None = None) -> Summary:
         """Claim, analyse and file ``files`` (and, first, claims left by an earlier run)."""
         summary = Summary()
         started = time.perf_counter()
@@ -231,7 +232,10 @@ class Session:
                 filed = self._file(taken, task, outcome)
                 batch.append((taken, filed))
                 summary.add([f.record for f in filed])
-                if len(batch) >= BATCH_DOCUMENTS or time.monotonic() - batch_started > BATCH_SECONDS:
+                if (
+                    len(batch) >= BATCH_DOCUMENTS
+                    or time.monotonic() - batch_started > BATCH_SECONDS
+                ):
                     self._commit(batch, on_document)
                     batch, in_transaction = [], False
             if in_transaction:
@@ -252,7 +256,9 @@ class Session:
         page_count = outcome.page_count if isinstance(outcome, Analysis) else None
         return self.filer.file_document(taken.id, taken.name, data, page_count, records)
 
-    def _commit(self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None) -> None:
+    def _commit(
+        self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None
+    ) -> None:
         self.store.db.execute("COMMIT")
         with open(self.paths.journal, "a", encoding="utf-8") as journal:
             for taken, filed in batch:

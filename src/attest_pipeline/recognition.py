@@ -83,7 +83,10 @@ def recognise(
             detail = "; ".join(f"{s.issuer}: {s.error}" for s in failed)
             return Recognition(None, None, (), scores, Problem(Reason.PLUGIN_ERROR, detail))
         return Recognition(
-            None, None, (), scores,
+            None,
+            None,
+            (),
+            scores,
             Problem(Reason.NO_PLUGIN, "no plugin recognised this document as an attestation"),
         )
     best = ranked[0]
@@ -155,9 +158,7 @@ def check_groups(groups: object, pages: tuple[int, ...]) -> tuple[tuple[int, ...
     return tuple(checked)
 
 
-def _extract(
-    issuer: Issuer, document: Document, pages: tuple[int, ...], phase: PhaseHook
-) -> Item:
+def _extract(issuer: Issuer, document: Document, pages: tuple[int, ...], phase: PhaseHook) -> Item:
     try:
         phase(f"{issuer.name}.extract")
         extraction = validate_extraction(issuer.extract(document.subset(pages)))

@@ -16,7 +16,7 @@ import importlib.metadata
 import importlib.util
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -71,10 +71,14 @@ def load_registry(
         from attest_plugins import BUILTIN_PLUGINS
 
         for module_name in BUILTIN_PLUGINS:
-            loader.load(lambda name=module_name: importlib.import_module(name), "builtin", module_name)
+            loader.load(
+                lambda name=module_name: importlib.import_module(name), "builtin", module_name
+            )
     if settings.entry_points:
         for entry_point in _entry_points():
-            loader.load(entry_point.load, "entry point", f"{entry_point.name} = {entry_point.value}")
+            loader.load(
+                entry_point.load, "entry point", f"{entry_point.name} = {entry_point.value}"
+            )
     for directory in settings.dirs:
         if not directory.is_dir():
             loader.report_failure(str(directory), "directory", str(directory), "no such directory")
@@ -172,7 +176,9 @@ class _Loader:
         try:
             issuers, problems = load_templates(dirs)
         except Exception as error:
-            self.report_failure("templates", "template", ", ".join(map(str, dirs)), _describe(error))
+            self.report_failure(
+                "templates", "template", ", ".join(map(str, dirs)), _describe(error)
+            )
             return
         for problem in problems:
             self.report_failure(problem.path.stem, "template", str(problem.path), problem.problem)
@@ -219,10 +225,8 @@ def _check_issuer(issuer: object) -> str | None:
     return None
 
 
-def _replace(report: PluginReport, **changes: str) -> PluginReport:
-    from dataclasses import replace
-
-    return replace(report, **changes)
+def _replace(report: PluginReport, *, status: str, problem: str) -> PluginReport:
+    return replace(report, status=status, problem=problem)
 
 
 def _describe(error: BaseException) -> str:

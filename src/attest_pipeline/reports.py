@@ -79,9 +79,7 @@ def status(store: Store) -> dict[str, Any]:
                 "first_name": row["first_name"],
                 "blocs": _progress(entries),
                 "complete": _complete(entries),
-                "pending_labellisations": sum(
-                    1 for e in entries if e["label_status"] == "pending"
-                ),
+                "pending_labellisations": sum(1 for e in entries if e["label_status"] == "pending"),
             }
         )
     return {
@@ -135,12 +133,18 @@ def format_status(data: dict[str, Any]) -> str:
     for p in data["physicians"]:
         blocs = [f"{b['counted']}/{b['required']}" for b in p["blocs"].values()]
         rows.append(
-            [p["rpps"], f"{p['last_name']} {p['first_name']}", *blocs,
-             "yes" if p["complete"] else "no", str(p["pending_labellisations"])]
+            [
+                p["rpps"],
+                f"{p['last_name']} {p['first_name']}",
+                *blocs,
+                "yes" if p["complete"] else "no",
+                str(p["pending_labellisations"]),
+            ]
         )
     parts = [
-        table(["rpps", "name", "bloc 1", "bloc 2", "bloc 3", "bloc 4", "complete", "pending"],
-              rows) if rows else "no dossier yet",
+        table(["rpps", "name", "bloc 1", "bloc 2", "bloc 3", "bloc 4", "complete", "pending"], rows)
+        if rows
+        else "no dossier yet",
     ]
     for title, key in (("review", "review"), ("quarantine", "quarantine")):
         items = data[key]
@@ -165,16 +169,16 @@ def format_records(records: Iterable[Record]) -> str:
                 r.status.value,
                 r.plugin or "",
                 f"{who} {r.rpps or ''}".strip(),
-                _dates(r.start.isoformat() if r.start else None,
-                       r.end.isoformat() if r.end else None),
+                _dates(
+                    r.start.isoformat() if r.start else None, r.end.isoformat() if r.end else None
+                ),
                 r.chosen.key if r.chosen else "",
                 r.chosen.labellisation if r.chosen else "",
                 ",".join(r.reasons),
             ]
         )
     return table(
-        ["file", "pages", "status", "plugin", "participant", "dates", "action", "label",
-         "reasons"],
+        ["file", "pages", "status", "plugin", "participant", "dates", "action", "label", "reasons"],
         rows,
     )
 

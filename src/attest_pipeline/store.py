@@ -209,8 +209,7 @@ class Store:
         cursor = self.db.execute(
             "INSERT INTO documents (claim, name, sha256, size, pages, received_at, outcome, "
             "archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.claim, row.name, row.sha256, row.size, row.pages, now(), row.outcome,
-             row.archive),
+            (row.claim, row.name, row.sha256, row.size, row.pages, now(), row.outcome, row.archive),
         )
         return int(cursor.lastrowid or 0)
 
@@ -222,16 +221,24 @@ class Store:
             "labellisation, path, duplicate_of, record) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                document_id, json.dumps(list(record.pages)), record.plugin,
-                record.status.value, json.dumps(list(record.reasons)), record.rpps,
-                record.last_name, record.first_name,
+                document_id,
+                json.dumps(list(record.pages)),
+                record.plugin,
+                record.status.value,
+                json.dumps(list(record.reasons)),
+                record.rpps,
+                record.last_name,
+                record.first_name,
                 record.start.isoformat() if record.start else None,
                 record.end.isoformat() if record.end else None,
-                record.reference, record.title, record.family,
+                record.reference,
+                record.title,
+                record.family,
                 record.chosen.bloc if record.chosen else None,
                 record.chosen.action if record.chosen else None,
                 record.chosen.labellisation if record.chosen else None,
-                path, record.duplicate_of,
+                path,
+                record.duplicate_of,
                 json.dumps(record.to_json(), ensure_ascii=False, default=str),
             ),
         )
@@ -260,24 +267,40 @@ class Store:
             'label_status, start, "end", issuer, title, path, filed_at) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                attestation_id, record.rpps, record.chosen.bloc, record.chosen.action,
-                labellisation, "granted" if labellisation == "de_fait" else "pending",
+                attestation_id,
+                record.rpps,
+                record.chosen.bloc,
+                record.chosen.action,
+                labellisation,
+                "granted" if labellisation == "de_fait" else "pending",
                 record.start.isoformat() if record.start else None,
                 record.end.isoformat() if record.end else None,
-                record.issuer, record.title, path, now(),
+                record.issuer,
+                record.title,
+                path,
+                now(),
             ),
         )
 
     def journal(
-        self, event: str, detail: Mapping[str, Any], *, document_id: int | None = None,
+        self,
+        event: str,
+        detail: Mapping[str, Any],
+        *,
+        document_id: int | None = None,
         attestation_id: int | None = None,
     ) -> None:
         """Append one event to the journal."""
         self.db.execute(
             "INSERT INTO journal (at, document_id, attestation_id, event, detail) "
             "VALUES (?, ?, ?, ?, ?)",
-            (now(), document_id, attestation_id, event,
-             json.dumps(dict(detail), ensure_ascii=False, default=str)),
+            (
+                now(),
+                document_id,
+                attestation_id,
+                event,
+                json.dumps(dict(detail), ensure_ascii=False, default=str),
+            ),
         )
 
     # ------------------------------------------------------------------------- views
@@ -288,7 +311,10 @@ class Store:
 
     def physician(self, rpps: str) -> sqlite3.Row | None:
         """One physician with a dossier."""
-        return self.db.execute("SELECT * FROM physicians WHERE rpps = ?", (rpps,)).fetchone()
+        row: sqlite3.Row | None = self.db.execute(
+            "SELECT * FROM physicians WHERE rpps = ?", (rpps,)
+        ).fetchone()
+        return row
 
     def dossier_entries(self, rpps: str) -> list[sqlite3.Row]:
         """A physician's filed actions, by bloc, action and date."""

@@ -68,8 +68,8 @@ def available_cores() -> int:
 class _Worker:
     def __init__(self, context: Context) -> None:
         ctx = multiprocessing.get_context("fork")
-        self.phase: SynchronizedString = ctx.Array("c", _PHASE_SIZE, lock=False)  # type: ignore[assignment]
-        self.started: Synchronized[float] = ctx.Value("d", 0.0, lock=False)  # type: ignore[assignment]
+        self.phase: SynchronizedString = ctx.Array("c", _PHASE_SIZE, lock=False)
+        self.started: Synchronized[float] = ctx.Value("d", 0.0, lock=False)
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
             target=_serve, args=(child, context, self.phase, self.started), daemon=True
@@ -217,9 +217,7 @@ class Supervisor:
             return worker
         return None
 
-    def _collect(
-        self, worker: _Worker, ocr_queue: deque[Task]
-    ) -> Iterator[tuple[Task, Outcome]]:
+    def _collect(self, worker: _Worker, ocr_queue: deque[Task]) -> Iterator[tuple[Task, Outcome]]:
         task = worker.task
         assert task is not None
         try:
@@ -255,12 +253,9 @@ class Supervisor:
 
     def _replace(self, worker: _Worker, *, crashed: bool) -> Failure:
         """Kill a stuck or dead worker and put a fresh one in its place."""
-        failure = Failure(
-            worker.current_phase(), time.monotonic() - worker.started.value, crashed
-        )
+        failure = Failure(worker.current_phase(), time.monotonic() - worker.started.value, crashed)
         pool = self.ocr if worker in self.ocr else self.text
         worker.task = None
         worker.stop(kill=True)
         pool.remove(worker)
         return failure
-

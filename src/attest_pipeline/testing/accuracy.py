@@ -75,15 +75,21 @@ class AccuracyReport:
                 t = self.tallies[family].get(column, Tally())
                 cells.append(f"{t.right}/{t.total}" if t.total else "-")
             rows.append([family, *cells])
-        lines = [table(header, rows), "",
-                 f"{self.attestations} attestations, {len(self.mismatches)} mismatches, "
-                 f"{len(self.wrong_filings)} wrong filings"]
+        lines = [
+            table(header, rows),
+            "",
+            f"{self.attestations} attestations, {len(self.mismatches)} mismatches, "
+            f"{len(self.wrong_filings)} wrong filings",
+        ]
         for m in self.wrong_filings:
-            lines.append(f"WRONG FILING {m.sample}#{m.index} {m.key}: expected {m.expected!r}, "
-                         f"got {m.actual!r}")
+            lines.append(
+                f"WRONG FILING {m.sample}#{m.index} {m.key}: expected {m.expected!r}, "
+                f"got {m.actual!r}"
+            )
         for m in self.mismatches:
-            lines.append(f"mismatch {m.sample}#{m.index} {m.key}: expected {m.expected!r}, "
-                         f"got {m.actual!r}")
+            lines.append(
+                f"mismatch {m.sample}#{m.index} {m.key}: expected {m.expected!r}, got {m.actual!r}"
+            )
         return "\n".join(lines)
 
 
@@ -124,8 +130,12 @@ def compare(
 
 
 def _compare_one(
-    report: AccuracyReport, name: str, index: int, family: str,
-    expected: dict[str, Any], record: dict[str, Any],
+    report: AccuracyReport,
+    name: str,
+    index: int,
+    family: str,
+    expected: dict[str, Any],
+    record: dict[str, Any],
 ) -> None:
     flat_expected = _flatten(expected)
     flat_actual = _flatten(record)
