@@ -31,16 +31,28 @@ def safe_component(text: str, limit: int = 40) -> str:
     return text[:limit].rstrip("-") or "x"
 
 
-def durable_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that it is complete or absent after a crash."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def durable_write(path: Path, data: bytes, folders: set[Path] | None = None) -> None:
+    """Write ``data`` to ``path`` so that it is complete or absent after a crash.
+
+    The file's data is synced before the rename. The folders whose entries changed must be
+    synced too for the new name to survive a crash: here, or, when ``folders`` is given,
+    by the caller, once for a whole batch (see :meth:`Filer.sync`).
+    """
+    touched = {path.parent}
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        touched.add(path.parent.parent)
     temporary = path.with_name(f".{path.name}.part")
     with open(temporary, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
-    sync_folder(path.parent)
+    if folders is None:
+        for folder in touched:
+            sync_folder(folder)
+    else:
+        folders.update(touched)
 
 
 def sync_folder(folder: Path) -> None:
@@ -94,6 +106,13 @@ class Filer:
     def __init__(self, paths: Paths, store: Store) -> None:
         self.paths = paths
         self.store = store
+        self.unsynced: set[Path] = set()
+
+    def sync(self) -> None:
+        """Make the names written since the last call durable (before the commit)."""
+        for folder in sorted(self.unsynced):
+            sync_folder(folder)
+        self.unsynced.clear()
 
     def file_document(
         self,
@@ -106,12 +125,12 @@ class Filer:
         """Archive the original, write every record's file and rows; returns where each went.
 
         Must run inside a database transaction: the rows become visible, and the claim
-        settled, only when the caller commits.
+        settled, only when the caller commits, after :meth:`sync`.
         """
         sha256 = records[0].sha256
         archived = archive_path(self.paths, sha256, name)
         if not archived.exists():
-            durable_write(archived, data)
+            durable_write(archived, data, self.unsynced)
         outcome = _document_outcome(records)
         document_id = self.store.add_document(
             DocumentRow(claim, name, sha256, len(data), page_count, outcome.value, str(archived))
@@ -165,11 +184,12 @@ class Filer:
                 target = self._dossier(record) / _filed_name(record, short, label)
             else:
                 target = self.paths.review / f"{stem}_{short}{label}.pdf"
-        durable_write(target, body)
+        durable_write(target, body, self.unsynced)
         sidecar = {**record.to_json(), "path": str(target)}
         durable_write(
             target.with_name(target.name + ".json"),
             json.dumps(sidecar, ensure_ascii=False, indent=2, default=str).encode(),
+            self.unsynced,
         )
         return target
 

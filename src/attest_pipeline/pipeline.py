@@ -259,6 +259,7 @@ class Session:
     def _commit(
         self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None
     ) -> None:
+        self.filer.sync()
         self.store.db.execute("COMMIT")
         with open(self.paths.journal, "a", encoding="utf-8") as journal:
             for taken, filed in batch:
