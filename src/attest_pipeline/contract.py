@@ -85,7 +85,9 @@ class Issuer:
     def extract(self, document: Document) -> Extraction:
         """Read the fields of one attestation, each with the text that proves it.
 
-        ``document`` is restricted to the pages of this attestation. Leave out what is
+        ``document`` is restricted to the pages of this attestation. Return an
+        :class:`~attest_pipeline.models.Extraction` whose fields are
+        :class:`~attest_pipeline.models.Found` values. Leave out what is
         not on the page rather than guess: the core sends incomplete attestations to review
         with ``missing_field``.
         """
