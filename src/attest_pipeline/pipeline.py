@@ -189,6 +189,21 @@ class Session:
         """Finish the documents in progress and take no new one (Ctrl-C, SIGTERM)."""
         self.supervisor.stop()
 
+    def reset(self) -> None:
+        """Make the session usable again after :meth:`process` failed half-way.
+
+        The uncommitted batch is rolled back; the workers, which may still hold results of
+        that batch, are replaced; the claims it left in the working area are taken again by
+        the next :meth:`process`.
+        """
+        if self.store.db.in_transaction:
+            self.store.db.execute("ROLLBACK")
+        stopping = self.supervisor.stopping
+        self.supervisor.close()
+        self.supervisor = self.pipeline.supervisor(self.supervisor.jobs)
+        self.supervisor.stopping = stopping
+        self.recovered = False
+
     def process(self, files: Iterable[Path], *, on_document: DocumentHook | None = None) -> Summary:
         """Claim, analyse and file ``files`` (and, first, claims left by an earlier run)."""
         summary = Summary()
@@ -240,10 +255,9 @@ class Session:
                     batch, in_transaction = [], False
             if in_transaction:
                 self._commit(batch, on_document)
-                in_transaction = False
-        finally:
-            if in_transaction:
-                self.store.db.execute("ROLLBACK")
+        except BaseException:
+            self.reset()
+            raise
         summary.seconds = time.perf_counter() - started
         return summary
 

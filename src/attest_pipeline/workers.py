@@ -109,9 +109,11 @@ def _serve(
     started: Synchronized[float],
 ) -> None:
     """A worker's loop: receive tasks, send analyses, until told to stop."""
-    # Ctrl-C and SIGTERM are the parent's to handle: it decides what to finish.
+    # Ctrl-C and SIGTERM are the parent's to handle: it decides what to finish. A service
+    # manager signals the whole process group; a worker dying mid-document would have its
+    # document filed as a failure. The parent stops workers through the pipe or SIGKILL.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def on_phase(step: str) -> None:
         phase.value = step.encode("utf-8")[: _PHASE_SIZE - 1]

@@ -1,0 +1,680 @@
+"""``attest watch``: follow the inbox and file each attestation as soon as it is complete.
+
+The folder is the truth and change events are hints. The watcher takes what is already in
+the inbox at start-up, reacts to files created, written or moved in, and rescans the folder
+periodically so that a missed event never leaves a file behind. On a network share (SMB,
+NFS), where change events do not arrive, it polls instead.
+
+A file is taken only once it is complete: its size and modification time unchanged over the
+quiet period and, for a ``.pdf``, a whole PDF (header, ``%%EOF`` trailer, pdfium opens it).
+A file that stays unreadable for ``unreadable_after`` seconds is handed over anyway, and the
+pipeline quarantines it with its reason.
+
+watchdog's thread only records paths in a set (an exception raised there would silently kill
+the observer while the process keeps running blind); the watcher's own loop does the work,
+through one :class:`~attest_pipeline.pipeline.Session` held for its whole lifetime, so that
+a concurrent ``attest run`` finds the state lock taken and leaves the inbox alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from attest_pipeline.config import (
+    NETWORK_FILESYSTEMS,
+    Config,
+    WatchConfig,
+    check_state_is_local,
+    filesystem_type,
+)
+from attest_pipeline.errors import ConfigError
+from attest_pipeline.inbox import candidates, is_ignored
+
+if TYPE_CHECKING:
+    from watchdog.observers.api import BaseObserver
+
+    from attest_pipeline.filing import Filed
+    from attest_pipeline.pipeline import DocumentHook, Pipeline, Session, Summary
+
+#: Where the watcher's own messages go (start, stop, waiting files, errors).
+Say = Callable[[str], None]
+
+#: The longest the loop blocks without looking at the stop flag. Signal handlers only set
+#: flags (taking a lock in a handler can deadlock the thread it interrupted).
+MAX_WAIT = 0.5
+#: How often a quiet file that is not yet a whole PDF is read again: copies that reserve the
+#: full size first (Windows Explorer onto a share) fill it without changing size or mtime.
+RECHECK_INTERVAL = 1.0
+#: The shortest interval between two scans of the folder, whatever the configuration says.
+MIN_SCAN_INTERVAL = 0.1
+#: Ready files are handed to the session this many at a time: enough to keep every worker
+#: busy and commit in groups; a failure sends only its batch back to one-by-one.
+BATCH = 50
+#: While another process holds the state lock, how often to try again.
+LOCK_RETRY = 1.0
+#: A document whose processing raised is tried again after this delay, doubled each time.
+RETRY_FIRST = 5.0
+RETRY_MAX = 300.0
+
+#: PDF readers accept the header within the first kilobyte; ``%%EOF`` ends the last
+#: revision, and a few generators append junk (a newline, padding) after it.
+_HEAD = 1024
+_TAIL = 2048
+_PDF_SUFFIX = ".pdf"
+
+
+# --------------------------------------------------------------------------- readiness
+
+
+def is_complete(path: Path, size: int) -> bool:
+    """Whether a quiet file may be taken: a ``.pdf`` must be a whole PDF, anything else non-empty.
+
+    A PDF being written lacks its ``%%EOF`` trailer (or, when the writer reserved the size
+    first, ends with zeros); pdfium opening it is the final word. A PDF that needs a password
+    is whole: the pipeline quarantines it as ``encrypted``.
+    """
+    if size <= 0:
+        return False
+    if path.suffix.lower() != _PDF_SUFFIX:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_HEAD)
+            if b"%PDF-" not in head:
+                return False
+            handle.seek(max(0, size - _TAIL))
+            tail = handle.read(_TAIL)
+    except OSError:
+        return False
+    if b"%%EOF" not in tail:
+        return False
+    return _pdfium_opens(path)
+
+
+def _pdfium_opens(path: Path) -> bool:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        return "password" in str(error).lower()
+    except Exception:  # anything pdfium or the file system raises means "not yet"
+        return False
+    try:
+        return len(pdf) > 0
+    finally:
+        pdf.close()
+
+
+@dataclass(slots=True)
+class _Entry:
+    """What the tracker knows about one path of the inbox."""
+
+    signature: tuple[int, int, int]  # size, mtime in ns, inode
+    first_seen: float
+    changed_at: float  # when a change of signature was last seen
+    check_at: float = 0.0  # next completeness check of a quiet file
+    retry_at: float = 0.0  # a failed document waits until then
+    told: bool = False  # "not complete yet" already said
+
+    def due(self, quiet_period: float) -> float:
+        """When this entry next needs looking at."""
+        return max(self.changed_at + quiet_period, self.check_at, self.retry_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """What one look at the tracked files found.
+
+    ``ready``: complete files (or given up waiting for), oldest first, no longer tracked.
+    ``incomplete``: files quiet but not complete, reported once each.
+    """
+
+    ready: list[Path]
+    incomplete: list[Path]
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """(size, mtime, inode) of a regular file; ``None`` when gone, a link or a folder."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+class QuietTracker:
+    """Tracks files of the inbox until each is complete, and returns them then.
+
+    A file is ready when two looks at least ``quiet_period`` apart see the same size,
+    modification time and inode, and :func:`is_complete` accepts it; a file that has not
+    changed for ``unreadable_after`` seconds is returned even when incomplete, for the
+    pipeline to quarantine with its reason. Not thread-safe: one loop owns it.
+    """
+
+    def __init__(
+        self,
+        quiet_period: float,
+        unreadable_after: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        complete: Callable[[Path, int], bool] = is_complete,
+        recheck: float = RECHECK_INTERVAL,
+    ) -> None:
+        self.quiet_period = quiet_period
+        self.unreadable_after = max(unreadable_after, quiet_period)
+        self.clock = clock
+        self.complete = complete
+        self.recheck = recheck
+        self._entries: dict[Path, _Entry] = {}
+        self._touched: set[Path] = set()
+        self._failures: dict[Path, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._entries
+
+    def note(self, path: Path) -> None:
+        """Take a hint that ``path`` appeared or changed: look at it on the next :meth:`poll`."""
+        if path in self._entries:
+            self._touched.add(path)
+            return
+        signature = _signature(path)
+        if signature is None:
+            return
+        now = self.clock()
+        self._entries[path] = _Entry(signature, now, now)
+
+    def forget(self, path: Path) -> None:
+        """Stop tracking ``path`` (processed, or gone)."""
+        self._entries.pop(path, None)
+        self._touched.discard(path)
+        self._failures.pop(path, None)
+
+    def defer(self, path: Path) -> float:
+        """Track ``path`` again after its processing failed; returns the delay before retrying."""
+        failures = self._failures.get(path, 0) + 1
+        self._failures[path] = failures
+        delay: float = min(RETRY_FIRST * 2.0 ** (failures - 1), RETRY_MAX)
+        signature = _signature(path)
+        if signature is not None:
+            now = self.clock()
+            self._entries[path] = _Entry(signature, now, now, retry_at=now + delay)
+        return delay
+
+    def next_due(self) -> float | None:
+        """Return when :meth:`poll` may next find something (clock time); ``None`` if idle."""
+        if self._touched:
+            return self.clock()
+        if not self._entries:
+            return None
+        return min(entry.due(self.quiet_period) for entry in self._entries.values())
+
+    def poll(self) -> Poll:
+        """Look at the files that are due or were hinted; return those ready."""
+        now = self.clock()
+        ready: list[tuple[float, Path]] = []
+        incomplete: list[Path] = []
+        touched, self._touched = self._touched, set()
+        for path, entry in list(self._entries.items()):
+            if path not in touched and now < entry.due(self.quiet_period):
+                continue
+            if now < entry.retry_at:
+                continue
+            signature = _signature(path)
+            if signature is None:
+                self.forget(path)
+                continue
+            if signature != entry.signature:
+                entry.signature = signature
+                entry.changed_at = now
+                entry.check_at = 0.0
+                continue
+            if now - entry.changed_at < self.quiet_period or now < entry.check_at:
+                continue
+            if self.complete(path, signature[0]) or (
+                now - entry.changed_at >= self.unreadable_after
+            ):
+                del self._entries[path]
+                ready.append((entry.first_seen, path))
+                continue
+            entry.check_at = now + self.recheck
+            if not entry.told:
+                entry.told = True
+                incomplete.append(path)
+        return Poll([path for _, path in sorted(ready)], incomplete)
+
+
+# ------------------------------------------------------------------------------ hints
+
+
+class Hints:
+    """Paths named by change events, collected from watchdog's thread for the watcher's loop.
+
+    ``dispatch`` is watchdog's entry point: it only adds a path to a set, and never raises.
+    """
+
+    def __init__(self, inbox: Path) -> None:
+        self.inbox = str(inbox)
+        self._lock = threading.Lock()
+        self._paths: set[str] = set()
+        self._pending = threading.Event()
+
+    def dispatch(self, event: Any) -> None:
+        """Record the paths of a watchdog event (called in watchdog's thread)."""
+        try:
+            if event.is_directory:
+                return
+            self.add(os.fsdecode(event.src_path))
+            dest = getattr(event, "dest_path", "")
+            if dest:
+                self.add(os.fsdecode(dest))
+        except Exception:  # the folder rescan is the safety net
+            pass
+
+    def add(self, path: str) -> None:
+        """Record one path if it is a top-level file of the inbox that is for us."""
+        folder, name = os.path.split(path)
+        if folder != self.inbox or not name or is_ignored(name):
+            return
+        with self._lock:
+            self._paths.add(path)
+            self._pending.set()
+
+    def take(self, timeout: float) -> list[Path]:
+        """Return the paths recorded so far, waiting up to ``timeout`` seconds for one."""
+        if timeout > 0:
+            self._pending.wait(timeout)
+        with self._lock:
+            paths, self._paths = self._paths, set()
+            self._pending.clear()
+        return [Path(path) for path in paths]
+
+
+# ---------------------------------------------------------------------------- watcher
+
+
+def _merge(total: Summary, part: Summary) -> None:
+    total.documents += part.documents
+    total.seconds += part.seconds
+    for key, value in part.statuses.items():
+        total.statuses[key] = total.statuses.get(key, 0) + value
+    for key, value in part.reasons.items():
+        total.reasons[key] = total.reasons.get(key, 0) + value
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class InboxWatcher:
+    """Follows one inbox and feeds complete files to a session, until stopped.
+
+    ``polling`` replaces change events by a scan every ``poll_interval`` seconds. The
+    session must stay open while :meth:`run` runs.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        inbox: Path,
+        settings: WatchConfig,
+        *,
+        polling: bool = False,
+        on_document: DocumentHook | None = None,
+        say: Say = _stderr,
+        batch: int | None = None,
+    ) -> None:
+        self.session = session
+        self.inbox = inbox
+        self.settings = settings
+        self.polling = polling
+        self.on_document = on_document
+        self.say = say
+        self.tracker = QuietTracker(settings.quiet_period, settings.unreadable_after)
+        self.hints = Hints(inbox)
+        self.summary = self._empty_summary()
+        self.batch = batch or max(BATCH, 4 * session.supervisor.jobs)
+        self.observer: BaseObserver | None = None
+        self._watched: tuple[int, int] | None = None
+        self._inbox_missing = False
+        self._stop = threading.Event()
+
+    @staticmethod
+    def _empty_summary() -> Summary:
+        from attest_pipeline.pipeline import Summary
+
+        return Summary()
+
+    @property
+    def mode(self) -> str:
+        """How the inbox is followed, in words."""
+        if self.polling:
+            return f"polling every {self.settings.poll_interval:g} s"
+        return f"change events, rescan every {self.settings.rescan_interval:g} s"
+
+    @property
+    def scan_interval(self) -> float:
+        """Seconds between two scans of the whole folder."""
+        interval = self.settings.rescan_interval
+        if self.polling:
+            interval = min(interval, self.settings.poll_interval)
+        return max(interval, MIN_SCAN_INTERVAL)
+
+    def run(
+        self, stop: threading.Event, *, on_start: Callable[[InboxWatcher], None] | None = None
+    ) -> Summary:
+        """Follow the inbox until ``stop`` is set; returns what was processed.
+
+        ``on_start`` is called once the watcher is in place, before the first scan.
+        """
+        self._stop = stop
+        self._process([])  # claims an interrupted run left in the working area
+        if not self.polling:
+            self._start_observer()
+        self.say(f"watching {self.inbox} ({self.mode}, quiet period "
+                 f"{self.settings.quiet_period:g} s); stop with Ctrl-C or SIGTERM")
+        if on_start is not None:
+            on_start(self)
+        next_scan = time.monotonic()
+        try:
+            while not stop.is_set():
+                if time.monotonic() >= next_scan:
+                    self._scan()
+                    next_scan = time.monotonic() + self.scan_interval
+                due = self.tracker.next_due()
+                wake = next_scan if due is None else min(next_scan, due)
+                timeout = min(max(wake - time.monotonic(), 0.0), MAX_WAIT)
+                for path in self.hints.take(timeout):
+                    self.tracker.note(path)
+                if stop.is_set():
+                    break
+                found = self.tracker.poll()
+                for path in found.incomplete:
+                    self.say(
+                        f"waiting for {path.name}: not a complete PDF yet; it is taken once "
+                        f"complete, or quarantined after {self.settings.unreadable_after:g} s"
+                    )
+                if found.ready:
+                    self._process(found.ready)
+        finally:
+            self._stop_observer()
+        return self.summary
+
+    # ----------------------------------------------------------------- folder and events
+
+    def _scan(self) -> None:
+        """Look at the whole folder: the truth, whatever events were missed."""
+        identity = self._inbox_identity()
+        if identity is None:
+            if not self._inbox_missing:
+                self._inbox_missing = True
+                self.say(f"the inbox {self.inbox} is missing; waiting for it to come back")
+            return
+        if self._inbox_missing:
+            self._inbox_missing = False
+            self.say(f"the inbox {self.inbox} is back")
+        if not self.polling and (not self._observing() or identity != self._watched):
+            if self.observer is not None:
+                self.say("change events stopped arriving; watching the inbox again")
+            self._start_observer()
+        for path in candidates(self.inbox):
+            self.tracker.note(path)
+
+    def _observing(self) -> bool:
+        """Whether watchdog's threads are still running (an inbox deleted ends them)."""
+        observer = self.observer
+        if observer is None or not observer.is_alive():
+            return False
+        emitters = observer.emitters
+        return bool(emitters) and all(emitter.is_alive() for emitter in emitters)
+
+    def _inbox_identity(self) -> tuple[int, int] | None:
+        try:
+            info = os.stat(self.inbox)
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
+
+    def _start_observer(self) -> None:
+        from watchdog.events import (
+            FileAttribEvent,
+            FileClosedEvent,
+            FileCreatedEvent,
+            FileModifiedEvent,
+            FileMovedEvent,
+        )
+        from watchdog.observers import Observer
+
+        self._stop_observer()
+        self._watched = self._inbox_identity()
+        if self._watched is None:
+            return
+        observer = Observer()
+        try:
+            observer.schedule(
+                self.hints,  # type: ignore[arg-type]
+                str(self.inbox),
+                recursive=False,
+                event_filter=[FileCreatedEvent, FileModifiedEvent, FileMovedEvent,
+                              FileClosedEvent, FileAttribEvent],
+            )
+            observer.start()
+        except OSError as error:
+            # inotify instances or watches exhausted: the folder can still be polled.
+            self.polling = True
+            self.say(f"change events unavailable ({error}); {self.mode}")
+            return
+        self.observer = observer
+
+    def _stop_observer(self) -> None:
+        _quiet_watchdog_shutdown()
+        observer, self.observer = self.observer, None
+        if observer is not None:
+            observer.stop()
+            observer.join(timeout=5)
+
+    # -------------------------------------------------------------------- processing
+
+    def _process(self, paths: Sequence[Path]) -> None:
+        """Hand ``paths`` to the session in small batches, each document's failure its own."""
+        if not paths:
+            self._process_batch([])
+            return
+        for start in range(0, len(paths), self.batch):
+            if self._stop.is_set():
+                return  # what is left stays in the inbox for the next start
+            self._process_batch(paths[start : start + self.batch])
+
+    def _process_batch(self, batch: Sequence[Path]) -> None:
+        try:
+            part = self.session.process(batch, on_document=self._document)
+        except Exception as error:  # one bad batch must not stop the watcher
+            # The session has reset itself: its claims are taken again on the next call.
+            if len(batch) <= 1:
+                self._failed(batch, error)
+                return
+            self.say(f"error on a batch of {len(batch)} documents ({_describe(error)}); "
+                     "processing them one by one")
+            for path in batch:
+                if self._stop.is_set():
+                    return
+                self._process_batch([path])
+            return
+        _merge(self.summary, part)
+        for path in batch:
+            self.tracker.forget(path)
+
+    def _failed(self, batch: Sequence[Path], error: Exception) -> None:
+        if not batch:
+            self.say(f"error while recovering interrupted work ({_describe(error)}); "
+                     "tried again with the next document")
+            return
+        path = batch[0]
+        delay = self.tracker.defer(path)
+        self.say(f"error on {path.name} ({_describe(error)}); left in the inbox, "
+                 f"tried again in {delay:g} s")
+
+    def _document(self, name: str, filed: list[Filed]) -> None:
+        if self.on_document is not None:
+            try:
+                self.on_document(name, filed)
+            except Exception as error:
+                self.say(f"reporting {name} failed: {_describe(error)}")
+        if self._stop.is_set():
+            self.session.stop()
+
+
+class _ShutdownNoise(logging.Filter):
+    """Drops the error watchdog logs when its inotify thread is stopped mid-read (harmless)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+def _quiet_watchdog_shutdown() -> None:
+    logger = logging.getLogger("watchdog.observers.inotify")
+    if not any(isinstance(f, _ShutdownNoise) for f in logger.filters):
+        logger.addFilter(_ShutdownNoise())
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+# ------------------------------------------------------------------------- entry points
+
+
+def use_polling(config: Config, polling: bool | None, say: Say = _stderr) -> bool:
+    """Whether to poll: the flag, else the configuration, else when the inbox is on a share."""
+    if polling is not None:
+        return polling
+    if config.watch.polling:
+        return True
+    kind = filesystem_type(config.paths.inbox)
+    if kind in NETWORK_FILESYSTEMS:
+        say(f"the inbox is on a network file system ({kind}), where change events do not "
+            "arrive: polling")
+        return True
+    return False
+
+
+@contextmanager
+def _signals(stop: threading.Event, holder: list[Session]) -> Iterator[None]:
+    """Ctrl-C and SIGTERM ask for a clean stop; a second Ctrl-C interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        for session in holder:
+            session.stop()
+        if signum == signal.SIGINT:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _open_session(
+    pipeline: Pipeline, jobs: int | None, stop: threading.Event, say: Say
+) -> Session | None:
+    """Open the session once the state lock is free; ``None`` if stopped while waiting."""
+    from attest_pipeline.pipeline import Busy
+
+    told = False
+    while not stop.is_set():
+        try:
+            return pipeline.session(jobs=jobs)
+        except Busy as busy:
+            if not told:
+                say(f"{busy}; waiting for it to finish")
+                told = True
+        deadline = time.monotonic() + LOCK_RETRY
+        while not stop.is_set() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    return None
+
+
+def watch(
+    pipeline: Pipeline,
+    *,
+    polling: bool | None = None,
+    jobs: int | None = None,
+    on_document: DocumentHook | None = None,
+    stop: threading.Event | None = None,
+    say: Say = _stderr,
+    on_start: Callable[[InboxWatcher], None] | None = None,
+) -> Summary:
+    """Follow the pipeline's inbox until ``stop`` is set (or Ctrl-C / SIGTERM in the main thread).
+
+    ``polling`` ``None`` follows the configuration. Raises
+    :class:`~attest_pipeline.errors.ConfigError` when the state folder is on a network file
+    system or the inbox does not exist. While another process holds the state lock, waits.
+    """
+    config = pipeline.config
+    check_state_is_local(config)
+    if not config.paths.inbox.is_dir():
+        raise ConfigError(
+            config.source, f"[paths] inbox ({config.paths.inbox}) is not an existing folder"
+        )
+    stop = threading.Event() if stop is None else stop
+    holder: list[Session] = []
+    with _signals(stop, holder):
+        mode = use_polling(config, polling, say)
+        session = _open_session(pipeline, jobs, stop, say)
+        if session is None:
+            from attest_pipeline.pipeline import Summary
+
+            return Summary()
+        with session:
+            holder.append(session)
+            watcher = InboxWatcher(
+                session, config.paths.inbox, config.watch, polling=mode,
+                on_document=on_document, say=say,
+            )
+            summary = watcher.run(stop, on_start=on_start)
+    return summary
+
+
+def format_summary(summary: Summary) -> str:
+    """One line: what a watch session did."""
+    totals = summary.to_json()
+    return (
+        f"stopped: {summary.documents} document(s): {totals['filed']} filed, "
+        f"{totals['review']} to review, {totals['quarantine']} in quarantine, "
+        f"{totals['duplicates']} duplicate(s)"
+    )
+
+
+def watch_command(pipeline: Pipeline, *, polling: bool | None, jobs: int | None) -> None:
+    """``attest watch``: one journal line per attestation on stdout, the rest on stderr."""
+    from attest_pipeline.pipeline import journal_line
+
+    def show(name: str, filed: list[Filed]) -> None:
+        for item in filed:
+            print(journal_line(name, item), flush=True)
+
+    summary = watch(pipeline, polling=polling, jobs=jobs, on_document=show)
+    _stderr(format_summary(summary))
