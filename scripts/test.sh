@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' -e plugins/example-plugin
 .venv/bin/ruff check src plugins tests bench samples
-.venv/bin/mypy src
+.venv/bin/mypy src plugins/attest_plugins
 .venv/bin/python -m pytest -q "$@"

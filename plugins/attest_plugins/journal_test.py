@@ -1,0 +1,168 @@
+"""Reading tests of medical journals: Prescrire's "Test de lecture", Exercer, Médecine...
+
+Identified by a reading test ("test de lecture") and a journal's name. Read: participant,
+RPPS, the journal's name as written (``journal``), the period the test covers (``start`` /
+``end``: an explicit period, else the year: "année 2024" gives 2024-01-01 to 2024-12-31;
+a single day, such as the date the answers were sent, is not a period and is left out),
+the publisher (``issuer``) when it names itself, and what the attestation says of the
+outcome.
+
+The outcome is reported, never judged here: ``extras["result"]`` quotes what the document
+says ("réussi", "validé", "non validé", a score), ``extras["score"]`` the score when
+printed, and ``extras["passed"]`` is ``"no"`` when the document states a failure, ``"yes"``
+when it states a success without a failure, absent otherwise. A failed test is still
+extracted, so that the core can send it to review instead of filing it.
+
+Between families: a reading test registered as a DPC action, its DPC action number printed,
+is an andpc attestation (this plugin's score is capped then); the Qualiopi mark of a
+journal's publisher does not make the test a training (the Qualiopi plugin defers here).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
+from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
+from attest_pipeline.text.dates import find_period, find_year
+from attest_pipeline.text.names import Folded
+from attest_plugins._common import (
+    Labels,
+    Organisations,
+    People,
+    Scorer,
+    compile_folded,
+    excerpt,
+    fold,
+    line_span,
+    load_data,
+    tidy,
+    year_span,
+)
+
+_DATA = load_data("journal_test")
+_SCORER = Scorer(_DATA["identify"])
+_PEOPLE = People(_DATA)
+_JOURNALS = tuple(re.compile(j["pattern"], re.MULTILINE) for j in _DATA["journals"])
+_JOURNAL_LABELS = Labels(_DATA["journal"]["labels"])
+_JOURNAL_AFTER_TEST = re.compile(_DATA["journal"]["pattern"], re.MULTILINE)
+_YEAR_LABELS = tuple(_DATA["period"]["year_labels"])
+_FAILED = compile_folded([_DATA["result"]["failed"]])
+_PASSED = compile_folded([_DATA["result"]["passed"]])
+_SCORE = compile_folded([_DATA["result"]["score"]])
+_TEST = re.compile(r"\btests? de lecture\b")
+_ISSUERS = Organisations(_DATA["issuer"])
+
+
+class JournalTestIssuer(Issuer):
+    """Reading tests of medical journals."""
+
+    name = "journal_test"
+    version = "1.0.0"
+    api_version = API_VERSION
+    families = (Family.JOURNAL_TEST,)
+    covers = "reading tests of medical journals (Prescrire, Exercer, Médecine...)"
+
+    def identify(self, document: Document) -> Identification | None:
+        """Score the reading-test markers."""
+        return _SCORER.identify(document)
+
+    def split(self, document: Document) -> list[list[int]] | None:
+        """Return one group per reader when the PDF holds several attestations."""
+        return _PEOPLE.split(document)
+
+    def extract(self, document: Document) -> Extraction:
+        """Read one reading-test attestation."""
+        text = document.text
+        folded = fold(text)
+        person = _PEOPLE.read(text)
+        start, end = _period(text)
+        test = _TEST.search(folded.text)
+        return Extraction(
+            family=Family.JOURNAL_TEST,
+            issuer=_ISSUERS.find(document, folded),
+            participant=person.participant,
+            last_name=person.last_name,
+            first_name=person.first_name,
+            rpps=person.rpps,
+            start=start,
+            end=end,
+            title=_title(folded),
+            journal=_journal(folded),
+            nature=Found(Nature.TEST_LECTURE, excerpt(folded, test.start(), test.end()))
+            if test is not None
+            else None,
+            extras=_result(folded),
+        )
+
+
+def _period(text: str) -> tuple[Found[date] | None, Found[date] | None]:
+    """Return the period covered: an explicit span of days, else the year named."""
+    span = find_period(text)
+    if span is not None and span.start < span.end:
+        return Found(span.start, span.evidence), Found(span.end, span.evidence)
+    year = find_year(text, _YEAR_LABELS)
+    if year is None:
+        return None, None
+    first, last = year_span(year.value)
+    return Found(first, year.evidence), Found(last, year.evidence)
+
+
+def _journal(folded: Folded) -> Found[str] | None:
+    """Return the journal's name as written: known, labelled, or after "test de lecture"."""
+    test = _TEST.search(folded.text)
+    known = [match for pattern in _JOURNALS for match in pattern.finditer(folded.text)]
+    if known:
+        # The journal named nearest the test is the one tested (others may be cited).
+        anchor = test.start() if test is not None else 0
+        best = min(known, key=lambda m: abs(m.start() - anchor))
+        group = next((name for name, value in best.groupdict().items() if value), None)
+        start, end = best.span(group) if group else best.span()
+        return Found(tidy(folded.excerpt(start, end)), excerpt(folded, best.start(), best.end()))
+    labelled = _JOURNAL_LABELS.find(folded)
+    if labelled is not None:
+        return labelled
+    match = _JOURNAL_AFTER_TEST.search(folded.text)
+    if match is not None:
+        value = tidy(folded.excerpt(match.start("name"), match.end("name")))
+        return Found(value, excerpt(folded, match.start(), match.end()))
+    return None
+
+
+def _title(folded: Folded) -> Found[str] | None:
+    """Return the line naming the test ("Test de lecture Prescrire 2024")."""
+    test = _TEST.search(folded.text)
+    if test is None:
+        return None
+    start, end = line_span(folded.text, test.start())
+    value = tidy(folded.excerpt(start, end))
+    return Found(value, excerpt(folded, start, end)) if value else None
+
+
+def _result(folded: Folded) -> dict[str, Found[str]]:
+    """Return what the document says of the outcome: result, score, passed (yes / no)."""
+    extras: dict[str, Found[str]] = {}
+    failed = _FAILED.search(folded.text)
+    passed = _PASSED.search(folded.text)
+    score = _SCORE.search(folded.text)
+    if score is not None:
+        quoted = excerpt(folded, score.start(), score.end())
+        # The score itself, without the words before it ("taux de réponses exactes : ").
+        extras["score"] = Found(tidy(re.sub(r"^\D+", "", quoted)), quoted)
+    stated = failed or passed
+    if stated is not None:
+        start, end = line_span(folded.text, stated.start())
+        line = excerpt(folded, start, end)
+        extras["result"] = Found(tidy(folded.excerpt(stated.start(), stated.end())), line)
+        extras["passed"] = Found("no" if failed is not None else "yes", line)
+    elif score is not None:
+        quoted = extras["score"].evidence
+        extras["result"] = Found(tidy(quoted), quoted)
+    return extras
+
+
+@hookimpl
+def attest_register_issuers(register: Register) -> None:
+    """Register the reading-test issuer."""
+    register(JournalTestIssuer())

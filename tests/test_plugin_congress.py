@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import importlib
+import time
+from datetime import date
+
+from attest_pipeline.contract import Issuer
+from attest_pipeline.models import Document, Family, Nature
+from attest_pipeline.reading import read_pdf
+from attest_pipeline.testing import run_issuer
+from attest_pipeline.testing.pdf import make_pdf
+from attest_plugins import BUILTIN_PLUGINS
+from attest_plugins.congress import CongressIssuer
+
+ISSUER = CongressIssuer()
+
+
+def read(*pages: str) -> Document:
+    return read_pdf(make_pdf(list(pages)))
+
+
+def scores(document: Document) -> dict[str, float]:
+    issuers: list[Issuer] = []
+    for name in BUILTIN_PLUGINS:
+        importlib.import_module(name).attest_register_issuers(issuers.append)
+    result = {}
+    for issuer in issuers:
+        answer = issuer.identify(document)
+        if answer is not None:
+            result[issuer.name] = answer.score
+    return result
+
+
+def winner(document: Document) -> str | None:
+    ranked = sorted(scores(document).items(), key=lambda item: item[1], reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+CMGF = """CONGRÈS DE LA MÉDECINE GÉNÉRALE FRANCE
+ATTESTATION DE PRÉSENCE
+Nous soussignés, le comité d'organisation, attestons que
+le Dr Jean-Pierre DUPONT
+a participé au Congrès de la Médecine Générale France (CMGF) 2025
+qui s'est tenu au Palais des Congrès de Paris du 27 au 29 mars 2025.
+Fait à Paris, le 31 mars 2025
+Le Président du comité d'organisation, Dr Paul MARCHAND"""
+
+REAGJIR = """ATTESTATION DE PARTICIPATION
+XIIes Rencontres nationales ReAGJIR
+Toulouse, 4 et 5 décembre 2024
+Participant : Claire MARTIN
+RPPS : 10101010105"""
+
+
+def attendance(name: str) -> str:
+    return f"""ATTESTATION DE PRÉSENCE
+Journées nationales de la FCPTS 2025
+Nous attestons que {name}
+a assisté aux Journées nationales des CPTS les 12 et 13 juin 2025 à Dunkerque.
+Le comité d'organisation"""
+
+
+def test_identifies_an_attendance_certificate_strongly() -> None:
+    answer = ISSUER.identify(read(CMGF))
+    assert answer is not None
+    assert 0.8 <= answer.score <= 0.95
+    assert any("attendance certificate" in reason for reason in answer.reasons)
+
+
+def test_reads_a_congress_attestation() -> None:
+    # Run as the core runs it: identify, split, extract, then the core's checks.
+    extraction = run_issuer(ISSUER, read(CMGF)).extraction
+    assert extraction.family is Family.CONGRESS
+    assert extraction.participant is not None
+    assert extraction.participant.value == "Jean-Pierre DUPONT"
+    assert extraction.event is not None
+    assert extraction.event.value == "Congrès de la Médecine Générale France (CMGF) 2025"
+    assert extraction.title is not None and extraction.title.value == extraction.event.value
+    assert extraction.start is not None and extraction.start.value == date(2025, 3, 27)
+    assert extraction.end is not None and extraction.end.value == date(2025, 3, 29)
+    assert extraction.nature is not None and extraction.nature.value is Nature.CONGRES
+    assert extraction.extras["place"].value == "Palais des Congrès de Paris"
+    assert extraction.rpps is None
+
+
+def test_never_takes_the_signature_date_nor_the_signatory() -> None:
+    extraction = ISSUER.extract(read(CMGF))
+    assert extraction.end is not None and extraction.end.value != date(2025, 3, 31)
+    assert extraction.participant is not None
+    assert "MARCHAND" not in extraction.participant.value
+
+
+def test_reads_a_meeting_with_an_ordinal_and_listed_days() -> None:
+    extraction = ISSUER.extract(read(REAGJIR))
+    assert extraction.event is not None
+    assert extraction.event.value == "XIIes Rencontres nationales ReAGJIR"
+    assert extraction.participant is not None
+    assert extraction.participant.value == "Claire MARTIN"
+    assert extraction.rpps is not None and extraction.rpps.value == "10101010105"
+    assert extraction.start is not None and extraction.start.value == date(2024, 12, 4)
+    assert extraction.end is not None and extraction.end.value == date(2024, 12, 5)
+
+
+def test_a_day_theme_is_the_title() -> None:
+    text = CMGF.replace(
+        "Fait à Paris", "Thème de la journée : Soins primaires et numérique\nFait à Paris"
+    )
+    extraction = ISSUER.extract(read(text))
+    assert extraction.title is not None
+    assert extraction.title.value == "Soins primaires et numérique"
+    assert extraction.event is not None
+    assert extraction.event.value.startswith("Congrès de la Médecine Générale France")
+
+
+def test_an_uppercase_attestation() -> None:
+    document = read(CMGF.upper())
+    answer = ISSUER.identify(document)
+    assert answer is not None and answer.score >= 0.8
+    extraction = ISSUER.extract(document)
+    assert extraction.event is not None
+    assert extraction.event.value == "CONGRÈS DE LA MÉDECINE GÉNÉRALE FRANCE (CMGF) 2025"
+
+
+def test_declines_a_training_day() -> None:
+    text = """ATTESTATION DE FIN DE FORMATION
+Journée de formation : insuffisance cardiaque
+Le Dr Claire MARTIN a suivi la formation le 12 mai 2025."""
+    assert ISSUER.identify(read(text)) is None
+
+
+def test_a_dpc_action_held_as_a_congress_is_andpc() -> None:
+    text = CMGF + "\nCette journée est l'action DPC n° 12342500012 (ANDPC, ODPC n° 1234)."
+    found = scores(read(text))
+    assert found["congress"] < found["andpc"]
+    assert winner(read(text)) == "andpc"
+
+
+def test_a_day_about_peer_groups_is_a_congress() -> None:
+    text = """ATTESTATION DE PRÉSENCE
+Journée nationale des groupes de pairs SFMG - congrès annuel
+Le Dr Claire MARTIN a assisté à la journée du 14 novembre 2025 à Paris."""
+    assert winner(read(text)) == "congress"
+
+
+def test_splits_one_attestation_per_page_without_the_cover() -> None:
+    cover = "Comité d'organisation des Journées nationales des CPTS\nListe des attestations"
+    document = read(
+        cover,
+        attendance("le Dr Jean-Pierre DUPONT"),
+        attendance("le Dr Claire MARTIN"),
+        "Programme des journées : ateliers, plénières",
+        attendance("le Dr Paul LEFEBVRE"),
+    )
+    assert ISSUER.split(document) == [[2], [3, 4], [5]]
+    extraction = ISSUER.extract(document.subset([3, 4]))
+    assert extraction.participant is not None
+    assert extraction.participant.value == "Claire MARTIN"
+    assert extraction.event is not None
+    assert extraction.event.value == "Journées nationales de la FCPTS 2025"
+
+
+def test_a_single_attestation_is_not_split() -> None:
+    assert ISSUER.split(read(CMGF)) is None
+    assert ISSUER.split(read(CMGF, "Programme du congrès : plénières")) is None
+
+
+def test_splitting_a_thousand_pages_is_fast() -> None:
+    names = [f"le Dr Jean{chr(65 + i % 26)}{chr(65 + i // 26 % 26)} DUPONT" for i in range(1000)]
+    document = read(*(attendance(name) for name in names))
+    started = time.perf_counter()
+    groups = ISSUER.split(document)
+    identified = ISSUER.identify(document)
+    elapsed = time.perf_counter() - started
+    assert groups is not None and len(groups) == 1000
+    assert identified is not None
+    assert elapsed < 2.0
+
+
+def test_a_speaker_on_a_continuation_page_does_not_open_an_attestation() -> None:
+    document = read(
+        attendance("le Dr Jean-Pierre DUPONT"),
+        "Programme : séance plénière animée par le Dr Paul LEFEBVRE",
+        attendance("le Dr Claire MARTIN"),
+    )
+    assert ISSUER.split(document) == [[1, 2], [3]]
+
+
+def test_pages_without_heading_split_on_each_named_participant() -> None:
+    page = "Journées nationales des CPTS 2025 - 12 et 13 juin 2025\nParticipant : {}"
+    document = read(page.format("Jean-Pierre DUPONT"), page.format("Claire MARTIN"))
+    assert ISSUER.split(document) == [[1], [2]]
