@@ -2,8 +2,8 @@
 
 Usage: python scripts/accuracy.py [CORPUS] [--roster ROSTER]
 
-Runs every sample through the same decisions as ``attest extract --json``, with an empty
-state, and prints per family how many fields are right, then every mismatch. Exit code 1
+Runs every sample through the same decisions as ``attest extract --json``, each judged
+alone against an empty state (as its expected result is written), and prints per family how many fields are right, then every mismatch. Exit code 1
 when anything is wrong.
 """
 
@@ -38,7 +38,10 @@ def measure(corpus: Path, roster: Path, *, jobs: int = 1) -> AccuracyReport:
             PluginSettings(template_dirs=(ROOT / "plugins" / "templates",), entry_points=False)
         )
         pipeline = Pipeline(config, registry)
-        records = [r.to_json() for r in pipeline.extract([pdf for pdf, _ in samples], jobs=jobs)]
+        records = [
+            r.to_json()
+            for r in pipeline.extract([pdf for pdf, _ in samples], jobs=jobs, cumulative=False)
+        ]
     return compare(samples, records, corpus)
 
 

@@ -115,8 +115,15 @@ class Pipeline:
 
     # ---------------------------------------------------------------------- dry run
 
-    def extract(self, files: Sequence[Path], *, jobs: int | None = None) -> Iterator[Record]:
-        """Decide about ``files`` as ``run`` would, changing nothing; records in file order."""
+    def extract(
+        self, files: Sequence[Path], *, jobs: int | None = None, cumulative: bool = True
+    ) -> Iterator[Record]:
+        """Decide about ``files`` as ``run`` would, changing nothing; records in file order.
+
+        With ``cumulative`` (as ``run``), each file is judged knowing what the files before it
+        would have filed (duplicates, dossier needs); without it, each file is judged alone
+        against what the database holds.
+        """
         store = Store.open_existing(self.config.paths.database)
         ledger = DryLedger(store)
         tasks = [Task(i, str(path), path) for i, path in enumerate(files)]
@@ -127,7 +134,8 @@ class Pipeline:
                 for task, outcome in supervisor.run(tasks):
                     records = outcome_records(task, outcome)
                     done[task.key] = settle(records, ledger)
-                    ledger.remember(done[task.key])
+                    if cumulative:
+                        ledger.remember(done[task.key])
                     while following in done:
                         yield from done.pop(following)
                         following += 1
