@@ -183,7 +183,10 @@ class Supervisor:
         pending = iter(tasks)
         ocr_queue: deque[Task] = deque()
         exhausted = False
-        while True:
+
+        def refill() -> bool:
+            """Give idle workers their next task; False once there is none left."""
+            nonlocal exhausted
             if not self.stopping:
                 while not exhausted and (worker := self._idle(self.text, self.jobs)):
                     task = next(pending, None)
@@ -195,19 +198,27 @@ class Supervisor:
                         worker.submit(task)
             while ocr_queue and (worker := self._idle(self.ocr, self.jobs)):
                 worker.submit(ocr_queue.popleft())
+            return not (exhausted or self.stopping) or bool(ocr_queue)
+
+        more = refill()
+        while True:
             busy = [w for w in self.text + self.ocr if w.task is not None]
-            if not busy and (exhausted or self.stopping) and not ocr_queue:
-                return
             if not busy:
+                if not more:
+                    return
+                more = refill()
                 continue
             ready = multiprocessing.connection.wait([w.conn for w in busy], timeout=_POLL)
+            done: list[tuple[Task, Outcome]] = []
             for worker in busy:
                 if worker.conn in ready:
-                    yield from self._collect(worker, ocr_queue)
-                else:
-                    failure = self._check_deadline(worker)
-                    if failure is not None:
-                        yield failure
+                    done.extend(self._collect(worker, ocr_queue))
+                elif (failure := self._check_deadline(worker)) is not None:
+                    done.append(failure)
+            # Workers get their next task before the results are handed over, so that
+            # they analyse while the caller files.
+            more = refill()
+            yield from done
 
     def _idle(self, pool: list[_Worker], size: int) -> _Worker | None:
         for worker in pool:
