@@ -302,10 +302,10 @@ def journal_line(name: str, filed: Filed) -> str:
     action = record.chosen.key if record.chosen and record.status is Status.FILE else "-"
     why = ",".join(record.reasons) or "-"
     where = str(filed.path) if filed.path else (record.duplicate_of or "-")
-    pages = ",".join(map(str, record.pages))
+    pages = f"p{','.join(map(str, record.pages))}" if record.pages else "-"
     return (
         f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {record.status.value:<9} {name} "
-        f"[p{pages}] {who} {action} reasons={why} -> {where}"
+        f"[{pages}] {who} {action} reasons={why} -> {where}"
     )
 
 

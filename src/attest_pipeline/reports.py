@@ -150,8 +150,9 @@ def format_status(data: dict[str, Any]) -> str:
         items = data[key]
         parts.append(f"\n{title}: {len(items)}")
         for item in items:
+            pages = f"p{','.join(map(str, item['pages']))}" if item["pages"] else "-"
             parts.append(
-                f"  {item['document']} [p{','.join(map(str, item['pages']))}] "
+                f"  {item['document']} [{pages}] "
                 f"{','.join(item['reasons'])} -> {item['path']}"
             )
     return "\n".join(parts)
