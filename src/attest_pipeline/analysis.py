@@ -102,6 +102,7 @@ def _with_ocr(
 ) -> Document | Problem:
     """The document with OCR text on the pages that had none, or the problem met."""
     from attest_pipeline.ocr import (
+        OcrError,
         OcrSettings,
         OcrTimeout,
         OcrUnavailable,
@@ -129,6 +130,8 @@ def _with_ocr(
             return Problem(Reason.OCR_UNAVAILABLE, str(error))
         except OcrTimeout as error:
             return Problem(Reason.NO_TEXT, f"OCR of page {number} timed out: {error}")
+        except OcrError as error:
+            return Problem(Reason.NO_TEXT, f"OCR of page {number} failed: {error}")
         read[number] = result.page
         words[number] = result.words
     if not any(page.text.strip() for page in read.values()) and len(numbers) == len(document.pages):

@@ -96,7 +96,7 @@ class OcrConfig:
     language: str = "fra"
     dpi: int = 200
     page_timeout: float = 30.0
-    min_confidence: float = 60.0
+    min_confidence: float = 80.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +177,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         language=reader.get("ocr", "language", str, "fra"),
         dpi=int(reader.number("ocr", "dpi", 200)),
         page_timeout=reader.number("ocr", "page_timeout", 30.0),
-        min_confidence=reader.number("ocr", "min_confidence", 60.0),
+        min_confidence=reader.number("ocr", "min_confidence", 80.0),
     )
     watch = WatchConfig(
         quiet_period=reader.number("watch", "quiet_period", 1.0),

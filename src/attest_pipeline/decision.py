@@ -43,7 +43,7 @@ class Rules:
     referentiel: Referentiel
     mapping: MappingRules
     today: date
-    min_ocr_confidence: float = 60.0
+    min_ocr_confidence: float = 80.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +140,14 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
     eligibility = eligible_actions(extraction, rules.referentiel, rules.mapping)
     problems.extend(eligibility.problems)
     problems.extend(_check_outcome(extraction))
-    problems.extend(_check_ocr(extraction, document, rules.min_ocr_confidence))
+    problems.extend(
+        _check_ocr(
+            extraction,
+            document,
+            rules.min_ocr_confidence,
+            matched_by_rpps=match.physician is not None and rpps_read is not None,
+        )
+    )
 
     candidates = eligibility.candidates
     return replace(
@@ -194,15 +201,24 @@ def _check_outcome(extraction: Extraction) -> list[Problem]:
     return []
 
 
-_OCR_CHECKED = ("participant", "last_name", "first_name", "rpps", "start", "end")
+def _check_ocr(
+    extraction: Extraction, document: Document, minimum: float, matched_by_rpps: bool
+) -> list[Problem]:
+    """Fields read by OCR count only when they were read with enough confidence.
 
-
-def _check_ocr(extraction: Extraction, document: Document, minimum: float) -> list[Problem]:
-    """Fields read from OCR text count only when they were read with enough confidence."""
+    Dates have no check digit: their confidence always counts. A name counts when it is
+    what matched the roster; when a valid RPPS matched, the roster's check of the name
+    against it already guards it, and an RPPS misread fails its Luhn check.
+    """
     if not document.ocr:
         return []
+    names = (
+        ("start", "end")
+        if matched_by_rpps
+        else ("start", "end", "participant", "last_name", "first_name")
+    )
     weak = []
-    for name in _OCR_CHECKED:
+    for name in names:
         found = getattr(extraction, name)
         if found is None:
             continue
@@ -214,25 +230,30 @@ def _check_ocr(extraction: Extraction, document: Document, minimum: float) -> li
     if weak:
         return [
             Problem(
-                Reason.LOW_OCR_CONFIDENCE, "read by OCR with low confidence: " + ", ".join(weak)
+                Reason.LOW_OCR_CONFIDENCE,
+                "read by OCR with low confidence: " + ", ".join(weak),
             )
         ]
     return []
 
 
 def _evidence_confidence(evidence: str, document: Document) -> float | None:
-    """The lowest OCR confidence among the words of ``evidence`` (None if not found)."""
-    tokens = set(evidence.split())
-    lowest: float | None = None
-    for page in document.pages:
-        if not page.ocr:
-            continue
-        for word in document.words(page.number):
-            if word.text in tokens and word.confidence is not None:
-                lowest = word.confidence if lowest is None else min(lowest, word.confidence)
-        if lowest is None and page.confidence is not None:
-            lowest = page.confidence
-    return lowest
+    """The lowest OCR confidence of the words ``evidence`` was read from, on any page.
+
+    When the excerpt cannot be located among the words, the OCR pages' mean confidence.
+    """
+    from attest_pipeline.ocr import evidence_confidence
+
+    ocr_pages = [page for page in document.pages if page.ocr]
+    found = [
+        confidence
+        for page in ocr_pages
+        if (confidence := evidence_confidence(evidence, document.words(page.number))) is not None
+    ]
+    if found:
+        return min(found)
+    means = [page.confidence for page in ocr_pages if page.confidence is not None]
+    return min(means) if means else None
 
 
 def _value(found: Found[Any] | None) -> Any:

@@ -1,0 +1,376 @@
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image, ImageFilter
+
+from attest_pipeline import ocr
+from attest_pipeline.models import Word
+from attest_pipeline.ocr import (
+    OcrSettings,
+    OcrTimeout,
+    OcrUnavailable,
+    clean_text,
+    evidence_confidence,
+    needs_ocr,
+    ocr_image,
+    ocr_page,
+    render_page,
+    tesseract_status,
+)
+from attest_pipeline.testing.pdf import make_pdf
+
+ATTESTATION = [
+    "ATTESTATION DE PARTICIPATION",
+    "Action de DPC n° 99792425001 - Session n° 2",
+    "Organisme de DPC : FORMEDIC (ODPC n° 1234)",
+    "Je soussigné, Jean Martin, directeur, certifie que :",
+    "Dr Hélène DUPONT-LEFÈVRE",
+    "RPPS : 10005682603",
+    "a participé à l'action de formation continue",
+    "« Prise en charge de l'insuffisance cardiaque »",
+    "du 12/03/2025 au 14/03/2025, d'une durée de 14 heures.",
+    "Fait à Paris, le 15 mars 2025",
+]
+# make_pdf at 12 pt writes line i with its baseline at 72 + 18 * i points from the top.
+RPPS_BASELINE = 72 + 18 * 5
+
+SETTINGS = OcrSettings()
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "scanned"
+
+
+def scanned_pdf(image: Image.Image, dpi: int, quality: int = 75) -> bytes:
+    """An image-only PDF, as a scanner writes it."""
+    buffer = io.BytesIO()
+    image.save(buffer, "PDF", resolution=dpi, quality=quality)
+    return buffer.getvalue()
+
+
+def text_layer(pdf: bytes) -> str:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+@pytest.fixture(scope="module")
+def page_image() -> Image.Image:
+    return render_page(make_pdf([ATTESTATION], size=12), 1, 200)
+
+
+@pytest.fixture(scope="module")
+def scan(page_image: Image.Image) -> bytes:
+    return scanned_pdf(page_image, 200)
+
+
+@pytest.fixture(autouse=True)
+def fresh_status() -> Iterator[None]:
+    yield
+    tesseract_status.cache_clear()
+
+
+# ---------------------------------------------------------------------------- needs_ocr
+
+
+def test_needs_ocr_keeps_a_real_text_layer() -> None:
+    assert not needs_ocr("\n".join(ATTESTATION))
+
+
+def test_needs_ocr_keeps_a_table_heavy_in_digits() -> None:
+    rows = [f"{10005682603 + i * 11}  12/03/2025  7,0 h  présent" for i in range(8)]
+    assert not needs_ocr("Liste des participants à la session de DPC\n" + "\n".join(rows))
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t \f ", "Page 1/1", "Attestation\nDr Jean DUPONT"])
+def test_needs_ocr_on_empty_or_short_text(text: str) -> None:
+    assert needs_ocr(text)
+
+
+def test_needs_ocr_on_cid_artefacts() -> None:
+    garbage = " ".join(f"(cid:{n})" for n in range(3, 200)) + " Attestation de présence au congrès"
+    assert needs_ocr(garbage)
+
+
+def test_needs_ocr_on_replacement_and_private_characters() -> None:
+    assert needs_ocr("Attestation de formation " + "\ufffd\ue001\ufffd " * 40)
+
+
+def test_needs_ocr_on_a_font_with_shifted_letters() -> None:
+    shifted = "".join(
+        chr(ord(c) - 29) if c.isalpha() and c.isascii() else c
+        for c in "Attestation de participation du docteur a la formation continue "
+        "sur le risque cardiovasculaire organisée par la faculté de medecine"
+    )
+    assert not any(word in shifted.split() for word in ("de", "la", "le", "du"))
+    assert needs_ocr(shifted)
+
+
+# ---------------------------------------------------------------------------- clean_text
+
+
+def test_clean_text_normalises_quotes_ligatures_and_spaces() -> None:
+    assert clean_text(["L’action « ﬁnale »   de  “DPC”"]) == 'L\'action « finale » de "DPC"'
+
+
+def test_clean_text_drops_lines_of_specks() -> None:
+    assert clean_text(["| — .", "RPPS : 10005682603", "~ ' ,"]) == "RPPS : 10005682603"
+
+
+def test_clean_text_joins_a_word_cut_at_a_line_end_only_before_lowercase() -> None:
+    assert clean_text(["action de forma-", "tion continue du 12 mars"]) == (
+        "action de formation\ncontinue du 12 mars"
+    )
+    assert clean_text(["Dr Jean-", "Pierre DUPONT"]) == "Dr Jean-\nPierre DUPONT"
+    assert clean_text(["année 2024-", "2025"]) == "année 2024-\n2025"
+
+
+def test_clean_text_never_changes_digits_or_letters() -> None:
+    assert clean_text(["RPPS : 1OOO5682603 l0"]) == "RPPS : 1OOO5682603 l0"
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def test_an_image_only_pdf_is_read(scan: bytes) -> None:
+    assert needs_ocr(text_layer(scan))
+    result = ocr_page(scan, 1, SETTINGS)
+    text = result.page.text
+    assert result.page.ocr and result.page.number == 1
+    assert "RPPS : 10005682603" in text
+    assert "DUPONT-LEFÈVRE" in text
+    assert "du 12/03/2025 au 14/03/2025" in text
+    assert "15 mars 2025" in text
+    assert text.splitlines()[0] == "ATTESTATION DE PARTICIPATION"
+    assert result.page.confidence is not None and result.page.confidence > 85
+    assert result.rotation == 0
+    assert 0 < result.seconds < SETTINGS.page_timeout
+
+
+def test_word_boxes_are_in_pdf_points(scan: bytes) -> None:
+    words = ocr_page(scan, 1, SETTINGS).words
+    rpps = next(word for word in words if word.text == "RPPS")
+    # Drawn at x = 60 pt, baseline RPPS_BASELINE, 12 pt Helvetica capitals (8.6 pt tall).
+    assert rpps.x0 == pytest.approx(60, abs=3)
+    assert rpps.bottom == pytest.approx(RPPS_BASELINE, abs=3)
+    assert rpps.bottom - rpps.top == pytest.approx(8.6, abs=2)
+    assert rpps.confidence is not None and rpps.confidence > 80
+    assert all(0 <= w.x0 < w.x1 <= 596 and 0 <= w.top < w.bottom <= 842 for w in words)
+
+
+def test_the_page_number_is_kept() -> None:
+    pdf = make_pdf(["Page de garde sans texte utile", ATTESTATION], size=12)
+    image = render_page(pdf, 2, 200)
+    result = ocr_image(image, 2, SETTINGS)
+    assert result.page.number == 2
+    assert "10005682603" in result.page.text
+
+
+@pytest.mark.parametrize(("turn", "expected"), [(90, 90), (180, 180), (270, 270)])
+def test_a_rotated_page_is_put_upright(page_image: Image.Image, turn: int, expected: int) -> None:
+    # Image.rotate turns counter-clockwise: putting it back takes the same angle clockwise.
+    rotated = page_image.rotate(turn, expand=True, fillcolor=255)
+    result = ocr_page(scanned_pdf(rotated, 200), 1, SETTINGS)
+    assert result.rotation == expected
+    assert "10005682603" in result.page.text
+    assert "DUPONT-LEFÈVRE" in result.page.text
+    rpps = next(word for word in result.words if word.text == "RPPS")
+    assert rpps.bottom == pytest.approx(RPPS_BASELINE, abs=4)
+
+
+def test_rotation_is_found_with_the_orientation_data(
+    page_image: Image.Image, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocr, "USE_OSD", True)
+    rotated = page_image.rotate(90, expand=True, fillcolor=255)
+    result = ocr_page(scanned_pdf(rotated, 200), 1, SETTINGS)
+    assert result.rotation == 90
+    assert "RPPS : 10005682603" in result.page.text
+
+
+def test_rotation_is_found_without_the_orientation_data(
+    page_image: Image.Image, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status = tesseract_status("fra")
+    without_osd = ocr.OcrStatus(
+        available=True,
+        version=status.version,
+        languages=tuple(code for code in status.languages if code != "osd"),
+        problems=(),
+        osd=False,
+    )
+    monkeypatch.setattr(ocr, "USE_OSD", True)
+    monkeypatch.setattr(ocr, "tesseract_status", lambda language="fra": without_osd)
+    rotated = page_image.rotate(180, fillcolor=255)
+    result = ocr_page(scanned_pdf(rotated, 200), 1, SETTINGS)
+    assert result.rotation == 180
+    assert "RPPS : 10005682603" in result.page.text
+
+
+def test_a_grid_is_read_row_by_row() -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    rows = [
+        ["Organisme", "MédiForma DPC (ODPC n° 3562)"],
+        ["Référence de l'action", "35622300331"],
+        ["Nom :", "BERNARD"],
+        ["Prénom :", "Nicolas"],
+        ["N° RPPS :", "10039507768"],
+        ["Dates :", "du 13/03/2023 au 20/10/2023"],
+    ]
+    table = Table(rows, colWidths=[150, 300])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.8, "black")]))
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4).build([table])
+    image = render_page(buffer.getvalue(), 1, 200)
+    lines = ocr_page(scanned_pdf(image, 200), 1, SETTINGS).page.text.splitlines()
+    assert "Nom : BERNARD" in lines
+    assert "N° RPPS : 10039507768" in lines
+    assert "Dates : du 13/03/2023 au 20/10/2023" in lines
+
+
+def test_a_skewed_page_is_straightened(page_image: Image.Image) -> None:
+    skewed = page_image.rotate(7, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    result = ocr_page(scanned_pdf(skewed, 200), 1, SETTINGS)
+    assert result.skew == pytest.approx(-7, abs=1.5)
+    assert "10005682603" in result.page.text
+    assert result.page.confidence is not None and result.page.confidence > 80
+
+
+def test_small_print_is_read_again_at_a_finer_resolution() -> None:
+    small = render_page(make_pdf([ATTESTATION], size=7), 1, 300)
+    result = ocr_page(scanned_pdf(small, 300), 1, SETTINGS)
+    assert result.dpi == ocr.FINE_DPI
+    assert "RPPS : 10005682603" in result.page.text
+    assert "du 12/03/2025 au 14/03/2025" in result.page.text
+    rpps = next(word for word in result.words if word.text == "RPPS")
+    # At 7 pt, line 5 has its baseline at 72 + 10.5 * 5 points from the top.
+    assert rpps.bottom == pytest.approx(72 + 10.5 * 5, abs=2)
+
+
+def test_ordinary_print_is_read_once(scan: bytes) -> None:
+    assert ocr_page(scan, 1, SETTINGS).dpi == SETTINGS.dpi
+
+
+def test_a_poor_scan_has_a_lower_confidence(page_image: Image.Image, scan: bytes) -> None:
+    good = ocr_page(scan, 1, SETTINGS).page.confidence
+    rng = random.Random(7)
+    small = page_image.resize((page_image.width // 2, page_image.height // 2))
+    noise = Image.frombytes("L", small.size, rng.randbytes(small.width * small.height))
+    poor = Image.blend(small.filter(ImageFilter.GaussianBlur(1.2)), noise, 0.2)
+    result = ocr_page(scanned_pdf(poor, 100, quality=15), 1, SETTINGS)
+    assert good is not None and result.page.confidence is not None
+    assert result.page.confidence < good - 10
+
+
+def test_a_page_with_nothing_to_read_has_no_text() -> None:
+    blank = Image.new("L", (1654, 2339), 255)
+    result = ocr_page(scanned_pdf(blank, 200), 1, SETTINGS)
+    assert result.page.text == ""
+    assert result.words == ()
+    assert result.page.confidence == 0
+
+
+def test_the_timeout_raises(scan: bytes) -> None:
+    with pytest.raises(OcrTimeout, match="page 1"):
+        ocr_page(scan, 1, OcrSettings(page_timeout=0.05))
+
+
+def test_a_page_not_in_the_document_is_refused(scan: bytes) -> None:
+    with pytest.raises(ValueError, match="page 3"):
+        ocr_page(scan, 3, SETTINGS)
+
+
+# ------------------------------------------------------------------------- installation
+
+
+def test_tesseract_status_reports_what_is_installed() -> None:
+    status = tesseract_status("fra")
+    assert status.available and not status.problems
+    assert status.version is not None and int(status.version.split(".")[0]) >= 4
+    assert "fra" in status.languages
+    assert tesseract_status("fra") is status
+
+
+def test_tesseract_status_reports_a_missing_language() -> None:
+    status = tesseract_status("fra+xyz")
+    assert not status.available
+    assert status.version is not None
+    assert len(status.problems) == 1
+    assert "'xyz'" in status.problems[0]
+    assert "apt-get install tesseract-ocr-xyz" in status.problems[0]
+
+
+def test_a_missing_language_makes_ocr_unavailable(scan: bytes) -> None:
+    with pytest.raises(OcrUnavailable, match="apt-get install tesseract-ocr-xyz"):
+        ocr_page(scan, 1, OcrSettings(language="xyz"))
+
+
+def test_a_missing_tesseract_makes_ocr_unavailable(
+    scan: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ocr, "TESSERACT", "tesseract-not-installed-here")
+    tesseract_status.cache_clear()
+    status = tesseract_status("fra")
+    assert not status.available and status.version is None
+    assert "apt-get install tesseract-ocr tesseract-ocr-fra" in status.problems[0]
+    with pytest.raises(OcrUnavailable, match="not installed"):
+        ocr_page(scan, 1, SETTINGS)
+
+
+def test_evidence_confidence_is_the_weakest_word_of_the_excerpt(scan: bytes) -> None:
+    words = ocr_page(scan, 1, SETTINGS).words
+    rpps = next(word for word in words if word.text == "10005682603")
+    assert rpps.confidence is not None
+    assert evidence_confidence("10005682603", words) == rpps.confidence
+    run = [w for w in words if w.text in ("Hélène", "DUPONT-LEFÈVRE")]
+    assert evidence_confidence("Dr Hélène DUPONT-LEFÈVRE", words) == min(
+        w.confidence for w in run if w.confidence is not None
+    )
+    at = next(i for i, word in enumerate(words) if word.text == "RPPS")
+    line = words[at : at + 3]
+    assert [word.text for word in line] == ["RPPS", ":", "10005682603"]
+    assert evidence_confidence("RPPS : 10005682603", words) == min(
+        w.confidence for w in line if w.confidence is not None
+    )
+    # A cut word at either end of the excerpt still counts.
+    assert evidence_confidence("PPS : 100056", words) is not None
+    assert evidence_confidence("Jean Dupuis", words) is None
+    assert evidence_confidence("", words) is None
+
+
+def test_clean_text_reads_the_first_of_the_month() -> None:
+    assert clean_text(["Dates le ler et 2 juin 2023", "du Ier mars au 3 avril"]) == (
+        "Dates le 1er et 2 juin 2023\ndu 1er mars au 3 avril"
+    )
+    assert clean_text(["François Ier, roi", "le ler"]) == "François Ier, roi\nle ler"
+
+
+def test_the_pieces_of_a_line_cut_by_the_segmentation_are_joined() -> None:
+    def word(text: str, x0: float, x1: float, top: float = 100) -> Word:
+        return Word(text, x0, x1, top, top + 10, 90.0)
+
+    right = (word("es", 300, 310, 99), word("ReAGJIR", 315, 350, 98))
+    left = (word("Rencontres", 100, 150), word("national", 155, 298.5))
+    other_column = (word("Présidente", 600, 650, 101),)
+    next_line = (word("de", 100, 110, 115), word("Bordeaux", 115, 160, 115))
+    lines = ocr._join_split_lines([right, next_line, left, other_column])
+    assert [" ".join(w.text for w in line) for line in lines] == [
+        "Rencontres nationales ReAGJIR",
+        "de Bordeaux",
+        "Présidente",
+    ]
+    glued = lines[0][1]
+    assert (glued.x0, glued.x1, glued.confidence) == (155, 310, 90.0)
+
+
+def test_a_scanned_sample_line_cut_in_two_is_read_whole() -> None:
+    pdf = (SAMPLES / "congress_04_reagjir25_landscape.pdf").read_bytes()
+    text = ocr_page(pdf, 1, SETTINGS).page.text
+    assert "a assisté aux Rencontres nationales " in text
