@@ -287,3 +287,50 @@ def test_builtin_plugins_alone_file_a_dpc_attestation(tmp_path: Path, roster: Pa
     drop(tmp_path, "a.pdf", andpc())
     summary = Pipeline(config, registry).run()
     assert summary.count(Status.FILE) == 1
+
+
+SCANNED = Path(__file__).resolve().parent.parent / "samples" / "scanned"
+SAMPLE_ROSTER = SCANNED.parent / "roster.csv"
+
+
+def test_a_scanned_attestation_is_read_by_ocr_and_filed(tmp_path: Path) -> None:
+    write_config(tmp_path, SAMPLE_ROSTER, run={"jobs": 1})
+    scan = (SCANNED / "andpc_01_letter_prise_charge_insuffisance.pdf").read_bytes()
+    drop(tmp_path, "scan.pdf", scan)
+    drop(tmp_path, "text.pdf", andpc(name="Mathieu FRANÇOIS", rpps="10957474868"))
+    summary = pipeline(tmp_path).run()
+    assert summary.count(Status.FILE) == 2, summary.to_json()
+    sidecars = [
+        json.loads(v) for k, v in files_under(tmp_path / "dossiers").items() if k.endswith(".json")
+    ]
+    by_ocr = {s["ocr"]: s for s in sidecars}
+    assert by_ocr[True]["participant"]["rpps"] == "10957474868"
+    assert by_ocr[True]["start"] == "2025-03-12" and by_ocr[True]["end"] == "2025-03-14"
+    assert by_ocr[False]["ocr"] is False
+
+
+def test_without_the_ocr_language_a_scan_waits_in_review(tmp_path: Path) -> None:
+    write_config(tmp_path, SAMPLE_ROSTER, ocr={"language": "xyz"})
+    drop(
+        tmp_path,
+        "scan.pdf",
+        (SCANNED / "andpc_01_letter_prise_charge_insuffisance.pdf").read_bytes(),
+    )
+    summary = pipeline(tmp_path).run()
+    assert summary.reasons == {"ocr_unavailable": 1}
+    (sidecar,) = [
+        json.loads(v) for k, v in files_under(tmp_path / "review").items() if k.endswith(".json")
+    ]
+    assert "apt-get install" in sidecar["details"][0]["detail"]
+
+
+def test_with_ocr_disabled_a_scan_is_quarantined_as_no_text(tmp_path: Path) -> None:
+    write_config(tmp_path, SAMPLE_ROSTER, ocr={"enabled": False})
+    drop(
+        tmp_path,
+        "scan.pdf",
+        (SCANNED / "andpc_01_letter_prise_charge_insuffisance.pdf").read_bytes(),
+    )
+    summary = pipeline(tmp_path).run()
+    assert summary.reasons == {"no_text": 1}
+    assert summary.count(Status.REJECT) == 1
