@@ -3,8 +3,8 @@
 Usage: python scripts/accuracy.py [CORPUS] [--roster ROSTER]
 
 Runs every sample through the same decisions as ``attest extract --json``, each judged
-alone against an empty state (as its expected result is written), and prints per family how many fields are right, then every mismatch. Exit code 1
-when anything is wrong.
+alone against an empty state (as its expected result is written), and prints per family
+how many fields are right, then every mismatch. Exit code 1 when anything is wrong.
 """
 
 from __future__ import annotations

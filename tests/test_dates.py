@@ -472,3 +472,62 @@ def test_find_year(text: str, labels: tuple[str, ...], expected: int | None) -> 
 
 def test_find_year_evidence_is_the_label_and_year() -> None:
     assert find_year("Résultats — Année 2024", ("année",)) == Found(2024, "Année 2024")
+
+
+# ------------------------------------------------------------------ layouts of dates
+
+
+BULLETED = (
+    "Dr Sofia D'ALMEIDA a participé à 3 réunions du groupe, aux dates suivantes :\n"
+    "- 06/03/2025\n- 01/05/2025\n- 26/06/2025\n"
+    "Les réunions suivent la méthode du groupe de pairs.\nFait le 04/07/2025"
+)
+
+
+def test_find_event_dates_reads_every_date_of_a_bulleted_list() -> None:
+    assert find_event_dates(BULLETED) == [
+        Found(D(2025, 3, 6), "06/03/2025"),
+        Found(D(2025, 5, 1), "01/05/2025"),
+        Found(D(2025, 6, 26), "26/06/2025"),
+    ]
+
+
+def test_find_period_reads_a_bulleted_list_as_first_to_last_day() -> None:
+    span = find_period(BULLETED)
+    assert span is not None and (span.start, span.end) == (D(2025, 3, 6), D(2025, 6, 26))
+
+
+@pytest.mark.parametrize("bullet", ["-", "•", "–", "*"])
+def test_a_bullet_is_never_read_as_a_range(bullet: str) -> None:
+    dates = ("12/01/2025", "09/02/2025", "16/03/2025", "13/04/2025")
+    text = "Séances :\n" + "\n".join(f"{bullet} {day}" for day in dates)
+    assert [f.value for f in find_event_dates(text)] == [
+        D(2025, 1, 12),
+        D(2025, 2, 9),
+        D(2025, 3, 16),
+        D(2025, 4, 13),
+    ]
+
+
+def test_find_period_reads_a_sentence_continued_on_a_signature_like_line() -> None:
+    text = (
+        "atteste que Dr Mathieu FRANÇOIS a assisté à la journée régionale, qui s'est déroulée\n"
+        "le mardi 14 janvier 2025 à Dijon.\nDijon, le 22 janvier 2025"
+    )
+    span = find_period(text)
+    assert span is not None and span.start == span.end == D(2025, 1, 14)
+
+
+def test_find_period_reads_a_weekday_before_a_numeric_date() -> None:
+    span = find_period("La réunion a eu lieu le lundi 12/05/2025.")
+    assert span is not None and span.start == span.end == D(2025, 5, 12)
+
+
+def test_academic_year_over_a_line_break() -> None:
+    found = academic_year("au titre de l'année universitaire\n2024-2025, après délibération")
+    assert found == Found((2024, 2025), "année universitaire\n2024-2025")
+
+
+def test_find_year_over_a_line_break() -> None:
+    found = find_year("satisfait aux épreuves pour l'année\n2023, avec", ("année",))
+    assert found == Found(2023, "année\n2023")

@@ -368,3 +368,12 @@ def test_find_siret(text: str, value: str) -> None:
 def test_find_siret_refuses_invalid_numbers() -> None:
     assert find_siret("SIRET : 732 829 320 00075") is None
     assert find_siret("73282932000074") is None
+
+
+def test_find_odpc_after_the_agency_named_in_full() -> None:
+    text = (
+        "organisme de DPC enregistré auprès de l'Agence nationale du DPC sous le numéro 1234"
+    )
+    found = find_odpc(text)
+    assert found is not None and found.value == "1234"
+    assert found.evidence.endswith("sous le numéro 1234")

@@ -430,3 +430,138 @@ def test_find_person_through_a_real_pdf() -> None:
     found = find_person(text)
     assert found == Found("Jean-Pierre D’ALMEIDA", "certifie que M. Jean-Pierre D’ALMEIDA")
     assert split_name(found.value) == PersonName("D’ALMEIDA", "Jean-Pierre")
+
+
+# ------------------------------------------------------------ layouts and signatories
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "evidence"),
+    [
+        (
+            "Participant ........ CHÂTELAIN François",
+            "CHÂTELAIN François",
+            "Participant ........ CHÂTELAIN François",
+        ),
+        ("Participant …… Jean DUPONT", "Jean DUPONT", "Participant …… Jean DUPONT"),
+        # OCR reads some dots of a leader as dashes or a colon.
+        ("Participant ..-....--: Jean DUPONT", "Jean DUPONT", "Participant ..-....--: Jean DUPONT"),
+    ],
+)
+def test_find_person_reads_a_value_after_a_dot_leader(text: str, value: str, evidence: str) -> None:
+    assert find_person(text) == Found(value, evidence)
+
+
+def test_find_person_takes_the_participant_not_the_electronic_signatory() -> None:
+    text = (
+        "CERTIFICAT DE RÉALISATION D'UNE ACTION DE DPC\n"
+        "Participant ........ LEMAIRE Pierre-Yves\n"
+        "IdNatPS ............ 810701328089\n"
+        "Document généré le 2023-09-29 à 11:12\n"
+        "Signé électroniquement par Dr Pierre CASTEL\n"
+        "le 2023-09-29 11:12:50"
+    )
+    found = find_person(text)
+    assert found is not None and found.value == "LEMAIRE Pierre-Yves"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L'organisme atteste que le stagiaire a suivi la formation.\n"
+        "Signé électroniquement par Dr Pierre CASTEL",
+        "Signé numériquement pour Dr Pierre CASTEL",
+        "Signé par\nDr Pierre CASTEL",
+        # Named as the signatory in the text, and again under the signature.
+        "Je soussigné, Dr Gwenaël RIOU, animateur du groupe, certifie l'exactitude.\n"
+        "Fait le 26/11/2024\nDr Gwenaël RIOU",
+        # A doctor named after the dated signature line, without a role, signs.
+        "Attestation de présence au congrès.\nBordeaux, le 10 juillet 2025\nDr Clémence VASSEUR",
+        "L'organisme atteste que le professionnel de santé désigné ci-dessus a suivi l'action.",
+        "Le participant a suivi la formation.",
+        "ATTESTATION DE PRÉSENCE\na assisté au congrès",
+        "Palais des Congrès\nde Bordeaux, Bordeaux.\na assisté aux Rencontres",
+    ],
+)
+def test_find_person_never_returns_a_signatory_nor_a_phrase(text: str) -> None:
+    assert find_person(text) is None
+
+
+def test_find_person_prefers_the_doctor_before_the_signature_line() -> None:
+    text = (
+        "Attestation de présence\nDr Anne-Sophie LEFÈVRE-ROUSSEAU\n"
+        "Rencontres nationales, les 12 et 13 juin 2025.\n"
+        "Bordeaux, le 10 juillet 2025\nDr Clémence VASSEUR"
+    )
+    found = find_person(text)
+    assert found is not None and found.value == "Anne-Sophie LEFÈVRE-ROUSSEAU"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "evidence"),
+    [
+        (
+            "Madame Claire MARTIN, médecin généraliste, a assisté au congrès.",
+            "Claire MARTIN",
+            "Madame Claire MARTIN, médecin généraliste, a assisté",
+        ),
+        (
+            "Attestation de présence\nRAPHAËL BONNET\na assisté aux Journées de Bretagne\n"
+            "Président\nDr Loïc TANGUY",
+            "RAPHAËL BONNET",
+            "RAPHAËL BONNET\na assisté",
+        ),
+        ("Jean Dupont a participé à la soirée.", "Jean Dupont", "Jean Dupont a participé"),
+    ],
+)
+def test_find_person_reads_a_name_before_a_participation_verb(
+    text: str, value: str, evidence: str
+) -> None:
+    assert find_person(text) == Found(value, evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "first"),
+    [
+        ("Nom : LE ROUX\nPrénom : Gaëlle", "LE ROUX", "Gaëlle"),
+        ("Nom : Le Gall\nPrénom : Yann", "Le Gall", "Yann"),
+        # A grid without colons: the label, then the value in the next cell.
+        ("Nom MERCIER\nPrénom Océane", "MERCIER", "Océane"),
+        ("Nom N'DIAYE\nPrénom Aminata\nN° RPPS 10037738944", "N'DIAYE", "Aminata"),
+    ],
+)
+def test_find_name_fields_reads_particles_and_grids(text: str, last: str, first: str) -> None:
+    fields = find_name_fields(text)
+    assert fields is not None
+    assert (fields[0].value, fields[1].value) == (last, first)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nom et prénom Jean DUPONT\nPrénom Jean",
+        "Nom de l'organisme FORMA SANTÉ\nPrénom Jean",
+        "Le nom MERCIER figure ci-dessous\nPrénom Océane",
+    ],
+)
+def test_find_name_fields_grid_needs_a_cell_value(text: str) -> None:
+    assert find_name_fields(text) is None
+
+
+def test_find_person_reads_a_grid_of_name_cells_through_a_real_pdf() -> None:
+    text = pdf_text("Attestation de fin de formation\nNom MERCIER\nPrénom Océane\nDurée 14 heures")
+    found = find_person(text)
+    assert found is not None
+    assert split_name(found.value) == PersonName("MERCIER", "Océane")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Journée de formation animée par le Dr Paul MARTIN.\nFait à Lyon, le 12 mars 2025",
+        "Séance présentée par Dr Paul MARTIN",
+        "Réunion tenue avec le Dr Paul MARTIN",
+    ],
+)
+def test_find_person_never_takes_a_doctor_named_as_the_agent(text: str) -> None:
+    assert find_person(text) is None

@@ -295,17 +295,18 @@ SAMPLE_ROSTER = SCANNED.parent / "roster.csv"
 
 def test_a_scanned_attestation_is_read_by_ocr_and_filed(tmp_path: Path) -> None:
     write_config(tmp_path, SAMPLE_ROSTER, run={"jobs": 1})
-    scan = (SCANNED / "andpc_01_letter_prise_charge_insuffisance.pdf").read_bytes()
-    drop(tmp_path, "scan.pdf", scan)
-    drop(tmp_path, "text.pdf", andpc(name="Mathieu FRANÇOIS", rpps="10957474868"))
+    sample = SCANNED / "andpc_02_grid_audit_clinique_suivi.pdf"
+    (expected,) = json.loads(sample.with_suffix(".json").read_text())["attestations"]
+    drop(tmp_path, "scan.pdf", sample.read_bytes())
+    drop(tmp_path, "text.pdf", andpc(rpps="10432860582"))  # DUPONT of the sample roster
     summary = pipeline(tmp_path).run()
     assert summary.count(Status.FILE) == 2, summary.to_json()
     sidecars = [
         json.loads(v) for k, v in files_under(tmp_path / "dossiers").items() if k.endswith(".json")
     ]
     by_ocr = {s["ocr"]: s for s in sidecars}
-    assert by_ocr[True]["participant"]["rpps"] == "10957474868"
-    assert by_ocr[True]["start"] == "2025-03-12" and by_ocr[True]["end"] == "2025-03-14"
+    assert by_ocr[True]["participant"]["rpps"] == expected["participant"]["rpps"]
+    assert (by_ocr[True]["start"], by_ocr[True]["end"]) == (expected["start"], expected["end"])
     assert by_ocr[False]["ocr"] is False
 
 

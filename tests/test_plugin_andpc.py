@@ -311,3 +311,44 @@ def test_the_type_written_as_the_title_label() -> None:
     assert extraction.title is not None
     assert extraction.title.value == "Améliorer la communication avec le patient"
     assert extraction.nature is not None and extraction.nature.value is Nature.EPP
+
+
+PLATFORM = """e-DPC Campus
+CERTIFICAT DE RÉALISATION D'UNE ACTION DE DPC
+Action enregistrée auprès de l'Agence nationale du Développement Professionnel Continu
+Participant ........ LEMAIRE Pierre-Yves
+Organisme .......... Institut Occitan de Formation des Généralistes
+N° ODPC ............ 2975
+Action n° .......... 29752300015 Session 5
+Période ............ du 03/04/2023 au 29/09/2023
+Document généré le 2023-09-29 à 11:12
+Signé électroniquement par Dr Pierre CASTEL
+le 2023-09-29 11:12:50"""
+
+
+def test_the_electronic_signatory_is_never_the_participant() -> None:
+    extraction = run_issuer(ISSUER, read(PLATFORM)).extraction
+    assert extraction.participant is not None
+    assert extraction.participant.value == "LEMAIRE Pierre-Yves"
+    # Without the participant's line, nobody rather than the signatory.
+    without = PLATFORM.replace("Participant ........ LEMAIRE Pierre-Yves\n", "")
+    assert run_issuer(ISSUER, read(without)).extraction.participant is None
+
+
+def test_reads_a_family_name_with_a_particle_in_a_form() -> None:
+    text = """FORMATION MÉDICALE CONTINUE RHÔNE-ALPES
+ATTESTATION DE FIN D'ACTION DPC
+Organisme Formation Médicale Continue Rhône-Alpes (ODPC n° 2418)
+Référence de l'action 24182400191
+Nom : LE ROUX
+Prénom : Gaëlle
+N° RPPS : 10927168996
+Date de début : 16/09/2024
+Date de fin : 28/02/2025
+L'organisme atteste que le professionnel de santé désigné ci-dessus a suivi l'action.
+La Présidente
+Dr Françoise MARTEL"""
+    extraction = run_issuer(ISSUER, read(text)).extraction
+    assert extraction.last_name is not None and extraction.last_name.value == "LE ROUX"
+    assert extraction.participant is not None
+    assert extraction.participant.value == "LE ROUX, Gaëlle"

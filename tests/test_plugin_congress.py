@@ -191,3 +191,35 @@ def test_pages_without_heading_split_on_each_named_participant() -> None:
     page = "Journées nationales des CPTS 2025 - 12 et 13 juin 2025\nParticipant : {}"
     document = read(page.format("Jean-Pierre DUPONT"), page.format("Claire MARTIN"))
     assert ISSUER.split(document) == [[1], [2]]
+
+
+def test_the_venue_is_not_the_event_and_a_name_may_span_two_lines() -> None:
+    text = """ReAGJIR
+Centre de Congrès de Lyon
+Lyon, le 29 juin 2023
+Objet : attestation de présence
+Je soussignée, Dr Clémence VASSEUR, Présidente de ReAGJIR, atteste que
+Docteur Arnaud DU PLESSIS a assisté à l'intégralité des Rencontres
+nationales ReAGJIR (ReAGJIR 2023), qui se sont déroulées les 1er et 2 juin 2023 à Lyon.
+Dr Clémence VASSEUR"""
+    extraction = run_issuer(ISSUER, read(text)).extraction
+    assert extraction.event is not None
+    assert extraction.event.value == "Rencontres nationales ReAGJIR (ReAGJIR 2023)"
+    assert extraction.participant is not None
+    assert extraction.participant.value == "Arnaud DU PLESSIS"
+
+
+def test_reads_a_participant_named_before_the_verb_without_a_marker() -> None:
+    text = """JMGB Association des Généralistes de Bretagne
+Attestation de présence
+RAPHAËL BONNET
+a assisté aux Journées de Médecine Générale de Bretagne (JMGB 2025),
+du 30 septembre au 2 octobre 2025, Palais du Grand Large, Saint-Malo.
+Président
+Dr Loïc TANGUY
+Saint-Malo, le 16 octobre 2025"""
+    extraction = run_issuer(ISSUER, read(text)).extraction
+    assert extraction.participant is not None
+    assert extraction.participant.value == "RAPHAËL BONNET"
+    assert extraction.start is not None and extraction.start.value == date(2025, 9, 30)
+    assert extraction.end is not None and extraction.end.value == date(2025, 10, 2)

@@ -158,3 +158,26 @@ Résultat Réussi (87 %)"""
     extraction = ISSUER.extract(read(text))
     assert extraction.extras["score"].value == "87 %"
     assert extraction.extras["passed"].value == "yes"
+
+
+def test_reads_a_grid_without_colons_and_a_year_on_the_next_line() -> None:
+    grid = """Prescrire Programme Les Lectures Prescrire
+Attestation de réussite au Test de lecture
+Nom KOWALSKI
+Prénom Anna
+Programme Test de lecture Prescrire
+Période du 01/01/2024 au 31/12/2024
+Résultat Réussi (87 %)
+Paris, le 01/02/2025"""
+    extraction = run_issuer(ISSUER, read(grid)).extraction
+    assert extraction.last_name is not None and extraction.last_name.value == "KOWALSKI"
+    assert extraction.first_name is not None and extraction.first_name.value == "Anna"
+    assert extraction.start is not None and extraction.start.value == date(2024, 1, 1)
+    letter = """Test de lecture Prescrire
+L'Association Mieux Prescrire atteste que
+Madame Aminata N'DIAYE a satisfait aux épreuves du Test de lecture Prescrire pour l'année
+2023, avec un taux de réponses exactes de 83 %.
+Paris, le 29 janvier 2024"""
+    extraction = run_issuer(ISSUER, read(letter)).extraction
+    assert extraction.start is not None and extraction.start.value == date(2023, 1, 1)
+    assert extraction.end is not None and extraction.end.value == date(2023, 12, 31)

@@ -148,3 +148,38 @@ def test_declines_without_a_group() -> None:
     text = """ATTESTATION DE PRÉSENCE
 Le Dr Claire MARTIN a assisté à la réunion d'information du 12 mars 2025."""
     assert ISSUER.identify(read(text)) is None
+
+
+BULLETED = """Société Française de Médecine Générale (SFMG)
+ATTESTATION DE PARTICIPATION
+Groupe de Pairs
+Je soussigné, Dr Gwenaël RIOU, animateur du groupe de pairs de Vannes, atteste que
+Dr Sofia D'ALMEIDA a participé à 3 réunions du groupe, aux dates suivantes :
+- 18/01/2024
+- 29/02/2024
+- 07/11/2024
+Les réunions suivent la méthode du groupe de pairs conforme aux méthodes de la HAS.
+Fait le 26/11/2024
+Dr Gwenaël RIOU"""
+
+
+def test_reads_the_meetings_of_a_bulleted_list() -> None:
+    extraction = run_issuer(ISSUER, read(BULLETED)).extraction
+    assert extraction.participant is not None
+    assert extraction.participant.value == "Sofia D'ALMEIDA"
+    assert extraction.start is not None and extraction.start.value == date(2024, 1, 18)
+    assert extraction.end is not None and extraction.end.value == date(2024, 11, 7)
+    assert extraction.meetings is not None and extraction.meetings.value == 3
+
+
+def test_identifies_a_glap_written_in_full_in_the_singular() -> None:
+    text = """SFTG - Société de Formation Thérapeutique du Généraliste
+ATTESTATION DE PARTICIPATION
+Groupe Local d'Amélioration des Pratiques de Nantes
+Nous attestons que le Dr Jean-Pierre DUPONT a participé à 5 réunions en 2024."""
+    answer = ISSUER.identify(read(text))
+    assert answer is not None
+    assert any("GLAP" in reason for reason in answer.reasons)
+    extraction = run_issuer(ISSUER, read(text)).extraction
+    assert extraction.event is not None
+    assert extraction.event.value.startswith("Groupe Local d'Amélioration des Pratiques")

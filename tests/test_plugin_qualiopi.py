@@ -208,3 +208,23 @@ def test_splits_a_batch_of_attestations() -> None:
     extraction = ISSUER.extract(document.subset([2]))
     assert extraction.participant is not None
     assert extraction.participant.value == "Jean-Pierre DUPONT"
+
+
+def test_reads_the_name_cells_of_a_grid_without_colons() -> None:
+    text = """MÉDICOACH FORMATIONS
+Attestation de fin de formation
+Nom MERCIER
+Prénom Océane
+Intitulé de la formation Dermatologie pratique en médecine générale
+Nature de l'action Action de formation
+Dates du 14/03/2024 au 15/03/2024
+Durée 14 heures
+Conformément à l'article L. 6353-1 du Code du travail, la présente attestation mentionne
+les objectifs, la nature et la durée de l'action.
+Lyon, le 20 mars 2024
+Mme Agnès FERRAND, la gérante"""
+    extraction = run_issuer(ISSUER, read(text)).extraction
+    assert extraction.last_name is not None and extraction.last_name.value == "MERCIER"
+    assert extraction.first_name is not None and extraction.first_name.value == "Océane"
+    assert extraction.participant is not None
+    assert "FERRAND" not in extraction.participant.value

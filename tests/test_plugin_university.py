@@ -208,3 +208,34 @@ du 01/10/2024 au 15/05/2025."""
 def test_a_mere_mention_of_the_andpc_does_not_take_a_diploma() -> None:
     text = RUNNING + "\nCe DU est éligible au financement de l'ANDPC."
     assert winner(read(text)) == "university"
+
+
+def test_reads_a_diploma_name_broken_over_two_lines() -> None:
+    text = """Université de Lille
+Faculté de Médecine
+ATTESTATION DE RÉUSSITE
+Le Doyen de la Faculté de Médecine atteste que
+Agathe COLIN, née le 5 octobre 1993 à Dijon, a été déclarée admise au Diplôme
+d'Université Communication médecin-patient et relation de soin au titre de l'année
+universitaire 2023-2024, après délibération du jury du 25 septembre 2024.
+Lille, le 09/10/2024"""
+    extraction = run_issuer(ISSUER, read(text)).extraction
+    assert extraction.title is not None
+    assert extraction.title.value == (
+        "Diplôme d'Université Communication médecin-patient et relation de soin"
+    )
+    assert extraction.nature is not None and extraction.nature.value is Nature.DIPLOME
+    assert extraction.start is not None and extraction.start.value == date(2023, 9, 1)
+    assert extraction.end is not None and extraction.end.value == date(2024, 9, 25)
+
+
+def test_reads_the_academic_year_written_on_the_next_line() -> None:
+    text = """Aix-Marseille Université
+ATTESTATION DE RÉUSSITE
+Le Doyen atteste que Monsieur Pierre-Yves LEMAIRE, né le 16 juin 1990 à Rouen, a été déclaré
+admis au Diplôme Inter-Universitaire Échographie générale au titre de l'année universitaire
+2024-2025, après délibération du jury du 26 juin 2025.
+Marseille, le 09/08/2025"""
+    extraction = run_issuer(ISSUER, read(text)).extraction
+    assert extraction.start is not None and extraction.start.value == date(2024, 9, 1)
+    assert extraction.end is not None and extraction.end.value == date(2025, 6, 26)

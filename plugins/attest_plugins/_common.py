@@ -14,6 +14,13 @@ carry the marks of something that is not an attestation (an invoice, a conventio
 programme, a registration letter); and it caps its score when a more
 specific family's *signature* is present, which is how "the most specific marker wins"
 between families (see ``data/common.toml``).
+
+Identification must cost next to nothing, since every plugin is asked about every document:
+the folded window is prepared once per document and shared by the plugins (exclusions and
+signatures read when first asked for), the anchors are looked for first so that a document
+of another family is declined at once, and every pattern is a
+:class:`~attest_pipeline.text.scan.Gated` regex, searched only when the words it needs are
+in the text.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from attest_pipeline.text.names import (
     fold,
     name_keys,
 )
+from attest_pipeline.text.scan import Gated, gated
 
 __all__ = [
     "COMMON",
@@ -59,9 +67,13 @@ __all__ = [
 ]
 
 
-def compile_folded(patterns: Iterable[str]) -> re.Pattern[str]:
-    """Compile one regex matching any of ``patterns`` (written for folded text)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.MULTILINE)
+def compile_folded(patterns: Iterable[str]) -> Gated:
+    """Compile one regex matching any of ``patterns`` (written for folded text).
+
+    The regex is gated (:class:`~attest_pipeline.text.scan.Gated`): searched only in texts
+    holding the strings it needs, so that absent markers cost next to nothing.
+    """
+    return gated("|".join(f"(?:{p})" for p in patterns), re.MULTILINE)
 
 
 def load_data(name: str) -> dict[str, Any]:
@@ -71,7 +83,7 @@ def load_data(name: str) -> dict[str, Any]:
 
 
 COMMON = load_data("common")
-SIGNATURES: dict[str, re.Pattern[str]] = {
+SIGNATURES: dict[str, Gated] = {
     name: compile_folded(patterns) for name, patterns in COMMON["signatures"].items()
 }
 _NEGATIONS = compile_folded(COMMON["negations"]["patterns"])
@@ -105,6 +117,16 @@ def tidy(value: str) -> str:
     return value.strip(" \"':;,.-–").strip()
 
 
+@lru_cache(maxsize=64)
+def _flat_text(text: str) -> str:
+    return text.replace("\n", " ")
+
+
+def _flat(folded: Folded) -> str:
+    """Return the folded text on one line: line breaks as spaces, same offsets (cached)."""
+    return _flat_text(folded.text)
+
+
 def year_span(year: int) -> tuple[date, date]:
     """Return the first and last day of a calendar year."""
     return date(year, 1, 1), date(year, 12, 31)
@@ -118,7 +140,7 @@ class Marker:
     """One clue of an issuer family: a pattern, its weight, whether it is enough alone."""
 
     reason: str
-    pattern: re.Pattern[str]
+    pattern: Gated
     weight: float
     anchor: bool
     case_sensitive: bool
@@ -128,14 +150,14 @@ class Marker:
 class Exclusion:
     """Marks of a document that is not an attestation (invoice, convention, programme)."""
 
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[Gated, ...]
     minimum: int
-    unless: re.Pattern[str] | None
+    unless: Gated | None
 
 
 EXCLUSIONS: dict[str, Exclusion] = {
     name: Exclusion(
-        patterns=tuple(re.compile(p, re.MULTILINE) for p in item["patterns"]),
+        patterns=tuple(gated(p, re.MULTILINE) for p in item["patterns"]),
         minimum=int(item.get("min", 1)),
         unless=compile_folded(item["unless"]) if item.get("unless") else None,
     )
@@ -155,7 +177,7 @@ class Scorer:
         self.markers = tuple(
             Marker(
                 reason=item["reason"],
-                pattern=re.compile(item["pattern"], re.MULTILINE),
+                pattern=gated(item["pattern"], re.MULTILINE),
                 weight=float(item["weight"]),
                 anchor=bool(item.get("anchor", False)),
                 case_sensitive=bool(item.get("case_sensitive", False)),
@@ -176,80 +198,106 @@ class Scorer:
         """Score ``document`` against the markers; ``None`` when no anchor is found.
 
         Only the leading pages are read: an attestation says what it is on its first page,
-        and a thousand-page PDF must not cost a thousand pages per plugin.
+        and a thousand-page PDF must not cost a thousand pages per plugin. The anchors are
+        looked for first, so that a document of another family is declined at once.
         """
         text = "\f".join(page.text for page in document.pages[: self.window_pages])
         window = _window(text)
-        if not window.worded or any(e in window.excluded for e in self.exclusions):
+        if not window.worded:
             return None
-        folded, searched = window.folded, window.searched
+        found: dict[int, str] = {}
+        for index, marker in enumerate(self.markers):
+            if marker.anchor:
+                quoted = window.find(marker)
+                if quoted is not None:
+                    found[index] = quoted
+        if not found or any(window.excluded(e) for e in self.exclusions):
+            return None
+        for index, marker in enumerate(self.markers):
+            if not marker.anchor:
+                quoted = window.find(marker)
+                if quoted is not None:
+                    found[index] = quoted
         missing = 1.0
-        anchored = False
         reasons: list[str] = []
-        for marker in self.markers:
-            if marker.case_sensitive:
-                match = marker.pattern.search(text)
-                quoted = match.group() if match else ""
-            else:
-                match = marker.pattern.search(searched)
-                quoted = folded.excerpt(match.start(), match.end()) if match else ""
-            if match is None:
-                continue
-            missing *= 1.0 - marker.weight
-            anchored = anchored or marker.anchor
-            reasons.append(f"{marker.reason}: {tidy(quoted)!r}")
-        if not anchored:
-            return None
+        for index, marker in enumerate(self.markers):
+            if index in found:
+                missing *= 1.0 - marker.weight
+                reasons.append(f"{marker.reason}: {tidy(found[index])!r}")
         score = min(self.max_score, 1.0 - missing)
         for name, cap in self.defer:
-            signature = window.signatures.get(name)
+            signature = window.signature(name)
             if signature is not None and score > cap:
                 score = cap
                 reasons.append(f"score capped at {cap}: {name} signature {signature!r}")
         return Identification(round(score, 3), tuple(reasons))
 
 
-@dataclass(frozen=True, slots=True)
 class _Window:
     """What every plugin's identification needs of a document's leading pages.
 
-    ``searched`` is the folded text on one line (line breaks as spaces) with denied
-    markers blanked; ``worded`` whether it speaks as an attestation; ``excluded`` the
-    exclusions that apply; ``signatures`` the families' signatures found, with the text.
+    Built once per text and shared by the plugins (:func:`_window`). ``searched`` is the
+    folded text on one line (line breaks as spaces) with denied markers blanked; ``worded``
+    whether it speaks as an attestation. Exclusions and signatures are read when a plugin
+    first asks for them, then kept.
     """
 
-    folded: Folded
-    searched: str
-    worded: bool
-    excluded: frozenset[Exclusion]
-    signatures: Mapping[str, str]
+    __slots__ = ("_excluded", "_signatures", "folded", "searched", "text", "worded")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = folded = fold(text)
+        # Phrases broken over two lines ("Agence nationale du\nDéveloppement...") must
+        # match: markers read the text with line breaks as spaces (same offsets).
+        searched = _flat(folded)
+        if _NEGATIONS.search(searched):
+            # "non éligible au DPC" must not count as a DPC marker: blank it, same length.
+            searched = _NEGATIONS.sub(lambda m: " " * len(m.group()), searched)
+        self.searched = searched
+        self.worded = _WORDING.search(searched) is not None
+        self._excluded: dict[Exclusion, bool] = {}
+        self._signatures: dict[str, str | None] = {}
+
+    def find(self, marker: Marker) -> str | None:
+        """Return the text of the marker's first match, or ``None``."""
+        if marker.case_sensitive:
+            match = marker.pattern.search(self.text)
+            return None if match is None else match.group()
+        match = marker.pattern.search(self.searched)
+        return None if match is None else self.folded.excerpt(match.start(), match.end())
+
+    def excluded(self, exclusion: Exclusion) -> bool:
+        """Say whether the text carries the marks of ``exclusion`` (not an attestation)."""
+        known = self._excluded.get(exclusion)
+        if known is None:
+            # Exclusions read lines ("^Article 1"): the folded text with its line breaks.
+            lined = self.folded.text
+            marks = 0
+            for pattern in exclusion.patterns:
+                if pattern.search(lined) is not None:
+                    marks += 1
+                    if marks >= exclusion.minimum:
+                        break
+            known = marks >= exclusion.minimum and not (
+                exclusion.unless is not None and exclusion.unless.search(lined) is not None
+            )
+            self._excluded[exclusion] = known
+        return known
+
+    def signature(self, name: str) -> str | None:
+        """Return the text of family ``name``'s signature when present."""
+        if name not in self._signatures:
+            match = SIGNATURES[name].search(self.searched)
+            self._signatures[name] = (
+                None if match is None else tidy(self.folded.excerpt(match.start(), match.end()))
+            )
+        return self._signatures[name]
 
 
 @lru_cache(maxsize=16)
 def _window(text: str) -> _Window:
-    """Prepare ``text`` once for all the plugins that identify it (cached, pure)."""
-    folded = fold(text)
-    # Phrases broken over two lines ("Agence nationale du\nDéveloppement...") must match:
-    # markers read the text with line breaks as spaces (same length, same offsets).
-    searched = folded.text.replace("\n", " ")
-    if _NEGATIONS.search(searched):
-        # "non éligible au DPC" must not count as a DPC marker: blank it, same length.
-        searched = _NEGATIONS.sub(lambda m: " " * len(m.group()), searched)
-    # Exclusions read lines ("^Article 1"): the folded text with its line breaks.
-    lined = folded.text
-    excluded = frozenset(
-        exclusion
-        for exclusion in EXCLUSIONS.values()
-        if sum(1 for p in exclusion.patterns if p.search(lined)) >= exclusion.minimum
-        and not (exclusion.unless is not None and exclusion.unless.search(lined))
-    )
-    signatures = {}
-    for name, signature in SIGNATURES.items():
-        match = signature.search(searched)
-        if match is not None:
-            signatures[name] = tidy(folded.excerpt(match.start(), match.end()))
-    worded = _WORDING.search(searched) is not None
-    return _Window(folded, searched, worded, excluded, signatures)
+    """Prepare ``text`` once for all the plugins that identify it (cached)."""
+    return _Window(text)
 
 
 # ----------------------------------------------------------------------------- labels
@@ -317,19 +365,19 @@ class Labels:
         alternatives = "|".join(f"(?:{label})" for label in (*labels, *cells)) or r"(?!x)x"
         head = rf"^[ \t]*(?P<label>{alternatives})(?!\w)[ \t]*(?:\([^)\n]{{0,30}}\))?[ \t]*"
         leader = r"(?:\.{3,}|…+)"
-        self.pattern = re.compile(
+        self.pattern = gated(
             rf"{head}(?:[:=][ \t]*(?P<next>\n)?|(?P<under>\n)|{leader}[ \t]*|(?<=°)[ \t]*)"
             r"(?P<value>[^\n]*)",
             re.MULTILINE,
         )
         cell_labels = "|".join(f"(?:{label})" for label in cells)
         self.cell = (
-            re.compile(rf"^[ \t]*(?P<label>{cell_labels})[ \t]+(?P<value>[^\s:=.…][^\n]*)", re.M)
+            gated(rf"^[ \t]*(?P<label>{cell_labels})[ \t]+(?P<value>[^\s:=.…][^\n]*)", re.M)
             if cells
             else None
         )
         # A label alone on its line: its value was drawn in another column.
-        self.alone = re.compile(rf"{head}[:=]?[ \t]*$", re.MULTILINE)
+        self.alone = gated(rf"{head}[:=]?[ \t]*$", re.MULTILINE)
         # In a row of words: the label, then a colon or the gap of a table's column.
         self.row = re.compile(rf"{head}(?P<colon>[:=]|{leader})?[ \t]*")
         self.multiline = multiline
@@ -585,7 +633,7 @@ class NatureRules:
             if nature is not None:
                 return Found(nature, labelled.evidence)
         text = folded.text
-        flat = text.replace("\n", " ")
+        flat = _flat(folded)
         best: tuple[int, Nature, int, int] | None = None
         for nature, pattern, _, first in self.rules:
             for match in pattern.finditer(flat):
@@ -624,12 +672,12 @@ class Titles:
 
     def __init__(self, table: Mapping[str, Any]) -> None:
         self.labels = Labels(table.get("labels", ()), cells=table.get("cells", ()), multiline=True)
-        self.phrases = tuple(re.compile(p, re.MULTILINE) for p in table.get("phrases", ()))
+        self.phrases = tuple(gated(p, re.MULTILINE) for p in table.get("phrases", ()))
         cut = table.get("cut", ())
         self.cut = compile_folded(cut) if cut else None
         triggers = "|".join(f"(?:{t})" for t in table.get("triggers", ()))
         self.quoted = (
-            re.compile(
+            gated(
                 rf"(?:{triggers})[^«\"“\f]{{0,60}}?[«\"“]\s*(?P<value>[^»\"”\f]{{3,300}}?)\s*[»\"”]"
             )
             if triggers
@@ -681,8 +729,10 @@ class Phrases:
 
     ``start`` are regexes on folded text where a name begins (``congres``, ``groupe de
     pairs``, with an optional ordinal before), ``start_case`` the same on the text as
-    written (abbreviations such as ``DU``, told from a word by their capitals). A name runs
-    to the end of its line, over a broken line, and is cut before the first ``cut`` regex
+    written (abbreviations such as ``DU``, told from a word by their capitals). A keyword
+    may be broken over two lines (``Diplôme`` / ``d'Université ...``). A name runs to the
+    end of the line where its keyword ends, over a broken line, and is cut before the
+    first ``cut`` regex
     (``qui s'est tenu``, ``le 12``, a comma...). A keyword alone (``Attestation de présence
     au congrès``) is no name; with ``heading``, a name filling its line is a heading that
     the next line completes (``DIPLÔME D'UNIVERSITÉ`` / ``Échographie``, ``CAPACITÉ DE
@@ -707,12 +757,15 @@ class Phrases:
     def find_all(self, folded: Folded) -> list[Found[str]]:
         """Return every name found, in reading order."""
         text = folded.text
-        spans = [(m.start(), m.end()) for m in self.start.finditer(text)]
+        # A keyword broken over two lines ("Diplôme\nd'Université") still opens a name:
+        # keywords are matched with line breaks as spaces (same offsets).
+        spans = [(m.start(), m.end()) for m in self.start.finditer(_flat(folded))]
         if self.start_case is not None:
             spans.extend(_case_spans(self.start_case, folded))
         result = []
         for begin, keyword_end in sorted(spans):
-            line_start, end = line_span(text, begin)
+            line_start = line_span(text, begin)[0]
+            end = line_span(text, max(begin, keyword_end - 1))[1]
             if self.heading and not text[line_start:begin].strip() and not self.cut.search(
                 text, keyword_end, end
             ):
@@ -751,7 +804,7 @@ _SENTENCE = re.compile(
 )
 
 
-def _case_spans(pattern: re.Pattern[str], folded: Folded) -> list[tuple[int, int]]:
+def _case_spans(pattern: Gated, folded: Folded) -> list[tuple[int, int]]:
     """Folded spans of matches of ``pattern`` on the original text."""
     if folded.index is None:
         return [(m.start(), m.end()) for m in pattern.finditer(folded.original)]
@@ -783,8 +836,8 @@ class Organisations:
 
     def __init__(self, table: Mapping[str, Any]) -> None:
         self.labels = Labels(table.get("labels", ()))
-        self.sentences = tuple(re.compile(p) for p in table.get("sentences", ()))
-        self.patterns = tuple(re.compile(p, re.MULTILINE) for p in table.get("patterns", ()))
+        self.sentences = tuple(gated(p) for p in table.get("sentences", ()))
+        self.patterns = tuple(gated(p, re.MULTILINE) for p in table.get("patterns", ()))
         letterhead = table.get("letterhead", ())
         self.letterhead = compile_folded(letterhead) if letterhead else None
 
@@ -795,7 +848,7 @@ class Organisations:
             value = tidy(self._REGISTRATION.sub("", labelled.value))
             if _has_words(value, 2):
                 return Found(value, labelled.evidence)
-        flat = folded.text.replace("\n", " ")
+        flat = _flat(folded)
         searches = [(p, flat) for p in self.sentences] + [(p, folded.text) for p in self.patterns]
         for pattern, text in searches:
             match = pattern.search(text)

@@ -27,6 +27,7 @@ from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
 from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
 from attest_pipeline.text.dates import find_period, find_year
 from attest_pipeline.text.names import Folded
+from attest_pipeline.text.scan import gated
 from attest_plugins._common import (
     Labels,
     Organisations,
@@ -44,14 +45,14 @@ from attest_plugins._common import (
 _DATA = load_data("journal_test")
 _SCORER = Scorer(_DATA["identify"])
 _PEOPLE = People(_DATA)
-_JOURNALS = tuple(re.compile(j["pattern"], re.MULTILINE) for j in _DATA["journals"])
+_JOURNALS = tuple(gated(j["pattern"], re.MULTILINE) for j in _DATA["journals"])
 _JOURNAL_LABELS = Labels(_DATA["journal"]["labels"])
-_JOURNAL_AFTER_TEST = re.compile(_DATA["journal"]["pattern"], re.MULTILINE)
+_JOURNAL_AFTER_TEST = gated(_DATA["journal"]["pattern"], re.MULTILINE)
 _YEAR_LABELS = tuple(_DATA["period"]["year_labels"])
 _FAILED = compile_folded([_DATA["result"]["failed"]])
 _PASSED = compile_folded([_DATA["result"]["passed"]])
 _SCORE = compile_folded([_DATA["result"]["score"]])
-_TEST = re.compile(r"\btests? de lecture\b")
+_TEST = gated(r"\btests? de lecture\b")
 _ISSUERS = Organisations(_DATA["issuer"])
 
 

@@ -19,12 +19,11 @@ are declined.
 
 from __future__ import annotations
 
-import re
-
 from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
 from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
 from attest_pipeline.text.identifiers import find_nda, find_siret
 from attest_pipeline.text.quantities import find_hours
+from attest_pipeline.text.scan import gated
 from attest_plugins._common import (
     NatureRules,
     Organisations,
@@ -45,7 +44,7 @@ _ISSUERS = Organisations(_DATA["issuer"])
 _NATURES = NatureRules(
     _DATA["nature"], _DATA["nature_labels"]["labels"], _DATA["nature_labels"].get("cells", ())
 )
-_QUALIOPI = re.compile(r"\bqualiopi\b")
+_QUALIOPI = gated(r"\bqualiopi\b")
 _TRAINING = compile_folded([_DATA["nature_default"]["formation_continue"]])
 
 

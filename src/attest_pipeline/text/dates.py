@@ -4,6 +4,11 @@ Everything is matched on the folded text (lower case, no accents, plain dashes a
 apostrophes, see :func:`~attest_pipeline.text.names.fold`), so ``Février``, ``fevrier``
 and ``FÉVRIER`` read alike; evidence is always the exact excerpt of the original text.
 
+Dates are read in one pass: every date item starts with a digit, so the items are looked
+for at each run of digits only, then joined into periods and lists by what stands between
+neighbours (``du ... au``, ``-``, ``et``, a comma, a bullet). The candidates of a text are
+computed once and shared by :func:`find_period` and :func:`find_event_dates`.
+
 Two-digit years follow the POSIX rule: ``00``-``68`` are 2000-2068, ``69``-``99`` are
 1969-1999 (an action in 2070 or a birth in 1968 written ``68`` are both out of reach of
 an attestation's plausible dates anyway, and the core flags them).
@@ -11,6 +16,7 @@ an attestation's plausible dates anyway, and the core flags them).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +25,7 @@ from functools import lru_cache
 
 from attest_pipeline.models import Found
 from attest_pipeline.text.names import fold
+from attest_pipeline.text.scan import Gated, gated
 
 # --------------------------------------------------------------------------- patterns
 
@@ -72,22 +79,36 @@ _ITEM_PARSE = re.compile(
     r"(?:\s+(?P<tm>" + _MONTH + r")(?:\s*,?\s*(?P<ty>\d{4}))?)?"
 )
 
-_RANGE_DU = re.compile(
-    r"\b(?:du|entre\s+le|entre)\s+(?P<a>" + _ITEM + r")\s*,?\s*"
-    r"(?:au|jusqu'au|et\s+le|et|a)\s+(?:le\s+)?(?P<b>" + _ITEM + ")"
+#: One date item at a digit, each form in its group (``day`` may lack month and year);
+#: a weekday before a ``day`` item belongs to it (:data:`_WEEKDAY_BEFORE`).
+_ITEM_AT = re.compile(
+    r"(?P<iso>(?<![\d/.\-])(?:19|20)\d\d[-/]\d{1,2}[-/]\d{1,2}(?![\d/.\-]?\d))"
+    r"|(?P<numeric>(?<![\d/.\-])\d{1,2}" + _SEP + r"\d{1,2}" + _SEP + r"(?:\d{4}|\d{2})"
+    r"(?![\d]|[/.\-]\d))"
+    r"|(?P<short>(?<![\d/.\-])\d{1,2}\s?/\s?\d{1,2}(?![\d]|[/.\-]\d))"
+    r"|(?P<day>" + _DAY + r"(?:\s+" + _MONTH + r"(?:\s*,?\s*" + _YEAR + r")?)?)"
 )
-_RANGE_DASH = re.compile(r"(?P<a>" + _ITEM + r")\s*(?:-|\bau\b)\s*(?P<b>" + _ITEM + ")")
-_LIST_JOIN = r"(?:\s*,\s*(?:et\s+)?|\s+et\s+)(?:(?:le|du)\s+)?"
-_LIST = re.compile(
-    r"(?:\bles?\s+)?(?P<items>" + _ITEM + r"(?:" + _LIST_JOIN + _ITEM + r")*?"
-    r"(?:\s*,?\s+et\s+)(?:(?:le|du)\s+)?" + _ITEM + ")"
+_WEEKDAY_BEFORE = re.compile(
+    r"(?<![\w])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b,?\s+$"
 )
-_LIST_ITEM = re.compile(_ITEM)
-_START_END = re.compile(
+_DIGITS = re.compile(r"\d+")
+
+#: What joins two items into a period or a list, and what stands before the first.
+_DU_BEFORE = re.compile(r"\b(?:du|entre\s+le|entre)\s+$")
+_DU_JOIN = re.compile(r"\s*,?\s*(?:au|jusqu'au|et\s+le|et|a)\s+(?:le\s+)?")
+#: A dash between two dates on one line (a dash opening a line is a bullet).
+_DASH_JOIN = re.compile(r"[^\S\n]*-\s*|\s*\bau\b\s*")
+_LIST_JOIN = re.compile(r"(?:\s*,\s*(?:et\s+)?|\s+et\s+)(?:(?:le|du)\s+)?")
+_LIST_LAST_JOIN = re.compile(r"\s*,?\s+et\s+(?:(?:le|du)\s+)?")
+_LES_BEFORE = re.compile(r"\bles?\s+$")
+#: A bulleted list of dates, one per line: "- 06/03/2025", "• 12 mars 2025".
+_BULLET = r"[-•*·▪◦‣]"
+_BULLET_BEFORE = re.compile(r"(?:^|\n)[^\S\n]*" + _BULLET + r"[^\S\n]*$")
+_BULLET_JOIN = re.compile(r"[^\S\n;,.]*[;,.]?[^\S\n]*\n[^\S\n]*" + _BULLET + r"[^\S\n]*")
+_START_END = gated(
     r"\bdebut\b[^\d\n]{0,40}?(?P<a>" + _ITEM + r")[^\n]{0,60}?\n?[^\n]{0,60}?"
     r"\bfin\b[^\d\n]{0,40}?(?P<b>" + _ITEM + ")"
 )
-_SINGLE = re.compile(_ITEM)
 
 # ---------------------------------------------------------------------------- context
 
@@ -153,7 +174,6 @@ _WEAK_CONTEXT = re.compile(
 
 _CONTEXT_CHARS = 220
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\f")
-_YEARS = re.compile(r"(?<!\d)20\d\d(?!\d)")
 
 #: Actions before 2000 do not count for certification: such dates are dates of birth.
 _EARLIEST_YEAR = 2000
@@ -291,37 +311,149 @@ class _Candidate:
     item_spans: tuple[tuple[int, int], ...]
 
 
-def _candidates_of(folded: str) -> list[_Candidate]:
-    found: list[_Candidate] = []
-    for pattern in (_START_END, _RANGE_DU, _RANGE_DASH):
-        for match in pattern.finditer(folded):
-            a, b = _parse_item(match.group("a")), _parse_item(match.group("b"))
-            if a is None or b is None or b[1] is None:
-                continue
-            spans = (match.span("a"), match.span("b"))
-            found.append(_Candidate(match.start(), match.end(), _RANGE, (a, b), spans))
-    for match in _LIST.finditer(folded):
-        start = match.start("items")
-        pieces = list(_LIST_ITEM.finditer(folded, start, match.end()))
-        items = [_parse_item(p.group()) for p in pieces]
-        if len(items) < 2 or any(i is None for i in items) or items[-1] is None:
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A date item as written: its span in the folded text and what it says."""
+
+    start: int
+    end: int
+    item: Item | None
+
+
+def _items(folded: str) -> list[_Written]:
+    """Return every date item of the text, in order, not overlapping.
+
+    Every form starts with a digit (a weekday before a day is taken with it), so the
+    items are looked for at the start of each run of digits only: one cheap scan.
+    """
+    found: list[_Written] = []
+    reached = 0
+    for run in _DIGITS.finditer(folded):
+        if run.start() < reached:
             continue
-        parsed = tuple(i for i in items if i is not None)
-        item_spans = tuple(p.span() for p in pieces)
-        found.append(_Candidate(match.start(), match.end(), _LISTED, parsed, item_spans))
-    for match in _SINGLE.finditer(folded):
-        item = _parse_item(match.group())
-        if item is not None and item[1] is not None and (match.group().count("/") != 1):
-            found.append(
-                _Candidate(match.start(), match.end(), _SINGLE_DATE, (item,), (match.span(),))
+        match = _ITEM_AT.match(folded, run.start())
+        if match is None:
+            continue
+        start = match.start()
+        if match.lastgroup == "day":
+            weekday = _WEEKDAY_BEFORE.search(folded, max(0, start - 14), start)
+            if weekday is not None:
+                start = weekday.start()
+        found.append(_Written(start, match.end(), _parse_item(folded[start : match.end()])))
+        reached = match.end()
+    return found
+
+
+def _ranges(folded: str, items: Sequence[_Written]) -> list[_Candidate]:
+    """Return the periods written ``du A au B``, ``entre le A et le B``, ``A - B``, ``A au B``."""
+    found: list[_Candidate] = []
+    for opening, join in ((_DU_BEFORE, _DU_JOIN), (None, _DASH_JOIN)):
+        index = 0
+        while index + 1 < len(items):
+            a, b = items[index], items[index + 1]
+            before = (
+                None if opening is None else opening.search(folded, max(0, a.start - 16), a.start)
             )
+            if (
+                (opening is None or before is not None)
+                and join.fullmatch(folded, a.end, b.start)
+                and a.item is not None
+                and b.item is not None
+                and b.item[1] is not None
+            ):
+                start = a.start if before is None else before.start()
+                spans = ((a.start, a.end), (b.start, b.end))
+                found.append(_Candidate(start, b.end, _RANGE, (a.item, b.item), spans))
+                index += 2
+                continue
+            index += 1
+    for match in _START_END.finditer(folded):
+        first, last = _parse_item(match.group("a")), _parse_item(match.group("b"))
+        if first is None or last is None or last[1] is None:
+            continue
+        spans = (match.span("a"), match.span("b"))
+        found.append(_Candidate(match.start(), match.end(), _RANGE, (first, last), spans))
+    return found
+
+
+def _listed(start: int, end: int, run: Sequence[_Written]) -> _Candidate | None:
+    parsed = tuple(i.item for i in run if i.item is not None)
+    if len(parsed) < 2 or len(parsed) != len(run):
+        return None
+    spans = tuple((i.start, i.end) for i in run)
+    return _Candidate(start, end, _LISTED, parsed, spans)
+
+
+def _lists(folded: str, items: Sequence[_Written]) -> list[_Candidate]:
+    """Return the lists ``les 3, 4 et 5 juin`` and the bulleted lists of dates.
+
+    A list in running text ends at its first ``et``; a bulleted list runs while each
+    line holds a bullet and one date.
+    """
+    found: list[_Candidate] = []
+    index = 0
+    while index < len(items):
+        last = index
+        ended = False
+        while last + 1 < len(items):
+            gap_start, gap_end = items[last].end, items[last + 1].start
+            if _LIST_LAST_JOIN.fullmatch(folded, gap_start, gap_end):
+                last += 1
+                ended = True
+                break
+            if not _LIST_JOIN.fullmatch(folded, gap_start, gap_end):
+                break
+            last += 1
+        if ended:
+            first = items[index]
+            les = _LES_BEFORE.search(folded, max(0, first.start - 6), first.start)
+            start = first.start if les is None else les.start()
+            candidate = _listed(start, items[last].end, items[index : last + 1])
+            if candidate is not None:
+                found.append(candidate)
+                index = last + 1
+                continue
+        index += 1
+    index = 0
+    while index < len(items):
+        last = index
+        if _BULLET_BEFORE.search(folded, max(0, items[index].start - 8), items[index].start):
+            while last + 1 < len(items) and _BULLET_JOIN.fullmatch(
+                folded, items[last].end, items[last + 1].start
+            ):
+                last += 1
+        candidate = _listed(items[index].start, items[last].end, items[index : last + 1])
+        if candidate is not None:
+            found.append(candidate)
+        index = last + 1
+    return found
+
+
+def _candidates_of(folded: str) -> list[_Candidate]:
+    items = _items(folded)
+    found = _ranges(folded, items) + _lists(folded, items)
+    for written in items:
+        item = written.item
+        # A bare "12/03" (day and month only) is too often something else to stand alone.
+        if (
+            item is not None
+            and item[1] is not None
+            and folded.count("/", written.start, written.end) != 1
+        ):
+            spans = ((written.start, written.end),)
+            found.append(_Candidate(written.start, written.end, _SINGLE_DATE, (item,), spans))
     # Keep the longest reading of each stretch of text: a range beats the dates inside it.
     found.sort(key=lambda c: (c.start - c.end, c.start))
-    kept: list[_Candidate] = []
+    starts: list[int] = []
+    kept: list[_Candidate] = []  # by start, never overlapping
     for candidate in found:
-        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
-            kept.append(candidate)
-    kept.sort(key=lambda c: c.start)
+        index = bisect.bisect_right(starts, candidate.start)
+        if index > 0 and kept[index - 1].end > candidate.start:
+            continue
+        if index < len(kept) and kept[index].start < candidate.end:
+            continue
+        starts.insert(index, candidate.start)
+        kept.insert(index, candidate)
     return kept
 
 
@@ -332,7 +464,11 @@ def _candidates(text: str) -> tuple[_Candidate, ...]:
 
 def _context_year(folded: str) -> int | None:
     """Return the year of a date written without one: the only year the text mentions."""
-    years = set(_YEARS.findall(folded))
+    years = {
+        run.group()
+        for run in _DIGITS.finditer(folded)
+        if len(run.group()) == 4 and run.group().startswith("20")
+    }
     return int(years.pop()) if len(years) == 1 else None
 
 
@@ -377,7 +513,14 @@ def _is_documentary(folded: str, candidate: _Candidate) -> bool:
         and not _any_context(suffix)
     ):
         return True
-    return bool(_LE_ALONE.match(line_prefix) and _AT_PLACE.match(suffix))
+    if not (_LE_ALONE.match(line_prefix) and _AT_PLACE.match(suffix)):
+        return False
+    # "Le 20 mars 2025 à Lyon" signs, unless it ends a sentence begun on the line before
+    # ("... qui s'est déroulée" / "le mardi 14 janvier 2025 à Dijon.").
+    line_start = folded.rfind("\n", 0, candidate.start) + 1
+    previous = folded[folded.rfind("\n", 0, max(line_start - 1, 0)) + 1 : max(line_start - 1, 0)]
+    ends_sentence = previous.rstrip()[-1:] in ("", ".", "!", "?", ":", ";")
+    return ends_sentence or not _STRONG_CONTEXT.search(previous)
 
 
 def _any_context(text: str) -> bool:
@@ -436,7 +579,9 @@ def find_period(text: str, *, default_year: int | None = None) -> DateSpan | Non
 
     Reads ``le 12 mars 2025``, ``du 12 au 14 mars 2025``, ``du 30 septembre au 2 octobre
     2025``, ``les 3, 4 et 5 juin 2025``, ``12-14 mars 2025``, ``entre le ... et le ...``,
-    ``Dates : 12/03/2025 - 14/03/2025``, ``Date de début : ... Date de fin : ...``;
+    ``Dates : 12/03/2025 - 14/03/2025``, ``Date de début : ... Date de fin : ...``, a
+    bulleted list of dates, one per line (first to last; a dash opening a line is a
+    bullet, never a range);
     a date without its year (``le 1er avril``) takes ``default_year``, else the only year
     the text mentions. Never returns a date of birth (``né(e) le``, ``date de
     naissance``), a date of the document (``Fait à Paris, le``, ``édité le``, ``imprimé
@@ -462,7 +607,8 @@ def find_period(text: str, *, default_year: int | None = None) -> DateSpan | Non
 def find_event_dates(text: str, *, default_year: int | None = None) -> list[Found[date]]:
     """Return each day named as an occurrence of something: single dates and list items.
 
-    ``les 12 janvier, 9 février et 16 mars 2025`` gives three dates. Ranges (``du ... au
+    ``les 12 janvier, 9 février et 16 mars 2025`` gives three dates, and so does a bulleted
+    list (``- 12/01/2025`` / ``- 09/02/2025`` / ``- 16/03/2025``). Ranges (``du ... au
     ...``, a continuous period) are left out, and so are the dates :func:`find_period`
     never returns (birth, document, legal reference, before 2000). In order of the text,
     without repeats.
@@ -489,8 +635,8 @@ def _label_pattern(label: str) -> str:
 
 
 @lru_cache(maxsize=128)
-def _labelled_date_pattern(label: str) -> re.Pattern[str]:
-    return re.compile(
+def _labelled_date_pattern(label: str) -> Gated:
+    return gated(
         _label_pattern(label) + r"[^\d\n]{0,30}?(?:\n[^\d\n]{0,10}?)?(?P<date>" + _FULL + ")"
     )
 
@@ -511,9 +657,9 @@ def find_labelled_date(text: str, labels: Sequence[str]) -> Found[date] | None:
     return None
 
 
-_ACADEMIC_YEAR = re.compile(
+_ACADEMIC_YEAR = gated(
     r"(?:\bannee\s+(?:universitaire|academique|scolaire)|\bau\b|\bannee\b)"
-    r"[^\d\n]{0,6}?(?P<first>(?:19|20)\d\d)\s*[-/]\s*(?P<second>(?:19|20)?\d\d)(?!\d)"
+    r"[^\d\n]{0,6}?\n?[^\d\n]{0,3}?(?P<first>(?:19|20)\d\d)\s*[-/]\s*(?P<second>(?:19|20)?\d\d)(?!\d)"
 )
 
 
@@ -536,9 +682,9 @@ def academic_year(text: str) -> Found[tuple[int, int]] | None:
 
 
 @lru_cache(maxsize=128)
-def _year_pattern(label: str) -> re.Pattern[str]:
-    return re.compile(
-        _label_pattern(label) + r"[^\S\n]*:?[^\S\n]*(?P<year>(?:19|20)\d\d)(?!\d)"
+def _year_pattern(label: str) -> Gated:
+    return gated(
+        _label_pattern(label) + r"[^\S\n]*(?:\n[^\S\n]*)?:?[^\S\n]*(?P<year>(?:19|20)\d\d)(?!\d)"
         r"(?!\s*[-/]\s*(?:19|20)?\d\d(?!\d))"
     )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from attest_pipeline.models import Found
 from attest_pipeline.text.names import Folded, fold
+from attest_pipeline.text.scan import Gated, at_digits, gated
 
 # ------------------------------------------------------------------------------ checks
 
@@ -103,7 +104,7 @@ _GAP_MAX = 40
 _DIGIT_RUN = re.compile(r"\d[\doil|]*(?:[ .\-][\doil|]*\d[\doil|]*)*")
 
 
-def _numbers_after(folded: Folded, label: re.Pattern[str]) -> Iterator[_Number]:
+def _numbers_after(folded: Folded, label: Gated) -> Iterator[_Number]:
     """Yield the number written after each occurrence of ``label`` (filler words allowed)."""
     text = folded.text
     for match in label.finditer(text):
@@ -140,7 +141,7 @@ def _found(folded: Folded, number: _Number, value: str, used: int) -> Found[str]
 
 # ---------------------------------------------------------------------------- RPPS
 
-_RPPS_LABEL = re.compile(
+_RPPS_LABEL = gated(
     r"(?:(?:\bn[°o]\.?|\bnumero|\bidentifiant)\s*)?\b(?:rpps|idnatps|id\.?\s*nat\.?\s*ps|identifiant\s+national|identification\s+nationale)"
 )
 
@@ -232,7 +233,7 @@ def find_dpc_action(text: str) -> Found[str] | None:
     """
     folded = fold(text)
     text_ = folded.text
-    for match in _ELEVEN_DIGITS.finditer(text_):
+    for match in at_digits(_ELEVEN_DIGITS, text_):
         line_start = text_.rfind("\n", 0, match.start()) + 1
         previous_line = text_.rfind("\n", 0, max(line_start - 1, 0)) + 1
         window_start = max(previous_line, match.start() - 80)
@@ -244,7 +245,7 @@ def find_dpc_action(text: str) -> Found[str] | None:
     return None
 
 
-_SESSION = re.compile(
+_SESSION = gated(
     r"(?:\b(?:n[°o]|numero)\s*(?:de\s+(?:la\s+)?)?session\s*:?\s*"
     r"|\bsession\s*(?:n[°o]|numero|#)\.?\s*:?\s*"
     r"|\bsession\s*:\s*"
@@ -271,16 +272,19 @@ def find_session(text: str) -> Found[str] | None:
     return None
 
 
-_ODPC_LABEL = re.compile(
-    r"\b(?:odpc|organisme\s+(?:de\s+)?dpc|enregistre\w*\s+(?:aupres\s+de\s+l'andpc\s+)?"
-    r"sous\s+le\s+(?:n[°o]|numero))"
+_ODPC_LABEL = gated(
+    r"\b(?:odpc|organisme\s+(?:de\s+)?dpc|enregistre\w*\s+(?:aupres\s+de\s+(?:l'andpc|"
+    r"l'agence\s+nationale\s+du\s+(?:dpc|developpement\s+professionnel\s+continu)"
+    r"(?:\s*\(\s*andpc\s*\))?)\s*,?\s*)?sous\s+le\s+(?:n[°o]|numero))"
 )
 
 
 def find_odpc(text: str) -> Found[str] | None:
     """Return the 4-digit ODPC number (``ODPC n° 1234``, ``enregistré sous le n° 1234``).
 
-    A longer number after the same words (an NDA, an action number) is not one.
+    Also ``enregistré auprès de l'ANDPC`` / ``de l'Agence nationale du DPC`` (or du
+    Développement Professionnel Continu) ``sous le numéro 1234``. A longer number after
+    the same words (an NDA, an action number) is not one.
     """
     folded = fold(text)
     for number in _numbers_after(folded, _ODPC_LABEL):
@@ -289,7 +293,7 @@ def find_odpc(text: str) -> Found[str] | None:
     return None
 
 
-_NDA_LABEL = re.compile(
+_NDA_LABEL = gated(
     r"\b(?:declaration\s+d'activite|nda|numero\s+d'activite|n[°o]\s+d'activite|"
     r"numero\s+de\s+declaration|n[°o]\s+de\s+declaration)\b"
 )
@@ -309,7 +313,7 @@ def find_nda(text: str) -> Found[str] | None:
     return None
 
 
-_SIRET_LABEL = re.compile(r"\b(?:siret|siren)\b")
+_SIRET_LABEL = gated(r"\b(?:siret|siren)\b")
 
 
 def find_siret(text: str) -> Found[str] | None:

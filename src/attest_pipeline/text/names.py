@@ -20,6 +20,14 @@ Conventions, chosen once and used everywhere:
   as a family name the person may go by.
 - **First names** are compared whole: ``Jean-Pierre`` equals ``Jean Pierre`` but not
   ``Jean``; initials never match anything.
+- **Articles.** ``le``/``la`` open a family name only when written as one (``LE ROUX``,
+  ``Le Gall``); before a civility they are dropped (``le Docteur``), and before a common
+  noun they mean there is no name (``le professionnel de santé désigné ci-dessus``).
+
+Finding the participant errs on the side of no answer: a signatory (a role on the name's
+line or beside it, ``signé électroniquement par``, ``Je soussigné``, a bare doctor's name
+under the dated signature line, a doctor named ``par``/``avec``) is never returned, and
+names that disagree give ``None``: a person then reads the attestation.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from attest_pipeline.models import Found
+from attest_pipeline.text.scan import Gated, gated
 
 # ------------------------------------------------------------------------------ folding
 
@@ -147,6 +156,8 @@ PARTICLES: frozenset[str] = _words(
 )
 
 _ARTICLES = frozenset({"le", "la", "l", "les"})
+#: Words that may stand before a name without being part of it.
+_LEADING_WORDS = CIVILITIES | _ARTICLES
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -432,8 +443,13 @@ DEFAULT_MARKERS: tuple[str, ...] = (
     "identité",
 )
 
+#: A dot leader between a label and its value ("Participant ........ DUPONT Jean"); OCR
+#: reads some dots as dashes or colons.
+_LEADER = r"[ \t]*(?:\.{2,}|…+|_{3,})[ \t.…:\-]*"
+
 #: Words showing that a label or a line is about someone other than the participant.
 _ROLE_WORDS = re.compile(
+    r"\bsigne(?:e|s)?\s+(?:(?:electroniquement|numeriquement)\s+)?(?:par|pour)\b|"
     r"\b(?:president|presidente|directeur|directrice|doyen|doyenne|responsable|"
     r"coordinat\w*|coordonnat\w*|signataire|soussigne\w*|organisat\w*|formateur|formatrice|"
     r"intervenant\w*|expert\w*|animat\w*|orateur|oratrice|moderat\w*|referent\w*|tresorier\w*|"
@@ -447,7 +463,8 @@ _ORGANISATION_WORDS = _words(
     "formation formations college departement service groupe odpc andpc congres hopital chu "
     "chru ufr ecole federation syndicat union conseil ordre agence fondation clinique cabinet "
     "academie reseau mutuelle caisse ars has sfmg cnge sftg cmg cpts msp pole laboratoire "
-    "direction session action programme journee seminaire"
+    "direction session action programme journee seminaire attestation certificat presence "
+    "participation diplome reussite realisation assiduite"
 )
 
 #: Words that end a name whatever their case.
@@ -459,7 +476,8 @@ _STOP_WORDS = _ALWAYS_STOP | _words(
     "medecin medecins exercant domicilie domiciliee demeurant inscrit inscrite titulaire "
     "specialiste generaliste residant residante habitant agissant participe suivi assiste "
     "numero identifiant ce cette son ses par vous nous il elle ils elles on avez avons etes "
-    "sommes votre notre leur un une les"
+    "sommes votre notre leur un une les professionnel professionnelle praticien praticienne "
+    "designe designee susnomme susnommee interesse interessee"
 )
 
 #: Words of the labels of a form, which end a name when a colon follows.
@@ -485,11 +503,20 @@ def _take_name(segment: str, *, allow_single: bool = False) -> tuple[int, int] |
     taken: list[tuple[int, int, str]] = []
     pending: list[tuple[int, int, str]] = []
     lower_mode = False
-    for match in _TOKEN.finditer(head):
+    matches = list(_TOKEN.finditer(head))
+    for index, match in enumerate(matches):
         token = match.group().rstrip(".")
         word = normalise(token)
-        if not (taken or pending) and (word in CIVILITIES or word in _ARTICLES):
-            continue
+        if not (taken or pending):
+            if word in CIVILITIES:
+                continue
+            if word in _ARTICLES:
+                following = matches[index + 1].group() if index + 1 < len(matches) else ""
+                if normalise(following.rstrip(".")) in _LEADING_WORDS:
+                    continue  # "le Docteur Jean DUPONT", "LE DOCTEUR ..."
+                if token.islower() or following[:1].islower():
+                    return None  # "le professionnel de santé", "Le participant": no name
+                # "LE ROUX", "Le Gall": the article is the family name's.
         kind = _kind(token)
         if word in _ALWAYS_STOP or (word in _STOP_WORDS and kind not in (_UPPER, _CAP)):
             break
@@ -568,45 +595,76 @@ class _Hit:
     found: Found[str]
 
 
-def _compile_marker(marker: str) -> tuple[re.Pattern[str], bool]:
+def _compile_marker(marker: str) -> tuple[Gated, bool]:
     folded = fold(marker).text
     words = [re.escape(w) for w in re.split(r"[\s\-'.]+", folded) if w]
     body = r"[\s\-'.]*".join(words).replace(r"\(e\)", r"\s*\(\s*e\s*\)")
     running = folded.endswith((" que", " de"))
-    tail = r"(?:\s*:)?" if running else r"(?:s\b)?(?P<tail>[^:\n]{0,40}:)?"
-    return re.compile(r"(?<![\w'])" + body + tail), running
+    # A label is followed by a colon (a few words may come first: "Participant(e) au
+    # programme :") or by a dot leader ("Participant ........ DUPONT Jean").
+    tail = r"(?:\s*:)?" if running else r"(?:s\b)?(?:" + _LEADER + r"|(?P<tail>[^:\n]{0,40}:))?"
+    return gated(r"(?<![\w'])" + body + tail), running
 
 
 @lru_cache(maxsize=64)
-def _marker_patterns(markers: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
+def _marker_patterns(markers: tuple[str, ...]) -> tuple[tuple[Gated, bool], ...]:
     return tuple(_compile_marker(m) for m in markers)
 
 
-def _marker_hits(folded: Folded, markers: tuple[str, ...]) -> list[_Hit]:
-    hits: list[_Hit] = []
+def _marker_hit(folded: Folded, pattern: Gated, running: bool) -> _Hit | None:
+    """Return the first name written after ``pattern``, a marker, or ``None``."""
     original = folded.original
-    for pattern, running in _marker_patterns(markers):
-        for match in pattern.finditer(folded.text):
-            if not running:
-                line_start, _ = _line_bounds(folded.text, match.start())
-                before = folded.text[line_start : match.start()]
-                if _ROLE_WORDS.search(before) or _ROLE_WORDS.search(match.group("tail") or ""):
-                    continue
-            start, end = folded.span(match.start(), match.end())
-            span = _name_at(original, end)
-            if span is not None:
-                value_end = span[1] if running else _comma_first_name(original, span[1])
-            elif not running:
-                # "Nom, prénom : Dupont, Jean": one word, then the first name after a comma.
-                span = _name_at(original, end, allow_single=True)
-                value_end = 0 if span is None else _comma_first_name(original, span[1])
-                if span is not None and value_end == span[1]:
-                    continue
-            if span is None or _role_follows(original, span[1]):
+    for match in pattern.finditer(folded.text):
+        if not running:
+            line_start, _ = _line_bounds(folded.text, match.start())
+            before = folded.text[line_start : match.start()]
+            if _ROLE_WORDS.search(before) or _ROLE_WORDS.search(match.group("tail") or ""):
                 continue
-            found = Found(original[span[0] : value_end], original[start:value_end])
-            hits.append(_Hit(start, found))
-    return hits
+        start, end = folded.span(match.start(), match.end())
+        span = _name_at(original, end)
+        if span is not None:
+            value_end = span[1] if running else _comma_first_name(original, span[1])
+        elif not running:
+            # "Nom, prénom : Dupont, Jean": one word, then the first name after a comma.
+            span = _name_at(original, end, allow_single=True)
+            value_end = 0 if span is None else _comma_first_name(original, span[1])
+            if span is not None and value_end == span[1]:
+                continue
+        if span is None or _role_follows(original, span[1]):
+            continue
+        return _Hit(start, Found(original[span[0] : value_end], original[start:value_end]))
+    return None
+
+
+def _first_marker_hit(
+    folded: Folded, markers: tuple[str, ...], found: _Hit | None
+) -> _Hit | None:
+    """Return the earliest name after one of ``markers``, or ``found`` if earlier.
+
+    Markers are tried from the one that may occur first, and no further once the best
+    hit comes before the earliest place the next one may occur. At equal positions, the
+    marker listed first wins, and any of them wins over ``found``.
+    """
+    text = folded.text
+    order = []
+    for index, (pattern, running) in enumerate(_marker_patterns(markers)):
+        earliest = pattern.earliest(text)
+        if earliest is not None:
+            order.append((earliest, index, pattern, running))
+    order.sort(key=lambda item: (item[0], item[1]))
+    best = found
+    best_rank = len(markers)
+    for earliest, index, pattern, running in order:
+        if best is not None and folded.position(earliest) > best.position:
+            break
+        hit = _marker_hit(folded, pattern, running)
+        if hit is not None and (
+            best is None
+            or hit.position < best.position
+            or (hit.position == best.position and index < best_rank)
+        ):
+            best, best_rank = hit, index
+    return best
 
 
 def _comma_first_name(original: str, name_end: int) -> int:
@@ -626,11 +684,22 @@ _QUALIFIERS = (
     r"du\s+participant|du\s+stagiaire|du\s+medecin|de\s+l'apprenant|du\s+beneficiaire|"
     r"d'usage|d'exercice|usuel"
 )
-_NOM_LABEL = re.compile(
-    r"(?<![\w'])nom(?:\s+(?:de\s+famille|de\s+naissance|patronymique|" + _QUALIFIERS + r"))?\s*:"
+_NOM_QUALIFIERS = r"de\s+famille|de\s+naissance|patronymique|" + _QUALIFIERS
+#: ``Nom : DUPONT``, or, in a grid without colons, ``Nom`` at the start of a line and the
+#: value in the next cell (``Nom    DUPONT``): group ``grid``.
+_NOM_LABEL = gated(
+    r"(?<![\w'])nom(?:\s+(?:" + _NOM_QUALIFIERS + r"))?\s*:"
+    r"|^[ \t]*nom(?:[ \t]+(?:" + _NOM_QUALIFIERS + r"))?(?P<grid>[ \t]+)(?=\S)",
+    re.MULTILINE,
 )
-_PRENOM_LABEL = re.compile(r"(?<![\w'])prenoms?(?:\s+(?:" + _QUALIFIERS + r"))?\s*:")
+_PRENOM_LABEL = gated(
+    r"(?<![\w'])prenoms?(?:\s+(?:" + _QUALIFIERS + r"))?\s*:"
+    r"|^[ \t]*prenoms?(?:[ \t]+(?:" + _QUALIFIERS + r"))?(?P<grid>[ \t]+)(?=\S)",
+    re.MULTILINE,
+)
 _NEXT_LABEL = re.compile(r"\b(?:prenoms?|nom|nee?|date|rpps|adresse|profession)\b[^:\n]{0,20}:")
+#: In a grid, the next cell's label ends the value without a colon.
+_NEXT_CELL = re.compile(r"\b(?:prenoms?|nom|nee?|date|rpps|adresse|profession)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,18 +712,28 @@ class _Field:
 
 
 def _field(folded: Folded, label: re.Match[str]) -> _Field | None:
-    start = _value_start(folded.text, label.end())
+    grid = label.group("grid") is not None
+    start = label.end() if grid else _value_start(folded.text, label.end())
     _, line_end = _line_bounds(folded.text, start)
-    following = _NEXT_LABEL.search(folded.text, start, line_end)
+    following = (_NEXT_CELL if grid else _NEXT_LABEL).search(folded.text, start, line_end)
     first, last = folded.span(start, following.start() if following else line_end)
-    taken = _take_name(folded.original[first:last], allow_single=True)
+    value = folded.original[first:last]
+    if grid and not value[:1].isupper():
+        return None  # "Nom de l'organisme ...", "Nom du participant Jean ...": not a cell
+    taken = _take_name(value, allow_single=True)
     if taken is None:
         return None
     return _Field(folded.position(label.start()), first + taken[0], first + taken[1])
 
 
 def _fields(folded: Folded) -> tuple[_Field, _Field] | None:
-    """Find a ``Nom :`` / ``Prénom :`` pair within a few lines of each other."""
+    """Find a ``Nom :`` / ``Prénom :`` pair within a few lines of each other (cached)."""
+    return _fields_of(folded.original)
+
+
+@lru_cache(maxsize=32)
+def _fields_of(original: str) -> tuple[_Field, _Field] | None:
+    folded = fold(original)
     text = folded.text
     for nom in _NOM_LABEL.finditer(text):
         last = _field(folded, nom)
@@ -676,7 +755,10 @@ def find_name_fields(text: str) -> tuple[Found[str], Found[str]] | None:
     """Return the family name and first name of a ``Nom :`` / ``Prénom :`` layout.
 
     The two labels may share a line or lie within three lines of each other, and each
-    value may stand on the line after its label. Evidence runs from label to value.
+    value may stand on the line after its label. A grid without colons is read too, each
+    label opening its line and its value in the next cell (``Nom    MERCIER`` /
+    ``Prénom    Océane``); such a value must start with a capital. Evidence runs from
+    label to value.
     """
     fields = _fields(fold(text))
     if fields is None:
@@ -688,7 +770,7 @@ def find_name_fields(text: str) -> tuple[Found[str], Found[str]] | None:
     )
 
 
-_DOCTOR = re.compile(r"(?<![\w'])(?:dr|docteur|docteure)\b\.?\s+")
+_DOCTOR = gated(r"(?<![\w'])(?:dr|docteur|docteure)\b\.?\s+")
 _CIVILITY = re.compile(
     r"(?<![\w'])(?:" + "|".join(sorted(CIVILITIES, key=len, reverse=True)) + r")\b"
 )
@@ -715,57 +797,168 @@ def _is_signatory(folded: Folded, position: int) -> bool:
     return False
 
 
-def _doctor_hits(folded: Folded) -> tuple[list[_Hit], list[_Hit]]:
-    """Find names after ``Dr``/``Docteur`` that are not the signatory's.
+@dataclass(frozen=True, slots=True)
+class _Fallback:
+    """Names found without a marker: after ``Dr``, or before a participation verb.
 
-    Those followed by a participation phrase (``a participé``, ``né le``, ``RPPS``) are
-    returned first, the others second.
+    ``participating`` are followed by a participation phrase, ``others`` are bare
+    doctors' names, ``signatories`` the name keys of people named with a role.
     """
-    participating: list[_Hit] = []
-    others: list[_Hit] = []
+
+    participating: list[_Hit]
+    others: list[_Hit]
+    signatories: set[frozenset[str]]
+
+
+#: A doctor named as who did something ("animée par le", "signée par", "présentée par",
+#: "avec le"): a speaker, a trainer or a signatory, not the participant.
+_AGENT_BEFORE = re.compile(
+    r"\b(?:par|avec|aupres\s+de|de\s+la\s+part\s+de)\s+(?:le\s+|la\s+|du\s+)?$"
+)
+
+
+def _doctor_hits(folded: Folded, fallback: _Fallback) -> None:
+    """Add the names after ``Dr``/``Docteur`` to ``fallback``, signatories apart."""
     original = folded.original
     for match in _DOCTOR.finditer(folded.text):
-        if _is_signatory(folded, match.start()):
-            continue
         start, end = folded.span(match.start(), match.end())
         _, line_end = _line_bounds(original, end)
         taken = _take_name(original[end:line_end])
         if taken is None:
             continue
         name_end = end + taken[1]
-        hit = _Hit(start, Found(original[end + taken[0] : name_end], original[start:name_end]))
+        name = original[end + taken[0] : name_end]
+        line_start, _ = _line_bounds(folded.text, match.start())
+        agent = _AGENT_BEFORE.search(folded.text, line_start, match.start()) is not None
+        if agent or _is_signatory(folded, match.start()):
+            fallback.signatories.add(name_keys(name))
+            continue
+        hit = _Hit(start, Found(name, original[start:name_end]))
         after = fold(original[name_end : name_end + 120]).text
-        (participating if _PARTICIPATION_AFTER.match(after) else others).append(hit)
-    return participating, others
+        if _PARTICIPATION_AFTER.match(after):
+            fallback.participating.append(hit)
+        else:
+            fallback.others.append(hit)
+
+
+#: What a participant did, right after the name: "Claire MARTIN a assisté au congrès".
+_PARTICIPATION_VERB = gated(
+    r"(?<![\w'])a\s+(?:bien\s+)?(?:participe|assiste|suivi|pris\s+part|effectue|valide|realise)\b"
+    r"|(?<![\w'])a\s+ete\s+(?:declaree?\s+)?(?:admise?|recue?)\b"
+)
+#: What may stand between the name and the verb: an apposition ("Jean DUPONT, médecin
+#: généraliste, a participé").
+_APPOSITION = re.compile(r"\s*(?:,[^,.;:\n]{1,60},?)?\s*")
+
+
+def _verb_hits(folded: Folded, fallback: _Fallback) -> None:
+    """Add the names written before a participation verb, at the start of a line.
+
+    The name opens its line (after a civility) and the verb follows it, on the same line
+    or at the start of the next one; a signatory's line is passed over.
+    """
+    text, original = folded.text, folded.original
+    for verb in _PARTICIPATION_VERB.finditer(text):
+        line_start, _ = _line_bounds(text, verb.start())
+        if text[line_start : verb.start()].strip():
+            seg_start, seg_end = line_start, verb.start()
+        elif line_start > 0:
+            seg_start, seg_end = _line_bounds(text, line_start - 1)[0], line_start - 1
+        else:
+            continue
+        first, last = folded.span(seg_start, seg_end)
+        segment = original[first:last]
+        taken = _take_name(segment)
+        if taken is None:
+            continue
+        # Without a marker, a full name: a first name and a family name, none in lower case.
+        kinds = [_kind(token) for token in segment[taken[0] : taken[1]].split()]
+        if _LOWER in kinds or sum(1 for kind in kinds if kind in _WORD_KINDS) < 2:
+            continue
+        rest = segment[taken[1] :]
+        if not _APPOSITION.fullmatch(rest) or _ROLE_WORDS.search(fold(rest).text):
+            continue
+        if _is_signatory(folded, seg_start):
+            continue
+        name = segment[taken[0] : taken[1]]
+        evidence = original[first : folded.span(verb.start(), verb.end())[1]]
+        fallback.participating.append(_Hit(first, Found(name, evidence)))
+
+
+#: "Je soussigné, Dr Jean DUPONT, président": the signatory, named in the text.
+_UNDERSIGNED = gated(r"\b(?:je|nous)\s+soussigne\w*(?:\s*\(\s*e\s*\))?\s*,?\s*")
+
+#: A line where the attestation is dated and signed: "Fait à Paris, le 20 mars 2025",
+#: "Fait le 26/11/2024", "Bordeaux, le 10 juillet 2025".
+_SIGNATURE_LINE = gated(
+    r"^[ \t]*(?:fait\b[^\n]{0,50}?\ble\b|(?:a\s+)?[a-z][a-z'\- ]{1,40},\s*le\s+\d)",
+    re.MULTILINE,
+)
+
+
+def _undersigned(folded: Folded, fallback: _Fallback) -> None:
+    """Add the names of the people who sign in the first person (``Je soussigné``)."""
+    original = folded.original
+    for match in _UNDERSIGNED.finditer(folded.text):
+        _, end = folded.span(match.start(), match.end())
+        _, line_end = _line_bounds(original, end)
+        taken = _take_name(original[end:line_end])
+        if taken is not None:
+            fallback.signatories.add(name_keys(original[end + taken[0] : end + taken[1]]))
+
+
+def _fallback_person(folded: Folded) -> Found[str] | None:
+    """Return the participant when no marker names one, or ``None`` when unsure.
+
+    A name followed by a participation phrase comes first, a bare doctor's name second;
+    a group whose names disagree gives ``None``. Names also written as a signatory's are
+    never taken, and a bare doctor's name after the line where the attestation is dated
+    and signed ("Fait à ..., le") is the signature's.
+    """
+    fallback = _Fallback([], [], set())
+    _doctor_hits(folded, fallback)
+    _verb_hits(folded, fallback)
+    _undersigned(folded, fallback)
+    signed = [m.start() for m in _SIGNATURE_LINE.finditer(folded.text)]
+    signature = folded.position(signed[-1]) if signed else len(folded.original)
+    participating = fallback.participating
+    others = [h for h in fallback.others if h.position < signature]
+    for group in (participating, others):
+        kept = [h for h in group if name_keys(h.found.value) not in fallback.signatories]
+        names = {name_keys(h.found.value) for h in kept}
+        if len(names) == 1:
+            return min(kept, key=lambda h: h.position).found
+        if len(names) > 1:
+            return None
+    return None
 
 
 def find_person(text: str, markers: Sequence[str] = DEFAULT_MARKERS) -> Found[str] | None:
     """Return the participant's name in running text or in a label/value layout.
 
     Looked for, earliest in the text first: after one of ``markers`` (``certifie que``,
-    ``Nom et prénom :``, ``Participant(e) :``...) and in a ``Nom :`` / ``Prénom :`` pair
-    (rendered ``LAST, First``, which :func:`split_name` reads unambiguously). Failing
-    those, ``Dr``/``Docteur`` and a name that is not the signatory's (no role such as
-    président, directeur, doyen, responsable on its line or on a short line beside it);
-    when such names disagree, ``None``. A name stops at a comma, ``né(e) le``, ``RPPS``,
-    ``a participé``, ``a suivi``, a digit or the end of the line. The value is the name as
-    written without the civility in front; ``evidence`` runs from the marker, label or
-    civility to the end of the name.
+    ``Nom et prénom :``, ``Participant(e) :``, ``Participant ..... DUPONT Jean``...) and in
+    a ``Nom :`` / ``Prénom :`` pair, colons or a grid's cells (rendered ``LAST, First``,
+    which :func:`split_name` reads unambiguously). Failing those, a name followed by a
+    participation phrase (``Dr Jean DUPONT a participé``, ``Claire MARTIN, médecin
+    généraliste, a assisté``, a name alone on the line before ``a assisté``), then a bare
+    ``Dr``/``Docteur`` name; when such names disagree, ``None``. The signatory is never
+    returned: a name with a role (président, directeur, doyen, responsable, ``signé
+    électroniquement par``...) on its line or on a short line beside it, a name written
+    after ``Je soussigné``, a bare doctor's name after the dated signature line. A name
+    stops at a comma, ``né(e) le``, ``RPPS``, ``a participé``, ``a suivi``, a digit or the
+    end of the line. The value is the name as written without the civility in front;
+    ``evidence`` runs from the marker, label or civility to the end of the name.
     """
     folded = fold(text)
-    hits = _marker_hits(folded, tuple(markers))
     fields = _fields(folded)
+    labelled: _Hit | None = None
     if fields is not None:
         last, first = fields
         value = f"{text[last.start : last.end]}, {text[first.start : first.end]}"
         start = min(last.label, first.label)
-        hits.append(_Hit(start, Found(value, text[start : max(last.end, first.end)])))
-    if hits:
-        return min(hits, key=lambda h: h.position).found
-    for group in _doctor_hits(folded):
-        names = {name_keys(h.found.value) for h in group}
-        if len(names) == 1:
-            return group[0].found
-        if len(names) > 1:
-            return None
-    return None
+        labelled = _Hit(start, Found(value, text[start : max(last.end, first.end)]))
+    hit = _first_marker_hit(folded, tuple(markers), labelled)
+    if hit is not None:
+        return hit.found
+    return _fallback_person(folded)

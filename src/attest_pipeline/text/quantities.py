@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from attest_pipeline.models import Found
 from attest_pipeline.text.dates import find_event_dates
 from attest_pipeline.text.names import fold
+from attest_pipeline.text.scan import at_digits
 
 # ------------------------------------------------------------------------------- hours
 
@@ -46,7 +47,7 @@ class _Duration:
 def _durations(text: str) -> list[_Duration]:
     folded = fold(text)
     found: list[_Duration] = []
-    for match in _HOURS.finditer(folded.text):
+    for match in at_digits(_HOURS, folded.text):
         line_start = folded.text.rfind("\n", 0, match.start()) + 1
         before = folded.text[max(line_start, match.start() - 40) : match.start()]
         after = folded.text[match.end() : match.end() + 40]

@@ -1,0 +1,546 @@
+r"""Fast regex searching over whole documents: each pattern gated by the strings it needs.
+
+A pattern that starts with a word boundary, a lookbehind or an alternation gives Python's
+regex engine nothing to skip ahead with: it tries the pattern at every position of the
+text (about 25 µs for a one-page attestation, against 1 µs for a pattern that starts with
+a literal). Most patterns of the helpers and the plugins are absent from most documents,
+so :class:`Gated` reads once, when it is compiled, a few strings of which every match must
+contain one (``andpc`` for ``\bandpc\b``; ``andpc``, ``odpc`` for ``\b(?:andpc|odpc)\b``)
+and runs the regex only when one of them is in the text, a plain substring test. When the
+string stands at most a few hundred characters after the start of a match, the search
+also starts just before the first occurrence of those strings rather than at the start of
+the text.
+
+The strings are read from the parsed pattern (``re._parser``); a pattern it cannot read
+(a construct this module does not know, case-insensitive matching) simply has no gate and
+is searched as usual: the answers are always exactly those of the regex.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any
+
+# The parser of the standard ``re`` module (private); without it, patterns are not gated.
+_sre: Any
+_sre_parser: Any
+try:
+    _sre = importlib.import_module("re._constants")
+    _sre_parser = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - other Python implementations
+    _sre = _sre_parser = None
+
+#: More strings than this make a gate slower than the search it saves.
+_MAX_STRINGS = 12
+#: A match starting at most this far before its needed string is tried only around each
+#: occurrence of the string (``re.match``), never searched for through the text.
+_SHORT_LEAD = 12
+#: Beyond this many characters, a width counts as unbounded.
+_MAX_WIDTH = 2000
+
+
+def _chars(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
+    """Return the characters of a small character class made of literals, else ``None``."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _sre.LITERAL:
+            chars.add(chr(av))
+        elif op is _sre.RANGE and av[1] - av[0] < 10:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None
+    return chars if len(chars) <= 6 else None
+
+
+def _product(left: set[str], right: Iterable[str]) -> set[str] | None:
+    result = {a + b for a in left for b in right}
+    return result if len(result) <= _MAX_STRINGS else None
+
+
+#: Answers already worked out for the items of the pattern being read, by (op, id(av)):
+#: a parsed pattern repeats its sub-patterns at every level of :func:`_required`.
+_FINITE: dict[tuple[Any, int], set[str] | None] = {}
+_WIDTH: dict[tuple[Any, int], Any] = {}
+_READING = threading.Lock()
+
+
+def _finite(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
+    """Return every string ``items`` can match when there are few, else ``None``.
+
+    Zero-width assertions consume nothing and are passed over.
+    """
+    results: set[str] | None = {""}
+    for item in items:
+        if results is None:
+            return None
+        key = (item[0], id(item[1]))
+        if key not in _FINITE:
+            _FINITE[key] = _finite_item(item)
+        found = _FINITE[key]
+        results = None if found is None else _product(results, found)
+    return results
+
+
+def _finite_item(item: tuple[Any, Any]) -> set[str] | None:
+    """Return every string one item can match when there are few, else ``None``."""
+    op, av = item
+    if op is _sre.LITERAL:
+        return {chr(av)}
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        return {""}  # zero width
+    if op is _sre.IN:
+        return _chars(av)
+    if op is _sre.SUBPATTERN:
+        return None if av[1] & re.IGNORECASE else _finite(av[3])
+    if op is _sre.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            inner = _finite(branch)
+            if inner is None:
+                return None
+            union |= inner
+        return union if len(union) <= _MAX_STRINGS else None
+    if op.name in _REPEATS:
+        low, high, sub = av
+        inner = _finite(sub)
+        if inner is None or high > 3:
+            return None
+        options: set[str] = set()
+        for count in range(low, high + 1):
+            repeated: set[str] | None = {""}
+            for _ in range(count):
+                repeated = None if repeated is None else _product(repeated, inner)
+            if repeated is None:
+                return None
+            options |= repeated
+        return options if len(options) <= _MAX_STRINGS else None
+    return None
+
+
+#: How far from the start of a match a needed string may begin: a number of characters
+#: plus a number of runs of whitespace of any length (``\s*``), or ``None`` (no bound).
+#: Runs of whitespace are bounded by the longest one of the text searched.
+_Lead = tuple[int, int] | None
+#: What :func:`_required` finds: the strings, and their lead.
+_Needed = tuple[set[str], _Lead]
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _spacing(item: tuple[Any, Any]) -> bool:
+    r"""Say whether ``item`` matches one whitespace character at most (``\s``, ``[ \t]``)."""
+    op, av = item
+    if op is _sre.LITERAL:
+        return chr(av).isspace()
+    if op is not _sre.IN:
+        return False
+    if av and av[0][0] is _sre.NEGATE:
+        # [^\S\n]: not a non-space, not a newline: spaces only.
+        return any(o is _sre.CATEGORY and a is _sre.CATEGORY_NOT_SPACE for o, a in av[1:])
+    return all(
+        (o is _sre.CATEGORY and a is _sre.CATEGORY_SPACE)
+        or (o is _sre.LITERAL and chr(a).isspace())
+        for o, a in av
+    )
+
+
+def _width(items: Iterable[tuple[Any, Any]]) -> _Lead:
+    """Return the most ``items`` of a parsed pattern can match, or ``None``."""
+    fixed = spaces = 0
+    for item in items:
+        key = (item[0], id(item[1]))
+        if key not in _WIDTH:
+            _WIDTH[key] = _width_item(item)
+        width = _WIDTH[key]
+        if width is None:
+            return None
+        fixed, spaces = fixed + width[0], spaces + width[1]
+        if fixed > _MAX_WIDTH:
+            return None
+    return fixed, spaces
+
+
+def _width_item(item: tuple[Any, Any]) -> _Lead:
+    """Return the most one item of a parsed pattern can match, or ``None``."""
+    op, av = item
+    if op in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.IN, _sre.ANY):
+        return 1, 0
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        return 0, 0
+    if op is _sre.SUBPATTERN:
+        return _width(av[3])
+    if op is _sre.ATOMIC_GROUP:
+        return _width(av)
+    if op is _sre.BRANCH:
+        widths = [_width(branch) for branch in av[1]]
+        if any(w is None for w in widths):
+            return None
+        return (
+            max(w[0] for w in widths if w is not None),
+            max(w[1] for w in widths if w is not None),
+        )
+    if op.name in _REPEATS:
+        _, high, sub = av
+        if len(sub) == 1 and _spacing(sub[0]):
+            # \s*, [ \t]+: a run of whitespace, as long as the text's longest at most.
+            return (0, 1) if high > _MAX_WIDTH else (int(high), 0)
+        inner = _width(sub)
+        if inner is None:
+            return None
+        if high > _MAX_WIDTH:
+            return (0, 0) if inner == (0, 0) else None
+        return inner[0] * high, inner[1] * high
+    high = _sre_parser.SubPattern(_sre_parser.State(), [item]).getwidth()[1]
+    return (int(high), 0) if high <= _MAX_WIDTH else None
+
+
+def _plus(a: _Lead, b: _Lead) -> _Lead:
+    return None if a is None or b is None else (a[0] + b[0], a[1] + b[1])
+
+
+def _widest(a: _Lead, b: _Lead) -> _Lead:
+    return None if a is None or b is None else (max(a[0], b[0]), max(a[1], b[1]))
+
+
+def _shrink(strings: set[str]) -> set[str]:
+    """Cut too many strings to a common length: a match holding one holds its start too."""
+    length = max(len(s) for s in strings)
+    while len(strings) > _MAX_STRINGS and length > 1:
+        length -= 1
+        strings = {s[:length] for s in strings}
+    return strings
+
+
+def _required(items: Iterable[tuple[Any, Any]]) -> _Needed | None:
+    """Return strings of which every match of ``items`` contains one, or ``None``.
+
+    Also how far from the match's start that string may begin, when bounded.
+    """
+    candidates: list[_Needed] = []
+    run: set[str] = {""}
+    run_lead: _Lead = (0, 0)
+    lead: _Lead = (0, 0)  # the widest the items before the current one can be
+    for op, av in items:
+        finite = _finite([(op, av)])
+        if finite is not None:
+            joined = _product(run, finite)
+            if joined is not None:
+                run = joined
+            else:
+                candidates.append((run, run_lead))
+                run, run_lead = finite, lead
+            lead = _plus(lead, _width([(op, av)]))
+            continue
+        inner: _Needed | None = None
+        if op is _sre.SUBPATTERN and not av[1] & re.IGNORECASE:
+            inner = _required(av[3])
+        elif op is _sre.ATOMIC_GROUP:
+            inner = _required(av)
+        elif op is _sre.BRANCH:
+            union: set[str] = set()
+            union_lead: _Lead = (0, 0)
+            for branch in av[1]:
+                found = _required(branch)
+                if found is None:
+                    break
+                union |= found[0]
+                union_lead = _widest(union_lead, found[1])
+            else:
+                inner = (_shrink(union), union_lead)
+        elif op.name in _REPEATS and av[0] >= 1:
+            inner = _required(av[2])
+        if inner is not None and inner[1] == (0, 0):
+            # The item starts with one of its strings: the run goes on into it.
+            candidates.append((_shrink({a + b for a in run for b in inner[0]}), run_lead))
+        else:
+            candidates.append((run, run_lead))
+            if inner is not None:
+                candidates.append((inner[0], _plus(lead, inner[1])))
+        lead = _plus(lead, _width([(op, av)]))
+        run, run_lead = {""}, lead
+    candidates.append((run, run_lead))
+    usable = [c for c in candidates if c[0] and "" not in c[0]]
+    if not usable:
+        return None
+    # Strings of one or two letters are in every text; among longer ones, a bounded lead
+    # lets the search start near the string found; then the longer the rarer, and fewer
+    # strings are cheaper to look for.
+    return max(usable, key=_quality)
+
+
+def _quality(needed: _Needed) -> tuple[bool, bool, int, int]:
+    shortest = min(len(s) for s in needed[0])
+    return shortest >= 3, needed[1] is not None, shortest, -len(needed[0])
+
+
+def _minimal(needed: _Needed) -> tuple[tuple[str, ...], _Lead]:
+    """Drop the strings containing another one: finding the shorter one is enough.
+
+    The lead grows by how far inside a dropped string the one kept for it may stand.
+    """
+    strings, lead = needed
+    kept: list[str] = []
+    extra = 0
+    for string in sorted(strings, key=len):
+        inside = [k for k in kept if k in string]
+        if inside:
+            extra = max(extra, *(string.rfind(k) for k in inside))
+        else:
+            kept.append(string)
+    return tuple(kept), _plus(lead, (extra, 0))
+
+
+def required_strings(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Return strings of which every match of ``pattern`` contains one, else ``None``.
+
+    ``None`` when no such strings are known (the pattern is then searched everywhere).
+    """
+    needed = _needed(pattern, flags)
+    return None if needed is None else needed[0]
+
+
+def _needed(pattern: str, flags: int) -> tuple[tuple[str, ...], _Lead] | None:
+    if _sre_parser is None or flags & re.IGNORECASE:
+        return None
+    with _READING:
+        try:
+            parsed = _sre_parser.parse(pattern, flags)
+            if parsed.state.flags & re.IGNORECASE:
+                return None
+            needed = _required(parsed.data)
+        except (re.error, TypeError, ValueError, AttributeError):  # unknown internals
+            return None
+        finally:
+            # Keys are the ids of this parse's objects: never valid for another one.
+            _FINITE.clear()
+            _WIDTH.clear()
+    return None if needed is None else _minimal(needed)
+
+
+class _Memo:
+    """What is known of one text: where each needed string first occurs, its widest space."""
+
+    __slots__ = ("first", "spaces", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text  # kept alive with its memo, so that its id is not reused meanwhile
+        self.first: dict[str, int] = {}
+        self.spaces: int | None = None
+
+    def widest_space(self) -> int:
+        """Return the length of the longest run of whitespace of the text (at least 1)."""
+        if self.spaces is None:
+            self.spaces = max((len(run) for run in _SPACE_RUNS.findall(self.text)), default=1)
+        return self.spaces
+
+
+_SPACE_RUNS = re.compile(r"\s{2,}")
+
+#: The memos of the last few texts searched: the patterns of all the plugins look for the
+#: same words of the same document.
+_RECENT: dict[int, _Memo] = {}
+_RECENT_TEXTS = 8
+_RECENT_LOCK = threading.Lock()
+
+
+def _memo(text: str) -> _Memo:
+    """Return the memo of ``text`` (kept for the last few texts)."""
+    memo = _RECENT.get(id(text))
+    if memo is not None and memo.text is text:
+        return memo
+    memo = _Memo(text)
+    with _RECENT_LOCK:
+        while len(_RECENT) >= _RECENT_TEXTS:
+            del _RECENT[next(iter(_RECENT))]
+        _RECENT[id(text)] = memo
+    return memo
+
+
+class Gated:
+    """A compiled regex searched only where the strings it needs are present.
+
+    ``search``, ``finditer`` and ``sub`` give exactly the answers of the regex; ``match``
+    and ``fullmatch`` (at one position) are passed through.
+    """
+
+    __slots__ = ("lead", "literals", "pattern", "regex")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.regex = re.compile(pattern, flags)
+        needed = _needed(pattern, flags)
+        #: Strings of which every match holds one (``None``: not known, no gate).
+        self.literals = None if needed is None else needed[0]
+        #: How far before that string a match may start (``None``: no bound).
+        self.lead: _Lead = None if needed is None else needed[1]
+
+    def __repr__(self) -> str:
+        return f"Gated({self.pattern!r}, literals={self.literals!r})"
+
+    def _lead(self, memo: _Memo) -> int | None:
+        """Return the lead in characters for the text of ``memo``."""
+        lead = self.lead
+        if lead is None:
+            return None
+        fixed, spaces = lead
+        return fixed + spaces * memo.widest_space() if spaces else fixed
+
+    def _first(self, memo: _Memo, start: int, end: int) -> int:
+        """Return where the first needed string occurs in ``text[start:end]``, or -1."""
+        best = -1
+        text, known = memo.text, memo.first
+        for literal in self.literals or ():
+            found = known.get(literal)
+            if found is None:
+                found = known[literal] = text.find(literal)
+            if found >= 0 and (found < start or found + len(literal) > end):
+                found = text.find(literal, start, end)
+            if found >= 0 and (best < 0 or found < best):
+                best = found
+        return best
+
+    def earliest(self, text: str) -> int | None:
+        """Return the earliest position where a match may start, ``None`` if none can."""
+        if self.literals is None:
+            return 0
+        memo = _memo(text)
+        first = self._first(memo, 0, len(text))
+        if first < 0:
+            return None
+        lead = self._lead(memo)
+        return 0 if lead is None else max(0, first - lead)
+
+    def possible(self, text: str) -> bool:
+        """Say whether ``text`` holds one of the needed strings (a match may exist)."""
+        return self.literals is None or self._first(_memo(text), 0, len(text)) >= 0
+
+    def _occurrences(self, memo: _Memo, start: int, end: int) -> Iterator[int]:
+        """Yield, in order, where the needed strings occur in ``text[start:end]``."""
+        nexts: dict[str, int] = {}
+        text, known = memo.text, memo.first
+        for literal in self.literals or ():
+            found = known.get(literal)
+            if found is None:
+                found = known[literal] = text.find(literal)
+            if found >= 0 and (found < start or found + len(literal) > end):
+                found = text.find(literal, start, end)
+            if found >= 0:
+                nexts[literal] = found
+        while nexts:
+            position = min(nexts.values())
+            yield position
+            for literal, found in list(nexts.items()):
+                if found == position:
+                    following = text.find(literal, position + 1, end)
+                    if following < 0:
+                        del nexts[literal]
+                    else:
+                        nexts[literal] = following
+
+    def _starts(self, memo: _Memo, pos: int, end: int, lead: int) -> Iterator[re.Match[str]]:
+        """Yield the matches of a pattern with a short lead, tried only near its strings.
+
+        A match holding a needed string at ``q`` starts between ``q - lead`` and ``q``:
+        those positions are tried in increasing order, each once.
+        """
+        text = memo.text
+        match_at = self.regex.match
+        tried = pos - 1
+        for found in self._occurrences(memo, pos, end):
+            if found <= tried:
+                continue
+            for start in range(max(found - lead, tried + 1), found + 1):
+                match = match_at(text, start, end)
+                if match is not None:
+                    yield match
+                    tried = match.end() - 1
+                    break
+            else:
+                tried = found
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        """Return the first match, as ``re.Pattern.search`` does."""
+        end = len(text) if endpos is None else endpos
+        if self.literals is None:
+            return self.regex.search(text, pos, end)
+        memo = _memo(text)
+        first = self._first(memo, pos, end)
+        if first < 0:
+            return None
+        lead = self._lead(memo)
+        if lead is None:
+            return self.regex.search(text, pos, end)
+        if lead <= _SHORT_LEAD:
+            return next(self._starts(memo, pos, end, lead), None)
+        return self.regex.search(text, max(pos, first - lead), end)
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        """Yield every match, as ``re.Pattern.finditer`` does."""
+        end = len(text) if endpos is None else endpos
+        if self.literals is None:
+            yield from self.regex.finditer(text, pos, end)
+            return
+        memo = _memo(text)
+        first = self._first(memo, pos, end)
+        if first < 0:
+            return
+        lead = self._lead(memo)
+        if lead is None:
+            yield from self.regex.finditer(text, pos, end)
+        elif lead <= _SHORT_LEAD:
+            yield from self._starts(memo, pos, end, lead)
+        else:
+            while first >= 0:
+                match = self.regex.search(text, max(pos, first - lead), end)
+                if match is None:
+                    return
+                yield match
+                # Every match holds a needed string, so it is never empty.
+                pos = match.end()
+                first = self._first(memo, pos, end)
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        """Match at ``pos``, as ``re.Pattern.match`` does."""
+        return self.regex.match(text, pos, len(text) if endpos is None else endpos)
+
+    def fullmatch(
+        self, text: str, pos: int = 0, endpos: int | None = None
+    ) -> re.Match[str] | None:
+        """Match the whole of ``text[pos:endpos]``, as ``re.Pattern.fullmatch`` does."""
+        return self.regex.fullmatch(text, pos, len(text) if endpos is None else endpos)
+
+    def sub(self, repl: Any, text: str) -> str:
+        """Replace every match, as ``re.Pattern.sub`` does."""
+        return self.regex.sub(repl, text) if self.possible(text) else text
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def at_digits(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    r"""Yield the matches of ``regex`` as ``finditer`` would, for a regex starting at digits.
+
+    ``regex`` must match only at the first digit of a run of digits (it starts with a
+    digit not preceded by one, ``(?<!\d)\d...``): it is then tried at those places only,
+    found by a fast scan, instead of at every position of the text.
+    """
+    reached = 0
+    for run in _DIGIT_RUN.finditer(text):
+        if run.start() < reached:
+            continue
+        match = regex.match(text, run.start())
+        if match is not None:
+            yield match
+            reached = match.end()
+
+
+@lru_cache(maxsize=1024)
+def gated(pattern: str, flags: int = 0) -> Gated:
+    """Return the :class:`Gated` form of ``pattern`` (cached)."""
+    return Gated(pattern, flags)

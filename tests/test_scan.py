@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import gc
+import importlib
+import io
+import random
+import re
+
+import pdfplumber
+import pytest
+
+from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.text.names import fold
+from attest_pipeline.text.scan import Gated, at_digits, gated, required_strings
+from attest_plugins import BUILTIN_PLUGINS
+
+
+def spans(matches: object) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------- needed strings
+
+
+@pytest.mark.parametrize(
+    ("pattern", "strings"),
+    [
+        (r"\bandpc\b", ("andpc",)),
+        (r"\b(?:andpc|odpc)\b", ("andpc", "odpc")),
+        (r"(?<![\w'])certifie[\s\-'.]*que", ("certifie",)),
+        (r"\bmon ?dpc\b", ("mondpc", "mon dpc")),
+        # A string contained in another is enough.
+        (r"\b(?:dr|docteur|docteure)\b", ("dr", "docteur")),
+    ],
+)
+def test_required_strings(pattern: str, strings: tuple[str, ...]) -> None:
+    found = required_strings(pattern)
+    assert found is not None and sorted(found) == sorted(strings)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matching"),
+    [
+        (
+            r"agence nationale du (?:dpc|developpement professionnel continu)",
+            ["agence nationale du dpc", "agence nationale du developpement professionnel continu"],
+        ),
+        (
+            r"\bglap\b|\bgroupes? loca(?:l|ux) d'(?:analyse|amelioration)"
+            r" de(?:s| la)? pratiques?\b",
+            [
+                "glap",
+                "groupes locaux d'analyse des pratiques",
+                "groupe local d'amelioration de la pratique",
+            ],
+        ),
+    ],
+)
+def test_every_match_holds_one_of_the_strings(pattern: str, matching: list[str]) -> None:
+    found = required_strings(pattern)
+    assert found is not None and all(len(s) >= 3 for s in found)
+    for text in matching:
+        assert re.search(pattern, text) is not None
+        assert any(s in text for s in found)
+
+
+@pytest.mark.parametrize("pattern", [r"\d+", r"[a-z]+", r".*", r"(?i)andpc", r"x?"])
+def test_no_strings_when_a_match_needs_none(pattern: str) -> None:
+    assert required_strings(pattern) is None
+
+
+def test_an_ignorecase_pattern_is_not_gated() -> None:
+    assert required_strings("andpc", re.IGNORECASE) is None
+    assert gated("andpc", re.IGNORECASE).search("ANDPC") is not None
+
+
+# --------------------------------------------------------------------- equivalence
+
+PIECES = [
+    "ab", "cd", "de", "le", " ", r"\s*", r"\s+", r"[ \t]*", r"[^\S\n]*", r"\b", r"(?<![\w'])",
+    r"(?:x|yz)", r"(?:ab|cd)?", r"\d", r"\d{1,2}", r"[/.\-]", r"(?!\w)", r"(?=a)", r"[^\n]{0,5}",
+    r"(?:le\s+)?", r"e?", r"(?:a\s*){1,3}", ".", r"\n?", "n°", r"(?P<v>[a-z]{2})",
+]
+ALPHABET = "abcdeley xz 12/3.-\n\t'°"
+
+
+def random_pattern(rng: random.Random) -> str:
+    parts = [rng.choice(PIECES) for _ in range(rng.randint(1, 5))]
+    pattern = "".join(parts)
+    if rng.random() < 0.3:
+        pattern += "|" + "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 3)))
+    return pattern
+
+
+def test_gated_answers_exactly_as_the_regex_on_random_patterns_and_texts() -> None:
+    rng = random.Random(20250312)
+    texts = ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 80))) for _ in range(40)]
+    texts += ["ab  cd   de\n\nle  x", "", "n° 12/3.45 yz", "a a a abc de"]
+    checked = 0
+    for _ in range(400):
+        pattern = random_pattern(rng)
+        try:
+            regex = re.compile(pattern, re.MULTILINE)
+        except re.error:
+            continue
+        scanner = Gated(pattern, re.MULTILINE)
+        for text in texts:
+            assert spans(scanner.finditer(text)) == spans(regex.finditer(text)), pattern
+            first, expected = scanner.search(text), regex.search(text)
+            assert (first and first.span()) == (expected and expected.span()), pattern
+            pos, end = len(text) // 4, len(text) - len(text) // 4
+            assert spans(scanner.finditer(text, pos, end)) == spans(regex.finditer(text, pos, end))
+            found = scanner.search(text, pos, end)
+            wanted = regex.search(text, pos, end)
+            assert (found and found.span()) == (wanted and wanted.span()), pattern
+            assert scanner.sub("#", text) == regex.sub("#", text)
+            assert scanner.possible(text) or not expected
+            checked += 1
+    assert checked > 5000
+
+
+def pdf_text(page: str) -> str:
+    with pdfplumber.open(io.BytesIO(make_pdf([page]))) as pdf:
+        return pdf.pages[0].extract_text() or ""
+
+
+def test_the_plugins_patterns_answer_exactly_as_their_regex() -> None:
+    for name in BUILTIN_PLUGINS:
+        importlib.import_module(name)
+    scanners = [o for o in gc.get_objects() if isinstance(o, Gated)]
+    assert len(scanners) > 50
+    text = pdf_text(
+        "ATTESTATION DE PARTICIPATION\n"
+        "Action de Développement Professionnel Continu (DPC), ODPC n° 2418\n"
+        "Je soussignée, Dr Françoise MARTEL, présidente, certifie que le Docteur Mathieu\n"
+        "FRANÇOIS, RPPS 10957474868, a participé à l'action de DPC n° 24182500146,\n"
+        "session n° 2, intitulée « Insuffisance cardiaque », du 12 au 14 mars 2025.\n"
+        "Nom : DUPONT   Prénom : Jean\nParticipant ........ LEMAIRE Pierre-Yves\n"
+        "Congrès de la Médecine Générale France, diplôme d'université, test de lecture\n"
+        "Fait à Lyon, le 21/03/2025"
+    )
+    folded = fold(text).text
+    for variant in (text, folded, folded.replace("\n", " ")):
+        for scanner in scanners:
+            assert spans(scanner.finditer(variant)) == spans(scanner.regex.finditer(variant))
+
+
+def test_a_memo_is_kept_per_text_not_per_value() -> None:
+    scanner = gated(r"\bandpc\b")
+    first = "".join(["l'", "andpc"])
+    second = "".join(["l'", "odpc"])
+    assert scanner.search(first) is not None
+    assert scanner.search(second) is None
+    assert scanner.search("".join(["l'", "andpc"])) is not None
+
+
+# ------------------------------------------------------------------------- at_digits
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?<![\d,.])(?P<h>\d{1,4}(?:[.,]\d{1,2})?)\s*(?:heures?|h)(?![a-z])",
+        r"(?<!\d)(?<!\d[ .])\d(?:[ .]?\d){10}(?![ .]?\d)",
+    ],
+)
+def test_at_digits_finds_what_finditer_finds(pattern: str) -> None:
+    regex = re.compile(pattern)
+    text = (
+        "Durée 7h, 3,5 heures, 12h30 ; action n° 2418 2500 146 ; 10957474868 et 1234567890123 ; "
+        "14 h 00 ; 7 h9 ; 2.5h"
+    )
+    assert spans(at_digits(regex, text)) == spans(regex.finditer(text))
