@@ -1,43 +1,18 @@
 from __future__ import annotations
 
-import importlib
 import io
 from datetime import date
 
 from reportlab.pdfgen import canvas
 
-from attest_pipeline.contract import Issuer
-from attest_pipeline.models import Document, Family, Nature
+from attest_pipeline.models import Family, Nature
 from attest_pipeline.reading import read_pdf
-from attest_pipeline.testing import run_issuer
-from attest_pipeline.testing.pdf import PAGE_HEIGHT, PAGE_WIDTH, make_pdf
-from attest_plugins import BUILTIN_PLUGINS
+from attest_pipeline.testing import pdf_document as read
+from attest_pipeline.testing import run_issuer, winner
+from attest_pipeline.testing.pdf import PAGE_HEIGHT, PAGE_WIDTH
 from attest_plugins.andpc import AndpcIssuer
 
 ISSUER = AndpcIssuer()
-
-
-def read(*pages: str) -> Document:
-    return read_pdf(make_pdf(list(pages)))
-
-
-def builtin_issuers() -> list[Issuer]:
-    issuers: list[Issuer] = []
-    for name in BUILTIN_PLUGINS:
-        importlib.import_module(name).attest_register_issuers(issuers.append)
-    return issuers
-
-
-def winner(document: Document) -> str | None:
-    scores = []
-    for issuer in builtin_issuers():
-        answer = issuer.identify(document)
-        if answer is not None:
-            scores.append((answer.score, issuer.name))
-    scores.sort(reverse=True)
-    if not scores or (len(scores) > 1 and scores[0][0] == scores[1][0]):
-        return None
-    return scores[0][1]
 
 
 RUNNING = """ATTESTATION DE PARTICIPATION
@@ -86,9 +61,7 @@ def test_reads_a_running_text_attestation() -> None:
     assert extraction.start is not None and extraction.start.value == date(2025, 3, 12)
     assert extraction.end is not None and extraction.end.value == date(2025, 3, 14)
     assert extraction.title is not None
-    assert extraction.title.value == (
-        "Prise en charge du diabète de type 2 en médecine générale"
-    )
+    assert extraction.title.value == ("Prise en charge du diabète de type 2 en médecine générale")
     assert extraction.reference is not None and extraction.reference.value == "12342500012"
     assert extraction.extras["session"].value == "2"
     assert extraction.extras["odpc"].value == "1234"
@@ -146,8 +119,9 @@ def test_natures_of_dpc_actions() -> None:
         "Type d'action : Gestion des risques": Nature.GESTION_RISQUES,
         "Type : GDR": Nature.GESTION_RISQUES,
         "Cet audit clinique a été réalisé selon la méthode HAS.": Nature.EPP,
-        "Programme intégré associant formation continue et évaluation des pratiques":
-            Nature.PROGRAMME_INTEGRE,
+        "Programme intégré associant formation continue et évaluation des pratiques": (
+            Nature.PROGRAMME_INTEGRE
+        ),
         "Action de formation continue en présentiel": Nature.FORMATION_CONTINUE,
     }
     base = TABLE.replace("Type : EPP", "{line}")

@@ -1,41 +1,14 @@
 from __future__ import annotations
 
-import importlib
 import time
 from datetime import date
 
-from attest_pipeline.contract import Issuer
-from attest_pipeline.models import Document, Family, Nature
-from attest_pipeline.reading import read_pdf
-from attest_pipeline.testing import run_issuer
-from attest_pipeline.testing.pdf import make_pdf
-from attest_plugins import BUILTIN_PLUGINS
+from attest_pipeline.models import Family, Nature
+from attest_pipeline.testing import identify_all, run_issuer, winner
+from attest_pipeline.testing import pdf_document as read
 from attest_plugins.congress import CongressIssuer
 
 ISSUER = CongressIssuer()
-
-
-def read(*pages: str) -> Document:
-    return read_pdf(make_pdf(list(pages)))
-
-
-def scores(document: Document) -> dict[str, float]:
-    issuers: list[Issuer] = []
-    for name in BUILTIN_PLUGINS:
-        importlib.import_module(name).attest_register_issuers(issuers.append)
-    result = {}
-    for issuer in issuers:
-        answer = issuer.identify(document)
-        if answer is not None:
-            result[issuer.name] = answer.score
-    return result
-
-
-def winner(document: Document) -> str | None:
-    ranked = sorted(scores(document).items(), key=lambda item: item[1], reverse=True)
-    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
 
 
 CMGF = """CONGRÈS DE LA MÉDECINE GÉNÉRALE FRANCE
@@ -132,7 +105,7 @@ Le Dr Claire MARTIN a suivi la formation le 12 mai 2025."""
 
 def test_a_dpc_action_held_as_a_congress_is_andpc() -> None:
     text = CMGF + "\nCette journée est l'action DPC n° 12342500012 (ANDPC, ODPC n° 1234)."
-    found = scores(read(text))
+    found = identify_all(read(text))
     assert found["congress"] < found["andpc"]
     assert winner(read(text)) == "andpc"
 

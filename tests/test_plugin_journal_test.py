@@ -1,33 +1,13 @@
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
-from attest_pipeline.contract import Issuer
-from attest_pipeline.models import Document, Family, Nature
-from attest_pipeline.reading import read_pdf
-from attest_pipeline.testing import run_issuer
-from attest_pipeline.testing.pdf import make_pdf
-from attest_plugins import BUILTIN_PLUGINS
+from attest_pipeline.models import Family, Nature
+from attest_pipeline.testing import identify_all, run_issuer
+from attest_pipeline.testing import pdf_document as read
 from attest_plugins.journal_test import JournalTestIssuer
 
 ISSUER = JournalTestIssuer()
-
-
-def read(*pages: str) -> Document:
-    return read_pdf(make_pdf(list(pages)))
-
-
-def scores(document: Document) -> dict[str, float]:
-    issuers: list[Issuer] = []
-    for name in BUILTIN_PLUGINS:
-        importlib.import_module(name).attest_register_issuers(issuers.append)
-    result = {}
-    for issuer in issuers:
-        answer = issuer.identify(document)
-        if answer is not None:
-            result[issuer.name] = answer.score
-    return result
 
 
 PRESCRIRE = """PRESCRIRE
@@ -127,13 +107,13 @@ Total TTC : 306,30 EUR"""
 
 def test_a_reading_test_registered_as_a_dpc_action_is_andpc() -> None:
     text = PRESCRIRE + "\nProgramme DPC n° 12342400055 enregistré auprès de l'ANDPC."
-    found = scores(read(text))
+    found = identify_all(read(text))
     assert found["journal_test"] < found["andpc"]
 
 
 def test_a_qualiopi_publisher_does_not_make_it_a_training() -> None:
     text = PRESCRIRE + "\nOrganisme certifié Qualiopi - attestation de formation L. 6353-1."
-    found = scores(read(text))
+    found = identify_all(read(text))
     assert found["journal_test"] > found.get("qualiopi", 0.0)
 
 

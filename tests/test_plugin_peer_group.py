@@ -1,33 +1,13 @@
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
-from attest_pipeline.contract import Issuer
-from attest_pipeline.models import Document, Family, Nature
-from attest_pipeline.reading import read_pdf
-from attest_pipeline.testing import run_issuer
-from attest_pipeline.testing.pdf import make_pdf
-from attest_plugins import BUILTIN_PLUGINS
+from attest_pipeline.models import Family, Nature
+from attest_pipeline.testing import identify_all, run_issuer
+from attest_pipeline.testing import pdf_document as read
 from attest_plugins.peer_group import PeerGroupIssuer
 
 ISSUER = PeerGroupIssuer()
-
-
-def read(*pages: str) -> Document:
-    return read_pdf(make_pdf(list(pages)))
-
-
-def scores(document: Document) -> dict[str, float]:
-    issuers: list[Issuer] = []
-    for name in BUILTIN_PLUGINS:
-        importlib.import_module(name).attest_register_issuers(issuers.append)
-    result = {}
-    for issuer in issuers:
-        answer = issuer.identify(document)
-        if answer is not None:
-            result[issuer.name] = answer.score
-    return result
 
 
 SFMG = """SFMG - Société Française de Médecine Générale
@@ -134,13 +114,13 @@ def test_an_uppercase_attestation() -> None:
 
 def test_a_balint_group_run_as_a_dpc_action_is_andpc() -> None:
     text = BALINT + "\nProgramme DPC n° 12342500088 - ODPC n° 1234 enregistré à l'ANDPC"
-    found = scores(read(text))
+    found = identify_all(read(text))
     assert found["peer_group"] < found["andpc"]
 
 
 def test_a_qualiopi_association_does_not_make_it_a_training() -> None:
     text = SFMG + "\nAttestation de formation - organisme certifié Qualiopi, NDA 11 75 12345 75"
-    found = scores(read(text))
+    found = identify_all(read(text))
     assert found["peer_group"] > found.get("qualiopi", 0.0)
 
 

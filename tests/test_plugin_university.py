@@ -1,40 +1,13 @@
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
-from attest_pipeline.contract import Issuer
-from attest_pipeline.models import Document, Family, Nature
-from attest_pipeline.reading import read_pdf
-from attest_pipeline.testing import run_issuer
-from attest_pipeline.testing.pdf import make_pdf
-from attest_plugins import BUILTIN_PLUGINS
+from attest_pipeline.models import Family, Nature
+from attest_pipeline.testing import identify_all, run_issuer, winner
+from attest_pipeline.testing import pdf_document as read
 from attest_plugins.university import UniversityIssuer
 
 ISSUER = UniversityIssuer()
-
-
-def read(*pages: str) -> Document:
-    return read_pdf(make_pdf(list(pages)))
-
-
-def scores(document: Document) -> dict[str, float]:
-    issuers: list[Issuer] = []
-    for name in BUILTIN_PLUGINS:
-        importlib.import_module(name).attest_register_issuers(issuers.append)
-    result = {}
-    for issuer in issuers:
-        answer = issuer.identify(document)
-        if answer is not None:
-            result[issuer.name] = answer.score
-    return result
-
-
-def winner(document: Document) -> str | None:
-    ranked = sorted(scores(document).items(), key=lambda item: item[1], reverse=True)
-    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
 
 
 RUNNING = """UNIVERSITÉ CLAUDE BERNARD LYON 1
@@ -152,7 +125,7 @@ def test_a_du_registered_as_a_dpc_action_is_andpc() -> None:
         "Diplôme n° 2024-GYN-0042",
         "Ce DU est une action DPC n° 12342400099 publiée par l'ANDPC.",
     )
-    found = scores(read(text))
+    found = identify_all(read(text))
     assert found["university"] < found["andpc"]
 
 

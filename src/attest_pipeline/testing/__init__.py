@@ -11,10 +11,14 @@ from attest_pipeline.testing.kit import (
     PhaseError,
     SampleReport,
     assert_samples,
+    builtin_issuers,
     check_samples,
     document_from_pdf,
     document_from_text,
+    identify_all,
+    pdf_document,
     run_issuer,
+    winner,
 )
 from attest_pipeline.testing.pdf import make_pdf
 
@@ -24,9 +28,13 @@ __all__ = [
     "PhaseError",
     "SampleReport",
     "assert_samples",
+    "builtin_issuers",
     "check_samples",
     "document_from_pdf",
     "document_from_text",
+    "identify_all",
     "make_pdf",
+    "pdf_document",
     "run_issuer",
+    "winner",
 ]

@@ -36,7 +36,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -55,10 +55,14 @@ __all__ = [
     "PhaseError",
     "SampleReport",
     "assert_samples",
+    "builtin_issuers",
     "check_samples",
     "document_from_pdf",
     "document_from_text",
+    "identify_all",
+    "pdf_document",
     "run_issuer",
+    "winner",
 ]
 
 # ---------------------------------------------------------------------------- documents
@@ -72,6 +76,42 @@ def document_from_pdf(data: bytes | Path) -> Document:
     if isinstance(data, Path):
         data = data.read_bytes()
     return read_pdf(data)
+
+
+def pdf_document(*pages: str) -> Document:
+    """A document read from a real PDF made of ``pages`` of text (needs reportlab)."""
+    from attest_pipeline.testing.pdf import make_pdf
+
+    return read_pdf(make_pdf(list(pages)))
+
+
+def builtin_issuers() -> list[Issuer]:
+    """The issuers of the built-in plugins, to check how a document scores against them."""
+    from attest_pipeline.config import PluginSettings
+    from attest_pipeline.registry import load_registry
+
+    return list(load_registry(PluginSettings(entry_points=False)).issuers)
+
+
+def identify_all(document: Document, issuers: Sequence[Issuer] | None = None) -> dict[str, float]:
+    """Every issuer's identification score for ``document`` (issuers that decline left out).
+
+    ``issuers`` defaults to the built-ins: add your own to see whether it wins.
+    """
+    scores = {}
+    for issuer in builtin_issuers() if issuers is None else issuers:
+        answer = issuer.identify(document)
+        if answer is not None:
+            scores[issuer.name] = answer.score
+    return scores
+
+
+def winner(document: Document, issuers: Sequence[Issuer] | None = None) -> str | None:
+    """The issuer the core would choose for ``document``; ``None`` for none or a tie."""
+    ranked = sorted(identify_all(document, issuers).items(), key=lambda i: i[1], reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 # Approximate typesetting of make_pdf's default page (11 pt Helvetica, 1.5 line spacing),
@@ -183,17 +223,17 @@ def run_issuer(issuer: Issuer, document: Document) -> IssuerRun:
         answer = timed("identify", lambda: issuer.identify(document))
         identification = check_identification(answer)
     except Exception as error:  # reported, as the core reports it (plugin_error)
-        return IssuerRun(label, None, errors=(PhaseError("identify", _describe(error)),),
-                         seconds=seconds)
+        return IssuerRun(
+            label, None, errors=(PhaseError("identify", _describe(error)),), seconds=seconds
+        )
     if identification is None:
         return IssuerRun(label, None, seconds=seconds)
     try:
-        groups = check_groups(
-            timed("split", lambda: issuer.split(document)), document.page_numbers
-        )
+        groups = check_groups(timed("split", lambda: issuer.split(document)), document.page_numbers)
     except Exception as error:
-        return IssuerRun(label, identification, errors=(PhaseError("split", _describe(error)),),
-                         seconds=seconds)
+        return IssuerRun(
+            label, identification, errors=(PhaseError("split", _describe(error)),), seconds=seconds
+        )
     extractions: list[Extraction | None] = []
     for group in groups:
         part = document.subset(group)
@@ -256,8 +296,13 @@ class SampleReport:
         if self.mismatches:
             header = ("sample", "#", "field", "expected", "got")
             rows = [header] + [
-                (m.sample, "" if m.attestation is None else str(m.attestation), m.field,
-                 m.expected, m.got)
+                (
+                    m.sample,
+                    "" if m.attestation is None else str(m.attestation),
+                    m.field,
+                    m.expected,
+                    m.got,
+                )
                 for m in self.mismatches
             ]
             widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
@@ -393,7 +438,8 @@ def _compare(
     if "hours" in expected:
         want, got = expected["hours"], _value(extraction, "hours")
         same = (want is None and got is None) or (
-            isinstance(want, int | float) and isinstance(got, int | float)
+            isinstance(want, int | float)
+            and isinstance(got, int | float)
             and math.isclose(want, got, abs_tol=0.01)
         )
         if not same:
