@@ -16,7 +16,7 @@ from attest_pipeline.decision import Rules, Source, decide, reject
 from attest_pipeline.models import Document, Page, Problem, Record, Status, Word
 from attest_pipeline.reading import Unreadable, check_file, read_pdf
 from attest_pipeline.reasons import Reason
-from attest_pipeline.recognition import PhaseHook, Recognition, recognise
+from attest_pipeline.recognition import PhaseHook, recognise
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,6 @@ class Analysis:
     page_count: int | None
     records: tuple[Record, ...]
     needs_ocr: bool = False
-    recognition: Recognition | None = None
 
 
 def analyse(
@@ -88,7 +87,7 @@ def analyse(
     recognition = recognise(document, context.issuers, on_phase=phase)
     phase("deciding")
     records = decide(source, document, recognition, context.rules)
-    return Analysis(name, sha256, len(data), len(document.pages), records, False, recognition)
+    return Analysis(name, sha256, len(data), len(document.pages), records)
 
 
 def _needs_ocr(page: Page) -> bool:
