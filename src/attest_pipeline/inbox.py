@@ -14,7 +14,6 @@ import fnmatch
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,10 +153,3 @@ class StateLock:
         if self.handle is not None:
             self.handle.close()  # type: ignore[attr-defined]
             self.handle = None
-
-
-def iter_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
-    """Read a file in chunks (for hashing large files)."""
-    with open(path, "rb") as handle:
-        while chunk := handle.read(size):
-            yield chunk

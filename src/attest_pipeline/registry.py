@@ -15,8 +15,9 @@ import importlib
 import importlib.metadata
 import importlib.util
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -71,9 +72,7 @@ def load_registry(
         from attest_plugins import BUILTIN_PLUGINS
 
         for module_name in BUILTIN_PLUGINS:
-            loader.load(
-                lambda name=module_name: importlib.import_module(name), "builtin", module_name
-            )
+            loader.load(partial(importlib.import_module, module_name), "builtin", module_name)
     if settings.entry_points:
         for entry_point in _entry_points():
             loader.load(
@@ -85,14 +84,14 @@ def load_registry(
             continue
         for path in sorted(directory.glob("*.py")):
             if not path.name.startswith("_"):
-                loader.load(lambda p=path: _import_path(p), "directory", str(path))
+                loader.load(partial(_import_path, path), "directory", str(path))
     for item in extra:
         origin = "--plugin"
         if item.endswith(".py") or "/" in item:
             path = Path(item).resolve()
-            loader.load(lambda p=path: _import_path(p), origin, str(path))
+            loader.load(partial(_import_path, path), origin, str(path))
         else:
-            loader.load(lambda name=item: importlib.import_module(name), origin, item)
+            loader.load(partial(importlib.import_module, item), origin, item)
     if settings.template_dirs:
         loader.load_templates(settings.template_dirs)
     return Registry(issuers=tuple(loader.issuers), reports=tuple(loader.reports))
@@ -137,10 +136,10 @@ class _Loader:
     def report_failure(self, name: str, origin: str, source: str, problem: str) -> None:
         self.reports.append(PluginReport(name, origin, source, "failed", problem=problem))
 
-    def load(self, importer: object, origin: str, source: str) -> None:
+    def load(self, importer: Callable[[], ModuleType], origin: str, source: str) -> None:
         """Import one plugin module and register its issuers; never raises."""
         try:
-            module = importer()  # type: ignore[operator]
+            module = importer()
         except Exception as error:  # one broken plugin must not stop the others
             self.report_failure(source, origin, source, f"import failed: {_describe(error)}")
             return
