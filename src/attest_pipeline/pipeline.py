@@ -334,19 +334,25 @@ class DryLedger:
 
     def __init__(self, store: Store | None) -> None:
         self.store = store
-        self.shas: dict[str, str] = {}
-        self.attestations: dict[tuple[object, ...], str] = {}
+        # What the run has seen, kept compact (binary digests and indexes into the source
+        # names) so that memory stays flat over tens of thousands of files.
+        self.sources: list[str] = []
+        self.shas: dict[bytes, int] = {}
+        self.attestations: dict[tuple[object, ...], int] = {}
         self.per_bloc: dict[str, dict[int, int]] = {}
+
+    def _earlier(self, index: int | None) -> str | None:
+        return None if index is None else f"{self.sources[index]} (earlier in this run)"
 
     def document_with_sha(self, sha256: str) -> str | None:
         """An earlier document with these bytes (recorded, or earlier in this dry run)."""
         known = self.store.document_with_sha(sha256) if self.store else None
-        return known or self.shas.get(sha256)
+        return known or self._earlier(self.shas.get(bytes.fromhex(sha256)))
 
     def attestation_like(self, record: Record) -> str | None:
         """An earlier filed attestation that ``record`` re-issues."""
         known = self.store.attestation_like(record) if self.store else None
-        return known or self.attestations.get(_identity(record))
+        return known or self._earlier(self.attestations.get(_identity(record)))
 
     def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
         """Actions per bloc, counting those this dry run would file."""
@@ -357,11 +363,14 @@ class DryLedger:
 
     def remember(self, records: Sequence[Record]) -> None:
         """Count what this dry run would do with one document."""
-        if records and records[0].sha256 not in self.shas:
-            self.shas[records[0].sha256] = f"{records[0].source} (earlier in this run)"
+        if not records:
+            return
+        index = len(self.sources)
+        self.sources.append(records[0].source)
+        self.shas.setdefault(bytes.fromhex(records[0].sha256), index)
         for record in records:
             if record.status is Status.FILE and record.chosen and record.rpps:
-                self.attestations[_identity(record)] = f"{record.source} (earlier in this run)"
+                self.attestations[_identity(record)] = index
                 blocs = self.per_bloc.setdefault(record.rpps, {})
                 blocs[record.chosen.bloc] = blocs.get(record.chosen.bloc, 0) + 1
 

@@ -358,7 +358,7 @@ _MARKER_SPLIT = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def name_key(last_name: str, first_name: str) -> NameKey:
     """Return the :class:`NameKey` of a family name and a first name (cached)."""
     parts = _MARKER_SPLIT.split(fold(strip_civilities(last_name)).text)
