@@ -126,7 +126,7 @@ class Pipeline:
         """
         store = Store.open_existing(self.config.paths.database)
         ledger = DryLedger(store)
-        tasks = [Task(i, str(path), path) for i, path in enumerate(files)]
+        tasks = (Task(i, str(path), path) for i, path in enumerate(files))
         done: dict[int, list[Record]] = {}
         following = 0
         try:
