@@ -143,9 +143,7 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
 )
@@ -153,13 +151,13 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes.")
 @pass_options
 def extract(
-    options: Options, files: tuple[Path, ...], as_json: bool, explain: bool, jobs: int | None
+    options: Options, files: tuple[str, ...], as_json: bool, explain: bool, jobs: int | None
 ) -> None:
     """Show what `run` would do with FILES, changing nothing."""
     from attest_pipeline.reports import format_records
 
     pipeline = options.pipeline()
-    records = pipeline.extract(list(files), jobs=jobs)
+    records = pipeline.extract(files, jobs=jobs)
     if as_json:
         out = sys.stdout
         out.write("[")

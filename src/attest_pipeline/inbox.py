@@ -43,25 +43,36 @@ def is_ignored(name: str) -> bool:
     return any(fnmatch.fnmatch(name, pattern) for pattern in IGNORED_PATTERNS)
 
 
-def candidates(inbox: Path) -> list[Path]:
-    """The files waiting in the inbox, oldest first; folders and links are left alone.
+def candidate_names(inbox: Path) -> list[str]:
+    """The names of the files waiting in the inbox, oldest first.
 
-    Only the top level is read: scanners create sub-folders of their own, which are not
-    ours to empty.
+    Folders, links and ignored names are left alone. Only the top level is read: scanners
+    create sub-folders of their own, which are not ours to empty. Names rather than paths
+    keep a listing of tens of thousands of files small.
     """
     found = []
     try:
-        entries = list(os.scandir(inbox))
+        with os.scandir(inbox) as entries:
+            for entry in entries:
+                if (
+                    is_ignored(entry.name)
+                    or entry.is_symlink()
+                    or not entry.is_file(follow_symlinks=False)
+                ):
+                    continue
+                try:
+                    found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
+                except FileNotFoundError:
+                    continue
     except FileNotFoundError:
         return []
-    for entry in entries:
-        if is_ignored(entry.name) or entry.is_symlink() or not entry.is_file(follow_symlinks=False):
-            continue
-        try:
-            found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name, Path(entry.path)))
-        except FileNotFoundError:
-            continue
-    return [path for _, _, path in sorted(found)]
+    found.sort()
+    return [name for _, name in found]
+
+
+def candidates(inbox: Path) -> list[Path]:
+    """The files waiting in the inbox, oldest first (see :func:`candidate_names`)."""
+    return [inbox / name for name in candidate_names(inbox)]
 
 
 @dataclass(frozen=True, slots=True)

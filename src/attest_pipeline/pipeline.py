@@ -21,9 +21,16 @@ from pathlib import Path
 
 from attest_pipeline.analysis import Analysis, Context
 from attest_pipeline.config import Config
-from attest_pipeline.decision import Rules, Source, reject, settle
+from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
 from attest_pipeline.filing import Filed, Filer
-from attest_pipeline.inbox import Claim, StateLock, candidates, claim, pending_claims, release
+from attest_pipeline.inbox import (
+    Claim,
+    StateLock,
+    candidate_names,
+    claim,
+    pending_claims,
+    release,
+)
 from attest_pipeline.mapping import check_rules, load_rules
 from attest_pipeline.models import Problem, Record, Status
 from attest_pipeline.reasons import Reason
@@ -115,18 +122,16 @@ class Pipeline:
 
     # ---------------------------------------------------------------------- dry run
 
-    def extract(
-        self, files: Sequence[Path], *, jobs: int | None = None, cumulative: bool = True
-    ) -> Iterator[Record]:
+    def extract(self, files: Sequence[Path | str], *, jobs: int | None = None) -> Iterator[Record]:
         """Decide about ``files`` as ``run`` would, changing nothing; records in file order.
 
-        With ``cumulative`` (as ``run``), each file is judged knowing what the files before it
-        would have filed (duplicates, dossier needs); without it, each file is judged alone
-        against what the database holds.
+        Each file is judged against what the database holds (duplicates, dossier needs), as
+        the first file of a run would be; the files given are not judged against each other,
+        which keeps a dry run over tens of thousands of files in flat memory.
         """
         store = Store.open_existing(self.config.paths.database)
-        ledger = DryLedger(store)
-        tasks = (Task(i, str(path), path) for i, path in enumerate(files))
+        ledger: Ledger = store if store is not None else EmptyLedger()
+        tasks = (Task(i, str(path), Path(path)) for i, path in enumerate(files))
         done: dict[int, list[Record]] = {}
         following = 0
         try:
@@ -134,8 +139,6 @@ class Pipeline:
                 for task, outcome in supervisor.run(tasks):
                     records = outcome_records(task, outcome)
                     done[task.key] = settle(records, ledger)
-                    if cumulative:
-                        ledger.remember(done[task.key])
                     while following in done:
                         yield from done.pop(following)
                         following += 1
@@ -158,10 +161,11 @@ class Pipeline:
     ) -> Summary:
         """Process everything in the inbox once (and what an interrupted run left)."""
         with self.session(jobs=jobs) as session:
-            files = candidates(self.config.paths.inbox)
+            inbox = self.config.paths.inbox
+            names = candidate_names(inbox)
             if on_total:
-                on_total(len(files) + len(pending_claims(self.config.paths.work)))
-            return session.process(files, on_document=on_document)
+                on_total(len(names) + len(pending_claims(self.config.paths.work)))
+            return session.process((inbox / name for name in names), on_document=on_document)
 
 
 class Session:
@@ -219,19 +223,19 @@ class Session:
         claims: dict[int, Claim] = {}
         recovered = [] if self.recovered else pending_claims(self.paths.work)
         self.recovered = True
-        work = [(c, None) for c in recovered] + [(None, path) for path in files]
 
         def tasks() -> Iterator[Task]:
-            for key, (existing, path) in enumerate(work):
-                if existing is not None:
-                    if self.store.claim_known(existing.id):
-                        release(existing)  # committed before the interruption
-                        continue
-                    claims[key] = existing
-                    yield Task(key, existing.name, existing.path)
-                else:
-                    assert path is not None
-                    yield Task(key, path.name, path)
+            key = 0
+            for existing in recovered:
+                if self.store.claim_known(existing.id):
+                    release(existing)  # committed before the interruption
+                    continue
+                claims[key] = existing
+                yield Task(key, existing.name, existing.path)
+                key += 1
+            for path in files:
+                yield Task(key, path.name, path)
+                key += 1
 
         def prepare(task: Task) -> Task | None:
             if task.key in claims:
@@ -329,53 +333,17 @@ def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> 
     return [replace(reject(source, problem), status=status)]
 
 
-class DryLedger:
-    """The database's knowledge plus what this dry run would have filed."""
-
-    def __init__(self, store: Store | None) -> None:
-        self.store = store
-        # What the run has seen, kept compact (binary digests and indexes into the source
-        # names) so that memory stays flat over tens of thousands of files.
-        self.sources: list[str] = []
-        self.shas: dict[bytes, int] = {}
-        self.attestations: dict[tuple[object, ...], int] = {}
-        self.per_bloc: dict[str, dict[int, int]] = {}
-
-    def _earlier(self, index: int | None) -> str | None:
-        return None if index is None else f"{self.sources[index]} (earlier in this run)"
+class EmptyLedger:
+    """What an installation that has filed nothing yet knows: nothing."""
 
     def document_with_sha(self, sha256: str) -> str | None:
-        """An earlier document with these bytes (recorded, or earlier in this dry run)."""
-        known = self.store.document_with_sha(sha256) if self.store else None
-        return known or self._earlier(self.shas.get(bytes.fromhex(sha256)))
+        """No earlier document."""
+        return None
 
     def attestation_like(self, record: Record) -> str | None:
-        """An earlier filed attestation that ``record`` re-issues."""
-        known = self.store.attestation_like(record) if self.store else None
-        return known or self._earlier(self.attestations.get(_identity(record)))
+        """No earlier attestation."""
+        return None
 
     def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
-        """Actions per bloc, counting those this dry run would file."""
-        counts = dict(self.store.filed_per_bloc(rpps)) if self.store else {}
-        for bloc, n in self.per_bloc.get(rpps, {}).items():
-            counts[bloc] = counts.get(bloc, 0) + n
-        return counts
-
-    def remember(self, records: Sequence[Record]) -> None:
-        """Count what this dry run would do with one document."""
-        if not records:
-            return
-        index = len(self.sources)
-        self.sources.append(records[0].source)
-        self.shas.setdefault(bytes.fromhex(records[0].sha256), index)
-        for record in records:
-            if record.status is Status.FILE and record.chosen and record.rpps:
-                self.attestations[_identity(record)] = index
-                blocs = self.per_bloc.setdefault(record.rpps, {})
-                blocs[record.chosen.bloc] = blocs.get(record.chosen.bloc, 0) + 1
-
-
-def _identity(record: Record) -> tuple[object, ...]:
-    if record.reference:
-        return (record.rpps, record.reference, record.start, record.end)
-    return (record.rpps, record.family, record.title, record.start, record.end)
+        """No action filed."""
+        return {}

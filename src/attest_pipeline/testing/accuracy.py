@@ -125,10 +125,7 @@ def measure(
             PluginSettings(template_dirs=tuple(template_dirs), entry_points=False)
         )
         pipeline = Pipeline(config, registry)
-        records = [
-            r.to_json()
-            for r in pipeline.extract([pdf for pdf, _ in samples], jobs=jobs, cumulative=False)
-        ]
+        records = [r.to_json() for r in pipeline.extract([pdf for pdf, _ in samples], jobs=jobs)]
     return compare(samples, records, corpus)
 
 
