@@ -35,14 +35,14 @@ import resource, subprocess, sys, time
 started = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
 seconds = time.perf_counter() - started
-peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-           resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-print(seconds, peak)
+# Children only: this process's own peak includes the moment it was a fork of the
+# benchmark, before exec, and would report the benchmark's size.
+print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of ``command`` and its children."""
+    """Wall seconds and peak RSS (MiB, the largest of the command's processes)."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
         cwd=cwd,
