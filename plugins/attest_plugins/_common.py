@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
+from attest_pipeline.contract import API_VERSION, Issuer
 from attest_pipeline.models import Document, Found, Identification, Nature, Word
 from attest_pipeline.text.dates import find_labelled_date, find_period
 from attest_pipeline.text.identifiers import find_rpps
@@ -766,8 +767,10 @@ class Phrases:
         for begin, keyword_end in sorted(spans):
             line_start = line_span(text, begin)[0]
             end = line_span(text, max(begin, keyword_end - 1))[1]
-            if self.heading and not text[line_start:begin].strip() and not self.cut.search(
-                text, keyword_end, end
+            if (
+                self.heading
+                and not text[line_start:begin].strip()
+                and not self.cut.search(text, keyword_end, end)
             ):
                 end = _heading_name(folded, end)
             # A name that starts inside a paragraph may run onto the next line.
@@ -882,3 +885,24 @@ class Organisations:
 
 # How many lines at the top of a document make its letterhead.
 _LETTERHEAD_LINES = 3
+
+
+class DataIssuer(Issuer):
+    """A built-in issuer whose identification and splitting come from its data file.
+
+    Subclasses set ``scorer`` (the markers of their ``data/<name>.toml``, scored) and
+    ``people`` (participants and dates), and implement ``extract``.
+    """
+
+    version = "1.0.0"
+    api_version = API_VERSION
+    scorer: ClassVar[Scorer]
+    people: ClassVar[People]
+
+    def identify(self, document: Document) -> Identification | None:
+        """Score this issuer's markers (see the data file); ``None`` without a strong one."""
+        return self.scorer.identify(document)
+
+    def split(self, document: Document) -> list[list[int]] | None:
+        """Return one group of pages per participant when the PDF holds several."""
+        return self.people.split(document)

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 
-from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
+from attest_pipeline.contract import Register, hookimpl
+from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.identifiers import find_dpc_action, find_odpc, find_session
 from attest_pipeline.text.names import Folded
 from attest_pipeline.text.quantities import find_hours
 from attest_plugins._common import (
+    DataIssuer,
     Labels,
     NatureRules,
     Organisations,
@@ -48,22 +49,14 @@ _FAFPM = compile_folded([_DATA["funder"]["fafpm"]])
 _REFERENCES = Labels(_DATA["reference"]["labels"])
 
 
-class AndpcIssuer(Issuer):
+class AndpcIssuer(DataIssuer):
     """DPC action attestations (ANDPC / ODPC) and FAF-PM funded trainings."""
 
     name = "andpc"
-    version = "1.0.0"
-    api_version = API_VERSION
     families = (Family.ANDPC,)
     covers = "DPC organisations registered with the ANDPC (ODPC); FAF-PM funded trainings"
-
-    def identify(self, document: Document) -> Identification | None:
-        """Score the ANDPC markers: agency, ODPC, DPC action number, FAF-PM."""
-        return _SCORER.identify(document)
-
-    def split(self, document: Document) -> list[list[int]] | None:
-        """One group per participant when the PDF holds several attestations."""
-        return _PEOPLE.split(document)
+    scorer = _SCORER
+    people = _PEOPLE
 
     def extract(self, document: Document) -> Extraction:
         """Read one DPC attestation."""

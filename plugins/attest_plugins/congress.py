@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 
-from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
+from attest_pipeline.contract import Register, hookimpl
+from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.names import Folded
 from attest_pipeline.text.quantities import find_hours
 from attest_plugins._common import (
+    DataIssuer,
     Labels,
     Organisations,
     People,
@@ -47,8 +48,12 @@ _SCORER = Scorer(
         "markers": [
             *_DATA["identify"]["markers"],
             *(
-                {"reason": f"known event ({event['name']})", "pattern": event["pattern"],
-                 "weight": _DATA["known_events"]["weight"], "anchor": True}
+                {
+                    "reason": f"known event ({event['name']})",
+                    "pattern": event["pattern"],
+                    "weight": _DATA["known_events"]["weight"],
+                    "anchor": True,
+                }
                 for event in _DATA["events"]
             ),
         ],
@@ -65,22 +70,14 @@ _PLACE_LABELS = Labels(_DATA["place"]["labels"])
 _PLACE = compile_folded([_DATA["place"]["pattern"]])
 
 
-class CongressIssuer(Issuer):
+class CongressIssuer(DataIssuer):
     """Congresses, colloquia and scientific days."""
 
     name = "congress"
-    version = "1.0.0"
-    api_version = API_VERSION
     families = (Family.CONGRESS,)
     covers = "congresses, colloquia, scientific days and national meetings (attendance)"
-
-    def identify(self, document: Document) -> Identification | None:
-        """Score the congress markers: event words, known events, attendance certificate."""
-        return _SCORER.identify(document)
-
-    def split(self, document: Document) -> list[list[int]] | None:
-        """Return one group per participant's page when the PDF holds many attestations."""
-        return _PEOPLE.split(document)
+    scorer = _SCORER
+    people = _PEOPLE
 
     def extract(self, document: Document) -> Extraction:
         """Read one attendance certificate."""

@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
+from attest_pipeline.contract import Register, hookimpl
+from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.dates import find_period, find_year
 from attest_pipeline.text.names import Folded
 from attest_pipeline.text.scan import gated
 from attest_plugins._common import (
+    DataIssuer,
     Labels,
     Organisations,
     People,
@@ -56,22 +57,14 @@ _TEST = gated(r"\btests? de lecture\b")
 _ISSUERS = Organisations(_DATA["issuer"])
 
 
-class JournalTestIssuer(Issuer):
+class JournalTestIssuer(DataIssuer):
     """Reading tests of medical journals."""
 
     name = "journal_test"
-    version = "1.0.0"
-    api_version = API_VERSION
     families = (Family.JOURNAL_TEST,)
     covers = "reading tests of medical journals (Prescrire, Exercer, Médecine...)"
-
-    def identify(self, document: Document) -> Identification | None:
-        """Score the reading-test markers."""
-        return _SCORER.identify(document)
-
-    def split(self, document: Document) -> list[list[int]] | None:
-        """Return one group per reader when the PDF holds several attestations."""
-        return _PEOPLE.split(document)
+    scorer = _SCORER
+    people = _PEOPLE
 
     def extract(self, document: Document) -> Extraction:
         """Read one reading-test attestation."""

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
+from attest_pipeline.contract import Register, hookimpl
+from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.dates import find_event_dates, find_year
 from attest_pipeline.text.names import Folded
 from attest_pipeline.text.quantities import find_hours, find_meetings
 from attest_plugins._common import (
+    DataIssuer,
     Labels,
     Organisations,
     People,
@@ -49,22 +50,14 @@ _MEETING_WORDS = compile_folded([_DATA["meetings"]["words"]])
 _YEAR_LABELS = tuple(_DATA["period"]["year_labels"])
 
 
-class PeerGroupIssuer(Issuer):
+class PeerGroupIssuer(DataIssuer):
     """Peer groups and Balint groups."""
 
     name = "peer_group"
-    version = "1.0.0"
-    api_version = API_VERSION
     families = (Family.PEER_GROUP,)
     covers = "peer groups: SFMG groupes de pairs, GLAP SFTG, FFGQ groupes qualité, Balint"
-
-    def identify(self, document: Document) -> Identification | None:
-        """Score the peer-group markers: kind of group, society, meetings."""
-        return _SCORER.identify(document)
-
-    def split(self, document: Document) -> list[list[int]] | None:
-        """Return one group of pages per member when the PDF holds several attestations."""
-        return _PEOPLE.split(document)
+    scorer = _SCORER
+    people = _PEOPLE
 
     def extract(self, document: Document) -> Extraction:
         """Read one peer-group attestation."""
@@ -83,9 +76,7 @@ class PeerGroupIssuer(Issuer):
             start, end = _PEOPLE.period(text)
             if start is None and end is None:
                 start, end = _year(text)
-        group = (
-            _GROUP_LABELS.find(folded) or _NAMED_GROUPS.find(folded) or _GROUPS.find(folded)
-        )
+        group = _GROUP_LABELS.find(folded) or _NAMED_GROUPS.find(folded) or _GROUPS.find(folded)
         return Extraction(
             family=Family.PEER_GROUP,
             issuer=_issuer(document, folded),

@@ -19,12 +19,13 @@ are declined.
 
 from __future__ import annotations
 
-from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
+from attest_pipeline.contract import Register, hookimpl
+from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.identifiers import find_nda, find_siret
 from attest_pipeline.text.quantities import find_hours
 from attest_pipeline.text.scan import gated
 from attest_plugins._common import (
+    DataIssuer,
     NatureRules,
     Organisations,
     People,
@@ -48,22 +49,14 @@ _QUALIOPI = gated(r"\bqualiopi\b")
 _TRAINING = compile_folded([_DATA["nature_default"]["formation_continue"]])
 
 
-class QualiopiIssuer(Issuer):
+class QualiopiIssuer(DataIssuer):
     """End-of-training attestations of training organisations (L. 6353-1)."""
 
     name = "qualiopi"
-    version = "1.0.0"
-    api_version = API_VERSION
     families = (Family.QUALIOPI,)
     covers = "training organisations: attestation de fin de formation (L. 6353-1), Qualiopi, NDA"
-
-    def identify(self, document: Document) -> Identification | None:
-        """Score the training-organisation markers; defer to more specific families."""
-        return _SCORER.identify(document)
-
-    def split(self, document: Document) -> list[list[int]] | None:
-        """Return one group per participant when the PDF holds several attestations."""
-        return _PEOPLE.split(document)
+    scorer = _SCORER
+    people = _PEOPLE
 
     def extract(self, document: Document) -> Extraction:
         """Read one end-of-training attestation."""

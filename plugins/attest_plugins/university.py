@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from attest_pipeline.contract import API_VERSION, Issuer, Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
+from attest_pipeline.contract import Register, hookimpl
+from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.dates import academic_year, find_period
 from attest_pipeline.text.names import Folded
 from attest_plugins._common import (
+    DataIssuer,
     Labels,
     Organisations,
     People,
@@ -51,22 +52,14 @@ _REFERENCES = Labels(_DATA["reference"]["labels"])
 _ISSUERS = Organisations(_DATA["issuer"])
 
 
-class UniversityIssuer(Issuer):
+class UniversityIssuer(DataIssuer):
     """University diplomas and certificates (DU, DIU, capacités)."""
 
     name = "university"
-    version = "1.0.0"
-    api_version = API_VERSION
     families = (Family.UNIVERSITY,)
     covers = "universities and faculties: DU, DIU, capacités, certificats universitaires"
-
-    def identify(self, document: Document) -> Identification | None:
-        """Score the university markers: success, diploma, university, academic year, jury."""
-        return _SCORER.identify(document)
-
-    def split(self, document: Document) -> list[list[int]] | None:
-        """Return one group per graduate when the PDF holds several attestations."""
-        return _PEOPLE.split(document)
+    scorer = _SCORER
+    people = _PEOPLE
 
     def extract(self, document: Document) -> Extraction:
         """Read one attestation of success or diploma."""
