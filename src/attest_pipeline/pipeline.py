@@ -22,6 +22,7 @@ from pathlib import Path
 from attest_pipeline.analysis import Analysis, Context
 from attest_pipeline.config import Config
 from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
+from attest_pipeline.errors import ConfigError
 from attest_pipeline.filing import Filed, Filer
 from attest_pipeline.inbox import (
     Claim,
@@ -160,8 +161,11 @@ class Pipeline:
         on_total: Callable[[int], None] | None = None,
     ) -> Summary:
         """Process everything in the inbox once (and what an interrupted run left)."""
+        inbox = self.config.paths.inbox
+        if not inbox.is_dir():
+            # A mistyped inbox would otherwise look like an empty one, run after run.
+            raise ConfigError(self.config.source, f"[paths] inbox ({inbox}) is not a folder")
         with self.session(jobs=jobs) as session:
-            inbox = self.config.paths.inbox
             names = candidate_names(inbox)
             if on_total:
                 on_total(len(names) + len(pending_claims(self.config.paths.work)))
