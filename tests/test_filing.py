@@ -3,10 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
-from attest_pipeline.filing import durable_write, page_label, pages_of, safe_component
-from attest_pipeline.testing import make_pdf
+from attest_pipeline.filing import durable_write, page_label, safe_component
 
 
 @pytest.mark.parametrize(
@@ -40,14 +38,6 @@ def test_durable_write_creates_folders_and_leaves_no_temporary(tmp_path: Path) -
     durable_write(target, b"new")
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in target.parent.iterdir()) == ["file.pdf"]
-
-
-def test_pages_of_keeps_the_original_when_whole_and_splits_otherwise() -> None:
-    data = make_pdf(["un", "deux", "trois"])
-    assert pages_of(data, [1, 2, 3], 3) == data
-    part = pages_of(data, [2, 3], 3)
-    reader = PdfReader(__import__("io").BytesIO(part))
-    assert [p.extract_text().strip() for p in reader.pages] == ["deux", "trois"]
 
 
 def test_page_label() -> None:

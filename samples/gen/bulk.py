@@ -180,3 +180,24 @@ def generate_bulk(out: Path, n: int, seed: int = DEFAULT_SEED) -> list[Path]:
             json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def generate_congress(out: Path, pages: int, seed: int = DEFAULT_SEED) -> Path:
+    """Write one congress PDF of ``pages`` attendance attestations, one page each.
+
+    The participants are the roster's physicians in turn, each with an RPPS, so a PDF longer
+    than the roster holds the same attestation several times (duplicates). For the splitting
+    benchmark; reproducible for a given seed.
+    """
+    rng = random.Random(f"{seed}/congress/{pages}")
+    roster = [p for p in build_roster() if p.last != "BERNARD"]
+    e = congress.EVENTS["cmgf25"]
+    pdf = Pdf(meta("indesign", signed_at(e.end, rng, (10, 11)), title=f"Attestations {e.edition}"))
+    signed = signed_at(e.end, rng, (10, 11)).date()
+    for page in range(pages):
+        congress.LAYOUTS["banner"](pdf, e, roster[page % len(roster)], "dr", True, rng, signed)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"congress_{pages}_pages.pdf"
+    path.write_bytes(pdf.finish())
+    return path

@@ -8,6 +8,7 @@ naming the file (and the line when the TOML itself is malformed).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,15 @@ from attest_pipeline.errors import ConfigError, toml_error
 
 DEFAULT_CONFIG = Path("config.toml")
 ENV_VAR = "ATTEST_CONFIG"
+
+#: ``[limits] memory``: the address space of one worker process, reading one document.
+DEFAULT_MEMORY = 1 << 30
+#: Below this a worker could not even start (Python, pdfium and the plugins take ~150 MB).
+MIN_MEMORY = 256 << 20
+#: ``[limits] document_timeout``: seconds one document may take, every step included.
+DEFAULT_DOCUMENT_TIMEOUT = 300.0
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 # File systems on which SQLite's locking cannot be trusted (SQLite FAQ, "over a network").
 NETWORK_FILESYSTEMS = frozenset(
@@ -121,6 +131,8 @@ class Config:
     watch: WatchConfig = field(default_factory=WatchConfig)
     max_pages: int = 5000
     jobs: int = 1
+    memory: int = DEFAULT_MEMORY
+    document_timeout: float = DEFAULT_DOCUMENT_TIMEOUT
 
 
 def locate(explicit: str | None) -> Path:
@@ -194,6 +206,8 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         watch=watch,
         max_pages=int(reader.number("limits", "max_pages", 5000)),
         jobs=int(reader.number("run", "jobs", 1)),
+        memory=reader.size("limits", "memory", DEFAULT_MEMORY),
+        document_timeout=reader.number("limits", "document_timeout", DEFAULT_DOCUMENT_TIMEOUT),
     )
     check_layout(config)
     return config
@@ -217,6 +231,13 @@ def check_layout(config: Config) -> None:
         raise ConfigError(config.source, "[limits] max_pages must be at least 1")
     if config.jobs < 0:
         raise ConfigError(config.source, "[run] jobs must be 0 (all cores) or more")
+    if config.memory < MIN_MEMORY:
+        raise ConfigError(
+            config.source,
+            f"[limits] memory must be at least {MIN_MEMORY >> 20}MB, not {config.memory} bytes",
+        )
+    if config.document_timeout <= 0:
+        raise ConfigError(config.source, "[limits] document_timeout must be more than 0 seconds")
 
 
 def filesystem_type(path: Path) -> str | None:
@@ -278,6 +299,19 @@ class _Reader:
         if not value:
             raise ConfigError(self.path, f"[{section}] {key} is required")
         return str(value)
+
+    def size(self, section: str, key: str, default: int) -> int:
+        """A size in bytes, given as a number of bytes or a string: ``"512MB"``, ``"1GB"``."""
+        value = self.section(section).get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        match = _SIZE.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            raise ConfigError(
+                self.path,
+                f'[{section}] {key} must be a size such as "1GB" or "512MB", not {value!r}',
+            )
+        return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
     def number(self, section: str, key: str, default: float) -> float:
         value = self.section(section).get(key, default)

@@ -7,12 +7,11 @@ choose where a file is written.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,21 +71,6 @@ def archive_path(paths: Paths, sha256: str, name: str) -> Path:
     return paths.archive / sha256[:2] / f"{sha256}.{suffix}"
 
 
-def pages_of(data: bytes, pages: Sequence[int], total: int) -> bytes:
-    """The bytes of the PDF restricted to ``pages``: the original itself when all are kept."""
-    if tuple(pages) == tuple(range(1, total + 1)):
-        return data
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(io.BytesIO(data))
-    writer = PdfWriter()
-    for number in pages:
-        writer.add_page(reader.pages[number - 1])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def page_label(pages: Sequence[int]) -> str:
     """``p3`` or ``p3-5`` for names of split attestations."""
     return f"p{pages[0]}" if len(pages) == 1 else f"p{pages[0]}-{pages[-1]}"
@@ -121,8 +105,12 @@ class Filer:
         data: bytes,
         page_count: int | None,
         records: Sequence[Record],
+        parts: Mapping[tuple[int, ...], bytes] | None = None,
     ) -> list[Filed]:
         """Archive the original, write every record's file and rows; returns where each went.
+
+        ``parts`` holds the PDF of each attestation of a document that holds several, by its
+        pages (cut by the worker: see :class:`~attest_pipeline.analysis.Analysis`).
 
         Must run inside a database transaction: the rows become visible, and the claim
         settled, only when the caller commits, after :meth:`sync`.
@@ -141,7 +129,7 @@ class Filer:
         filed = []
         whole = len(records) == 1
         for record in records:
-            path = self._write(record, name, data, page_count, whole)
+            path = self._write(record, name, data, None if whole else parts or {})
             attestation_id = self.store.add_attestation(
                 document_id, record, str(path) if path else None
             )
@@ -167,8 +155,13 @@ class Filer:
         return filed
 
     def _write(
-        self, record: Record, name: str, data: bytes, page_count: int | None, whole: bool
+        self,
+        record: Record,
+        name: str,
+        data: bytes,
+        parts: Mapping[tuple[int, ...], bytes] | None,
     ) -> Path | None:
+        """Write one record's PDF (its own pages' when ``parts`` has them) and sidecar."""
         stem = safe_component(Path(name).stem, 60)
         short = record.sha256[:8]
         if record.status is Status.DUPLICATE:
@@ -178,8 +171,9 @@ class Filer:
             target = self.paths.quarantine / f"{stem}_{short}.{suffix}"
             body = data
         else:
-            body = data if whole or page_count is None else pages_of(data, record.pages, page_count)
-            label = "" if whole else f"_{page_label(record.pages)}"
+            # An attestation over the whole document has no part of its own.
+            body = parts.get(record.pages, data) if parts is not None else data
+            label = "" if parts is None else f"_{page_label(record.pages)}"
             if record.status is Status.FILE:
                 target = self._dossier(record) / _filed_name(record, short, label)
             else:

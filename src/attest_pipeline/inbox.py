@@ -14,6 +14,7 @@ import fnmatch
 import os
 import shutil
 import uuid
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,27 +130,28 @@ class StateLock:
     """An exclusive lock on the state folder: one processing run at a time.
 
     ``attest run`` and ``attest watch`` take it; a second one started meanwhile finds it
-    taken and leaves the inbox to the first.
+    taken and leaves the inbox to the first. The lock belongs to the process that took it
+    alone: its descriptor is closed in every forked child (workers) and on ``exec``, so a
+    holder that dies, even by SIGKILL while its workers live on, frees it at once.
     """
 
     def __init__(self, state: Path) -> None:
         self.path = state / "lock"
-        self.handle: object | None = None
+        self.descriptor: int | None = None
 
     def acquire(self) -> bool:
         """Take the lock without waiting; ``False`` when another process holds it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held for the process's lifetime
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.close()
+            os.close(descriptor)
             return False
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self.handle = handle
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, str(os.getpid()).encode(), 0)
+        self.descriptor = descriptor
+        _HELD.add(self)
         return True
 
     def holder(self) -> str:
@@ -161,6 +163,26 @@ class StateLock:
 
     def release(self) -> None:
         """Let the lock go."""
-        if self.handle is not None:
-            self.handle.close()  # type: ignore[attr-defined]
-            self.handle = None
+        if self.descriptor is not None:
+            os.close(self.descriptor)
+            self.descriptor = None
+        _HELD.discard(self)
+
+    def _drop_in_child(self) -> None:
+        # Closing the child's copy leaves the parent's lock in place (a flock is released
+        # when its last descriptor closes, or by LOCK_UN, which would release it for both).
+        if self.descriptor is not None:
+            os.close(self.descriptor)
+            self.descriptor = None
+
+
+_HELD: weakref.WeakSet[StateLock] = weakref.WeakSet()
+
+
+def _drop_locks_in_child() -> None:
+    for lock in list(_HELD):
+        lock._drop_in_child()
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_drop_locks_in_child)

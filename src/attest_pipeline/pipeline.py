@@ -119,6 +119,8 @@ class Pipeline:
             jobs=self.config.jobs if jobs is None else jobs,
             plugin_timeout=self.config.plugins.timeout,
             ocr_timeout=self.config.ocr.page_timeout,
+            memory=self.config.memory,
+            document_timeout=self.config.document_timeout,
         )
 
     # ---------------------------------------------------------------------- dry run
@@ -283,8 +285,11 @@ class Session:
         records = settle(records, self.store)
         if isinstance(outcome, Failure) and outcome.trace:
             self.store.journal("internal_error", {"name": taken.name, "trace": outcome.trace})
-        page_count = outcome.page_count if isinstance(outcome, Analysis) else None
-        return self.filer.file_document(taken.id, taken.name, data, page_count, records)
+        if isinstance(outcome, Analysis):
+            return self.filer.file_document(
+                taken.id, taken.name, data, outcome.page_count, records, outcome.parts
+            )
+        return self.filer.file_document(taken.id, taken.name, data, None, records)
 
     def _commit(
         self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None
@@ -325,7 +330,16 @@ def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> 
         data = task.path.read_bytes()
     source = Source(task.name, hashlib.sha256(data).hexdigest(), ())
     what = "crashed" if outcome.crashed else f"took longer than {outcome.seconds:.0f} s"
-    if outcome.trace:
+    if outcome.limit == "memory":
+        detail = f"reading it needs more memory than [limits] memory allows ({outcome.phase})"
+        problem, status = Problem(Reason.TOO_LARGE, detail), Status.REJECT
+    elif outcome.limit == "time":
+        detail = (
+            f"not finished after {outcome.seconds:.0f} s, over [limits] document_timeout "
+            f"({outcome.phase})"
+        )
+        problem, status = Problem(Reason.TIMEOUT, detail), Status.REJECT
+    elif outcome.trace:
         last = outcome.trace.strip().splitlines()[-1]
         problem, status = Problem(Reason.INTERNAL_ERROR, last), Status.REVIEW
     elif outcome.phase in ("reading", "starting"):
