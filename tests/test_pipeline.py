@@ -4,19 +4,25 @@ quarantine, the archive and the journal are inspected."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from attest_pipeline.config import PluginSettings, load_config
 from attest_pipeline.models import Status
 from attest_pipeline.pipeline import Busy, Pipeline
+from attest_pipeline.reading import Uncuttable
 from attest_pipeline.registry import load_registry
 from attest_pipeline.testing import make_pdf
 from tests.conftest import TEST_PLUGINS, write_config
+from tests.hostile import per_page as per_page_lines
+from tests.hostile import text_pdf
 
 ANDPC = """Agence nationale du Développement Professionnel Continu
 Organisme DPC n° 1234 - FormaMed
@@ -36,6 +42,12 @@ def andpc(
     title: str = "Prise en charge de l'asthme",
 ) -> bytes:
     return make_pdf([ANDPC.format(name=name, rpps=rpps, action=action, nature=nature, title=title)])
+
+
+def page_texts(data: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
 def per_page(name: str, date_text: str = "12/03/2025") -> str:
@@ -150,6 +162,137 @@ def test_a_pdf_with_several_attestations_is_split(workspace: Path) -> None:
     assert any(k.endswith("_p3.pdf") for k in review)
     digest = hashlib.sha256(original).hexdigest()
     assert files_under(workspace / "state" / "archive")[f"{digest[:2]}/{digest}.pdf"] == original
+
+
+def sidecars(folder: Path) -> list[dict[str, object]]:
+    return [json.loads(v) for k, v in sorted(files_under(folder).items()) if k.endswith(".json")]
+
+
+def limited(root: Path, roster: Path, **limits: object) -> Pipeline:
+    write_config(
+        root,
+        roster,
+        plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 60.0},
+        limits={"memory": "300MB", **limits},
+        run={"jobs": 1},
+    )
+    return pipeline(root)
+
+
+@pytest.mark.parametrize("where", ["page_bomb", "metadata_bomb"])
+def test_a_decompression_bomb_goes_to_quarantine_too_large(
+    tmp_path: Path, roster: Path, where: str
+) -> None:
+    bomb = text_pdf([per_page_lines("Jean-Pierre DUPONT")], **{where: 1024})
+    runner = limited(tmp_path, roster)
+    drop(tmp_path, "bomb.pdf", bomb)
+    drop(tmp_path, "good.pdf", andpc())
+    summary = runner.run()
+    assert summary.documents == 2
+    assert summary.count(Status.FILE) == 1
+    assert summary.count(Status.REJECT) == 1 and summary.reasons == {"too_large": 1}
+    quarantined = files_under(tmp_path / "quarantine")
+    assert [v for k, v in quarantined.items() if k.endswith(".pdf")] == [bomb]
+    (sidecar,) = sidecars(tmp_path / "quarantine")
+    assert sidecar["reasons"] == ["too_large"]
+    assert "[limits] memory" in str(sidecar["details"])
+
+
+def test_a_document_over_its_time_limit_goes_to_quarantine_timeout(
+    tmp_path: Path, roster: Path
+) -> None:
+    runner = limited(tmp_path, roster, document_timeout=3)
+    drop(tmp_path, "slow.pdf", make_pdf(["HANG"]))
+    drop(tmp_path, "good.pdf", andpc())
+    summary = runner.run()
+    assert summary.count(Status.FILE) == 1
+    assert summary.reasons == {"timeout": 1}
+    (sidecar,) = sidecars(tmp_path / "quarantine")
+    assert sidecar["reasons"] == ["timeout"] and sidecar["source"] == "slow.pdf"
+    assert "[limits] document_timeout" in str(sidecar["details"])
+
+
+HOSTILE_SPLITS = {
+    "deep page tree": {"depth": 300},
+    "no startxref": {"startxref": False},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_SPLITS))
+def test_a_pdf_pypdf_cannot_read_is_split_like_any_other(
+    workspace: Path, kind: str
+) -> None:
+    pages = [per_page_lines("Jean-Pierre DUPONT"), per_page_lines("Claire MARTIN")]
+    original = drop(workspace, "congress.pdf", text_pdf(pages, **HOSTILE_SPLITS[kind]))
+    extracted = list(pipeline(workspace).extract([workspace / "inbox" / "congress.pdf"]))
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 2
+    filed = sidecars(workspace / "dossiers")
+    # The dry run said what the run did.
+    assert [(r.status.value, list(r.pages), r.rpps) for r in extracted] == [
+        (s["status"], s["pages"], s["participant"]["rpps"]) for s in filed  # type: ignore[index]
+    ]
+    parts = sorted(k for k in files_under(workspace / "dossiers") if k.endswith(".pdf"))
+    assert parts[0].endswith("_p1.pdf") and parts[1].endswith("_p2.pdf")
+    for name, person in zip(parts, ("Jean-Pierre DUPONT", "Claire MARTIN"), strict=True):
+        (text,) = page_texts((workspace / "dossiers" / name).read_bytes())
+        assert person in text
+    digest = hashlib.sha256(original).hexdigest()
+    assert files_under(workspace / "state" / "archive")[f"{digest[:2]}/{digest}.pdf"] == original
+
+
+def test_a_pdf_whose_pages_cannot_be_cut_waits_in_review_whole(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attest_pipeline.analysis
+
+    def refuse(data: bytes, groups: object) -> dict[tuple[int, ...], bytes]:
+        raise Uncuttable("pages 2: injected failure")
+
+    # Workers are forked from this process: they inherit the replaced function.
+    monkeypatch.setattr(attest_pipeline.analysis, "cut_pages", refuse)
+    pages = [per_page_lines("Jean-Pierre DUPONT"), per_page_lines("Claire MARTIN")]
+    original = drop(workspace, "congress.pdf", text_pdf(pages))
+    (extracted,) = pipeline(workspace).extract([workspace / "inbox" / "congress.pdf"])
+    drop(workspace, "good.pdf", andpc())
+    summary = pipeline(workspace).run()
+    assert summary.documents == 2 and summary.count(Status.FILE) == 1
+    assert summary.reasons == {"split_failed": 1}
+    assert extracted.status is Status.REVIEW and extracted.reasons == ("split_failed",)
+    review = files_under(workspace / "review")
+    assert [v for k, v in review.items() if k.endswith(".pdf")] == [original]
+    (sidecar,) = sidecars(workspace / "review")
+    assert "2 attestations found" in str(sidecar["details"])
+
+
+def test_the_process_filing_never_opens_a_pdf(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pdfplumber
+    import pypdf
+    import pypdfium2
+
+    parent = os.getpid()
+
+    def guard(original: Any) -> Any:
+        def opened_here(*args: object, **kwargs: object) -> object:
+            assert os.getpid() != parent, "the filing process opened a PDF"
+            return original(*args, **kwargs)
+
+        return opened_here
+
+    monkeypatch.setattr(pypdfium2.PdfDocument, "__init__", guard(pypdfium2.PdfDocument.__init__))
+    monkeypatch.setattr(pypdf.PdfReader, "__init__", guard(pypdf.PdfReader.__init__))
+    monkeypatch.setattr(pdfplumber, "open", guard(pdfplumber.open))
+    pages = [per_page("Jean-Pierre DUPONT"), per_page("Claire MARTIN"), per_page("Paul NOBODY")]
+    drop(workspace, "congress.pdf", make_pdf(pages))
+    drop(workspace, "good.pdf", andpc())
+    drop(workspace, "broken.pdf", andpc()[:300])
+    summary = pipeline(workspace).run()
+    assert summary.documents == 3
+    assert summary.count(Status.FILE) == 3 and summary.count(Status.REVIEW) == 1
+    with pytest.raises(AssertionError, match="opened a PDF"):
+        pypdfium2.PdfDocument(andpc())  # the guard does see this process's own opening
 
 
 def test_duplicates_same_bytes_and_reissued(workspace: Path) -> None:

@@ -20,10 +20,11 @@ from attest_pipeline.errors import ConfigError, toml_error
 DEFAULT_CONFIG = Path("config.toml")
 ENV_VAR = "ATTEST_CONFIG"
 
-#: ``[limits] memory``: the address space of one worker process, reading one document.
+#: ``[limits] memory``: the memory one document may take in its worker process (address
+#: space, on top of what the worker maps when it starts).
 DEFAULT_MEMORY = 1 << 30
-#: Below this a worker could not even start (Python, pdfium and the plugins take ~150 MB).
-MIN_MEMORY = 256 << 20
+#: Below this, ordinary attestations would not fit (pdfplumber, a page rendered for OCR).
+MIN_MEMORY = 128 << 20
 #: ``[limits] document_timeout``: seconds one document may take, every step included.
 DEFAULT_DOCUMENT_TIMEOUT = 300.0
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.IGNORECASE)

@@ -6,7 +6,8 @@ periodically so that a missed event never leaves a file behind. On a network sha
 NFS), where change events do not arrive, it polls instead.
 
 A file is taken only once it is complete: its size and modification time unchanged over the
-quiet period and, for a ``.pdf``, a whole PDF (header, ``%%EOF`` trailer, pdfium opens it).
+quiet period and, for a ``.pdf``, a whole PDF (header, ``%%EOF`` trailer, a ``startxref``
+pointing at a cross-reference section).
 A file that stays unreadable for ``unreadable_after`` seconds is handed over anyway, and the
 pipeline quarantines it with its reason.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import stat
 import sys
@@ -72,6 +74,10 @@ RETRY_MAX = 300.0
 #: revision, and a few generators append junk (a newline, padding) after it.
 _HEAD = 1024
 _TAIL = 2048
+_STARTXREF = re.compile(rb"startxref\s+(\d{1,15})\s")
+#: What a ``startxref`` points at: a table (``xref``) or a stream object (``12 0 obj``).
+_XREF = re.compile(rb"\s*(?:xref|\d+\s+\d+\s+obj)")
+_XREF_PEEK = 64
 _PDF_SUFFIX = ".pdf"
 
 
@@ -82,8 +88,10 @@ def is_complete(path: Path, size: int) -> bool:
     """Whether a quiet file may be taken: a ``.pdf`` must be a whole PDF, anything else non-empty.
 
     A PDF being written lacks its ``%%EOF`` trailer (or, when the writer reserved the size
-    first, ends with zeros); pdfium opening it is the final word. A PDF that needs a password
-    is whole: the pipeline quarantines it as ``encrypted``.
+    first, ends with zeros), and its last ``startxref`` must point at a cross-reference
+    table or stream within the file. Nothing is parsed or decompressed here: this process
+    must not open a PDF (one can be a decompression bomb); workers do, under their limits.
+    A PDF that needs a password is whole: the pipeline quarantines it as ``encrypted``.
     """
     if size <= 0:
         return False
@@ -92,30 +100,26 @@ def is_complete(path: Path, size: int) -> bool:
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEAD)
-            if b"%PDF-" not in head:
+            header = head.find(b"%PDF-")
+            if header < 0:
                 return False
             handle.seek(max(0, size - _TAIL))
             tail = handle.read(_TAIL)
-    except OSError:
+            if b"%%EOF" not in tail:
+                return False
+            pointers = _STARTXREF.findall(tail)
+            if not pointers:
+                return False
+            offset = int(pointers[-1])
+            # Offsets count from the header, which a few generators put after some junk.
+            for start in dict.fromkeys((offset, offset + header)):
+                if start < size:
+                    handle.seek(start)
+                    if _XREF.match(handle.read(_XREF_PEEK)):
+                        return True
+    except (OSError, ValueError):
         return False
-    if b"%%EOF" not in tail:
-        return False
-    return _pdfium_opens(path)
-
-
-def _pdfium_opens(path: Path) -> bool:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as error:
-        return "password" in str(error).lower()
-    except Exception:  # anything pdfium or the file system raises means "not yet"
-        return False
-    try:
-        return len(pdf) > 0
-    finally:
-        pdf.close()
+    return False
 
 
 @dataclass(slots=True)

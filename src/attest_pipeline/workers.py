@@ -133,8 +133,12 @@ def _serve(
     parent.watch()
     if memory:
         # The address space, not the resident size: a decompression bomb is stopped when
-        # it asks for the memory, before the machine swaps. Tesseract inherits the limit.
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # it asks for the memory, before the machine swaps. On top of what the worker
+        # already maps (a fork maps what its parent did: libraries, other threads'
+        # stacks), so that the limit means the same in `run` and in `watch`. Tesseract
+        # inherits it.
+        limit = _address_space() + memory
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # Ctrl-C and SIGTERM are the parent's to handle: it decides what to finish. A service
     # manager signals the whole process group; a worker dying mid-document would have its
     # document filed as a failure. The parent stops workers through the pipe or SIGKILL.
@@ -167,6 +171,15 @@ def _serve(
         conn.send(result)
         if isinstance(result, Failure):
             return
+
+
+def _address_space() -> int:
+    """The bytes this process maps now (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class Supervisor:
