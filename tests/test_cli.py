@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from attest_pipeline.testing import make_pdf
-from tests.conftest import write_config
+from tests.conftest import TEST_PLUGINS, write_config
 from tests.test_pipeline import andpc
+from tests.test_processes import wait_gone
+from tests.test_workers import children
 
 
 def attest(
@@ -139,3 +143,39 @@ def test_doctor_reports_each_check(workspace: Path) -> None:
     result = attest("doctor", cwd=workspace)
     assert "ok   configuration" in result.stdout
     assert "OCR" in result.stdout
+
+
+def test_after_kill_9_of_run_no_worker_remains_and_the_next_run_does_everything(
+    tmp_path: Path, roster: Path
+) -> None:
+    write_config(tmp_path, roster, plugins={"dirs": [str(TEST_PLUGINS)]}, run={"jobs": 2})
+    inputs = {}
+    for i in range(400):
+        text = f"ORGANISME TEST\nParticipant : Jean-Pierre DUPONT\nDate : 12/03/2025\nN° {i}"
+        inputs[f"{i:04d}.pdf"] = make_pdf([text + "\nAttestation de formation continue"])
+        (tmp_path / "inbox" / f"{i:04d}.pdf").write_bytes(inputs[f"{i:04d}.pdf"])
+    command = [sys.executable, "-m", "attest_pipeline", "run"]
+    killed = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    journal = tmp_path / "state" / "journal.log"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (journal.exists() and journal.read_text()):
+        time.sleep(0.02)
+    workers = children(killed.pid)
+    assert killed.poll() is None and len(workers) == 2, "the run must be killed mid-way"
+    killed.kill()
+    killed.wait()
+    assert len(os.listdir(tmp_path / "inbox")) > 0
+    left = wait_gone(workers)
+    for pid in left:  # not to leave them behind when the test fails
+        os.kill(pid, 9)
+    assert left == []
+    # The workers held the caller's stdout: it is closed once they are gone.
+    assert killed.stdout is not None and killed.stdout.read() == ""
+
+    result = attest("run", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "another attest process" not in result.stderr
+    assert os.listdir(tmp_path / "inbox") == [] and os.listdir(tmp_path / "state" / "work") == []
+    db = sqlite3.connect(tmp_path / "state" / "attest.sqlite3")
+    shas = [sha for (sha,) in db.execute("SELECT sha256 FROM documents")]
+    assert sorted(shas) == sorted(hashlib.sha256(d).hexdigest() for d in inputs.values())
