@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -190,4 +191,7 @@ def test_workers_die_with_their_parent_killed_by_sigkill(tmp_path: Path, roster:
     finally:
         parent.kill()
         parent.wait()
-    assert wait_gone(workers) == []
+    left = wait_gone(workers)
+    for pid in left:  # not to leave them behind when the test fails
+        os.kill(pid, 9)
+    assert left == []
