@@ -36,3 +36,12 @@ def test_every_config_key_is_documented(section: str, keys: dict[str, object]) -
     row = next(line for line in README.splitlines() if line.startswith(f"| `[{section}]"))
     for key in keys:
         assert f"`{key}`" in row or f"`[{section}] {key}`" in row, (section, key)
+
+
+@pytest.mark.parametrize("key", ["max_pages", "memory", "document_timeout"])
+def test_every_limit_is_documented(key: str) -> None:
+    # The limits are fields of Config itself, not of a section's dataclass.
+    from attest_pipeline.config import Config
+
+    assert key in Config.__dataclass_fields__
+    assert f"| `[limits] {key}` |" in README
