@@ -138,7 +138,10 @@ def _serve(
         # stacks), so that the limit means the same in `run` and in `watch`. Tesseract
         # inherits it.
         limit = _address_space() + memory
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:  # an administrator's limit stays the ceiling
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     # Ctrl-C and SIGTERM are the parent's to handle: it decides what to finish. A service
     # manager signals the whole process group; a worker dying mid-document would have its
     # document filed as a failure. The parent stops workers through the pipe or SIGKILL.
@@ -183,7 +186,11 @@ def _address_space() -> int:
 
 
 class Supervisor:
-    """Analyses tasks in worker processes, as many at once as ``jobs``."""
+    """Analyses tasks in worker processes, as many at once as ``jobs``.
+
+    Use it from one thread: on Linux a worker is killed when the thread that started it
+    ends (``PR_SET_PDEATHSIG`` follows the thread, not the process).
+    """
 
     def __init__(
         self,
