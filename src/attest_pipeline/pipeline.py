@@ -39,7 +39,7 @@ from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import Registry
 from attest_pipeline.roster import load_roster
 from attest_pipeline.store import Store
-from attest_pipeline.workers import Failure, Outcome, Supervisor, Task
+from attest_pipeline.workers import PDF_PHASES, Failure, Outcome, Supervisor, Task
 
 log = logging.getLogger("attest_pipeline")
 
@@ -342,7 +342,7 @@ def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> 
     elif outcome.trace:
         last = outcome.trace.strip().splitlines()[-1]
         problem, status = Problem(Reason.INTERNAL_ERROR, last), Status.REVIEW
-    elif outcome.phase in ("reading", "starting"):
+    elif outcome.phase in PDF_PHASES:
         problem, status = Problem(Reason.CORRUPT, f"the PDF reader {what}"), Status.REJECT
     elif outcome.phase.startswith("ocr"):
         problem, status = Problem(Reason.NO_TEXT, f"OCR ({outcome.phase}) {what}"), Status.REJECT

@@ -35,7 +35,7 @@ from attest_pipeline.processes import Lifeline, lifeline
 #: Default time limit of one document, all steps included (``[limits] document_timeout``).
 DOCUMENT_TIMEOUT = 300.0
 #: Steps bounded by the document's time limit alone: pdfium's work on the file itself.
-_PDF_PHASES = frozenset({"starting", "reading", "splitting"})
+PDF_PHASES = frozenset({"starting", "reading", "splitting"})
 #: How a worker that ran out of memory dies: pdfium aborts when an allocation fails; the
 #: kernel's OOM killer sends SIGKILL (the supervisor's own kills are known as such).
 _MEMORY_DEATHS = frozenset({-signal.SIGABRT, -signal.SIGKILL})
@@ -171,7 +171,11 @@ def _serve(
         except Exception:  # reported to the parent as an internal failure of this document
             result = traceback.format_exc()
         del data
-        conn.send(result)
+        try:
+            conn.send(result)
+        except MemoryError:  # the analysis (a large document's parts) is too big to send
+            result = Failure(phase.value.decode("utf-8", "replace"), 0.0, limit="memory")
+            conn.send(result)
         if isinstance(result, Failure):
             return
 
@@ -325,7 +329,7 @@ class Supervisor:
         """The time limit of one step (``None``: the document's limit alone)."""
         if phase.startswith("ocr"):
             return self.ocr_timeout + 10.0
-        if phase in _PDF_PHASES:
+        if phase in PDF_PHASES:
             return None
         return self.plugin_timeout
 
