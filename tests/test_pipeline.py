@@ -20,6 +20,7 @@ from attest_pipeline.pipeline import Busy, Pipeline
 from attest_pipeline.reading import Uncuttable
 from attest_pipeline.registry import load_registry
 from attest_pipeline.testing import make_pdf
+from attest_pipeline.watch import is_complete
 from tests.conftest import TEST_PLUGINS, write_config
 from tests.hostile import per_page as per_page_lines
 from tests.hostile import text_pdf
@@ -288,6 +289,13 @@ def test_the_process_filing_never_opens_a_pdf(
     drop(workspace, "congress.pdf", make_pdf(pages))
     drop(workspace, "good.pdf", andpc())
     drop(workspace, "broken.pdf", andpc()[:300])
+    inbox = workspace / "inbox"
+    assert [is_complete(p, p.stat().st_size) for p in sorted(inbox.iterdir())] == [
+        False,  # broken.pdf
+        True,
+        True,
+    ]
+    assert len(list(pipeline(workspace).extract(sorted(inbox.iterdir())))) == 5
     summary = pipeline(workspace).run()
     assert summary.documents == 3
     assert summary.count(Status.FILE) == 3 and summary.count(Status.REVIEW) == 1
