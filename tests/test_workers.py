@@ -138,7 +138,8 @@ def test_a_decompression_bomb_is_stopped_by_the_memory_limit(
 
 def test_a_memory_error_in_python_is_the_memory_limit(context: Context, tmp_path: Path) -> None:
     # pypdf, zlib or a plugin allocating in Python raise MemoryError rather than abort.
-    work = tasks(tmp_path, {"big.pdf": "ORGANISME TEST\nHOG", "ok.pdf": "ORGANISME TEST"})
+    texts = {"big.pdf": "ORGANISME TEST\nALLOCATE 8 GB", "ok.pdf": "ORGANISME TEST"}
+    work = tasks(tmp_path, texts)
     with Supervisor(context, jobs=1, memory=MEMORY) as supervisor:
         done = dict((t.name, o) for t, o in supervisor.run(work))
     failure = done["big.pdf"]
