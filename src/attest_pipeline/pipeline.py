@@ -285,11 +285,11 @@ class Session:
         records = settle(records, self.store)
         if isinstance(outcome, Failure) and outcome.trace:
             self.store.journal("internal_error", {"name": taken.name, "trace": outcome.trace})
-        if isinstance(outcome, Analysis):
-            return self.filer.file_document(
-                taken.id, taken.name, data, outcome.page_count, records, outcome.parts
-            )
-        return self.filer.file_document(taken.id, taken.name, data, None, records)
+        page_count = outcome.page_count if isinstance(outcome, Analysis) else None
+        parts = outcome.parts if isinstance(outcome, Analysis) else None
+        return self.filer.file_document(
+            taken.id, taken.name, data, page_count, records, parts=parts
+        )
 
     def _commit(
         self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None
