@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 TEST_PLUGINS = Path(__file__).resolve().parent / "plugins"
+
+
+def attest(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``attest`` command line in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "attest_pipeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def write_config(root: Path, roster: Path, **sections: dict[str, object]) -> Path:

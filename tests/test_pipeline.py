@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from attest_pipeline.models import Status
 from attest_pipeline.pipeline import Busy, Pipeline
 from attest_pipeline.registry import load_registry
 from attest_pipeline.testing import make_pdf
-from tests.conftest import TEST_PLUGINS, write_config
+from tests.conftest import TEST_PLUGINS, attest, write_config
 
 ANDPC = """Agence nationale du Développement Professionnel Continu
 Organisme DPC n° 1234 - FormaMed
@@ -335,3 +336,39 @@ def test_with_ocr_disabled_a_scan_is_quarantined_as_no_text(tmp_path: Path) -> N
     summary = pipeline(tmp_path).run()
     assert summary.reasons == {"no_text": 1}
     assert summary.count(Status.REJECT) == 1
+
+
+# ------------------------------------------------- through the command line: counting
+
+
+TEST_PLUGINS_ONLY_GOOD = ("--disable-plugin", "raising", "--disable-plugin", "hanging")
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``attest run`` in a subprocess on the workspace, the misbehaving test plugins left out."""
+    return attest(*TEST_PLUGINS_ONLY_GOOD, "run", *args, cwd=root)
+
+
+def test_an_attestation_printed_three_times_in_one_pdf_is_one_action(workspace: Path) -> None:
+    page = ANDPC.format(
+        name="Jean-Pierre DUPONT",
+        rpps="10005682603",
+        action="12345678901",
+        nature="Formation continue",
+        title="Prise en charge de l'asthme",
+    )
+    drop(workspace, "three.pdf", make_pdf([page, page, page]))
+    result = run_cli(workspace)
+    assert result.returncode == 0, result.stderr
+    assert "1 filed" in result.stdout and "2 duplicate(s)" in result.stdout
+    db = sqlite3.connect(workspace / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM dossier_entries").fetchone() == (1,)
+    statuses = db.execute("SELECT pages, status FROM attestations ORDER BY id").fetchall()
+    assert statuses == [("[1]", "file"), ("[2]", "duplicate"), ("[3]", "duplicate")]
+    duplicates = [d for e, d in journal(workspace) if e == "duplicate"]
+    assert [d["pages"] for d in duplicates] == [[2], [3]]
+    assert all("page 1 of the same document" in str(d["duplicate_of"]) for d in duplicates)
+    filed = [p for p in files_under(workspace / "dossiers") if p.endswith(".pdf")]
+    assert len(filed) == 1
+    log = (workspace / "state" / "journal.log").read_text()
+    assert log.count("duplicate three.pdf") == 2
