@@ -40,6 +40,8 @@ def write_config(root: Path, roster: Path, **sections: dict[str, object]) -> Pat
             "roster": str(roster),
         },
         "plugins": {"template_dirs": [], "entry_points": False, "timeout": 5.0},
+        # A run takes a file once it is unchanged over the quiet period: short in tests.
+        "watch": {"quiet_period": 0.05},
     }
     for name, section in sections.items():
         values.setdefault(name, {}).update(section)

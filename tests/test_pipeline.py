@@ -51,6 +51,17 @@ def workspace(tmp_path: Path, roster: Path) -> Path:
     return tmp_path
 
 
+def hand_over_incomplete_files(root: Path) -> None:
+    """Configure the workspace to take incomplete files at once (``unreadable_after = 0``).
+
+    Files dropped by a test are seconds old, where an incomplete file is left for the next
+    pass until unchanged for ``[watch] unreadable_after``.
+    """
+    config = root / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[watch]\n", "[watch]\nunreadable_after = 0\n"), "utf-8")
+
+
 def pipeline(root: Path, **kwargs: object) -> Pipeline:
     config = load_config(root / "config.toml")
     registry = load_registry(config.plugins, disabled=["raising"])
@@ -85,6 +96,7 @@ def test_every_input_ends_up_somewhere_byte_for_byte(workspace: Path) -> None:
         "photo.jpg": drop(workspace, "photo.jpg", b"\xff\xd8\xff\xe0 jpeg"),
         "broken.pdf": drop(workspace, "broken.pdf", andpc()[:300]),
     }
+    hand_over_incomplete_files(workspace)
     summary = pipeline(workspace).run()
     assert summary.documents == 6
     assert summary.count(Status.FILE) == 1
