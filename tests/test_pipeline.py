@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import sqlite3
 import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -384,3 +388,124 @@ def test_an_attestation_printed_three_times_in_one_pdf_is_one_action(workspace: 
     assert len(filed) == 1
     log = (workspace / "state" / "journal.log").read_text()
     assert log.count("duplicate three.pdf") == 2
+
+
+# --------------------------------------------- through the command line: one bad file
+
+
+def names_written(root: Path) -> list[bytes]:
+    """Every name the pipeline wrote under the workspace's output folders, as bytes."""
+    found = []
+    for folder in ("dossiers", "review", "quarantine", "state"):
+        for _dirpath, dirnames, filenames in os.walk(os.fsencode(root / folder)):
+            found.extend(dirnames)
+            found.extend(filenames)
+    return found
+
+
+def test_any_file_name_is_filed_and_its_exact_bytes_kept(workspace: Path) -> None:
+    names = {
+        b"caf\xe9.pdf": andpc(),  # Latin-1, not UTF-8
+        b"x" * 230 + b".pdf": andpc(name="Claire MARTIN", rpps="10101010105"),
+        "𠀀".encode() * 62 + b".pdf": andpc(name="Paul INCONNU", rpps="10023456782"),
+        "é".encode() * 125 + b".jpg": b"\xff\xd8\xff\xe0 a photo",  # 254 bytes
+    }
+    inbox = os.fsencode(workspace / "inbox")
+    for name, data in names.items():
+        with open(os.path.join(inbox, name), "wb") as handle:
+            handle.write(data)
+    result = run_cli(workspace)
+    assert result.returncode == 0, result.stderr
+    assert "4 document(s)" in result.stdout
+    assert "2 filed, 1 to review, 1 in quarantine" in result.stdout
+    assert os.listdir(inbox) == [] and not list((workspace / "state" / "work").iterdir())
+    assert all(len(name) <= 255 for name in names_written(workspace))
+    # Byte for byte somewhere, and the exact original name in the journal and the sidecars.
+    outputs = {
+        **files_under(workspace / "dossiers"),
+        **files_under(workspace / "review"),
+        **files_under(workspace / "quarantine"),
+    }
+    sidecars = [json.loads(v) for k, v in outputs.items() if k.endswith(".json")]
+    assert {bytes.fromhex(s["original_name"]) for s in sidecars} == set(names)
+    for data in names.values():
+        assert data in outputs.values()
+    received = [d for e, d in journal(workspace) if e == "received"]
+    assert {bytes.fromhex(str(d["original_name"])) for d in received} == set(names)
+    assert "caf\ufffd.pdf" in {d["name"] for d in received}
+    log = (workspace / "state" / "journal.log").read_text(encoding="utf-8")
+    assert "caf\ufffd.pdf" in log
+
+
+def test_a_document_whose_filing_fails_is_quarantined_and_the_run_goes_on(
+    workspace: Path,
+) -> None:
+    # A regular file where DUPONT's dossier folder must be created: filing him fails.
+    (workspace / "dossiers").mkdir()
+    (workspace / "dossiers" / "10005682603_DUPONT_Jean-Pierre").write_text("in the way")
+    drop(workspace, "dupont.pdf", andpc())
+    drop(workspace, "martin.pdf", andpc(name="Claire MARTIN", rpps="10101010105"))
+    result = run_cli(workspace)
+    assert result.returncode == 0, result.stderr
+    assert "1 filed, 0 to review, 1 in quarantine" in result.stdout
+    assert "filing_failed: 1" in result.stdout
+    assert files_under(workspace / "inbox") == {}
+    assert files_under(workspace / "state" / "work") == {}
+    quarantined = files_under(workspace / "quarantine")
+    assert andpc() in quarantined.values()
+    (sidecar,) = [json.loads(v) for k, v in quarantined.items() if k.endswith(".json")]
+    assert sidecar["reasons"] == ["filing_failed"] and sidecar["source"] == "dupont.pdf"
+    assert "10005682603_DUPONT_Jean-Pierre" in sidecar["details"][0]["detail"]
+    events = journal(workspace)
+    assert any(e == "internal_error" and "Traceback" in str(d["trace"]) for e, d in events)
+    db = sqlite3.connect(workspace / "state" / "attest.sqlite3")
+    rows = db.execute("SELECT name, outcome FROM documents ORDER BY name").fetchall()
+    assert rows == [("dupont.pdf", "reject"), ("martin.pdf", "file")]
+    # Nothing of the failed filing is left half-done: no attestation row, no stray file.
+    assert db.execute("SELECT COUNT(*) FROM dossier_entries").fetchone() == (1,)
+    assert not [p for p in names_written(workspace) if p.endswith(b".part")]
+    # The next run finds nothing left to do.
+    again = run_cli(workspace)
+    assert again.returncode == 0 and "0 document(s)" in again.stdout
+
+
+def test_a_claim_that_no_run_finishes_is_set_aside_after_three_runs(
+    tmp_path: Path, roster: Path
+) -> None:
+    # A plugin that never returns, with no time limit to stop it: each run is killed
+    # (as the OOM killer or a closed SSH session would) while the document is in progress.
+    write_config(tmp_path, roster, plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 600.0})
+    drop(tmp_path, "never.pdf", make_pdf(["HANG"]))
+    drop(tmp_path, "later.pdf", andpc())
+    work = tmp_path / "state" / "work"
+    command = [sys.executable, "-m", "attest_pipeline", "--disable-plugin", "raising", "run"]
+    for attempt in (1, 2, 3):
+        process = subprocess.Popen(
+            command, cwd=tmp_path, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not (
+                [p for p in work.glob("*__never.pdf")] if work.is_dir() else []
+            ) or (attempt > 1 and not _attempts_are(work, attempt)):
+                assert time.monotonic() < deadline, f"run {attempt} never claimed the file"
+                time.sleep(0.05)
+            time.sleep(2.0)  # inside the plugin now; the other document committed meanwhile
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    result = run_cli(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 document(s)" in result.stdout and "repeated_failure: 1" in result.stdout
+    assert files_under(work) == {}
+    assert andpc() in files_under(tmp_path / "dossiers").values()
+    quarantined = files_under(tmp_path / "quarantine")
+    assert make_pdf(["HANG"]) in quarantined.values()
+    (sidecar,) = [json.loads(v) for k, v in quarantined.items() if k.endswith(".json")]
+    assert sidecar["reasons"] == ["repeated_failure"] and sidecar["source"] == "never.pdf"
+    assert "started 3 times" in sidecar["details"][0]["detail"]
+
+
+def _attempts_are(work: Path, attempts: int) -> bool:
+    return any(p.read_text() == str(attempts) for p in work.glob(".*.attempts"))

@@ -296,10 +296,19 @@ class Session:
             claims[task.key] = taken
             return Task(task.key, taken.name, taken.path)
 
+        def idle() -> None:
+            # A slow document (OCR, a plugin near its time limit) must not hold back the
+            # commit of those already filed: their claims would wait with it.
+            nonlocal batch, in_transaction
+            if in_transaction and time.monotonic() - batch_started > BATCH_SECONDS:
+                self._commit(batch, on_document)
+                batch, in_transaction = [], False
+
         try:
             recovered = [] if self.recovered else self._recover(summary, on_document)
             self.recovered = True
-            for task, outcome in self.supervisor.run(tasks(recovered), prepare=prepare):
+            outcomes = self.supervisor.run(tasks(recovered), prepare=prepare, idle=idle)
+            for task, outcome in outcomes:
                 taken = claims.pop(task.key)
                 if not in_transaction:
                     self.store.db.execute("BEGIN IMMEDIATE")
