@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -509,3 +510,83 @@ def test_a_claim_that_no_run_finishes_is_set_aside_after_three_runs(
 
 def _attempts_are(work: Path, attempts: int) -> bool:
     return any(p.read_text() == str(attempts) for p in work.glob(".*.attempts"))
+
+
+# ------------------------------------ through the command line: files still being written
+
+
+def test_run_leaves_a_file_still_being_written_for_the_next_pass(
+    tmp_path: Path, roster: Path
+) -> None:
+    write_config(tmp_path, roster, watch={"quiet_period": 0.5})
+    drop(tmp_path, "ready.pdf", andpc(action="11111111111"))
+    data = andpc(action="22222222222")
+    slow = tmp_path / "inbox" / "scanning.pdf"
+
+    def scanner() -> None:
+        with open(slow, "wb") as handle:
+            for start in range(0, len(data), 50):
+                handle.write(data[start : start + 50])
+                handle.flush()
+                time.sleep(0.1)
+
+    writer = threading.Thread(target=scanner)
+    writer.start()
+    try:
+        time.sleep(0.3)
+        result = attest("run", cwd=tmp_path)
+    finally:
+        writer.join()
+    assert result.returncode == 0, result.stderr
+    assert "1 document(s)" in result.stdout and "1 filed" in result.stdout
+    assert "1 still being written, left for the next pass" in result.stdout
+    assert files_under(tmp_path / "quarantine") == {}
+    assert slow.read_bytes() == data
+    again = attest("run", "--json", cwd=tmp_path)
+    assert json.loads(again.stdout)["filed"] == 1
+    assert data in files_under(tmp_path / "dossiers").values()
+
+
+WRITER = """
+import os, sys, time
+path, data = sys.argv[1], bytes.fromhex(sys.argv[2])
+with open(path, "wb") as handle:
+    handle.write(data)
+    handle.flush()
+    print("written", flush=True)
+    while os.path.exists(path):  # until claimed
+        time.sleep(0.01)
+    handle.write(b"% the scanner's last page\\n")
+"""
+
+
+def test_a_file_written_to_after_its_claim_is_put_back_with_its_writer(
+    tmp_path: Path, roster: Path
+) -> None:
+    # The hanging plugin holds the document for its 2 s time limit: time for the writer,
+    # which still has the file open, to write again after the claim.
+    write_config(
+        tmp_path, roster,
+        plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 2.0}, watch={"quiet_period": 0.2},
+    )
+    data = make_pdf([ANDPC.format(
+        name="Jean-Pierre DUPONT", rpps="10005682603", action="12345678901",
+        nature="Formation continue", title="HANG",
+    )])
+    path = tmp_path / "inbox" / "open.pdf"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), data.hex()], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "written"
+    time.sleep(0.3)
+    result = attest("--disable-plugin", "raising", "run", cwd=tmp_path)
+    assert writer.wait(30) == 0
+    assert result.returncode == 0, result.stderr
+    assert "0 document(s)" in result.stdout
+    assert "1 still being written, left for the next pass" in result.stdout
+    # The writer's last bytes are in the inbox file, the only copy: nothing was filed.
+    assert path.read_bytes() == data + b"% the scanner's last page\n"
+    assert files_under(tmp_path / "state" / "work") == {}
+    assert files_under(tmp_path / "review") == {} and files_under(tmp_path / "quarantine") == {}
+    db = sqlite3.connect(tmp_path / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
