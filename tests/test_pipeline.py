@@ -4,6 +4,7 @@ quarantine, the archive and the journal are inspected."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -590,3 +592,111 @@ def test_a_file_written_to_after_its_claim_is_put_back_with_its_writer(
     assert files_under(tmp_path / "review") == {} and files_under(tmp_path / "quarantine") == {}
     db = sqlite3.connect(tmp_path / "state" / "attest.sqlite3")
     assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+
+
+# ----------------------------------------------- through the command line: a full disk
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """Mount small tmpfs file systems (root only): real ENOSPC, not a mock."""
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        point = tmp_path / f"disk{len(mounted)}"
+        point.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)],
+            capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            if os.environ.get("CI"):
+                pytest.fail(f"a tmpfs cannot be mounted here: {done.stderr.strip()}")
+            pytest.skip(f"a tmpfs cannot be mounted here (root needed): {done.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def grow(disk: Path) -> None:
+    """Free space on the small disk (a secretariat emptying it)."""
+    subprocess.run(["mount", "-o", "remount,size=16m", str(disk)], check=True)
+
+
+def big_attestation(action: str) -> bytes:
+    """A 600 kB attestation (an incompressible attachment beside its text)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(andpc(action=action))))
+    writer.add_attachment("scan.bin", os.urandom(600_000))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def part_files(*folders: Path) -> list[str]:
+    return [p.name for folder in folders for p in folder.rglob("*") if p.name.endswith(".part")]
+
+
+def test_a_full_disk_stops_the_claim_copy_cleanly_and_loses_nothing(
+    tmp_path: Path, roster: Path, small_disk: Callable[[str], Path]
+) -> None:
+    # The inbox on one file system, everything else on a small one: claims are copies.
+    disk = small_disk("300k")
+    outputs = {name: str(disk / name) for name in ("dossiers", "review", "quarantine", "state")}
+    write_config(tmp_path, roster, paths=outputs)
+    small = drop(tmp_path, "small.pdf", andpc(action="11111111111"))
+    time.sleep(0.05)
+    big = drop(tmp_path, "big.pdf", big_attestation("22222222222"))
+    result = attest("run", cwd=tmp_path)
+    assert result.returncode == 3, result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("attest: no space left on a disk") and "nothing is lost" in line
+    assert "Traceback" not in result.stderr
+    # No truncated copy anywhere: the big file is still in the inbox, whole.
+    assert (tmp_path / "inbox" / "big.pdf").read_bytes() == big
+    assert part_files(disk, tmp_path / "inbox") == []
+    assert [p.name for p in (disk / "state" / "work").iterdir() if "big" in p.name] == []
+    assert files_under(disk / "quarantine") == {}
+    grow(disk)
+    again = attest("run", "--json", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    filed = files_under(disk / "dossiers")
+    assert small in filed.values() and big in filed.values()
+    assert files_under(disk / "quarantine") == {} and files_under(disk / "review") == {}
+    assert files_under(tmp_path / "inbox") == {} and files_under(disk / "state" / "work") == {}
+    db = sqlite3.connect(disk / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (2,)
+
+
+def test_a_full_disk_while_filing_rolls_back_and_keeps_the_claim(
+    tmp_path: Path, roster: Path, small_disk: Callable[[str], Path]
+) -> None:
+    # Everything on one small disk: the claim is a rename, the archive copy does not fit.
+    disk = small_disk("1m")
+    folders = ("inbox", "dossiers", "review", "quarantine", "state")
+    write_config(tmp_path, roster, paths={name: str(disk / name) for name in folders})
+    (disk / "inbox").mkdir()
+    big = big_attestation("33333333333")
+    (disk / "inbox" / "big.pdf").write_bytes(big)
+    result = attest("run", cwd=tmp_path)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "no space left on a disk" in result.stderr and "Traceback" not in result.stderr
+    (claimed,) = (disk / "state" / "work").glob("*__big.pdf")
+    assert claimed.read_bytes() == big
+    assert part_files(disk) == []
+    assert files_under(disk / "state" / "archive") == {}
+    for name in ("dossiers", "review", "quarantine"):
+        assert files_under(disk / name) == {}, name
+    db = sqlite3.connect(disk / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+    db.close()
+    grow(disk)
+    again = attest("run", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "1 filed" in again.stdout
+    assert big in files_under(disk / "dossiers").values()
+    assert files_under(disk / "state" / "work") == {}

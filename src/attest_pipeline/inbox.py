@@ -144,19 +144,19 @@ def claim(path: Path, work: Path, expected: Signature | None = None) -> Claim | 
         durable_write(name_file, original)
     target = _work_name(work, stored)
     try:
-        _move(path, target, work, claim_id, expected)
+        moved = _move(path, target, work, claim_id, expected)
     except BaseException:
         if name_file is not None:
             name_file.unlink(missing_ok=True)
         raise
-    if not target.exists():
+    if moved is None:
         if name_file is not None:
             name_file.unlink(missing_ok=True)
         return None
     taken = Claim(
         claim_id, readable_name(path.name), target, original, signature=signature(target)
     )
-    if expected is not None and taken.signature != expected and taken.signature is not None:
+    if moved == "renamed" and expected is not None and taken.signature != expected:
         # Written to between the last look and the rename: the writer keeps its file.
         if not put_back(taken, path.parent):
             return taken  # the name was taken meanwhile: processed as it is, nothing lost
@@ -164,15 +164,20 @@ def claim(path: Path, work: Path, expected: Signature | None = None) -> Claim | 
     return taken
 
 
-def _move(path: Path, target: Path, work: Path, claim_id: str, expected: Signature | None) -> None:
-    """Rename ``path`` to ``target``; across file systems, copy, check, then remove."""
+def _move(
+    path: Path, target: Path, work: Path, claim_id: str, expected: Signature | None
+) -> str | None:
+    """Rename ``path`` to ``target``; across file systems, copy, check, then remove.
+
+    Returns ``"renamed"``, ``"copied"``, or ``None`` when the file was gone.
+    """
     try:
         os.rename(path, target)
         # No folder sync: after a crash a renamed file is in the inbox or in the working
         # area, both of which the next run reads; nothing can be lost.
-        return
+        return "renamed"
     except FileNotFoundError:
-        return
+        return None
     except OSError as error:
         if error.errno != errno.EXDEV:
             raise
@@ -181,13 +186,19 @@ def _move(path: Path, target: Path, work: Path, claim_id: str, expected: Signatu
     # disk) leaves nothing behind, and the file stays in the inbox.
     before = signature(path)
     if before is None:
-        return
-    durable_copy(path, target, temporary=work / f".{claim_id}.part")
+        return None
+    try:
+        durable_copy(path, target, temporary=work / f".{claim_id}.part")
+    except FileNotFoundError:
+        if path.exists():
+            raise
+        return None  # deleted meanwhile
     if signature(path) != before or (expected is not None and before != expected):
         # Still being written: the writer would go on into a file we are about to delete.
         target.unlink()
         raise StillWriting(path.name)
     path.unlink()
+    return "copied"
 
 
 def put_back(taken: Claim, inbox: Path) -> bool:
