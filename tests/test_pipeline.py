@@ -700,3 +700,34 @@ def test_a_full_disk_while_filing_rolls_back_and_keeps_the_claim(
     assert "1 filed" in again.stdout
     assert big in files_under(disk / "dossiers").values()
     assert files_under(disk / "state" / "work") == {}
+
+
+# ------------------------------------------------ through the command line: checking
+
+
+QUALIOPI = """Attestation de fin de formation
+Organisme de formation certifié Qualiopi
+Participant : {name}
+RPPS : 10101010105
+Formation : Prise en charge de l'asthme
+Du 12/03/2025 au 13/03/2025"""
+
+
+def test_a_name_that_disagrees_with_the_rpps_holder_is_never_filed_to_them(
+    workspace: Path,
+) -> None:
+    # 10101010105 is MARTIN Claire's RPPS; only her own name may file under it.
+    names = {"dupont": "DUPONT", "con": "CON", "long": "X" * 300, "digits": "12345"}
+    for key, name in names.items():
+        drop(workspace, f"{key}.pdf", make_pdf([QUALIOPI.format(name=name)]))
+    drop(workspace, "martin.pdf", make_pdf([QUALIOPI.format(name="MARTIN")]))
+    result = run_cli(workspace, "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["filed"] == 1 and summary["review"] == 4
+    assert summary["reasons"] == {"participant_mismatch": 4}
+    filed = files_under(workspace / "dossiers")
+    assert [k for k in filed if k.endswith(".pdf")] and all(
+        k.startswith("10101010105_MARTIN_Claire/") for k in filed
+    )
+    assert make_pdf([QUALIOPI.format(name="MARTIN")]) in filed.values()
