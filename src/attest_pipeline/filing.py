@@ -30,10 +30,11 @@ _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
 
 #: The longest file name, in bytes, that ext4, XFS, btrfs, tmpfs and SMB shares accept.
+#: The names of dossiers, review and quarantine files are built from components cut to a
+#: few dozen bytes each (:func:`safe_component`), far below it even with a sidecar's
+#: ``.json`` and a temporary file's ``.part``; a claim keeps the received name and is cut
+#: to it (:func:`~attest_pipeline.inbox.claim`).
 NAME_MAX = 255
-#: The longest name of a file the software writes: its sidecar adds ``.json`` and the
-#: temporary file of :func:`durable_write` a leading ``.`` and ``.part``.
-NAME_BUDGET = NAME_MAX - len("..json.part")
 
 
 def fit_bytes(text: str, limit: int) -> str:
