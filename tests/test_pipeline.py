@@ -731,3 +731,34 @@ def test_a_name_that_disagrees_with_the_rpps_holder_is_never_filed_to_them(
         k.startswith("10101010105_MARTIN_Claire/") for k in filed
     )
     assert make_pdf([QUALIOPI.format(name="MARTIN")]) in filed.values()
+
+
+LIMITED = """
+import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+os.execv(sys.executable, [sys.executable, "-m", "attest_pipeline", *sys.argv[2:]])
+"""
+
+
+def test_a_journal_that_cannot_grow_keeps_no_half_line(workspace: Path) -> None:
+    # The file size limit of the process (RLIMIT_FSIZE, a real refusal by the kernel) is
+    # reached by journal.log alone, after the database commit.
+    limit = 4_000_000
+    log = workspace / "state" / "journal.log"
+    log.parent.mkdir(parents=True)
+    earlier = ("2026-11-22T14:10:18 earlier line\n" * (limit // 33 + 1))[: limit - 60]
+    earlier = earlier[: earlier.rindex("\n") + 1]
+    log.write_text(earlier, encoding="utf-8")
+    drop(workspace, "a.pdf", andpc())
+    result = subprocess.run(
+        [sys.executable, "-c", LIMITED, str(limit), *TEST_PLUGINS_ONLY_GOOD, "run"],
+        cwd=workspace, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "no space left on a disk" in result.stderr
+    assert log.read_text(encoding="utf-8") == earlier
+    again = run_cli(workspace)
+    assert again.returncode == 0 and "0 document(s)" in again.stdout
+    assert files_under(workspace / "state" / "work") == {}
+    assert andpc() in files_under(workspace / "dossiers").values()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -446,10 +447,20 @@ class Session:
         self.filer.sync()
         self.store.db.execute("COMMIT")
         self.filer.committed()
-        with open(self.paths.journal, "a", encoding="utf-8") as journal:
-            for taken, filed in batch:
-                for item in filed:
-                    journal.write(journal_line(taken.name, item) + "\n")
+        lines = "".join(
+            journal_line(taken.name, item) + "\n" for taken, filed in batch for item in filed
+        )
+        with open(self.paths.journal, "ab", buffering=0) as journal:
+            kept = journal.seek(0, os.SEEK_END)
+            try:
+                rest = memoryview(lines.encode("utf-8"))
+                while rest:
+                    rest = rest[journal.write(rest) or 0 :]
+            except OSError:
+                # A full disk: no half line. The database holds the same events, and the
+                # claims, left unreleased, are only released by the next run.
+                journal.truncate(kept)
+                raise
         for taken, filed in batch:
             release(taken)
             for item in filed:
