@@ -142,6 +142,11 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
             f"incomplete is quarantined once unchanged for [watch] unreadable_after, "
             f"{pipeline.config.watch.unreadable_after:g} s)"
         )
+    if summary.unclaimed:
+        click.echo(
+            f"{summary.unclaimed} could not be taken from the inbox (see the warnings), left "
+            "there for the next pass"
+        )
     if summary.left_in_work:
         click.echo(
             f"{summary.left_in_work} could not be filed nor set aside and wait in "

@@ -69,6 +69,7 @@ class Summary:
     """Counts of one pass: documents read and attestations per outcome.
 
     ``writing``: files still being written, left in the inbox for the next pass;
+    ``unclaimed``: files that could not be moved out of the inbox (left there);
     ``left_in_work``: claimed files that could not be filed nor set aside (they stay in
     ``state/work`` and are tried again by the next run).
     """
@@ -78,6 +79,7 @@ class Summary:
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     writing: int = 0
+    unclaimed: int = 0
     left_in_work: int = 0
 
     def add(self, records: Sequence[Record]) -> None:
@@ -102,6 +104,7 @@ class Summary:
             "duplicates": self.count(Status.DUPLICATE),
             "reasons": dict(sorted(self.reasons.items())),
             "still_being_written": self.writing,
+            "not_taken": self.unclaimed,
             "left_in_work": self.left_in_work,
             "seconds": round(self.seconds, 3),
         }
@@ -291,6 +294,15 @@ class Session:
                 taken = claim(task.path, self.paths.work, expected)
             except StillWriting:
                 put_back_count += 1
+                return None
+            except OSError as error:
+                if look is None or is_storage_full(error):
+                    raise  # the watcher retries the file alone, later; a full disk stops
+                # One file that cannot be moved (a share's lock, an immutable file) must
+                # not stop the pass, nor every later one: it stays where it is.
+                log.warning("%s cannot be taken from the inbox (%s); left there for the "
+                            "next pass", task.path.name, error)
+                summary.unclaimed += 1
                 return None
             if taken is None:
                 return None  # gone: taken by someone else or deleted

@@ -256,6 +256,7 @@ def _merge(total: Summary, part: Summary) -> None:
     total.documents += part.documents
     total.seconds += part.seconds
     total.writing += part.writing
+    total.unclaimed += part.unclaimed
     total.left_in_work += part.left_in_work
     for key, value in part.statuses.items():
         total.statuses[key] = total.statuses.get(key, 0) + value
