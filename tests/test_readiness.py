@@ -104,3 +104,17 @@ def test_unchanged_for_follows_the_change_time_not_a_copied_modification_time(
     # Copy tools give the copy the source's modification time; the change time is ours.
     os.utime(path, (time.time() - 3600, time.time() - 3600))
     assert unchanged_for(path) < 60
+
+
+def test_a_pdf_name_on_another_kind_of_file_is_complete_once_its_head_is_there(
+    tmp_path: Path,
+) -> None:
+    docx = tmp_path / "renamed.pdf"
+    docx.write_bytes(b"PK\x03\x04" + b"w" * 2000)  # a .docx (a zip) under a .pdf name
+    assert is_complete(docx, docx.stat().st_size)
+    reserved = tmp_path / "reserved.pdf"
+    reserved.write_bytes(b"\0" * 4000)  # a copy that reserved its size: not yet
+    assert not is_complete(reserved, 4000)
+    short = tmp_path / "short.pdf"
+    short.write_bytes(b"PK\x03\x04")  # its first kilobyte not even written
+    assert not is_complete(short, 4)

@@ -56,7 +56,8 @@ def is_complete(path: Path, size: int) -> bool:
 
     A PDF being written lacks its ``%%EOF`` trailer (or, when the writer reserved the size
     first, ends with zeros); pdfium opening it is the final word. A PDF that needs a password
-    is whole: the pipeline quarantines it as ``encrypted``.
+    is whole: the pipeline quarantines it as ``encrypted``; so is a ``.pdf`` whose first
+    kilobyte holds no PDF header (it will never become one: ``not_pdf``).
     """
     if size <= 0:
         return False
@@ -66,7 +67,10 @@ def is_complete(path: Path, size: int) -> bool:
         with open(path, "rb") as handle:
             head = handle.read(_HEAD)
             if b"%PDF-" not in head:
-                return False
+                # A PDF is written from its header on: a whole first kilobyte without one,
+                # and not the zeros of a copy that reserved the size first, is some other
+                # file under a .pdf name (a renamed .docx), whole as it is.
+                return len(head) == _HEAD and head[:1] != b"\0"
             handle.seek(max(0, size - _TAIL))
             tail = handle.read(_TAIL)
     except OSError:
