@@ -527,8 +527,9 @@ def test_run_leaves_a_file_still_being_written_for_the_next_pass(
 
     def scanner() -> None:
         with open(slow, "wb") as handle:
-            for start in range(0, len(data), 50):
-                handle.write(data[start : start + 50])
+            # About 6 s of writing: longer than a run takes to start, even on a busy machine.
+            for start in range(0, len(data), 30):
+                handle.write(data[start : start + 30])
                 handle.flush()
                 time.sleep(0.1)
 
