@@ -771,17 +771,13 @@ def test_a_file_that_cannot_be_taken_from_the_inbox_does_not_stop_the_pass(
     stuck = workspace / "inbox" / "stuck.pdf"
     stuck.write_bytes(andpc(action="11111111111"))
     # An immutable file: even root cannot rename it (as a share's lock refuses it).
-    done = subprocess.run(["chattr", "+i", str(stuck)], capture_output=True, text=True)
-    if done.returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail(f"chattr +i is not supported here: {done.stderr.strip()}")
-        pytest.skip(f"chattr +i is not supported here: {done.stderr.strip()}")
+    immutable(stuck, True)
     try:
         drop(workspace, "fine.pdf", andpc(action="22222222222"))
         result = run_cli(workspace)
         again = run_cli(workspace)
     finally:
-        subprocess.run(["chattr", "-i", str(stuck)], check=True)
+        immutable(stuck, False)
     assert result.returncode == 0, result.stderr
     assert "1 document(s)" in result.stdout and "1 filed" in result.stdout
     assert "1 could not be taken from the inbox" in result.stdout
@@ -789,3 +785,46 @@ def test_a_file_that_cannot_be_taken_from_the_inbox_does_not_stop_the_pass(
     assert again.returncode == 0 and "1 could not be taken" in again.stdout
     assert stuck.exists() and files_under(workspace / "state" / "work") == {}
     assert run_cli(workspace).stdout.startswith("1 document(s)")  # free again: filed
+
+
+def immutable(path: Path, on: bool) -> None:
+    """``chattr +i`` (even root cannot create files in such a folder), or fail under CI."""
+    done = subprocess.run(
+        ["chattr", "+i" if on else "-i", str(path)], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"chattr is not supported here: {done.stderr.strip()}")
+        pytest.skip(f"chattr is not supported here: {done.stderr.strip()}")
+
+
+def test_a_document_that_cannot_even_be_set_aside_waits_without_stopping_runs(
+    workspace: Path,
+) -> None:
+    (workspace / "dossiers").mkdir()
+    (workspace / "dossiers" / "10005682603_DUPONT_Jean-Pierre").write_text("in the way")
+    quarantine = workspace / "quarantine"
+    quarantine.mkdir()
+    drop(workspace, "dupont.pdf", andpc())
+    immutable(quarantine, True)
+    try:
+        outputs = []
+        for attempt in range(4):
+            drop(workspace, f"martin-{attempt}.pdf", andpc(
+                name="Claire MARTIN", rpps="10101010105", action=f"1111111111{attempt}"
+            ))
+            outputs.append(run_cli(workspace))
+    finally:
+        immutable(quarantine, False)
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert "1 filed" in result.stdout
+        assert "1 could not be filed nor set aside and wait in" in result.stdout
+    (claimed,) = (workspace / "state" / "work").glob("*__dupont.pdf")
+    assert claimed.read_bytes() == andpc()
+    # Once the quarantine can be written again, the claim tried 3 times is set aside.
+    result = run_cli(workspace)
+    assert result.returncode == 0, result.stderr
+    assert "repeated_failure: 1" in result.stdout
+    assert files_under(workspace / "state" / "work") == {}
+    assert andpc() in files_under(quarantine).values()
