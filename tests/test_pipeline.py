@@ -978,3 +978,38 @@ def test_a_document_that_cannot_even_be_set_aside_waits_without_stopping_runs(
     assert "repeated_failure: 1" in result.stdout
     assert files_under(workspace / "state" / "work") == {}
     assert andpc() in files_under(quarantine).values()
+
+
+def test_what_an_attempt_killed_before_its_commit_wrote_is_removed(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attest_pipeline.filing import Filer
+    from attest_pipeline.pipeline import Session
+
+    class Killed(BaseException):
+        """SIGKILL between writing a document's files and committing its rows."""
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    drop(workspace, "a.pdf", andpc())
+    with monkeypatch.context() as patch:
+        patch.setattr(Session, "_commit", killed)
+        patch.setattr(Filer, "discard", lambda self, mark=0: None)  # a kill cleans nothing
+        with pytest.raises(Killed):
+            pipeline(workspace).run()
+    written = [workspace / "dossiers" / k for k in files_under(workspace / "dossiers")]
+    assert len(written) == 2  # the PDF and its sidecar, which no row names
+    (pdf,) = [p for p in written if p.suffix == ".pdf"]
+    temporary = pdf.with_name(f".{pdf.name}.part")  # a kill in the middle of a write
+    temporary.write_bytes(b"half")
+    (claimed,) = (workspace / "state" / "work").glob("*__a.pdf")
+    claim_id = claimed.name.split("__")[0]
+    # Interrupted often enough to be set aside, unread: it will not write these again.
+    (claimed.parent / f".{claim_id}.attempts").write_text("3")
+    summary = pipeline(workspace).run()
+    assert summary.reasons == {"repeated_failure": 1}
+    assert files_under(workspace / "dossiers") == {}
+    assert files_under(workspace / "state" / "archive") == {}
+    assert os.listdir(workspace / "state" / "work") == []
+    assert andpc() in files_under(workspace / "quarantine").values()

@@ -168,6 +168,15 @@ class Filed:
     path: Path | None
 
 
+def written_list(work: Path, claim: str) -> Path:
+    """Beside a claim: the files written for it, listed before each is written.
+
+    Removed with the claim once its rows are committed; after a kill, what it lists and the
+    database does not know is removed (:meth:`Filer.undo`).
+    """
+    return work / f".{claim}.written"
+
+
 class Filer:
     """Writes the outcome of documents into the folders and the database."""
 
@@ -177,6 +186,8 @@ class Filer:
         self.unsynced: set[Path] = set()
         #: Files created since the last commit, removed again if it is rolled back.
         self.created: list[Path] = []
+        #: The claim whose files are being written (see :func:`written_list`).
+        self.claim: str | None = None
 
     def sync(self) -> None:
         """Make the names written since the last call durable (before the commit)."""
@@ -198,8 +209,44 @@ class Filer:
             path.unlink(missing_ok=True)
         del self.created[mark:]
 
+    def _begin(self, claim: str) -> None:
+        """The files written from now on are ``claim``'s."""
+        self.claim = claim
+        self.paths.work.mkdir(parents=True, exist_ok=True)
+
+    def undo(self, claim: str) -> int:
+        """Remove what an interrupted attempt at ``claim`` wrote; the number of files removed.
+
+        A process killed while filing leaves files (and temporary ``.part`` files) that no
+        committed row names: the next attempt may decide otherwise (a duplicate by then) or
+        set the claim aside, and they would stay in the dossiers for ever. Files the
+        database names are kept.
+        """
+        listing = written_list(self.paths.work, claim)
+        try:
+            entries = listing.read_bytes().splitlines()
+        except FileNotFoundError:
+            return 0
+        removed = 0
+        for entry in dict.fromkeys(entries):
+            path = Path(os.fsdecode(entry))
+            named = path.with_suffix("") if path.name.endswith(".pdf.json") else path
+            try:
+                path.with_name(f".{path.name}.part").unlink(missing_ok=True)
+                if path.is_file() and not self.store.names_file(str(named)):
+                    path.unlink()
+                    removed += 1
+            except OSError:  # what cannot be removed (a folder made a file) stays
+                continue
+        listing.unlink(missing_ok=True)
+        return removed
+
     def _put(self, path: Path, data: bytes | Path) -> None:
         """Write (or copy) one file durably, remembering it if it is new."""
+        if self.claim is not None:
+            # Listed before it is written, so that a kill at any point leaves it listed.
+            with open(written_list(self.paths.work, self.claim), "ab") as listing:
+                listing.write(os.fsencode(path) + b"\n")
         new = not path.exists()
         if isinstance(data, Path):
             durable_copy(data, path, self.unsynced)
@@ -227,6 +274,7 @@ class Filer:
         database transaction: the rows become visible, and the claim settled, only when
         the caller commits, after :meth:`sync`.
         """
+        self._begin(claim)
         sha256 = records[0].sha256
         archived = archive_path(self.paths, sha256, name)
         if not archived.exists():
@@ -274,6 +322,7 @@ class Filer:
         name made of its hash, and its rows and journal events are added like any
         quarantined document's. Must run inside a database transaction.
         """
+        self._begin(claim)
         digest = hashlib.sha256()
         with open(source, "rb") as handle:
             while chunk := handle.read(1 << 20):

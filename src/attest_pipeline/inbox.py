@@ -18,7 +18,14 @@ import weakref
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from attest_pipeline.filing import NAME_MAX, durable_copy, durable_write, fit_bytes, readable_name
+from attest_pipeline.filing import (
+    NAME_MAX,
+    durable_copy,
+    durable_write,
+    fit_bytes,
+    readable_name,
+    written_list,
+)
 from attest_pipeline.readiness import Signature, signature
 
 #: Names that office suites, browsers, scanners and operating systems leave behind while
@@ -255,7 +262,9 @@ def pending_claims(work: Path) -> list[Claim]:
         )
     for leftover in work.glob(".*"):
         claim_id = leftover.name[1:].split(".", 1)[0]
-        if claim_id not in ids and leftover.suffix in (".part", ".name", ".attempts"):
+        # A list of written files without its claim: the claim was released, its files
+        # committed.
+        if claim_id not in ids and leftover.suffix in (".part", ".name", ".attempts", ".written"):
             leftover.unlink(missing_ok=True)
     return claims
 
@@ -285,6 +294,7 @@ def _forget(claim: Claim) -> None:
     work = claim.path.parent
     _name_file(work, claim.id).unlink(missing_ok=True)
     _attempts_file(work, claim.id).unlink(missing_ok=True)
+    written_list(work, claim.id).unlink(missing_ok=True)
 
 
 class StateLock:

@@ -370,6 +370,9 @@ class Session:
             if self.store.claim_known(existing.id):
                 release(existing)  # committed before the interruption
                 continue
+            removed = self.filer.undo(existing.id)
+            if removed:
+                log.info("%s: %d file(s) of an interrupted attempt removed", existing.name, removed)
             if existing.attempts < MAX_ATTEMPTS:
                 todo.append(record_attempt(existing))
                 continue

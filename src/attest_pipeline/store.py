@@ -163,6 +163,15 @@ class Store:
         row = self.db.execute("SELECT 1 FROM documents WHERE claim = ?", (claim,)).fetchone()
         return row is not None
 
+    def names_file(self, path: str) -> bool:
+        """Whether a committed row names this file (an attestation's, or an archived original)."""
+        row = self.db.execute(
+            "SELECT 1 FROM attestations WHERE path = ? UNION ALL "
+            "SELECT 1 FROM documents WHERE archive = ? LIMIT 1",
+            (path, path),
+        ).fetchone()
+        return row is not None
+
     def document_with_sha(self, sha256: str) -> str | None:
         """The earlier document (not itself a duplicate) with the same bytes, if any."""
         row = self.db.execute(
