@@ -89,3 +89,12 @@ def test_journal_is_append_only(tmp_path: Path) -> None:
 def test_read_only_open_of_a_missing_database(tmp_path: Path) -> None:
     assert Store.open_existing(tmp_path / "absent.sqlite3") is None
     assert not (tmp_path / "absent.sqlite3").exists()
+
+
+def test_names_file_knows_attestations_and_archived_originals(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3")
+    add(store, record())
+    assert store.names_file("/dossiers/x.pdf")
+    assert store.names_file("archive")
+    assert not store.names_file("/dossiers/y.pdf")
+    store.close()
