@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -139,3 +140,52 @@ def test_doctor_reports_each_check(workspace: Path) -> None:
     result = attest("doctor", cwd=workspace)
     assert "ok   configuration" in result.stdout
     assert "OCR" in result.stdout
+
+
+def test_watch_from_the_command_line_files_what_is_dropped_and_stops_on_sigterm(
+    tmp_path: Path, roster: Path
+) -> None:
+    write_config(
+        tmp_path, roster, watch={"quiet_period": 0.2, "poll_interval": 0.2, "rescan_interval": 1.0}
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "attest_pipeline", "watch", "--polling", "--jobs", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        inputs = {
+            "a.pdf": andpc(action="11111111111"),
+            "b.pdf": andpc(action="22222222222", name="Claire MARTIN", rpps="10101010105"),
+            "c.docx": b"PK not an attestation",
+        }
+        staging = tmp_path / "staging"
+        staging.mkdir()
+        for name, data in inputs.items():
+            (staging / name).write_bytes(data)
+            os.rename(staging / name, tmp_path / "inbox" / name)
+        deadline = time.monotonic() + 90
+        filed: list[Path] = []
+        while time.monotonic() < deadline:
+            filed = list((tmp_path / "dossiers").glob("*/*.pdf"))
+            quarantined = list((tmp_path / "quarantine").glob("*.docx"))
+            if len(filed) == 2 and quarantined and not any((tmp_path / "inbox").iterdir()):
+                break
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr
+    assert "polling every 0.2 s" in stderr
+    assert "stopped: 3 document(s): 2 filed, 0 to review, 1 in quarantine" in stderr
+    assert list((tmp_path / "inbox").iterdir()) == []
+    assert sorted(p.parent.name for p in filed) == [
+        "10005682603_DUPONT_Jean-Pierre",
+        "10101010105_MARTIN_Claire",
+    ]
+    assert stdout.count("\n") == 3  # one journal line per attestation

@@ -236,21 +236,8 @@ def watching(config_path: Path, **options: object) -> Iterator[Watching]:
 
 
 def watch_argv(config_path: Path) -> list[str]:
-    """``attest watch`` as a process: the real command once wired, else the same function."""
-    from attest_pipeline.cli import cli
-
-    if "watch" in cli.commands:
-        return [sys.executable, "-m", "attest_pipeline", "--config", str(config_path), "watch"]
-    script = (
-        "import sys\n"
-        "from attest_pipeline.config import load_config\n"
-        "from attest_pipeline.pipeline import Pipeline\n"
-        "from attest_pipeline.registry import load_registry\n"
-        "from attest_pipeline.watch import watch_command\n"
-        "config = load_config(__import__('pathlib').Path(sys.argv[1]))\n"
-        "watch_command(Pipeline(config, load_registry(config.plugins)), polling=None, jobs=None)\n"
-    )
-    return [sys.executable, "-c", script, str(config_path)]
+    """``attest watch`` as a process."""
+    return [sys.executable, "-m", "attest_pipeline", "--config", str(config_path), "watch"]
 
 
 def attest(config_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

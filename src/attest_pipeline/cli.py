@@ -143,6 +143,28 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--polling/--events",
+    default=None,
+    help="Scan the inbox every [watch] poll_interval (network shares), or follow change "
+    "events (default: [watch] polling, else polling when the inbox is on a share).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes (0 = all cores; default from the config).",
+)
+@pass_options
+def watch(options: Options, polling: bool | None, jobs: int | None) -> None:
+    """Keep processing what is dropped into the inbox until Ctrl-C or SIGTERM."""
+    from attest_pipeline.watch import watch_command
+
+    watch_command(options.pipeline(), polling=polling, jobs=jobs)
+
+
+@cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
