@@ -111,3 +111,27 @@ def test_an_existing_folder_is_never_overwritten(tmp_path: Path) -> None:
 def test_package_name() -> None:
     assert package_name("cpts-iroise") == "attest_plugin_cpts_iroise"
     assert package_name("med_sud2") == "attest_plugin_med_sud2"
+
+
+@pytest.mark.parametrize(
+    ("name", "organisation"),
+    [
+        ("acme-formation", "Acme Formation"),
+        ("medsud", "Medsud"),
+        ("cpts_iroise-29", "Cpts Iroise 29"),
+        ("formation-continue-ouest", "Formation Continue Ouest"),
+        ("institut_formation", "Institut Formation"),
+    ],
+)
+def test_the_organisation_is_named_by_the_words_of_the_plugin_name(
+    tmp_path: Path, name: str, organisation: str
+) -> None:
+    root = write_plugin(name, tmp_path)
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["description"].endswith(f"attestations of {organisation}")
+    sample = (root / "samples/sample-1.txt").read_text(encoding="utf-8")
+    assert sample.splitlines()[0] == organisation
+    module = (root / f"src/{package_name(name)}/__init__.py").read_text(encoding="utf-8")
+    assert f'ORGANISATION = "{organisation}"' in module
+    for text in (sample, module, (root / "README.md").read_text(encoding="utf-8")):
+        assert "Formation Formation" not in text
