@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from attest_pipeline.testing import make_pdf
-from tests.conftest import write_config
+from tests.conftest import ROOT, write_config
 from tests.test_pipeline import andpc
 
 
@@ -189,3 +189,31 @@ def test_watch_from_the_command_line_files_what_is_dropped_and_stops_on_sigterm(
         "10101010105_MARTIN_Claire",
     ]
     assert stdout.count("\n") == 3  # one journal line per attestation
+
+
+@pytest.mark.parametrize(
+    ("missing", "install"),
+    [
+        ("tesseract", "apt-get install tesseract-ocr tesseract-ocr-fra"),
+        ("language", "apt-get install tesseract-ocr-xyz"),
+    ],
+)
+def test_the_run_summary_says_how_to_read_scans_sent_to_review_without_ocr(
+    tmp_path: Path, roster: Path, missing: str, install: str
+) -> None:
+    if missing == "language":
+        write_config(tmp_path, roster, ocr={"language": "xyz"})
+        env = None
+    else:
+        write_config(tmp_path, roster)
+        (tmp_path / "bin").mkdir()
+        env = {"PATH": str(tmp_path / "bin")}  # no tesseract program to be found
+    scan = ROOT / "samples" / "scanned" / "andpc_01_letter_prise_charge_insuffisance.pdf"
+    (tmp_path / "inbox" / "scan.pdf").write_bytes(scan.read_bytes())
+    result = attest("run", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "ocr_unavailable: 1" in result.stdout
+    advice = next(line for line in result.stdout.splitlines() if "wait in review" in line)
+    assert "1 scanned attestation(s)" in advice
+    assert install in advice
+    assert "`attest doctor`" in advice

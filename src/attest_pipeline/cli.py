@@ -114,7 +114,7 @@ def cli(
 @pass_options
 def run(options: Options, jobs: int | None, as_json: bool) -> None:
     """Process everything in the inbox once, then exit."""
-    from attest_pipeline.pipeline import Busy
+    from attest_pipeline.pipeline import Busy, advice
 
     pipeline = options.pipeline()
     bar = _ProgressBar()
@@ -136,6 +136,8 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
     )
     for reason, count in sorted(summary.reasons.items()):
         click.echo(f"  {reason}: {count}")
+    for line in advice(summary, pipeline.config):
+        click.echo(line)
     paths = pipeline.config.paths
     click.echo(
         f"dossiers: {paths.dossiers}\nreview: {paths.review}\nquarantine: {paths.quarantine}"

@@ -86,6 +86,28 @@ class Summary:
         }
 
 
+def advice(summary: Summary, config: Config) -> list[str]:
+    """What the secretariat can do about the outcomes of a pass that a person can fix.
+
+    Scans sent to review because OCR is unavailable are read once Tesseract is installed:
+    say how, in the words of the installation check.
+    """
+    lines = []
+    scans = summary.reasons.get(Reason.OCR_UNAVAILABLE.value, 0)
+    if scans:
+        from attest_pipeline.ocr import tesseract_status
+
+        problems = tesseract_status(config.ocr.language).problems or (
+            "Tesseract could not read them",
+        )
+        lines.append(
+            f"{scans} scanned attestation(s) wait in review (ocr_unavailable): "
+            + " ".join(problems)
+            + "; then `attest doctor` checks the installation"
+        )
+    return lines
+
+
 class Busy(Exception):
     """Another process holds the state lock and is processing this inbox."""
 

@@ -670,7 +670,7 @@ def format_summary(summary: Summary) -> str:
 
 def watch_command(pipeline: Pipeline, *, polling: bool | None, jobs: int | None) -> None:
     """``attest watch``: one journal line per attestation on stdout, the rest on stderr."""
-    from attest_pipeline.pipeline import journal_line
+    from attest_pipeline.pipeline import advice, journal_line
 
     def show(name: str, filed: list[Filed]) -> None:
         for item in filed:
@@ -678,3 +678,5 @@ def watch_command(pipeline: Pipeline, *, polling: bool | None, jobs: int | None)
 
     summary = watch(pipeline, polling=polling, jobs=jobs, on_document=show)
     _stderr(format_summary(summary))
+    for line in advice(summary, pipeline.config):
+        _stderr(line)
