@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from attest_pipeline.testing import make_pdf
-from tests.conftest import ROOT, write_config
+from attest_pipeline.testing import make_pdf, make_text_layer_pdf
+from tests.conftest import ROOT, TEST_PLUGINS, write_config
 from tests.test_pipeline import andpc
 
 
@@ -217,3 +218,77 @@ def test_the_run_summary_says_how_to_read_scans_sent_to_review_without_ocr(
     assert "1 scanned attestation(s)" in advice
     assert install in advice
     assert "`attest doctor`" in advice
+
+
+#: What a hostile PDF or file name can hold: a bell, ANSI escapes (clear the screen, set the
+#: terminal's title), bidi overrides and isolates, a line separator.
+CONTROLS = ("\x07", "\x1b", "\u202e", "\u2067", "\u2069", "\u2028", "\r")
+
+
+def hostile_attestation() -> bytes:
+    return make_text_layer_pdf(
+        [
+            "Agence nationale du Developpement Professionnel Continu",
+            "Organisme DPC n 1234 - Forma\x07Med\u202e\x1b[2J",
+            "ATTESTATION DE PARTICIPATION",
+            "Je soussigne, certifie que le Dr Jean-Pierre DUPONT, RPPS : 10005682603,",
+            "a participe a l'action de DPC n 12345678901, session 2,",
+            "Formation continue : Asthme \x1b]0;owned\x07 \u2067x\u2069\u2028y",
+            "qui s'est deroulee du 12 au 14 mars 2025.",
+        ]
+    )
+
+
+def test_control_characters_never_reach_the_terminal_or_forge_journal_lines(
+    workspace: Path,
+) -> None:
+    forged = "a.pdf\n2026-01-01T00:00:00 file      forged.pdf [p1] - - 1.A reasons=- -> x\r.pdf"
+    (workspace / "inbox" / forged).write_bytes(hostile_attestation())
+    (workspace / "inbox" / "bell\x07\u202efdp.pdf").write_bytes(b"not a pdf")
+    outputs = [attest("run", cwd=workspace)]
+    journal = (workspace / "state" / "journal.log").read_text(encoding="utf-8")
+    assert len(journal.splitlines()) == 2  # one line per attestation, none forged
+    assert all(line[:4] == "20" + line[2:4] and " -> " in line for line in journal.splitlines())
+    assert "a.pdf\\n2026-01-01T00:00:00 file      forged.pdf" in journal
+    outputs += [
+        attest("dossier", "10005682603", cwd=workspace),
+        attest("status", cwd=workspace),
+        attest("extract", "--explain", *(str(p) for p in (workspace / "dossiers").glob("*/*.pdf")),
+               cwd=workspace),
+        attest("-v", "extract", str(workspace / "inbox"), cwd=workspace),
+    ]
+    for result in outputs:
+        for control in CONTROLS:
+            assert control not in result.stdout + result.stderr, (result.args, control)
+    dossier = outputs[1].stdout
+    assert "Forma\\x07Med\\u202e\\x1b[2J" in dossier
+    assert "bell\\x07\\u202efdp.pdf" in outputs[2].stdout  # in quarantine
+    # JSON stays exact: the text as read, escaped the JSON way.
+    (record,) = json.loads(
+        attest("extract", "--json", *map(str, (workspace / "dossiers").glob("*/*.pdf")),
+               cwd=workspace).stdout
+    )
+    assert record["issuer"] == "Organisme DPC n 1234 - Forma\x07Med\u202e\x1b[2J"
+    assert record["title"].startswith("Asthme \x1b]0;owned\x07 \u2067x\u2069")
+
+
+def wrong_startxref(day: int) -> bytes:
+    """Two per-page attestations whose startxref offset is wrong: pdfium repairs it
+    silently, pypdf (which cuts the PDF in two attestations) warns about it."""
+    pages = [f"ORGANISME TEST PAR PAGE\nParticipant : {n}\nDate : {day}/03/2025"
+             for n in ("Jean-Pierre DUPONT", "Claire MARTIN")]
+    return re.sub(rb"startxref\s+(\d+)", lambda m: b"startxref\n%d" % (int(m[1]) + 7),
+                  make_pdf(pages))
+
+
+def test_pdf_library_warnings_go_to_the_debug_log_not_to_stderr(workspace: Path) -> None:
+    write_config(workspace, workspace / "roster.csv", plugins={"dirs": [str(TEST_PLUGINS)]})
+    (workspace / "inbox" / "one.pdf").write_bytes(wrong_startxref(12))
+    (workspace / "inbox" / "two.pdf").write_bytes(wrong_startxref(13))
+    quiet = attest("run", cwd=workspace)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "4 filed" in quiet.stdout
+    assert quiet.stderr == ""
+    (workspace / "inbox" / "three.pdf").write_bytes(wrong_startxref(14))
+    debug = attest("-vv", "run", cwd=workspace)
+    assert "pypdf._reader: incorrect startxref pointer" in debug.stderr

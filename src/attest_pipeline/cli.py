@@ -8,6 +8,7 @@ stays instant.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ import click
 
 from attest_pipeline import __version__
 from attest_pipeline.errors import AttestError
+from attest_pipeline.text.printable import printable
 
 if TYPE_CHECKING:
     from attest_pipeline.config import Config
@@ -84,21 +86,26 @@ pass_options = click.make_pass_decorator(Options)
     metavar="NAME",
     help="Leave out the plugin of this name, built-ins included. Repeatable.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log one line per document on stderr.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log one line per document on stderr; -vv also the PDF libraries' warnings.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
     config_path: str | None,
     plugins: tuple[str, ...],
     disabled: tuple[str, ...],
-    verbose: bool,
+    verbose: int,
 ) -> None:
     """File general practitioners' attestations into their certification dossiers."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
+    if verbose >= 2:
+        logging.getLogger("attest_pipeline").setLevel(logging.DEBUG)
     ctx.obj = Options(config_path, plugins, disabled)
 
 
@@ -121,7 +128,7 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
     try:
         summary = pipeline.run(jobs=jobs, on_document=bar.advance, on_total=bar.start)
     except Busy as busy:
-        click.echo(str(busy), err=True)
+        _say(str(busy), err=True)
         return
     finally:
         bar.close()
@@ -129,17 +136,17 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
         click.echo(json.dumps(summary.to_json(), indent=2))
         return
     totals = summary.to_json()
-    click.echo(
+    _say(
         f"{summary.documents} document(s) in {summary.seconds:.1f} s: "
         f"{totals['filed']} filed, {totals['review']} to review, "
         f"{totals['quarantine']} in quarantine, {totals['duplicates']} duplicate(s)"
     )
     for reason, count in sorted(summary.reasons.items()):
-        click.echo(f"  {reason}: {count}")
+        _say(f"  {reason}: {count}")
     for line in advice(summary, pipeline.config):
-        click.echo(line)
+        _say(line)
     paths = pipeline.config.paths
-    click.echo(
+    _say(
         f"dossiers: {paths.dossiers}\nreview: {paths.review}\nquarantine: {paths.quarantine}"
     )
 
@@ -193,18 +200,18 @@ def extract(
         out.write("\n]\n")
         return
     collected = list(records)
-    click.echo(format_records(collected))
+    _say(format_records(collected))
     if explain:
         for record in collected:
-            click.echo(f"\n{record.source} [p{','.join(map(str, record.pages))}]")
+            _say(f"\n{record.source} [p{','.join(map(str, record.pages))}]")
             for score in record.fields.get("scores", []):
                 value = "declined" if score["score"] is None else f"{score['score']:.2f}"
                 extra = f" ERROR {score['error']}" if score["error"] else ""
-                click.echo(
+                _say(
                     f"  {score['issuer']:<24} {value:<9} {'; '.join(score['reasons'])}{extra}"
                 )
             for problem in record.problems:
-                click.echo(f"  {problem.reason.value}: {problem.detail}")
+                _say(f"  {problem.reason.value}: {problem.detail}")
 
 
 @cli.command()
@@ -220,7 +227,10 @@ def dossier(options: Options, rpps: str, as_json: bool) -> None:
         data = build(store, rpps) if store else None
     if data is None:
         raise _usage(f"no dossier for RPPS {rpps}")
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_dossier(data))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _say(format_dossier(data))
 
 
 @cli.command()
@@ -237,7 +247,10 @@ def status(options: Options, as_json: bool) -> None:
             if store
             else {"physicians": [], "review": [], "quarantine": [], "counts": {}}
         )
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_status(data))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _say(format_status(data))
 
 
 @cli.command()
@@ -265,7 +278,7 @@ def plugins(options: Options, as_json: bool) -> None:
         ]
         for r in registry.reports
     ]
-    click.echo(
+    _say(
         table(["name", "version", "status", "origin", "source", "api", "covers / problem"], rows)
     )
 
@@ -283,11 +296,10 @@ def referentiel(options: Options, as_json: bool) -> None:
 
     path = options.config().paths.referentiel if _has_config(options) else None
     ref = load_referentiel(path)
-    click.echo(
-        json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2)
-        if as_json
-        else format_referentiel(ref)
-    )
+    if as_json:
+        click.echo(json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2))
+    else:
+        _say(format_referentiel(ref))
 
 
 @cli.command()
@@ -300,40 +312,40 @@ def doctor(options: Options) -> None:
     config = None
     try:
         config = options.config()
-        click.echo(f"ok   configuration {config.source}")
+        _say(f"ok   configuration {config.source}")
     except AttestError as error:
-        click.echo(f"FAIL configuration: {error}")
+        _say(f"FAIL configuration: {error}")
         problems += 1
     if config is not None:
         from attest_pipeline.config import check_state_is_local
 
         try:
             check_state_is_local(config)
-            click.echo(f"ok   state folder {config.paths.state} is on a local disk")
+            _say(f"ok   state folder {config.paths.state} is on a local disk")
         except AttestError as error:
-            click.echo(f"FAIL {error}")
+            _say(f"FAIL {error}")
             problems += 1
         try:
             options.pipeline()
-            click.echo(f"ok   roster, référentiel and mapping rules load ({config.paths.roster})")
+            _say(f"ok   roster, référentiel and mapping rules load ({config.paths.roster})")
         except AttestError as error:
-            click.echo(f"FAIL {error}")
+            _say(f"FAIL {error}")
             problems += 1
         registry = options.registry(config)
         bad = [r for r in registry.reports if r.status in ("failed", "refused")]
-        click.echo(
+        _say(
             f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
             + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad)
         )
     language = config.ocr.language if config else "fra"
     ocr = tesseract_status(language)
     if ocr.available:
-        click.echo(f"ok   OCR: tesseract {ocr.version}, language {language}")
+        _say(f"ok   OCR: tesseract {ocr.version}, language {language}")
     else:
         problems += 1
-        click.echo("FAIL OCR: scanned attestations will go to review (ocr_unavailable)")
+        _say("FAIL OCR: scanned attestations will go to review (ocr_unavailable)")
         for problem in ocr.problems:
-            click.echo(f"     {problem}")
+            _say(f"     {problem}")
     if problems:
         sys.exit(1)
 
@@ -352,7 +364,22 @@ def new_plugin(name: str, dest: Path) -> None:
     from attest_pipeline.scaffold import write_plugin
 
     path = write_plugin(name, dest)
-    click.echo(f"plugin package written to {path}; run its tests with: pytest {path}")
+    _say(f"plugin package written to {path}; run its tests with: pytest {path}")
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with control characters escaped (they quote file names and PDF text)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep_newlines=True)
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print human-readable output: whatever a file or a PDF held, controls are shown escaped.
+
+    JSON output does not come here: ``json.dumps`` already escapes control characters.
+    """
+    click.echo(printable(text, keep_newlines=True), err=err)
 
 
 def _has_config(options: Options) -> bool:
@@ -410,21 +437,23 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click.exceptions.Exit as done:
         code = done.exit_code
     except click.ClickException as error:
-        error.show()
+        shown = io.StringIO()
+        error.show(file=shown)
+        _say(shown.getvalue().rstrip("\n"), err=True)  # it may quote a file name
         code = error.exit_code
     except click.Abort:
-        click.echo("interrupted", err=True)
+        _say("interrupted", err=True)
         code = 130
     except AttestError as error:
-        click.echo(f"attest: {error}", err=True)
+        _say(f"attest: {error}", err=True)
         code = error.exit_code
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        _say("interrupted", err=True)
         code = 130
     except Exception as error:  # the last boundary: an internal failure, not a user error
         if os.environ.get("ATTEST_DEBUG"):
             raise
-        click.echo(
+        _say(
             f"attest: internal error: {type(error).__name__}: {error} "
             "(set ATTEST_DEBUG=1 for the traceback)",
             err=True,

@@ -34,11 +34,13 @@ from attest_pipeline.inbox import (
 )
 from attest_pipeline.mapping import check_rules, load_rules
 from attest_pipeline.models import Problem, Record, Status
+from attest_pipeline.reading import route_library_logs
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import Registry
 from attest_pipeline.roster import load_roster
 from attest_pipeline.store import Store
+from attest_pipeline.text.printable import printable
 from attest_pipeline.workers import Failure, Outcome, Supervisor, Task
 
 log = logging.getLogger("attest_pipeline")
@@ -118,6 +120,7 @@ class Pipeline:
     def __init__(self, config: Config, registry: Registry, *, today: date | None = None) -> None:
         self.config = config
         self.registry = registry
+        route_library_logs()  # before any worker is forked
         referentiel = load_referentiel(config.paths.referentiel)
         mapping = load_rules(config.paths.mapping)
         # A rule naming an action the (updated) référentiel no longer has is a
@@ -333,7 +336,8 @@ def journal_line(name: str, filed: Filed) -> str:
     why = ",".join(record.reasons) or "-"
     where = str(filed.path) if filed.path else (record.duplicate_of or "-")
     pages = f"p{','.join(map(str, record.pages))}" if record.pages else "-"
-    return (
+    # One event, one line: a newline in a file name must not forge a line of the journal.
+    return printable(
         f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {record.status.value:<9} {name} "
         f"[{pages}] {who} {action} reasons={why} -> {where}"
     )

@@ -41,6 +41,7 @@ from attest_pipeline.config import (
 )
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.inbox import candidates, is_ignored
+from attest_pipeline.text.printable import printable
 
 if TYPE_CHECKING:
     from watchdog.observers.api import BaseObserver
@@ -320,7 +321,7 @@ def _merge(total: Summary, part: Summary) -> None:
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(printable(message, keep_newlines=True), file=sys.stderr, flush=True)
 
 
 class InboxWatcher:
