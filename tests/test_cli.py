@@ -292,3 +292,34 @@ def test_pdf_library_warnings_go_to_the_debug_log_not_to_stderr(workspace: Path)
     (workspace / "inbox" / "three.pdf").write_bytes(wrong_startxref(14))
     debug = attest("-vv", "run", cwd=workspace)
     assert "pypdf._reader: incorrect startxref pointer" in debug.stderr
+
+
+def test_run_summary_names_what_was_left_in_the_inbox(workspace: Path) -> None:
+    (workspace / "inbox" / "scans").mkdir()
+    (workspace / "inbox" / "link.pdf").symlink_to(workspace / "roster.csv")
+    result = attest("run", cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "left in the inbox, not regular files (never followed): 1 folder(s), "
+        "1 symbolic link(s)" in result.stdout
+    )
+    assert json.loads(attest("run", "--json", cwd=workspace).stdout)["ignored"] == {
+        "folder": 1, "symbolic link": 1
+    }
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "folder"])
+def test_extract_refuses_what_is_not_a_regular_file_at_once(workspace: Path, kind: str) -> None:
+    path = workspace / "thing.pdf"
+    if kind == "FIFO":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    good = workspace / "good.pdf"
+    good.write_bytes(andpc())
+    started = time.monotonic()
+    result = attest("extract", str(good), str(path), cwd=workspace)
+    assert time.monotonic() - started < 30  # today a FIFO blocks a worker for ever
+    assert result.returncode == 2
+    assert result.stderr == f"attest: {path}: not a regular file (a {kind}); give PDF files\n"
+    assert result.stdout == ""

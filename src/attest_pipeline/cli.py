@@ -143,6 +143,9 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
     )
     for reason, count in sorted(summary.reasons.items()):
         _say(f"  {reason}: {count}")
+    ignored = summary.ignored_line()
+    if ignored:
+        _say(ignored)
     for line in advice(summary, pipeline.config):
         _say(line)
     paths = pipeline.config.paths
@@ -174,7 +177,7 @@ def watch(options: Options, polling: bool | None, jobs: int | None) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
 )

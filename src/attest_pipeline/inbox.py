@@ -13,6 +13,7 @@ import fcntl
 import fnmatch
 import os
 import shutil
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,45 @@ IGNORED_PATTERNS = (
 def is_ignored(name: str) -> bool:
     """Whether a file name is one we must leave alone (temporary, hidden, system)."""
     return any(fnmatch.fnmatch(name, pattern) for pattern in IGNORED_PATTERNS)
+
+
+def entry_kind(mode: int) -> str | None:
+    """What a directory entry is, in words, when it is not a regular file; ``None`` if it is."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in (
+        (stat.S_ISLNK, "symbolic link"),
+        (stat.S_ISDIR, "folder"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return kind
+    return "device"
+
+
+def not_regular(inbox: Path) -> list[tuple[str, str]]:
+    """The entries of the inbox that are not regular files, by name, with what each is.
+
+    They are never followed nor claimed (a link may point anywhere, a FIFO blocks its
+    reader, a sub-folder is a scanner's), but they are said: a file that a user believes
+    dropped must not vanish without a word. Ignored names (hidden, temporary) are left out.
+    """
+    found = []
+    try:
+        with os.scandir(inbox) as entries:
+            for entry in entries:
+                if is_ignored(entry.name):
+                    continue
+                try:
+                    kind = entry_kind(entry.stat(follow_symlinks=False).st_mode)
+                except FileNotFoundError:
+                    continue
+                if kind is not None:
+                    found.append((entry.name, kind))
+    except FileNotFoundError:
+        return []
+    return sorted(found)
 
 
 def candidate_names(inbox: Path) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,13 +23,15 @@ from pathlib import Path
 from attest_pipeline.analysis import Analysis, Context
 from attest_pipeline.config import Config
 from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
-from attest_pipeline.errors import ConfigError
+from attest_pipeline.errors import ConfigError, UsageError
 from attest_pipeline.filing import Filed, Filer
 from attest_pipeline.inbox import (
     Claim,
     StateLock,
     candidate_names,
     claim,
+    entry_kind,
+    not_regular,
     pending_claims,
     release,
 )
@@ -62,6 +65,8 @@ class Summary:
     statuses: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Entries of the inbox left alone because they are not regular files, by kind.
+    ignored: dict[str, int] = field(default_factory=dict)
 
     def add(self, records: Sequence[Record]) -> None:
         """Count one document's records."""
@@ -70,6 +75,10 @@ class Summary:
             self.statuses[record.status.value] = self.statuses.get(record.status.value, 0) + 1
             for reason in record.reasons:
                 self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def ignore(self, kind: str) -> None:
+        """Count one entry of the inbox that is not a regular file ("symbolic link"...)."""
+        self.ignored[kind] = self.ignored.get(kind, 0) + 1
 
     def count(self, status: Status) -> int:
         """How many attestations ended with this status."""
@@ -84,8 +93,16 @@ class Summary:
             "quarantine": self.count(Status.REJECT),
             "duplicates": self.count(Status.DUPLICATE),
             "reasons": dict(sorted(self.reasons.items())),
+            "ignored": dict(sorted(self.ignored.items())),
             "seconds": round(self.seconds, 3),
         }
+
+    def ignored_line(self) -> str | None:
+        """What was left in the inbox because it is not a regular file, in words."""
+        if not self.ignored:
+            return None
+        kinds = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(self.ignored.items()))
+        return f"left in the inbox, not regular files (never followed): {kinds}"
 
 
 def advice(summary: Summary, config: Config) -> list[str]:
@@ -153,8 +170,15 @@ class Pipeline:
 
         Each file is judged against what the database holds (duplicates, dossier needs), as
         the first file of a run would be; the files given are not judged against each other,
-        which keeps a dry run over tens of thousands of files in flat memory.
+        which keeps a dry run over tens of thousands of files in flat memory. Raises
+        :class:`~attest_pipeline.errors.UsageError` at once, before reading anything, for a
+        path that is not a regular file (a FIFO would block its reader for ever).
         """
+        for path in files:
+            check_regular_file(path)
+        return self._extract(files, jobs)
+
+    def _extract(self, files: Sequence[Path | str], jobs: int | None) -> Iterator[Record]:
         store = Store.open_existing(self.config.paths.database)
         ledger: Ledger = store if store is not None else EmptyLedger()
         tasks = (Task(i, str(path), Path(path)) for i, path in enumerate(files))
@@ -192,9 +216,14 @@ class Pipeline:
             raise ConfigError(self.config.source, f"[paths] inbox ({inbox}) is not a folder")
         with self.session(jobs=jobs) as session:
             names = candidate_names(inbox)
+            others = not_regular(inbox)
+            session.note_ignored(others)
             if on_total:
                 on_total(len(names) + len(pending_claims(self.config.paths.work)))
-            return session.process((inbox / name for name in names), on_document=on_document)
+            summary = session.process((inbox / name for name in names), on_document=on_document)
+            for _, kind in others:
+                summary.ignore(kind)
+            return summary
 
 
 class Session:
@@ -244,6 +273,33 @@ class Session:
         self.supervisor = self.pipeline.supervisor(self.supervisor.jobs)
         self.supervisor.stopping = stopping
         self.recovered = False
+
+    def note_ignored(self, entries: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Journal the entries of the inbox that are not regular files, once each.
+
+        ``entries`` are ``(name, kind)`` pairs (:func:`~attest_pipeline.inbox.not_regular`);
+        an entry already journalled with the same kind is not journalled again, so that a
+        scanner's sub-folder costs one line, not one per run. Returns the new ones.
+        """
+        new = [
+            (name, kind)
+            for name, kind in entries
+            if not self.store.journalled("ignored", {"name": name, "kind": kind})
+        ]
+        if new:
+            with self.store.transaction():
+                for name, kind in new:
+                    self.store.journal("ignored", {"name": name, "kind": kind})
+            lines = [ignored_line(name, kind) for name, kind in new]
+            self._append_journal(lines)
+            for line in lines:
+                log.info(line)
+        return new
+
+    def _append_journal(self, lines: Iterable[str]) -> None:
+        with open(self.paths.journal, "a", encoding="utf-8") as journal:
+            for line in lines:
+                journal.write(line + "\n")
 
     def process(self, files: Iterable[Path], *, on_document: DocumentHook | None = None) -> Summary:
         """Claim, analyse and file ``files`` (and, first, claims left by an earlier run)."""
@@ -316,10 +372,9 @@ class Session:
     ) -> None:
         self.filer.sync()
         self.store.db.execute("COMMIT")
-        with open(self.paths.journal, "a", encoding="utf-8") as journal:
-            for taken, filed in batch:
-                for item in filed:
-                    journal.write(journal_line(taken.name, item) + "\n")
+        self._append_journal(
+            journal_line(taken.name, item) for taken, filed in batch for item in filed
+        )
         for taken, filed in batch:
             release(taken)
             for item in filed:
@@ -340,6 +395,31 @@ def journal_line(name: str, filed: Filed) -> str:
     return printable(
         f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {record.status.value:<9} {name} "
         f"[{pages}] {who} {action} reasons={why} -> {where}"
+    )
+
+
+def check_regular_file(path: Path | str) -> None:
+    """Raise :class:`~attest_pipeline.errors.UsageError` unless ``path`` is a regular file.
+
+    A symbolic link given by name is followed (the user chose it); what it leads to must be
+    a regular file.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise UsageError(f"{path}: does not exist") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot be read: {error.strerror or error}") from None
+    kind = entry_kind(mode)
+    if kind is not None:
+        raise UsageError(f"{path}: not a regular file (a {kind}); give PDF files")
+
+
+def ignored_line(name: str, kind: str) -> str:
+    """The journal line of an entry of the inbox left alone: not a regular file."""
+    return printable(
+        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {'ignored':<9} {name} [-] - - reasons=- "
+        f"-> ignored: {kind}, never followed, left in the inbox"
     )
 
 

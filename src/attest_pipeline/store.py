@@ -294,14 +294,16 @@ class Store:
         self.db.execute(
             "INSERT INTO journal (at, document_id, attestation_id, event, detail) "
             "VALUES (?, ?, ?, ?, ?)",
-            (
-                now(),
-                document_id,
-                attestation_id,
-                event,
-                json.dumps(dict(detail), ensure_ascii=False, default=str),
-            ),
+            (now(), document_id, attestation_id, event, _detail(detail)),
         )
+
+    def journalled(self, event: str, detail: Mapping[str, Any]) -> bool:
+        """Whether the journal already holds this event with exactly this detail."""
+        row = self.db.execute(
+            "SELECT 1 FROM journal WHERE event = ? AND detail = ? LIMIT 1",
+            (event, _detail(detail)),
+        ).fetchone()
+        return row is not None
 
     # ------------------------------------------------------------------------- views
 
@@ -346,3 +348,8 @@ class Store:
         """How many attestations ended in each status."""
         rows = self.db.execute("SELECT status, COUNT(*) AS n FROM attestations GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
+
+
+def _detail(detail: Mapping[str, Any]) -> str:
+    """An event's detail as the journal stores it."""
+    return json.dumps(dict(detail), ensure_ascii=False, default=str)
