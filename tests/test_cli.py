@@ -323,3 +323,30 @@ def test_extract_refuses_what_is_not_a_regular_file_at_once(workspace: Path, kin
     assert result.returncode == 2
     assert result.stderr == f"attest: {path}: not a regular file (a {kind}); give PDF files\n"
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("paths", "message"),
+    [
+        ({"dossiers": "roster.csv"}, "[paths] dossiers ({root}/roster.csv) is a file, not a folder"),
+        ({"state": "/proc/attest"}, "[paths] state (/proc/attest) is on a virtual file system"),
+        ({"review": "state/work"}, "[paths] review ({root}/state/work) lies inside [paths] state"),
+        ({"dossiers": "state/d"}, "[paths] dossiers ({root}/state/d) lies inside [paths] state"),
+    ],
+)
+def test_output_folders_that_cannot_work_are_refused_by_run_and_reported_by_doctor(
+    tmp_path: Path, roster: Path, paths: dict[str, object], message: str
+) -> None:
+    write_config(tmp_path, roster, paths=paths)
+    (tmp_path / "inbox" / "a.pdf").write_bytes(andpc())
+    expected = message.format(root=tmp_path)
+    for command in ("run", "watch"):
+        result = attest(command, cwd=tmp_path)
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
+        assert (tmp_path / "inbox" / "a.pdf").exists()
+    doctor = attest("doctor", cwd=tmp_path)
+    assert doctor.returncode == 1
+    assert any(
+        line.startswith("FAIL") and expected in line for line in doctor.stdout.splitlines()
+    ), doctor.stdout

@@ -320,7 +320,7 @@ def doctor(options: Options) -> None:
         _say(f"FAIL configuration: {error}")
         problems += 1
     if config is not None:
-        from attest_pipeline.config import check_state_is_local
+        from attest_pipeline.config import check_state_is_local, output_problems
 
         try:
             check_state_is_local(config)
@@ -328,6 +328,12 @@ def doctor(options: Options) -> None:
         except AttestError as error:
             _say(f"FAIL {error}")
             problems += 1
+        unwritable = output_problems(config)
+        for problem in unwritable:
+            _say(f"FAIL {problem}")
+        if not unwritable:
+            _say("ok   dossiers, review, quarantine and state can be created and written")
+        problems += len(unwritable)
         try:
             options.pipeline()
             _say(f"ok   roster, référentiel and mapping rules load ({config.paths.roster})")

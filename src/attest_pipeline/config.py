@@ -199,20 +199,45 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
     return config
 
 
-def check_layout(config: Config) -> None:
-    """Refuse folders that overlap: an output inside the inbox would be ingested again."""
-    paths = config.paths
-    outputs = {
+def outputs(paths: Paths) -> dict[str, Path]:
+    """The folders the pipeline writes, by configuration key."""
+    return {
         "dossiers": paths.dossiers,
         "review": paths.review,
         "quarantine": paths.quarantine,
         "state": paths.state,
     }
-    for name, output in outputs.items():
+
+
+def check_layout(config: Config) -> None:
+    """Refuse folders that overlap.
+
+    An output inside the inbox would be ingested again; an output inside another (review
+    as the working area ``state/work``, dossiers inside ``state``) would mix what one
+    folder holds with what the pipeline writes into the other.
+    """
+    paths = config.paths
+    folders = outputs(paths)
+    for name, output in folders.items():
         if output == paths.inbox or output.is_relative_to(paths.inbox):
             raise ConfigError(config.source, f"[paths] {name} ({output}) lies inside the inbox")
         if paths.inbox.is_relative_to(output):
             raise ConfigError(config.source, f"the inbox lies inside [paths] {name} ({output})")
+        for other, folder in folders.items():
+            if other == name:
+                continue
+            if output == folder:
+                raise ConfigError(
+                    config.source,
+                    f"[paths] {name} and [paths] {other} are the same folder ({output}); "
+                    "each output needs its own",
+                )
+            if output.is_relative_to(folder):
+                raise ConfigError(
+                    config.source,
+                    f"[paths] {name} ({output}) lies inside [paths] {other} ({folder}); "
+                    "each output needs its own folder",
+                )
     if config.max_pages < 1:
         raise ConfigError(config.source, "[limits] max_pages must be at least 1")
     if config.jobs < 0:
@@ -239,6 +264,70 @@ def filesystem_type(path: Path) -> str | None:
             if best is None or depth > best[0]:
                 best = (depth, parts[2])
     return best[1] if best else None
+
+
+#: File systems that hold no files of ours: the kernel's views (/proc, /sys, /dev...).
+VIRTUAL_FILESYSTEMS = frozenset(
+    {
+        "proc",
+        "sysfs",
+        "devtmpfs",
+        "devpts",
+        "cgroup",
+        "cgroup2",
+        "debugfs",
+        "tracefs",
+        "securityfs",
+        "pstore",
+        "bpf",
+        "configfs",
+        "efivarfs",
+        "fusectl",
+        "mqueue",
+        "binfmt_misc",
+        "autofs",
+    }
+)
+
+
+def output_problems(config: Config) -> list[str]:
+    """What stops the output folders from being created or written, one line per folder.
+
+    An output that is a file, lies on a virtual file system (``/proc``...), or whose
+    nearest existing folder is not writable would otherwise fail on the first document
+    written. Each line names the configuration key.
+    """
+    problems = []
+    for name, path in outputs(config.paths).items():
+        problem = _output_problem(path)
+        if problem:
+            problems.append(f"[paths] {name} ({path}) {problem}")
+    return problems
+
+
+def _output_problem(path: Path) -> str | None:
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing == path and not path.is_dir():
+        return "is a file, not a folder"
+    if not existing.is_dir():
+        return f"cannot be created: {existing} is a file"
+    kind = filesystem_type(existing)
+    if kind in VIRTUAL_FILESYSTEMS:
+        return f"is on a virtual file system ({kind}): nothing can be kept there"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        if existing == path:
+            return "is not writable"
+        return f"cannot be created: {existing} is not writable"
+    return None
+
+
+def check_outputs(config: Config) -> None:
+    """Raise :class:`ConfigError` naming the first output folder that cannot be written."""
+    problems = output_problems(config)
+    if problems:
+        raise ConfigError(config.source, problems[0])
 
 
 def check_state_is_local(config: Config) -> None:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from attest_pipeline.analysis import Analysis, Context
-from attest_pipeline.config import Config
+from attest_pipeline.config import Config, check_outputs
 from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
 from attest_pipeline.errors import ConfigError, UsageError
 from attest_pipeline.filing import Filed, Filer
@@ -232,6 +232,7 @@ class Session:
     def __init__(self, pipeline: Pipeline, *, jobs: int | None) -> None:
         self.pipeline = pipeline
         self.paths = pipeline.config.paths
+        check_outputs(pipeline.config)  # a clear refusal rather than a failed first write
         self.lock = StateLock(self.paths.state)
         if not self.lock.acquire():
             raise Busy(
