@@ -328,7 +328,7 @@ def test_extract_refuses_what_is_not_a_regular_file_at_once(workspace: Path, kin
 @pytest.mark.parametrize(
     ("paths", "message"),
     [
-        ({"dossiers": "roster.csv"}, "[paths] dossiers ({root}/roster.csv) is a file, not a folder"),
+        ({"dossiers": "roster.csv"}, "[paths] dossiers ({root}/roster.csv) is a file"),
         ({"state": "/proc/attest"}, "[paths] state (/proc/attest) is on a virtual file system"),
         ({"review": "state/work"}, "[paths] review ({root}/state/work) lies inside [paths] state"),
         ({"dossiers": "state/d"}, "[paths] dossiers ({root}/state/d) lies inside [paths] state"),
