@@ -350,3 +350,46 @@ def test_output_folders_that_cannot_work_are_refused_by_run_and_reported_by_doct
     assert any(
         line.startswith("FAIL") and expected in line for line in doctor.stdout.splitlines()
     ), doctor.stdout
+
+
+def test_commands_that_need_no_folders_work_on_the_built_in_defaults(tmp_path: Path) -> None:
+    said = f"configuration: built-in defaults (no {tmp_path / 'config.toml'}; no roster"
+    result = attest("plugins", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "andpc" in result.stdout and said in result.stderr
+    assert {r["name"] for r in json.loads(attest("plugins", "--json", cwd=tmp_path).stdout)} >= {
+        "andpc", "congress"
+    }
+    result = attest("referentiel", cwd=tmp_path)
+    assert result.returncode == 0 and "4.G" in result.stdout and said in result.stderr
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(andpc())
+    result = attest("extract", "--json", str(pdf), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert said in result.stderr
+    (record,) = json.loads(result.stdout)
+    assert record["plugin"].startswith("andpc@") and record["reasons"] == ["unknown_participant"]
+    doctor = attest("doctor", cwd=tmp_path)
+    assert f"WARN configuration: built-in defaults (no {tmp_path / 'config.toml'}" in doctor.stdout
+    assert "FAIL configuration" not in doctor.stdout and "issuer(s) loaded" in doctor.stdout
+    assert attest("new-plugin", "acme", cwd=tmp_path).returncode == 0
+    # Nothing else written: no folders, no database.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "attest-plugin-acme"]
+    # What files and folders need a configuration file still says so.
+    for command in (["run"], ["watch"], ["status"], ["dossier", "10005682603"]):
+        result = attest(*command, cwd=tmp_path)
+        assert result.returncode == 2 and "configuration file not found" in result.stderr
+
+
+def test_a_configuration_named_explicitly_must_exist(tmp_path: Path) -> None:
+    result = attest("--config", "other.toml", "plugins", cwd=tmp_path)
+    assert result.returncode == 2 and "other.toml: configuration file not found" in result.stderr
+    result = attest("plugins", cwd=tmp_path, env={"ATTEST_CONFIG": str(tmp_path / "x.toml")})
+    assert result.returncode == 2 and "x.toml: configuration file not found" in result.stderr
+
+
+def test_commands_say_which_configuration_file_they_used(workspace: Path) -> None:
+    for command in ("plugins", "referentiel"):
+        result = attest(command, cwd=workspace)
+        assert result.returncode == 0
+        assert f"configuration: {workspace / 'config.toml'}\n" in result.stderr

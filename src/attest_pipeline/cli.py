@@ -40,11 +40,25 @@ class Options:
     plugins: tuple[str, ...]
     disabled: tuple[str, ...]
 
-    def config(self) -> Config:
-        """Load the configuration named by ``--config``, ``$ATTEST_CONFIG`` or ./config.toml."""
-        from attest_pipeline.config import load_config, locate
+    def config(self, *, defaults: bool = False) -> Config:
+        """Load the configuration named by ``--config``, ``$ATTEST_CONFIG`` or ./config.toml.
 
-        return load_config(locate(self.config_path))
+        With ``defaults``, the built-in defaults stand in for a ./config.toml that does not
+        exist; never for a file named by ``--config`` or ``$ATTEST_CONFIG`` (a typo there
+        must not go unnoticed).
+        """
+        from attest_pipeline.config import default_config, load_config, locate
+
+        path = locate(self.config_path)
+        if defaults and self.config_path is None and not path.exists():
+            return default_config(path)
+        return load_config(path)
+
+    def announced_config(self) -> Config:
+        """The configuration of a command that can work on defaults, said on stderr."""
+        config = self.config(defaults=True)
+        _say(f"configuration: {config.describe()}", err=True)
+        return config
 
     def registry(self, config: Config) -> Registry:
         """Load the plugins."""
@@ -52,11 +66,11 @@ class Options:
 
         return load_registry(config.plugins, extra=self.plugins, disabled=self.disabled)
 
-    def pipeline(self) -> Pipeline:
-        """The configured pipeline."""
+    def pipeline(self, config: Config | None = None) -> Pipeline:
+        """The pipeline of ``config`` (default: the configuration file's)."""
         from attest_pipeline.pipeline import Pipeline
 
-        config = self.config()
+        config = self.config() if config is None else config
         return Pipeline(config, self.registry(config))
 
 
@@ -190,7 +204,11 @@ def extract(
     """Show what `run` would do with FILES, changing nothing."""
     from attest_pipeline.reports import format_records
 
-    pipeline = options.pipeline()
+    from attest_pipeline.pipeline import check_regular_file
+
+    for path in files:  # before anything is loaded: a FIFO is refused at once
+        check_regular_file(path)
+    pipeline = options.pipeline(options.announced_config())
     records = pipeline.extract(files, jobs=jobs)
     if as_json:
         out = sys.stdout
@@ -265,7 +283,7 @@ def plugins(options: Options, as_json: bool) -> None:
 
     from attest_pipeline.reports import table
 
-    registry = options.registry(options.config())
+    registry = options.registry(options.announced_config())
     if as_json:
         click.echo(json.dumps([asdict(r) for r in registry.reports], indent=2))
         return
@@ -297,8 +315,7 @@ def referentiel(options: Options, as_json: bool) -> None:
         referentiel_to_json,
     )
 
-    path = options.config().paths.referentiel if _has_config(options) else None
-    ref = load_referentiel(path)
+    ref = load_referentiel(options.announced_config().paths.referentiel)
     if as_json:
         click.echo(json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2))
     else:
@@ -314,12 +331,18 @@ def doctor(options: Options) -> None:
     problems = 0
     config = None
     try:
-        config = options.config()
-        _say(f"ok   configuration {config.source}")
+        config = options.config(defaults=True)
+        if config.builtin:
+            _say(
+                f"WARN configuration: {config.describe()}; `attest run`, `watch`, `status` "
+                "and `dossier` need a configuration file (README, \"Configuration\")"
+            )
+        else:
+            _say(f"ok   configuration {config.source}")
     except AttestError as error:
         _say(f"FAIL configuration: {error}")
         problems += 1
-    if config is not None:
+    if config is not None and not config.builtin:
         from attest_pipeline.config import check_state_is_local, output_problems
 
         try:
@@ -334,9 +357,11 @@ def doctor(options: Options) -> None:
         if not unwritable:
             _say("ok   dossiers, review, quarantine and state can be created and written")
         problems += len(unwritable)
+    if config is not None:
         try:
-            options.pipeline()
-            _say(f"ok   roster, référentiel and mapping rules load ({config.paths.roster})")
+            options.pipeline(config)
+            roster = config.paths.roster or "no roster"
+            _say(f"ok   roster, référentiel and mapping rules load ({roster})")
         except AttestError as error:
             _say(f"FAIL {error}")
             problems += 1
@@ -389,12 +414,6 @@ def _say(text: str, *, err: bool = False) -> None:
     JSON output does not come here: ``json.dumps`` already escapes control characters.
     """
     click.echo(printable(text, keep_newlines=True), err=err)
-
-
-def _has_config(options: Options) -> bool:
-    from attest_pipeline.config import locate
-
-    return locate(options.config_path).exists()
 
 
 class _NoStore:

@@ -52,7 +52,7 @@ class Paths:
     review: Path
     quarantine: Path
     state: Path
-    roster: Path
+    roster: Path | None
     referentiel: Path | None = None
     mapping: Path | None = None
 
@@ -112,7 +112,11 @@ class WatchConfig:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The whole configuration, as read from one file."""
+    """The whole configuration, as read from one file (or the built-in defaults).
+
+    ``builtin`` is set for :func:`default_config`: no file was read, there is no roster and
+    no database, and ``source`` is the file that was looked for.
+    """
 
     source: Path
     paths: Paths
@@ -121,6 +125,37 @@ class Config:
     watch: WatchConfig = field(default_factory=WatchConfig)
     max_pages: int = 5000
     jobs: int = 1
+    builtin: bool = False
+
+    def describe(self) -> str:
+        """Which configuration this is, for the line commands print about it."""
+        if self.builtin:
+            return f"built-in defaults (no {self.source}; no roster, no database)"
+        return str(self.source.resolve())
+
+
+def default_config(looked_for: Path = DEFAULT_CONFIG) -> Config:
+    """The built-in defaults, for the commands that need no folders of their own.
+
+    ``attest plugins``, ``referentiel``, ``doctor`` and ``extract`` work in a folder
+    without ``config.toml`` (a plugin author's package): the built-in and installed
+    plugins, the shipped référentiel and mapping rules, OCR in French, and no roster, so
+    that every participant is ``unknown_participant``. Nothing is read from or written to
+    the folders named here; ``run``, ``watch``, ``status`` and ``dossier`` need a file.
+    """
+    base = Path.cwd()
+    return Config(
+        source=(base / looked_for).resolve(),
+        paths=Paths(
+            inbox=base / "inbox",
+            dossiers=base / "dossiers",
+            review=base / "review",
+            quarantine=base / "quarantine",
+            state=base / "state",
+            roster=None,
+        ),
+        builtin=True,
+    )
 
 
 def locate(explicit: str | None) -> Path:

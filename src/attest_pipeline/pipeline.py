@@ -41,7 +41,7 @@ from attest_pipeline.reading import route_library_logs
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import Registry
-from attest_pipeline.roster import load_roster
+from attest_pipeline.roster import Roster, load_roster
 from attest_pipeline.store import Store
 from attest_pipeline.text.printable import printable
 from attest_pipeline.workers import Failure, Outcome, Supervisor, Task
@@ -144,7 +144,7 @@ class Pipeline:
         # configuration error now, not a surprise on the first attestation.
         check_rules(mapping, referentiel)
         rules = Rules(
-            roster=load_roster(config.paths.roster),
+            roster=load_roster(config.paths.roster) if config.paths.roster else Roster(()),
             referentiel=referentiel,
             mapping=mapping,
             today=today or date.today(),
@@ -179,7 +179,7 @@ class Pipeline:
         return self._extract(files, jobs)
 
     def _extract(self, files: Sequence[Path | str], jobs: int | None) -> Iterator[Record]:
-        store = Store.open_existing(self.config.paths.database)
+        store = None if self.config.builtin else Store.open_existing(self.config.paths.database)
         ledger: Ledger = store if store is not None else EmptyLedger()
         tasks = (Task(i, str(path), Path(path)) for i, path in enumerate(files))
         done: dict[int, list[Record]] = {}
