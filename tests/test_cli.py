@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ import pytest
 
 from attest_pipeline.testing import make_pdf, make_text_layer_pdf
 from tests.conftest import ROOT, TEST_PLUGINS, write_config
+from tests.test_access import other_group
 from tests.test_pipeline import andpc
 
 
@@ -393,3 +395,69 @@ def test_commands_say_which_configuration_file_they_used(workspace: Path) -> Non
         result = attest(command, cwd=workspace)
         assert result.returncode == 0
         assert f"configuration: {workspace / 'config.toml'}\n" in result.stderr
+
+
+def modes_under(root: Path, *folders: str) -> dict[str, tuple[int, int]]:
+    """Each folder and file under ``folders`` (and the folders themselves): mode, group."""
+    found = {}
+    for name in folders:
+        for path in [root / name, *(root / name).rglob("*")]:
+            info = path.lstat()
+            found[str(path.relative_to(root))] = (stat.S_IMODE(info.st_mode), info.st_gid)
+    return found
+
+
+def test_what_run_writes_is_private_by_default(workspace: Path) -> None:
+    (workspace / "inbox" / "a.pdf").write_bytes(andpc())
+    (workspace / "inbox" / "b.pdf").write_bytes(make_pdf(["Lettre d'information"]))
+    (workspace / "inbox" / "c.pdf").write_bytes(b"not a pdf")
+    previous = os.umask(0o022)  # a service started carelessly: it must not matter
+    try:
+        result = attest("run", cwd=workspace)
+    finally:
+        os.umask(previous)
+    assert result.returncode == 0, result.stderr
+    found = modes_under(workspace, "dossiers", "review", "quarantine", "state")
+    assert any(name.endswith("attest.sqlite3") for name in found)
+    assert any(name.startswith("state/archive/") and name.endswith(".pdf") for name in found)
+    assert "state/journal.log" in found and "state/lock" in found
+    wrong = {
+        name: f"{mode:04o}"
+        for name, (mode, _) in found.items()
+        if mode != (0o700 if (workspace / name).is_dir() else 0o600)
+    }
+    assert wrong == {}
+    assert attest("doctor", cwd=workspace).stdout.count("ok   permissions") == 1
+
+
+def test_a_shared_office_gives_the_folders_to_its_group(workspace: Path) -> None:
+    group = other_group()
+    write_config(workspace, workspace / "roster.csv", paths={"group": group.gr_name})
+    (workspace / "inbox" / "a.pdf").write_bytes(andpc())
+    (workspace / "inbox" / "c.pdf").write_bytes(b"not a pdf")
+    assert attest("run", cwd=workspace).returncode == 0
+    found = modes_under(workspace, "dossiers", "review", "quarantine", "state")
+    wrong = {
+        name: (f"{mode:04o}", gid)
+        for name, (mode, gid) in found.items()
+        if mode != (0o2750 if (workspace / name).is_dir() else 0o640) or gid != group.gr_gid
+    }
+    assert wrong == {}
+
+
+def test_doctor_reports_output_folders_other_users_can_read(workspace: Path) -> None:
+    (workspace / "dossiers").mkdir(mode=0o755)
+    (workspace / "dossiers").chmod(0o755)
+    result = attest("doctor", cwd=workspace)
+    assert result.returncode == 1
+    assert (
+        f"FAIL permissions: [paths] dossiers ({workspace / 'dossiers'}) is 0755: other users "
+        "can read it" in result.stdout
+    )
+
+
+def test_an_unknown_group_is_refused_naming_the_key(workspace: Path) -> None:
+    write_config(workspace, workspace / "roster.csv", paths={"group": "no-such-group-here"})
+    result = attest("run", cwd=workspace)
+    assert result.returncode == 2
+    assert "[paths] group: there is no group named 'no-such-group-here'" in result.stderr

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from attest_pipeline.cli import cli
-from attest_pipeline.config import OcrConfig, PluginSettings, WatchConfig
+from attest_pipeline.config import OcrConfig, Paths, PluginSettings, WatchConfig
 from attest_pipeline.reasons import DESCRIPTIONS, Reason
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -51,3 +51,9 @@ def test_every_config_key_is_documented(section: str, keys: dict[str, object]) -
     row = next(line for line in README.splitlines() if line.startswith(f"| `[{section}]"))
     for key in keys:
         assert f"`{key}`" in row or f"`[{section}] {key}`" in row, (section, key)
+
+
+@pytest.mark.parametrize("key", Paths.__dataclass_fields__)
+def test_every_paths_key_is_documented(key: str) -> None:
+    rows = [line for line in README.splitlines() if line.startswith("| `[paths]")]
+    assert any(f"`[paths] {key}`" in row or f"`{key}`" in row.split("|")[1] for row in rows)

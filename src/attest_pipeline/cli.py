@@ -202,9 +202,8 @@ def extract(
     options: Options, files: tuple[str, ...], as_json: bool, explain: bool, jobs: int | None
 ) -> None:
     """Show what `run` would do with FILES, changing nothing."""
-    from attest_pipeline.reports import format_records
-
     from attest_pipeline.pipeline import check_regular_file
+    from attest_pipeline.reports import format_records
 
     for path in files:  # before anything is loaded: a FIFO is refused at once
         check_regular_file(path)
@@ -343,7 +342,8 @@ def doctor(options: Options) -> None:
         _say(f"FAIL configuration: {error}")
         problems += 1
     if config is not None and not config.builtin:
-        from attest_pipeline.config import check_state_is_local, output_problems
+        from attest_pipeline.access import root_problems
+        from attest_pipeline.config import check_state_is_local, output_problems, outputs
 
         try:
             check_state_is_local(config)
@@ -357,6 +357,14 @@ def doctor(options: Options) -> None:
         if not unwritable:
             _say("ok   dossiers, review, quarantine and state can be created and written")
         problems += len(unwritable)
+        exposed = root_problems(outputs(config.paths), config.paths.group)
+        for problem in exposed:
+            _say(f"FAIL permissions: {problem}")
+        if not exposed:
+            group = config.paths.group
+            who = f"their owner and the group {group}" if group else "their owner"
+            _say(f"ok   permissions: dossiers, review, quarantine and state are for {who} only")
+        problems += len(exposed)
     if config is not None:
         try:
             options.pipeline(config)

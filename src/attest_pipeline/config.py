@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.access import group_id
 from attest_pipeline.errors import ConfigError, toml_error
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -55,6 +56,9 @@ class Paths:
     roster: Path | None
     referentiel: Path | None = None
     mapping: Path | None = None
+    #: The group that may read dossiers, review, quarantine and state (a shared office);
+    #: ``None``: their owner only.
+    group: str | None = None
 
     @property
     def database(self) -> Path:
@@ -199,7 +203,15 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         roster=resolve(reader.require("paths", "roster")),
         referentiel=optional("paths", "referentiel"),
         mapping=optional("paths", "mapping"),
+        group=reader.get("paths", "group", str, "") or None,
     )
+    if paths.group is not None:
+        try:
+            group_id(paths.group)
+        except KeyError:
+            raise ConfigError(
+                path, f"[paths] group: there is no group named {paths.group!r} on this machine"
+            ) from None
     plugins = PluginSettings(
         dirs=tuple(resolve(d) for d in reader.get("plugins", "dirs", list, [])),
         template_dirs=tuple(resolve(d) for d in reader.get("plugins", "template_dirs", list, [])),

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.config import Paths
 from attest_pipeline.models import Physician, Record, Status
 from attest_pipeline.store import DocumentRow, Store
@@ -34,16 +35,17 @@ def safe_component(text: str, limit: int = 40) -> str:
 def durable_write(path: Path, data: bytes, folders: set[Path] | None = None) -> None:
     """Write ``data`` to ``path`` so that it is complete or absent after a crash.
 
-    The file's data is synced before the rename. The folders whose entries changed must be
-    synced too for the new name to survive a crash: here, or, when ``folders`` is given,
-    by the caller, once for a whole batch (see :meth:`Filer.sync`).
+    Missing folders are created like their parents, the file like its folder (see
+    :mod:`~attest_pipeline.access`). The file's data is synced before the rename. The
+    folders whose entries changed must be synced too for the new name to survive a crash:
+    here, or, when ``folders`` is given, by the caller, once for a whole batch (see
+    :meth:`Filer.sync`).
     """
     touched = {path.parent}
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        touched.add(path.parent.parent)
+    touched.update(folder.parent for folder in make_folder(path.parent))
     temporary = path.with_name(f".{path.name}.part")
-    with open(temporary, "wb") as handle:
+    # Created with its folder's file permissions (0600, or 0640 for a shared office).
+    with os.fdopen(open_new(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.filing import sync_folder
 
 #: Names that office suites, browsers, scanners and operating systems leave behind while
@@ -126,7 +127,7 @@ class Claim:
 
 def claim(path: Path, work: Path) -> Claim | None:
     """Move ``path`` into the working area; ``None`` if someone else took it first."""
-    work.mkdir(parents=True, exist_ok=True)
+    make_folder(work)
     claim_id = uuid.uuid4().hex
     target = work / f"{claim_id}__{path.name}"
     try:
@@ -178,8 +179,8 @@ class StateLock:
 
     def acquire(self) -> bool:
         """Take the lock without waiting; ``False`` when another process holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held for the process's lifetime
+        make_folder(self.path.parent)
+        handle = os.fdopen(open_new(self.path, os.O_RDWR), "r+")  # held for the process's life
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

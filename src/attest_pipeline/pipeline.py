@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from attest_pipeline.access import open_new, prepare_roots
 from attest_pipeline.analysis import Analysis, Context
-from attest_pipeline.config import Config, check_outputs
+from attest_pipeline.config import Config, check_outputs, outputs
 from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
 from attest_pipeline.errors import ConfigError, UsageError
 from attest_pipeline.filing import Filed, Filer
@@ -233,6 +234,14 @@ class Session:
         self.pipeline = pipeline
         self.paths = pipeline.config.paths
         check_outputs(pipeline.config)  # a clear refusal rather than a failed first write
+        try:
+            prepare_roots(outputs(self.paths), self.paths.group)
+        except OSError as error:
+            raise ConfigError(
+                pipeline.config.source,
+                f"[paths] group ({self.paths.group}): cannot give the output folders to it: "
+                f"{error.strerror or error}",
+            ) from None
         self.lock = StateLock(self.paths.state)
         if not self.lock.acquire():
             raise Busy(
@@ -298,7 +307,8 @@ class Session:
         return new
 
     def _append_journal(self, lines: Iterable[str]) -> None:
-        with open(self.paths.journal, "a", encoding="utf-8") as journal:
+        descriptor = open_new(self.paths.journal, os.O_WRONLY | os.O_APPEND)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as journal:
             for line in lines:
                 journal.write(line + "\n")
 

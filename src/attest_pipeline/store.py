@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.access import make_folder, set_file_mode
 from attest_pipeline.models import Physician, Record, Status
 
 SCHEMA_VERSION = 1
@@ -121,8 +122,11 @@ class Store:
         if readonly:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(path.parent)
+            created = not path.exists()
             self.db = sqlite3.connect(path, isolation_level=None)
+            if created:  # SQLite gives its -wal and -shm files the database's permissions
+                set_file_mode(path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
