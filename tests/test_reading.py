@@ -95,18 +95,31 @@ def test_clean_text_normalises_what_pdfs_contain() -> None:
     assert clean_text(raw) == "Attestation\nDr Jean DUPONT : fin de for-\nmation"
 
 
-def test_pdf_library_records_go_to_our_log_at_debug_level_only(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_pdf_library_records_go_to_our_log_at_debug_level_only() -> None:
     route_library_logs()
-    route_library_logs()  # idempotent: one handler
-    assert sum(isinstance(h, logging.Handler) for h in logging.getLogger("pypdf").handlers) == 1
-    caplog.set_level(logging.WARNING)
-    logging.getLogger("pypdf._reader").warning("incorrect startxref pointer(%d)", 3)
-    logging.getLogger("pdfminer.pdfpage").warning("CropBox missing")
-    assert caplog.records == []
-    caplog.set_level(logging.DEBUG, logger="attest_pipeline")
-    logging.getLogger("pypdf._reader").warning("incorrect startxref pointer(%d)", 3)
-    (record,) = caplog.records
+    route_library_logs()  # idempotent: each record is handed over once (below)
+    collect = Collect()
+    root, ours = logging.getLogger(), logging.getLogger("attest_pipeline")
+    root.addHandler(collect)
+    level = ours.level
+    try:
+        logging.getLogger("pypdf._reader").warning("incorrect startxref pointer(%d)", 3)
+        logging.getLogger("pdfminer.pdfpage").warning("CropBox missing")
+        assert collect.records == []  # not on stderr, whatever the root logger prints
+        ours.setLevel(logging.DEBUG)
+        logging.getLogger("pypdf._reader").warning("incorrect startxref pointer(%d)", 3)
+    finally:
+        root.removeHandler(collect)
+        ours.setLevel(level)
+    (record,) = collect.records
     assert record.levelno == logging.DEBUG
     assert record.getMessage() == "pypdf._reader: incorrect startxref pointer(3)"
