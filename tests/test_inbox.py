@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import stat
@@ -111,3 +112,54 @@ def test_entry_kind_of_each_file_type() -> None:
     assert entry_kind(stat.S_IFREG | 0o644) is None
     assert entry_kind(stat.S_IFCHR | 0o600) == "device"
     assert entry_kind(stat.S_IFBLK | 0o600) == "device"
+
+
+@pytest.mark.parametrize("kind", ["symbolic link", "FIFO", "folder"])
+def test_claim_gives_back_what_became_something_else_than_a_file(
+    tmp_path: Path, kind: str
+) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "state" / "work"
+    inbox.mkdir()
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF- private")
+    path = inbox / "a.pdf"  # listed as a file, then replaced before the claim
+    if kind == "symbolic link":
+        path.symlink_to(secret)
+    elif kind == "FIFO":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    assert claim(path, work) is None
+    assert entry_kind(path.lstat().st_mode) == kind  # back in the inbox, as it was
+    assert list(work.iterdir()) == []
+
+
+def test_pending_claims_never_follow_a_link(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF-")
+    (work / "0123__a.pdf").symlink_to(tmp_path / "secret.pdf")
+    (work / "4567__b.pdf").write_bytes(b"%PDF-")
+    assert [c.name for c in pending_claims(work)] == ["b.pdf"]
+
+
+@pytest.mark.parametrize("kind", ["symbolic link", "FIFO"])
+def test_a_claim_across_file_systems_never_reads_a_link_or_a_fifo(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF- private")
+    path = inbox / "a.pdf"
+    if kind == "symbolic link":
+        path.symlink_to(tmp_path / "secret.pdf")
+    else:
+        os.mkfifo(path)
+
+    def cross_device(source: object, target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr("attest_pipeline.inbox.os.rename", cross_device)
+    assert claim(path, work) is None
+    assert entry_kind(path.lstat().st_mode) == kind
+    assert list(work.iterdir()) == []

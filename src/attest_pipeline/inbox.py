@@ -139,11 +139,21 @@ def claim(path: Path, work: Path) -> Claim | None:
             raise
         # The inbox is on another file system (a network share): copy, sync, then remove.
         # The state lock makes this safe against a concurrent run.
-        shutil.copyfile(path, target)
+        try:
+            shutil.copyfile(path, target, follow_symlinks=False)
+        except shutil.SpecialFileError:
+            return None  # a FIFO or a socket: never read
+        if entry_kind(os.lstat(target).st_mode) is not None:
+            target.unlink()  # a link, copied as a link: never followed
+            return None
         with open(target, "rb") as handle:
             os.fsync(handle.fileno())
         sync_folder(work)
         path.unlink()
+    if entry_kind(os.lstat(target).st_mode) is not None:
+        # Replaced by a link, a FIFO or a folder since it was listed: given back, unread.
+        os.rename(target, path)
+        return None
     # No folder sync: after a crash a renamed file is in the inbox or in the working area,
     # both of which the next run reads; nothing can be lost.
     return Claim(claim_id, path.name, target)
@@ -156,7 +166,8 @@ def pending_claims(work: Path) -> list[Claim]:
     claims = []
     for path in sorted(work.iterdir()):
         claim_id, sep, name = path.name.partition("__")
-        if sep and path.is_file() and not path.name.startswith("."):
+        regular = entry_kind(path.lstat().st_mode) is None  # a link is never followed
+        if sep and regular and not path.name.startswith("."):
             claims.append(Claim(claim_id, name, path))
     return claims
 
