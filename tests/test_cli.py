@@ -145,6 +145,15 @@ def test_doctor_reports_each_check(workspace: Path) -> None:
     assert "OCR" in result.stdout
 
 
+def test_doctor_fails_on_an_inbox_that_run_would_refuse(workspace: Path) -> None:
+    (workspace / "inbox").rmdir()
+    (workspace / "inbox").write_text("a file")
+    assert attest("run", cwd=workspace).returncode == 2
+    result = attest("doctor", cwd=workspace)
+    assert result.returncode == 1
+    assert f"FAIL [paths] inbox ({workspace / 'inbox'}) is not a folder" in result.stdout
+
+
 def test_watch_from_the_command_line_files_what_is_dropped_and_stops_on_sigterm(
     tmp_path: Path, roster: Path
 ) -> None:

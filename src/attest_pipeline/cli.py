@@ -351,6 +351,11 @@ def doctor(options: Options) -> None:
         except AttestError as error:
             _say(f"FAIL {error}")
             problems += 1
+        if config.paths.inbox.is_dir():
+            _say(f"ok   inbox {config.paths.inbox}")
+        else:  # what `run` and `watch` refuse
+            _say(f"FAIL [paths] inbox ({config.paths.inbox}) is not a folder")
+            problems += 1
         unwritable = output_problems(config)
         for problem in unwritable:
             _say(f"FAIL {problem}")
