@@ -252,6 +252,8 @@ class Session:
         self.filer = Filer(self.paths, self.store)
         self.supervisor = pipeline.supervisor(jobs)
         self.recovered = False
+        #: Entries of the inbox that are not regular files, already journalled or found so.
+        self.noted: set[tuple[str, str]] = set()
 
     def __enter__(self) -> Session:
         return self
@@ -291,9 +293,12 @@ class Session:
         an entry already journalled with the same kind is not journalled again, so that a
         scanner's sub-folder costs one line, not one per run. Returns the new ones.
         """
+        # The journal is searched once per entry and session: a watcher rescans often.
+        unseen = [entry for entry in entries if entry not in self.noted]
+        self.noted.update(unseen)
         new = [
             (name, kind)
-            for name, kind in entries
+            for name, kind in unseen
             if not self.store.journalled("ignored", {"name": name, "kind": kind})
         ]
         if new:
