@@ -15,22 +15,9 @@ from pathlib import Path
 import pytest
 
 from attest_pipeline.testing import make_pdf, make_text_layer_pdf
-from tests.conftest import ROOT, TEST_PLUGINS, write_config
+from tests.conftest import ROOT, TEST_PLUGINS, attest, write_config
 from tests.test_access import other_group
-from tests.test_pipeline import andpc
-
-
-def attest(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "attest_pipeline", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
+from tests.test_pipeline import andpc, hand_over_incomplete_files, immutable
 
 
 @pytest.fixture
@@ -79,6 +66,7 @@ def test_usage_error_is_exit_2(workspace: Path) -> None:
 def test_run_dossier_status_and_extract(workspace: Path) -> None:
     (workspace / "inbox" / "a.pdf").write_bytes(andpc())
     (workspace / "inbox" / "b.pdf").write_bytes(b"not a pdf")
+    hand_over_incomplete_files(workspace)
     result = attest("run", cwd=workspace)
     assert result.returncode == 0, result.stderr
     assert "2 document(s)" in result.stdout and "1 filed" in result.stdout
@@ -256,6 +244,7 @@ def test_control_characters_never_reach_the_terminal_or_forge_journal_lines(
     forged = "a.pdf\n2026-01-01T00:00:00 file      forged.pdf [p1] - - 1.A reasons=- -> x\r.pdf"
     (workspace / "inbox" / forged).write_bytes(hostile_attestation())
     (workspace / "inbox" / "bell\x07\u202efdp.pdf").write_bytes(b"not a pdf")
+    hand_over_incomplete_files(workspace)
     outputs = [attest("run", cwd=workspace)]
     journal = (workspace / "state" / "journal.log").read_text(encoding="utf-8")
     assert len(journal.splitlines()) == 2  # one line per attestation, none forged
@@ -470,3 +459,22 @@ def test_an_unknown_group_is_refused_naming_the_key(workspace: Path) -> None:
     result = attest("run", cwd=workspace)
     assert result.returncode == 2
     assert "[paths] group: there is no group named 'no-such-group-here'" in result.stderr
+
+
+def test_a_folder_that_is_not_writable_is_reported_and_state_is_refused(workspace: Path) -> None:
+    for name in ("quarantine", "state"):
+        (workspace / name).mkdir(mode=0o700)
+    immutable(workspace / "quarantine", True)  # even root cannot write there
+    try:
+        doctor = attest("doctor", cwd=workspace)
+        run = attest("run", cwd=workspace)  # each document that cannot be set aside waits
+        immutable(workspace / "state", True)
+        refused = attest("run", cwd=workspace)
+    finally:
+        immutable(workspace / "quarantine", False)
+        immutable(workspace / "state", False)
+    assert doctor.returncode == 1
+    assert f"FAIL [paths] quarantine ({workspace / 'quarantine'}) is not writable" in doctor.stdout
+    assert run.returncode == 0, run.stderr
+    assert refused.returncode == 2
+    assert f"[paths] state ({workspace / 'state'}) is not writable" in refused.stderr

@@ -337,22 +337,25 @@ VIRTUAL_FILESYSTEMS = frozenset(
 )
 
 
-def output_problems(config: Config) -> list[str]:
+def output_problems(config: Config, *, existing: bool = True) -> list[str]:
     """What stops the output folders from being created or written, one line per folder.
 
-    An output that is a file, lies on a virtual file system (``/proc``...), or whose
-    nearest existing folder is not writable would otherwise fail on the first document
-    written. Each line names the configuration key.
+    An output that is a file, lies on a virtual file system (``/proc``...), or cannot be
+    created (its nearest existing folder is a file or is not writable) would otherwise fail
+    on the first document written. Without ``existing``, an existing dossiers, review or
+    quarantine folder that is not writable is not a problem here: each document that cannot
+    be written there waits in ``state/work`` for the next run (the per-document boundary),
+    while the others are filed. ``state`` must always be writable. Each line names the key.
     """
     problems = []
     for name, path in outputs(config.paths).items():
-        problem = _output_problem(path)
+        problem = _output_problem(path, existing or name == "state")
         if problem:
             problems.append(f"[paths] {name} ({path}) {problem}")
     return problems
 
 
-def _output_problem(path: Path) -> str | None:
+def _output_problem(path: Path, writable: bool) -> str | None:
     existing = path
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -364,15 +367,20 @@ def _output_problem(path: Path) -> str | None:
     if kind in VIRTUAL_FILESYSTEMS:
         return f"is on a virtual file system ({kind}): nothing can be kept there"
     if not os.access(existing, os.W_OK | os.X_OK):
-        if existing == path:
+        if existing != path:
+            return f"cannot be created: {existing} is not writable"
+        if writable:
             return "is not writable"
-        return f"cannot be created: {existing} is not writable"
     return None
 
 
 def check_outputs(config: Config) -> None:
-    """Raise :class:`ConfigError` naming the first output folder that cannot be written."""
-    problems = output_problems(config)
+    """Raise :class:`ConfigError` naming the first output folder that cannot work at all.
+
+    What :func:`output_problems` reports without ``existing``: the run would fail as a
+    whole, not one document at a time.
+    """
+    problems = output_problems(config, existing=False)
     if problems:
         raise ConfigError(config.source, problems[0])
 
