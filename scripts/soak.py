@@ -158,21 +158,8 @@ def processes_mentioning(text: str) -> list[int]:
     return found
 
 
-#: ``attest watch`` through its function, for as long as the command line lacks it.
-_WATCH = """
-import sys
-from attest_pipeline.cli import Options
-from attest_pipeline.watch import watch_command
-watch_command(Options(sys.argv[1], (), ()).pipeline(), polling=None, jobs=int(sys.argv[2]))
-"""
-
-
 def attest_command(config: Path, mode: str, jobs: int) -> list[str]:
     """The command line of ``attest run`` or ``attest watch`` for ``config``."""
-    from attest_pipeline.cli import cli
-
-    if mode == "watch" and "watch" not in cli.commands:
-        return [sys.executable, "-c", _WATCH, str(config), str(jobs)]
     return [
         *(sys.executable, "-m", "attest_pipeline", "--config", str(config), mode),
         *("--jobs", str(jobs)),
