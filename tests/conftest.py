@@ -77,3 +77,9 @@ def roster(tmp_path: Path) -> Path:
     path = tmp_path / "roster.csv"
     path.write_text(ROSTER, encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _gate_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the gates the tests read (and their commands) out of the user's cache folder."""
+    os.environ["ATTEST_CACHE"] = str(tmp_path_factory.mktemp("cache"))

@@ -3,13 +3,16 @@ from __future__ import annotations
 import gc
 import importlib
 import io
+import json
 import random
 import re
+from pathlib import Path
 
 import pdfplumber
 import pytest
 
 from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.text import scan
 from attest_pipeline.text.names import fold
 from attest_pipeline.text.scan import Gated, at_digits, gated, required_strings
 from attest_plugins import BUILTIN_PLUGINS
@@ -171,3 +174,70 @@ def test_at_digits_finds_what_finditer_finds(pattern: str) -> None:
         "14 h 00 ; 7 h9 ; 2.5h"
     )
     assert spans(at_digits(regex, text)) == spans(regex.finditer(text))
+
+
+# ------------------------------------------------------------- gates kept between runs
+
+
+@pytest.fixture
+def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder, and a process that has read no gate yet."""
+    monkeypatch.setenv("ATTEST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(scan, "_KNOWN", None)
+    monkeypatch.setattr(scan, "_UNSAVED", set())
+    return tmp_path / "cache"
+
+
+def test_gates_read_once_are_found_again_by_the_next_run(
+    fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pattern = r"\b(?:andpc|odpc)\s+n°\s*\d+"
+    assert Gated(pattern, re.MULTILINE).literals == ("odpc", "andpc")
+    scan.save_gates()
+    [stored] = fresh_cache.glob("gates-*.json")
+    assert f"{int(re.MULTILINE)}:{pattern}" in json.loads(stored.read_text(encoding="utf-8"))
+
+    # The next run: nothing known in memory, and the pattern is not parsed again.
+    monkeypatch.setattr(scan, "_KNOWN", None)
+
+    def unread(pattern: str, flags: int) -> None:
+        raise AssertionError(f"{pattern} read again")
+
+    monkeypatch.setattr(scan, "_needed", unread)
+    again = Gated(pattern, re.MULTILINE)
+    assert again.literals == ("odpc", "andpc")
+    assert again.lead == (0, 0)
+    assert spans(again.finditer("x ODPC andpc n° 12")) == [(7, 18)]
+
+
+def test_a_damaged_cache_file_is_ignored(fresh_cache: Path) -> None:
+    pattern = r"\bqualiopi\b"
+    Gated(pattern).literals  # noqa: B018 - reads the gate
+    scan.save_gates()
+    [stored] = fresh_cache.glob("gates-*.json")
+    for damage in ("{not json", '{"0:\\\\bqualiopi\\\\b": [["", 1], null]}', "[1, 2]"):
+        stored.write_text(damage, encoding="utf-8")
+        scan._KNOWN = None
+        scanner = Gated(pattern)
+        assert scanner.literals == ("qualiopi",)
+        assert spans(scanner.finditer("un qualiopi")) == [(3, 11)]
+
+
+def test_an_empty_cache_setting_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATTEST_CACHE", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(scan, "_KNOWN", None)
+    monkeypatch.setattr(scan, "_UNSAVED", set())
+    assert Gated(r"\bdpc\b").literals == ("dpc",)
+    scan.save_gates()
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_an_unwritable_cache_folder_changes_nothing(fresh_cache: Path) -> None:
+    fresh_cache.parent.mkdir(exist_ok=True)
+    fresh_cache.write_text("a file, not a folder", encoding="utf-8")
+    assert Gated(r"\bdpc\b").literals == ("dpc",)
+    scan.save_gates()  # no exception: the gates are read again next time
+    assert fresh_cache.read_text(encoding="utf-8") == "a file, not a folder"

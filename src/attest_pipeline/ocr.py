@@ -78,11 +78,14 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from attest_pipeline.models import Page, Word
 from attest_pipeline.processes import die_with_parent
+
+if TYPE_CHECKING:
+    # PIL is imported by the functions that handle images: a text PDF never needs it.
+    from PIL import Image
 
 #: The Tesseract executable looked up on ``PATH``.
 TESSERACT = "tesseract"
@@ -731,6 +734,8 @@ def _osd_rotation(
 
 
 def _turn(image: Image.Image, clockwise: int) -> Image.Image:
+    from PIL import Image
+
     if clockwise == 90:
         return image.transpose(Image.Transpose.ROTATE_270)
     if clockwise == 180:
@@ -755,6 +760,8 @@ def ocr_image(image: Image.Image, number: int, settings: OcrSettings) -> OcrPage
     dpi = float(dpi_info[0]) if dpi_info else float(settings.dpi)
 
     def enlarge(finer: float) -> Image.Image:
+        from PIL import Image
+
         size = (round(image.width * finer / dpi), round(image.height * finer / dpi))
         return image.resize(size, Image.Resampling.BICUBIC)
 
@@ -793,6 +800,8 @@ def _ocr(
     started: float,
 ) -> OcrPage:
     """Read one page: first as it is, then turned, finer or straightened when that helps."""
+    from PIL import Image
+
     status = _require(settings.language)
     timeout = settings.page_timeout
     deadline = started + timeout

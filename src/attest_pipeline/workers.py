@@ -31,6 +31,7 @@ from typing import Any
 
 from attest_pipeline.analysis import Analysis, Context, analyse
 from attest_pipeline.processes import Lifeline, lifeline
+from attest_pipeline.text.scan import save_gates
 
 #: Default time limit of one document, all steps included (``[limits] document_timeout``).
 DOCUMENT_TIMEOUT = 300.0
@@ -178,6 +179,9 @@ def _serve(
             conn.send(result)
         if isinstance(result, Failure):
             return
+        # After the answer, so that the parent never waits for it; a worker exits
+        # without atexit, so the patterns it read are kept for the next run now.
+        save_gates()
 
 
 def _address_space() -> int:

@@ -14,15 +14,31 @@ the text.
 The strings are read from the parsed pattern (``re._parser``); a pattern it cannot read
 (a construct this module does not know, case-insensitive matching) simply has no gate and
 is searched as usual: the answers are always exactly those of the regex.
+
+Nothing is read or compiled when a :class:`Gated` is built (at import): a pattern is read
+when it is first searched, and compiled only when its strings are in a text. Reading is
+slow (Python's pattern parser, about 1 ms a pattern, more than a whole document's
+analysis), so the strings read are kept between runs in a small JSON file of the user's
+cache folder (``$ATTEST_CACHE``, else ``$XDG_CACHE_HOME/attest-pipeline``, else
+``~/.cache/attest-pipeline``; ``ATTEST_CACHE=`` empty turns it off), named after this
+module's source and the Python version, so that a change of either reads them afresh.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import hashlib
 import importlib
+import json
+import os
 import re
+import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # The parser of the standard ``re`` module (private); without it, patterns are not gated.
@@ -321,6 +337,101 @@ def _needed(pattern: str, flags: int) -> tuple[tuple[str, ...], _Lead] | None:
     return None if needed is None else _minimal(needed)
 
 
+#: The gates read so far, by ``flags:pattern``: loaded from the cache file on first use.
+_KNOWN: dict[str, tuple[tuple[str, ...], _Lead] | None] | None = None
+#: Keys read in this process and not yet saved to the cache file.
+_UNSAVED: set[str] = set()
+_KNOWN_LOCK = threading.Lock()
+
+
+def _cache_file() -> Path | None:
+    """The cache file of the gates, ``None`` when caching is turned off."""
+    folder = os.environ.get("ATTEST_CACHE")
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+            os.path.expanduser("~"), ".cache"
+        )
+        folder = os.path.join(base, "attest-pipeline")
+    if not folder:
+        return None
+    source = hashlib.sha256(Path(__file__).read_bytes())
+    source.update(sys.version.encode())
+    return Path(folder) / f"gates-{source.hexdigest()[:16]}.json"
+
+
+def _load(path: Path | None) -> dict[str, tuple[tuple[str, ...], _Lead] | None]:
+    """The gates stored in ``path``; nothing when it is missing, unreadable or malformed."""
+    if path is None:
+        return {}
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        known: dict[str, tuple[tuple[str, ...], _Lead] | None] = {}
+        for key, value in stored.items():
+            if value is None:
+                known[key] = None
+                continue
+            strings, lead = value
+            if not (strings and all(isinstance(x, str) and x for x in strings)):
+                return {}
+            if lead is not None and not (
+                len(lead) == 2 and all(type(n) is int and n >= 0 for n in lead)
+            ):
+                return {}
+            known[key] = (tuple(strings), None if lead is None else (lead[0], lead[1]))
+        return known
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def _read_gate(pattern: str, flags: int) -> tuple[tuple[str, ...], _Lead] | None:
+    """The gate of ``pattern``: from the cache when known, else read (and kept)."""
+    global _KNOWN
+    key = f"{int(flags)}:{pattern}"
+    with _KNOWN_LOCK:
+        if _KNOWN is None:
+            _KNOWN = _load(_cache_file())
+        if key in _KNOWN:
+            return _KNOWN[key]
+    needed = _needed(pattern, flags)
+    with _KNOWN_LOCK:
+        _KNOWN[key] = needed
+        if not _UNSAVED:
+            atexit.register(save_gates)
+        _UNSAVED.add(key)
+    return needed
+
+
+def save_gates() -> None:
+    """Add the gates read in this process to the cache file (at once, atomically).
+
+    Called by the workers after each document (they exit without ``atexit``) and at the
+    exit of any other process. A cache folder that cannot be written is left alone: the
+    gates are then read again by the next run.
+    """
+    with _KNOWN_LOCK:
+        if not _UNSAVED or _KNOWN is None:
+            return
+        path = _cache_file()
+        fresh = {key: _KNOWN[key] for key in _UNSAVED}
+        _UNSAVED.clear()
+    if path is None:
+        return
+    # Another process may have saved meanwhile: keep its gates too.
+    merged = {**_load(path), **fresh}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".gates-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(merged, out, ensure_ascii=False)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
 class _Memo:
     """What is known of one text: where each needed string first occurs, its widest space."""
 
@@ -367,16 +478,47 @@ class Gated:
     and ``fullmatch`` (at one position) are passed through.
     """
 
-    __slots__ = ("lead", "literals", "pattern", "regex")
+    __slots__ = ("_bound", "_literals", "_read", "_regex", "flags", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
+        # Nothing is parsed or compiled here: a module's patterns are built at import,
+        # and most of them are never searched by a given command, or only in texts
+        # without their strings (then the regex itself is never compiled).
         self.pattern = pattern
-        self.regex = re.compile(pattern, flags)
-        needed = _needed(pattern, flags)
-        #: Strings of which every match holds one (``None``: not known, no gate).
-        self.literals = None if needed is None else needed[0]
-        #: How far before that string a match may start (``None``: no bound).
-        self.lead: _Lead = None if needed is None else needed[1]
+        self.flags = flags
+        self._regex: re.Pattern[str] | None = None
+        self._read = False
+        self._literals: tuple[str, ...] | None = None
+        self._bound: _Lead = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled regex (compiled on first use)."""
+        if self._regex is None:
+            self._regex = re.compile(self.pattern, self.flags)
+        return self._regex
+
+    def _gate(self) -> None:
+        needed = _read_gate(self.pattern, self.flags)
+        if needed is None:
+            self.regex  # noqa: B018 - an invalid pattern fails now, as re.compile would
+        else:
+            self._literals, self._bound = needed
+        self._read = True
+
+    @property
+    def literals(self) -> tuple[str, ...] | None:
+        """Strings of which every match holds one (``None``: not known, no gate)."""
+        if not self._read:
+            self._gate()
+        return self._literals
+
+    @property
+    def lead(self) -> _Lead:
+        """How far before that string a match may start (``None``: no bound)."""
+        if not self._read:
+            self._gate()
+        return self._bound
 
     def __repr__(self) -> str:
         return f"Gated({self.pattern!r}, literals={self.literals!r})"
