@@ -351,13 +351,16 @@ def test_run_summary_names_what_was_left_in_the_inbox(workspace: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("kind", ["FIFO", "folder"])
+@pytest.mark.parametrize("kind", ["FIFO", "socket"])
 def test_extract_refuses_what_is_not_a_regular_file_at_once(workspace: Path, kind: str) -> None:
     path = workspace / "thing.pdf"
     if kind == "FIFO":
         os.mkfifo(path)
     else:
-        path.mkdir()
+        import socket
+
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(str(path))
     good = workspace / "good.pdf"
     good.write_bytes(andpc())
     started = time.monotonic()
@@ -366,6 +369,63 @@ def test_extract_refuses_what_is_not_a_regular_file_at_once(workspace: Path, kin
     assert result.returncode == 2
     assert result.stderr == f"attest: {path}: not a regular file (a {kind}); give PDF files\n"
     assert result.stdout == ""
+
+
+def test_extract_reads_folders_and_lists_of_paths(workspace: Path) -> None:
+    folder = workspace / "archive"
+    (folder / "2025" / "mars").mkdir(parents=True)
+    (folder / "b.pdf").write_bytes(andpc())
+    claire = andpc(rpps="10101010105", name="Claire MARTIN")
+    (folder / "2025" / "mars" / "a.pdf").write_bytes(claire)
+    (folder / "2025" / "notes.txt").write_bytes(b"not a pdf")
+    (folder / ".hidden.pdf").write_bytes(andpc())
+    (folder / "download.pdf.part").write_bytes(b"%PDF-1.4 half")
+    (folder / "link.pdf").symlink_to(folder / "b.pdf")
+    os.mkfifo(folder / "pipe.pdf")
+    started = time.monotonic()
+    result = attest("extract", "--json", str(folder), cwd=workspace)
+    assert time.monotonic() - started < 60  # the FIFO inside is never opened
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    # Name order, sub-folders read: 2025/mars/a.pdf, 2025/notes.txt, b.pdf.
+    assert [(r["source"], r["status"]) for r in records] == [
+        (str(folder / "2025" / "mars" / "a.pdf"), "file"),
+        (str(folder / "2025" / "notes.txt"), "reject"),
+        (str(folder / "b.pdf"), "file"),
+    ]
+    assert records[0]["participant"]["rpps"] == "10101010105"
+    assert (
+        "left alone in the folders, not regular files (never followed): 1 FIFO(s), "
+        "1 symbolic link(s)" in result.stderr
+    )
+
+    listing = workspace / "list.txt"
+    listing.write_text(f"{folder / 'b.pdf'}\n\n{folder / '2025' / 'mars'}\n", encoding="utf-8")
+    from_list = attest("extract", "--json", "--from-file", str(listing), cwd=workspace)
+    assert from_list.returncode == 0, from_list.stderr
+    assert [r["source"] for r in json.loads(from_list.stdout)] == [
+        str(folder / "b.pdf"),
+        str(folder / "2025" / "mars" / "a.pdf"),
+    ]
+    from_stdin = subprocess.run(
+        [sys.executable, "-m", "attest_pipeline", "extract", "--json", "--from-file", "-"],
+        input=f"{folder / 'b.pdf'}\n",
+        capture_output=True,
+        text=True,
+        cwd=workspace,
+        timeout=120,
+    )
+    assert from_stdin.returncode == 0, from_stdin.stderr
+    assert [r["source"] for r in json.loads(from_stdin.stdout)] == [str(folder / "b.pdf")]
+
+    missing = workspace / "missing.txt"
+    listing.write_text(f"{folder / 'b.pdf'}\n{missing}\n", encoding="utf-8")
+    refused = attest("extract", "--from-file", str(listing), cwd=workspace)
+    assert refused.returncode == 2
+    assert refused.stderr == f"attest: {missing}: does not exist\n"
+    nothing = attest("extract", cwd=workspace)
+    assert nothing.returncode == 2
+    assert nothing.stderr == "attest: give FILES, folders, or --from-file LIST\n"
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 
 from attest_pipeline.config import PluginSettings, load_config
+from attest_pipeline.errors import UsageError
 from attest_pipeline.models import Status
-from attest_pipeline.pipeline import Busy, Pipeline
+from attest_pipeline.pipeline import Busy, Pipeline, list_files
 from attest_pipeline.reading import Uncuttable
 from attest_pipeline.registry import load_registry
 from attest_pipeline.testing import make_pdf
@@ -1051,3 +1052,15 @@ def test_what_an_attempt_killed_before_its_commit_wrote_is_removed(
     assert files_under(workspace / "state" / "archive") == {}
     assert os.listdir(workspace / "state" / "work") == []
     assert andpc() in files_under(workspace / "quarantine").values()
+
+
+def test_list_files_opens_folders_in_name_order_and_never_follows_links(tmp_path: Path) -> None:
+    (tmp_path / "z" / "y").mkdir(parents=True)
+    for name in ("z/y/b.pdf", "z/a.pdf", "c.pdf", "z/~$lock.pdf", "z/.DS_Store"):
+        (tmp_path / name).write_bytes(b"%PDF")
+    (tmp_path / "z" / "link").symlink_to(tmp_path / "z" / "y")
+    listed = list_files([str(tmp_path / "z"), str(tmp_path / "c.pdf")])
+    assert listed.files == [str(tmp_path / p) for p in ("z/a.pdf", "z/y/b.pdf", "c.pdf")]
+    assert listed.skipped == {"symbolic link": 1}
+    with pytest.raises(UsageError, match="does not exist"):
+        list_files([str(tmp_path / "absent.pdf")])

@@ -207,7 +207,14 @@ def watch(options: Options, polling: bool | None, jobs: int | None) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.File("r", encoding="utf-8", errors="surrogateescape"),
+    metavar="LIST",
+    help="Also the paths listed in LIST, one a line ('-': standard input).",
+)
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
 )
@@ -215,16 +222,29 @@ def watch(options: Options, polling: bool | None, jobs: int | None) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes.")
 @pass_options
 def extract(
-    options: Options, files: tuple[str, ...], as_json: bool, explain: bool, jobs: int | None
+    options: Options,
+    files: tuple[str, ...],
+    from_file: io.TextIOBase | None,
+    as_json: bool,
+    explain: bool,
+    jobs: int | None,
 ) -> None:
-    """Show what `run` would do with FILES, changing nothing."""
-    from attest_pipeline.pipeline import check_regular_file
+    """Show what `run` would do with FILES (PDF files or folders), changing nothing."""
+    from attest_pipeline.pipeline import list_files
     from attest_pipeline.reports import format_records
 
-    for path in files:  # before anything is loaded: a FIFO is refused at once
-        check_regular_file(path)
+    named = list(files)
+    if from_file is not None:
+        named += [line for line in from_file.read().splitlines() if line.strip()]
+    if not named:
+        raise _usage("give FILES, folders, or --from-file LIST")
+    # Before anything is loaded: a FIFO is refused at once.
+    listed = list_files(named)
+    if listed.skipped:
+        counts = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(listed.skipped.items()))
+        _say(f"left alone in the folders, not regular files (never followed): {counts}", err=True)
     pipeline = options.pipeline(options.announced_config())
-    records = pipeline.extract(files, jobs=jobs)
+    records = pipeline.extract(listed.files, jobs=jobs)
     if as_json:
         out = sys.stdout
         out.write("[")
