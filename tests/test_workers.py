@@ -17,7 +17,7 @@ from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import load_registry
 from attest_pipeline.roster import load_roster
 from attest_pipeline.testing import make_pdf
-from attest_pipeline.workers import Failure, Supervisor, Task, available_cores
+from attest_pipeline.workers import TEXT_QUEUE, Failure, Supervisor, Task, available_cores
 from tests.conftest import ROOT, TEST_PLUGINS
 from tests.hostile import text_pdf
 from tests.test_processes import alive, wait_gone
@@ -104,8 +104,29 @@ def test_stop_takes_no_new_task(context: Context, tmp_path: Path) -> None:
         for item in supervisor.run(work):
             done.append(item)
             supervisor.stop()
-    # The task handed to the worker before the first result came back is finished too.
-    assert len(done) == 2
+    # The tasks handed to the worker ahead (its queue) are finished too, no others.
+    assert len(done) == 1 + TEXT_QUEUE
+
+
+def test_a_worker_is_sent_its_next_tasks_ahead(context: Context, tmp_path: Path) -> None:
+    work = tasks(tmp_path, {f"{i}.pdf": "ORGANISME TEST" for i in range(5)})
+    with Supervisor(context, jobs=1) as supervisor:
+        queued = [len(supervisor.text[0].tasks) for _ in supervisor.run(work)]
+    # While the parent handles one analysis, the worker already holds the next ones.
+    assert queued == [TEXT_QUEUE, TEXT_QUEUE, TEXT_QUEUE, 1, 0]
+
+
+def test_the_tasks_queued_behind_a_crash_are_analysed_by_a_new_worker(
+    context: Context, tmp_path: Path
+) -> None:
+    texts = {"crash.pdf": "CRASH", **{f"{i}.pdf": "ORGANISME TEST" for i in range(4)}}
+    work = tasks(tmp_path, texts)
+    with Supervisor(context, jobs=1) as supervisor:
+        done = list(supervisor.run(work))
+    assert sorted(t.key for t, _ in done) == list(range(5))
+    outcomes = {t.name: o for t, o in done}
+    assert isinstance(outcomes.pop("crash.pdf"), Failure)
+    assert all(isinstance(o, Analysis) and o.records for o in outcomes.values())
 
 
 def test_available_cores() -> None:

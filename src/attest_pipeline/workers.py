@@ -6,6 +6,11 @@ Each worker publishes the step it is in (reading, ``andpc.identify``, ``ocr page
 a worker that stays in one step longer than that step's limit is killed and replaced, and
 its document alone is sent to review (a plugin) or quarantine (the PDF itself).
 
+A text worker is sent its next task ahead (:data:`TEXT_QUEUE`), so that it never waits
+for the parent between two documents. Each worker publishes the key of the task it began:
+when it is replaced, the tasks it had not begun go to another worker, unharmed, and a
+worker that died between two documents costs none of them.
+
 Each document has a bounded cost: a worker's address space is limited (``RLIMIT_AS``,
 ``[limits] memory``) and a document has a time limit (``[limits] document_timeout``);
 over either, the document goes to quarantine (``too_large``, ``timeout``) and the worker
@@ -42,6 +47,9 @@ PDF_PHASES = frozenset({"starting", "reading", "splitting"})
 _MEMORY_DEATHS = frozenset({-signal.SIGABRT, -signal.SIGKILL})
 _POLL = 0.2
 _PHASE_SIZE = 160
+#: Tasks sent ahead to a text worker: it starts the next document as soon as it has sent
+#: the last one's analysis, instead of waiting for the parent to read it and answer.
+TEXT_QUEUE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,27 +90,54 @@ def available_cores() -> int:
 
 
 class _Worker:
-    def __init__(self, context: Context, memory: int | None) -> None:
+    def __init__(self, context: Context, memory: int | None, queue: int = 1) -> None:
         ctx = multiprocessing.get_context("fork")
         self.phase: SynchronizedString = ctx.Array("c", _PHASE_SIZE, lock=False)
         self.started: Synchronized[float] = ctx.Value("d", 0.0, lock=False)
+        #: When the document in progress began, and its key (-1: none begun yet).
+        self.begun: Synchronized[float] = ctx.Value("d", 0.0, lock=False)
+        self.current: Synchronized[int] = ctx.Value("q", -1, lock=False)
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
             target=_serve,
             # Created before the fork, so that the child inherits its read end.
-            args=(child, context, self.phase, self.started, memory, lifeline()),
+            args=(
+                child, context, self.phase, self.started, self.begun, self.current, memory,
+                lifeline(),
+            ),
             daemon=True,
         )
         self.process.start()
         child.close()
-        self.task: Task | None = None
-        self.submitted = 0.0
+        #: The tasks sent, in order: the first is in progress, the others wait their turn.
+        self.tasks: deque[Task] = deque()
+        self.queue = queue
+
+    @property
+    def task(self) -> Task | None:
+        """The task in progress (or about to be), ``None`` when idle."""
+        return self.tasks[0] if self.tasks else None
+
+    def has_room(self) -> bool:
+        return len(self.tasks) < self.queue
 
     def submit(self, task: Task) -> None:
-        self.task = task
-        self.submitted = self.started.value = time.monotonic()
-        self.phase.value = b"starting"
+        if not self.tasks:
+            # Keys start again at 0 in each run: the key of a task of an earlier run,
+            # begun by this worker, must not be taken for this one's.
+            self.current.value = -1
+            self.restart_clock()
+        self.tasks.append(task)
         self.conn.send(task)
+
+    def restart_clock(self) -> None:
+        """The next task begins now (the worker sets the same when it takes it)."""
+        self.started.value = self.begun.value = time.monotonic()
+        self.phase.value = b"starting"
+
+    def began_first(self) -> bool:
+        """Whether the worker had begun its first task (not only received it)."""
+        return bool(self.tasks) and self.current.value == self.tasks[0].key
 
     def current_phase(self) -> str:
         return self.phase.value.decode("utf-8", "replace")
@@ -127,6 +162,8 @@ def _serve(
     context: Context,
     phase: SynchronizedString,
     started: Synchronized[float],
+    begun: Synchronized[float],
+    current: Synchronized[int],
     memory: int | None,
     parent: Lifeline,
 ) -> None:
@@ -160,6 +197,9 @@ def _serve(
             return
         if task is None:
             return
+        phase.value = b"starting"
+        started.value = begun.value = time.monotonic()
+        current.value = task.key
         result: Any = None
         data = b""
         try:
@@ -218,6 +258,7 @@ class Supervisor:
         self.document_timeout = document_timeout
         self.text: list[_Worker] = []
         self.ocr: list[_Worker] = []
+        self.retry: deque[Task] = deque()
         self.stopping = False
 
     def __enter__(self) -> Supervisor:
@@ -229,7 +270,7 @@ class Supervisor:
     def close(self) -> None:
         """Stop every worker."""
         for worker in self.text + self.ocr:
-            worker.stop(kill=worker.task is not None)
+            worker.stop(kill=bool(worker.tasks))
         self.text.clear()
         self.ocr.clear()
 
@@ -253,13 +294,17 @@ class Supervisor:
         """
         pending = iter(tasks)
         ocr_queue: deque[Task] = deque()
+        # Tasks taken back from a worker replaced before it began them: prepared already.
+        retry = self.retry
         exhausted = False
 
         def refill() -> bool:
             """Give idle workers their next task; False once there is none left."""
             nonlocal exhausted
+            while retry and (worker := self._idle(self.text, self.jobs, TEXT_QUEUE)):
+                worker.submit(retry.popleft())
             if not self.stopping:
-                while not exhausted and (worker := self._idle(self.text, self.jobs)):
+                while not exhausted and (worker := self._idle(self.text, self.jobs, TEXT_QUEUE)):
                     task = next(pending, None)
                     if task is None:
                         exhausted = True
@@ -267,9 +312,9 @@ class Supervisor:
                     task = prepare(task) if prepare else task
                     if task is not None:
                         worker.submit(task)
-            while ocr_queue and (worker := self._idle(self.ocr, self.jobs)):
+            while ocr_queue and (worker := self._idle(self.ocr, self.jobs, 1)):
                 worker.submit(ocr_queue.popleft())
-            return not (exhausted or self.stopping) or bool(ocr_queue)
+            return not (exhausted or self.stopping) or bool(ocr_queue) or bool(retry)
 
         more = refill()
         while True:
@@ -293,15 +338,17 @@ class Supervisor:
                 idle()
             yield from done
 
-    def _idle(self, pool: list[_Worker], size: int) -> _Worker | None:
+    def _idle(self, pool: list[_Worker], size: int, queue: int) -> _Worker | None:
+        """A worker with room for one more task: an idle one, a new one, else the least busy."""
         for worker in pool:
-            if worker.task is None:
+            if not worker.tasks:
                 return worker
         if len(pool) < size:
-            worker = _Worker(self.context, self.memory)
+            worker = _Worker(self.context, self.memory, queue)
             pool.append(worker)
             return worker
-        return None
+        roomy = [w for w in pool if w.has_room()]
+        return min(roomy, key=lambda w: len(w.tasks)) if roomy else None
 
     def _collect(self, worker: _Worker, ocr_queue: deque[Task]) -> Iterator[tuple[Task, Outcome]]:
         task = worker.task
@@ -310,12 +357,18 @@ class Supervisor:
             result = worker.conn.recv()
         except (EOFError, OSError):
             worker.process.join(timeout=1.0)  # let it finish dying, to read how it died
+            if not worker.began_first():
+                # Died between two documents: none of its tasks is to blame.
+                self._replace(worker, blame=False)
+                return
             yield task, self._replace(worker)
             return
         if isinstance(result, Failure):  # over its memory limit; the worker has exited
             yield task, self._replace(worker, limit=result.limit)
             return
-        worker.task = None
+        worker.tasks.popleft()
+        if worker.tasks:
+            worker.restart_clock()
         if isinstance(result, str):  # the core failed on this document: a traceback
             yield task, Failure("analysis", 0.0, trace=result)
             return
@@ -328,9 +381,14 @@ class Supervisor:
         task = worker.task
         assert task is not None
         if not worker.process.is_alive():
+            if worker.conn.poll():
+                return None  # its last answers are still to be read: _collect reads them
+            if not worker.began_first():
+                self._replace(worker, blame=False)
+                return None
             return task, self._replace(worker)
         now = time.monotonic()
-        if now - worker.submitted > self.document_timeout:
+        if now - worker.begun.value > self.document_timeout:
             return task, self._replace(worker, limit="time")
         limit = self._limit(worker.current_phase())
         if limit is None or now - worker.started.value <= limit:
@@ -345,19 +403,28 @@ class Supervisor:
             return None
         return self.plugin_timeout
 
-    def _replace(self, worker: _Worker, *, limit: str | None = None) -> Failure:
+    def _replace(
+        self, worker: _Worker, *, limit: str | None = None, blame: bool = True
+    ) -> Failure:
         """Kill a stuck or dead worker and put a fresh one in its place.
+
+        Its tasks not begun are sent again first; with ``blame``, the first task is the
+        one the returned failure is about, else it is sent again too.
 
         A worker that died by itself is a crash; under a memory limit, a death by SIGABRT
         (pdfium failing an allocation) or by a SIGKILL not sent here is the memory limit.
         """
         phase = worker.current_phase()
-        seconds = time.monotonic() - worker.submitted
+        seconds = time.monotonic() - worker.begun.value
         crashed = limit is None and not worker.process.is_alive()
         if crashed and self.memory and worker.process.exitcode in _MEMORY_DEATHS:
             limit = "memory"
         pool = self.ocr if worker in self.ocr else self.text
-        worker.task = None
+        # The tasks it had not begun go to another worker, before any new one; the first
+        # too when it is not to blame (the failure returned is then not used).
+        waiting = list(worker.tasks)[1:] if blame else list(worker.tasks)
+        self.retry.extendleft(reversed(waiting))
+        worker.tasks.clear()
         worker.stop(kill=True)
         pool.remove(worker)
         return Failure(phase, seconds, crashed=crashed, limit=limit)
