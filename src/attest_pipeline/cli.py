@@ -331,6 +331,59 @@ def new_plugin(name: str, dest: Path) -> None:
     click.echo(f"plugin package written to {path}; run its tests with: pytest {path}")
 
 
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default from [serve]: 127.0.0.1).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=None, help="Port (0: any free port)."
+)
+@pass_options
+def serve(options: Options, host: str | None, port: int | None) -> None:
+    """Serve the secretariat's web page (in French) over the state."""
+    from dataclasses import replace
+
+    from attest_pipeline.web.server import serve as run_server
+
+    config = options.config()
+    settings = config.serve
+    settings = replace(
+        settings,
+        host=settings.host if host is None else host,
+        port=settings.port if port is None else port,
+    )
+    forwarded = [*(f"--plugin={p}" for p in options.plugins)]
+    forwarded += [f"--disable-plugin={d}" for d in options.disabled]
+    run_server(config, settings, options=forwarded, say=lambda m: click.echo(m, err=True))
+
+
+@cli.group()
+def user() -> None:
+    """Accounts of the web page ([serve] accounts)."""
+
+
+@user.command(name="add")
+@click.argument("name")
+@click.password_option(
+    "--password",
+    prompt="Mot de passe",
+    confirmation_prompt="Confirmez le mot de passe",
+    envvar="ATTEST_PASSWORD",
+    help="The password (prompted for when not given; or $ATTEST_PASSWORD).",
+)
+@pass_options
+def user_add(options: Options, name: str, password: str) -> None:
+    """Add the account NAME to the users file (or change its password)."""
+    from attest_pipeline.web.accounts import add_user
+
+    config = options.config()
+    path = config.serve.accounts
+    if path is None:
+        raise _usage(
+            f"{config.source}: set [serve] accounts (the users file) before adding users"
+        )
+    new = add_user(path, name, password)
+    click.echo(f"{'added' if new else 'password changed for'} {name} in {path}")
+
+
 def _has_config(options: Options) -> bool:
     from attest_pipeline.config import locate
 

@@ -1,0 +1,327 @@
+"""The pages: Accueil, Déposer, Médecins, Dossier, Journal, the served files, the login.
+
+Each view reads through :mod:`~attest_pipeline.reports`, :mod:`~attest_pipeline.web.queries`
+or the service layer, and renders a template; each form posts, then redirects (so that a
+reload never sends it twice).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+
+from attest_pipeline import reports
+from attest_pipeline.referentiel import Referentiel, load_referentiel
+from attest_pipeline.web import files, queries, uploads
+from attest_pipeline.web.app import current_user, store, web_state
+
+pages = Blueprint("pages", __name__)
+
+#: How many of this browser's uploads the Déposer page follows.
+UPLOADS_FOLLOWED = 30
+
+
+# --------------------------------------------------------------------------- login
+
+
+@pages.route("/connexion", methods=["GET", "POST"])
+def login() -> Any:
+    """The login form (only when accounts are on)."""
+    from attest_pipeline.web.accounts import authenticate
+
+    state = web_state()
+    if state.accounts is None:
+        return redirect(url_for("pages.home"))
+    following = _local(request.values.get("suite", ""))
+    error = None
+    if request.method == "POST":
+        name = request.form.get("nom", "").strip()
+        if authenticate(state.accounts, name, request.form.get("mot_de_passe", "")):
+            token = session.get("csrf")
+            session.clear()
+            session.permanent = True
+            session["user"] = name
+            if token:
+                session["csrf"] = token
+            return redirect(following or url_for("pages.home"))
+        error = "Nom ou mot de passe incorrect."
+    return render_template("login.html", error=error, suite=following), 401 if error else 200
+
+
+@pages.route("/deconnexion", methods=["POST"])
+def logout() -> Any:
+    """End the session."""
+    session.clear()
+    return redirect(url_for("pages.login") if web_state().accounts else url_for("pages.home"))
+
+
+def _local(target: str) -> str:
+    """``target`` if it is a path of this site (never another site after login)."""
+    return target if target.startswith("/") and not target.startswith("//") else ""
+
+
+# ---------------------------------------------------------------------------- home
+
+
+@pages.route("/")
+def home() -> str:
+    """Accueil: what needs a person now."""
+    state = web_state()
+    db = store()
+    counts = queries.home_counts(db)
+    return render_template(
+        "home.html",
+        counts=counts,
+        watcher=queries.watcher_state(state.config.paths.state),
+        page_run=state.runner.running,
+        at_risk=None,
+        review_link=None,
+        labels_link=None,
+    )
+
+
+# ---------------------------------------------------------------------------- upload
+
+
+@pages.route("/deposer", methods=["GET"])
+def upload_form() -> str:
+    """Déposer: the upload form and what became of this browser's uploads."""
+    names = list(session.get("uploads", []))
+    states = uploads.upload_states(store(), web_state().config.paths, names[::-1])
+    return render_template(
+        "upload.html",
+        states=states,
+        pending=any(not s.settled for s in states),
+        limit=web_state().config.serve.upload_limit_mb,
+    )
+
+
+@pages.route("/deposer", methods=["POST"])
+def upload() -> Response:
+    """Write the files sent into the inbox, then have them processed."""
+    state = web_state()
+    sent = [f for f in request.files.getlist("fichiers") if f.filename]
+    if not sent:
+        flash("Aucun fichier choisi.", "error")
+        return redirect(url_for("pages.upload_form"))
+    limit = int(state.config.serve.upload_limit_mb * 1024 * 1024)
+    names = list(session.get("uploads", []))
+    for item in sent:
+        try:
+            name = uploads.save_upload(state.config.paths.inbox, item.filename or "", item, limit)
+        except uploads.TooLarge:
+            flash(f"{item.filename} : trop volumineux, non déposé.", "error")
+            continue
+        names.append(name)
+    session["uploads"] = names[-UPLOADS_FOLLOWED:]
+    state.runner.kick()
+    flash(f"{len(sent)} fichier(s) déposé(s) dans la boîte de dépôt.", "ok")
+    if request.headers.get("X-Requested-With") == "fetch":
+        return Response(status=204)
+    return redirect(url_for("pages.upload_form"))
+
+
+# ------------------------------------------------------------------------ physicians
+
+
+def _status() -> dict[str, Any]:
+    """``attest status``'s data, kept until the journal moves."""
+    db = store()
+    if db is None:
+        return {"physicians": []}
+    return queries.cached(
+        web_state().caches, "status", queries.journal_position(db), lambda: reports.status(db)
+    )
+
+
+def _physician_rows() -> list[queries.PhysicianRow]:
+    state = web_state()
+    roster = queries.roster_of(state.config.paths.roster, state.caches)
+    status = _status()
+    return queries.cached(
+        state.caches,
+        "physician_rows",
+        (id(roster), id(status)),
+        lambda: queries.physician_rows(roster, status),
+    )
+
+
+@pages.route("/medecins")
+def physicians() -> str:
+    """Médecins: search by name or RPPS, sort, page through."""
+    query = request.args.get("q", "")
+    order = request.args.get("tri", "nom")
+    rows = queries.search_physicians(_physician_rows(), query)
+    rows.sort(key=queries.SORTS.get(order, queries.SORTS["nom"]))
+    page = queries.paginate(rows, _int(request.args.get("page"), 1))
+    return render_template(
+        "physicians.html", page=page, q=query, tri=order, sorts=list(queries.SORTS)
+    )
+
+
+@pages.route("/medecins/<rpps>")
+def physician(rpps: str) -> str:
+    """Dossier of one physician: identity, blocs and their actions, each proof viewable."""
+    db = store()
+    data = reports.dossier(db, rpps) if db is not None else None
+    if data is None:
+        state = web_state()
+        followed = queries.roster_of(state.config.paths.roster, state.caches).by_rpps(rpps)
+        if followed is None:
+            abort(404)
+        return render_template("dossier.html", data=None, physician=followed, entries={})
+    assert db is not None
+    entries = {row["path"]: row["id"] for row in db.dossier_entries(rpps)}
+    return render_template("dossier.html", data=data, physician=None, entries=entries)
+
+
+# ----------------------------------------------------------------------------- journal
+
+
+@pages.route("/journal")
+def journal() -> str:
+    """Journal: recent events, by physician, event and date."""
+    db = store()
+    who = request.args.get("medecin", "").strip()
+    rpps: tuple[str, ...] = ()
+    if who:
+        matches = queries.search_physicians(_physician_rows(), who)
+        rpps = tuple(r.rpps for r in matches) or ("-",)
+    wanted = queries.JournalFilter(
+        rpps=rpps,
+        event=request.args.get("evenement", ""),
+        since=_date(request.args.get("du")),
+        until=_date(request.args.get("au")),
+    )
+    page = queries.journal_page(db, wanted, _int(request.args.get("page"), 1))
+    names = {r.rpps: f"{r.last_name} {r.first_name}" for r in _physician_rows()}
+    return render_template(
+        "journal.html",
+        page=page,
+        events=queries.journal_events(db),
+        wanted=wanted,
+        medecin=who,
+        names=names,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+# ------------------------------------------------------------------------------ files
+
+
+@pages.route("/fichier/<kind>/<int:ident>")
+def served(kind: str, ident: int) -> Response:
+    """A PDF (inline) or another received file (as an attachment), by id only."""
+    db = store()
+    found = files.find(db, web_state().config.paths, kind, ident) if db is not None else None
+    if found is None:
+        abort(404)
+    if found.is_pdf:
+        return send_file(found.path, mimetype="application/pdf", download_name=found.name)
+    return send_file(
+        found.path,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=found.name,
+    )
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value or default)
+    except ValueError:
+        return default
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+#: The sections of the page, in the order of the menu.
+NAV_ITEMS = (
+    ("pages.home", "Accueil"),
+    ("pages.upload_form", "Déposer"),
+    ("pages.physicians", "Médecins"),
+    ("pages.journal", "Journal"),
+)
+#: Pages that belong to a section of the menu.
+SECTIONS = {"pages.upload": "pages.upload_form", "pages.physician": "pages.physicians"}
+
+
+@pages.app_context_processor
+def _everywhere() -> dict[str, Any]:
+    """Names every template may use."""
+    state = web_state()
+    return {
+        "user": current_user(),
+        "accounts": state.accounts is not None,
+        "nav_items": NAV_ITEMS,
+        "section": SECTIONS.get(request.endpoint or "", request.endpoint),
+        "referentiel": _referentiel(),
+        "action_label": _action_label,
+    }
+
+
+def _referentiel() -> Referentiel:
+    path = web_state().config.paths.referentiel
+    return queries.cached(web_state().caches, "referentiel", path, lambda: load_referentiel(path))
+
+
+def _action_label(bloc: int, letter: str) -> str:
+    try:
+        return _referentiel().action(bloc, letter).label
+    except KeyError:
+        return ""
+
+
+@pages.app_template_filter("when")
+def _when(value: str | None) -> str:
+    """An ISO time of the database (UTC) as local French text: ``01/12/2026 14:10``."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+@pages.app_template_filter("day")
+def _day(value: str | None) -> str:
+    """An ISO date as ``12/03/2025``."""
+    if not value:
+        return "date non lue"
+    try:
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
+
+
+@pages.app_template_filter("shown_name")
+def _shown_name(name: str) -> str:
+    """An uploaded file's name without the server's prefix (``depot-<token>-``)."""
+    if name.startswith(uploads.PREFIX):
+        _, _, rest = name[len(uploads.PREFIX) :].partition("-")
+        return rest or name
+    return name
