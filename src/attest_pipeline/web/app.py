@@ -212,10 +212,11 @@ def _error_page(error: HTTPException) -> Response | HTTPException:
         405: "Méthode non permise",
         413: "Fichier trop volumineux",
     }
+    message = error.description if error.code == 400 else None
+    if error.code == 413:
+        limit = web_state().config.serve.upload_limit_mb
+        message = f"Rien n'a été déposé : la limite est de {limit:g} Mo par envoi."
     body = render_template(
-        "error.html",
-        code=error.code,
-        title=titles.get(error.code, "Erreur"),
-        message=error.description if error.code in (400, 413) else None,
+        "error.html", code=error.code, title=titles.get(error.code, "Erreur"), message=message
     )
     return Response(body, status=error.code, mimetype="text/html")

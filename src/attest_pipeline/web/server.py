@@ -7,7 +7,9 @@ well.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Sequence
+from types import FrameType
 
 from attest_pipeline.config import Config, ServeConfig
 from attest_pipeline.errors import ConfigError
@@ -52,10 +54,20 @@ def serve(
     )
     host = serve_config.host if ":" not in serve_config.host else f"[{serve_config.host}]"
     say(f"attest serve: http://{host}:{server.effective_port}/ (Ctrl-C to stop)")
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        server.run()
+        server.run()  # returns on Ctrl-C (waitress catches KeyboardInterrupt)
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.close()
+    say("attest serve: stopped")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (systemd's stop) ends the server as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _with_serve(config: Config, serve_config: ServeConfig) -> Config:

@@ -1,0 +1,111 @@
+"""The page's own reads: physicians searched, sorted and paged; the journal filtered."""
+
+from __future__ import annotations
+
+import fcntl
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from attest_pipeline.config import load_config
+from attest_pipeline.reports import status
+from attest_pipeline.roster import load_roster
+from attest_pipeline.store import Store
+from attest_pipeline.web.queries import (
+    SORTS,
+    JournalFilter,
+    cached,
+    home_counts,
+    journal_page,
+    paginate,
+    physician_rows,
+    search_physicians,
+    watcher_state,
+)
+from tests.web_state import ACCENTED, DUPONT, filled_workspace
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return filled_workspace(tmp_path_factory.mktemp("queries"))
+
+
+def test_physicians_searched_without_accents_and_by_rpps(root: Path) -> None:
+    paths = load_config(root / "config.toml").paths
+    roster = load_roster(paths.roster)
+    with Store(paths.database, readonly=True) as store:
+        rows = physician_rows(roster, status(store))
+    assert len(rows) == len(roster)
+    (found,) = search_physicians(rows, "lefevre rousseau")
+    assert (found.rpps, found.last_name, found.first_name) == ACCENTED
+    assert search_physicians(rows, "ANNE-SOPHIE") == [found]
+    assert search_physicians(rows, "Lefèvre") == [found]
+    assert search_physicians(rows, ACCENTED[0][:6]) == [
+        r for r in rows if r.rpps.startswith(ACCENTED[0][:6])
+    ]
+    assert search_physicians(rows, "nobody here") == []
+    dupont = next(r for r in rows if r.rpps == DUPONT[0])
+    assert dupont.has_dossier and dupont.counted[0] >= 1
+    by_progress = sorted(rows, key=SORTS["progression"])
+    assert by_progress[0].done <= by_progress[-1].done
+
+
+def test_paginate() -> None:
+    items = list(range(250))
+    page = paginate(items, 3)
+    assert page.items == tuple(range(200, 250)) and page.pages == 3 and page.total == 250
+    assert paginate(items, 99).number == 3 and paginate(items, -1).number == 1
+    assert paginate([], 1).pages == 1
+
+
+def test_cached_keeps_while_the_key_stays() -> None:
+    caches: dict[str, object] = {}
+    calls: list[int] = []
+    assert cached(caches, "x", 1, lambda: calls.append(1) or "a") == "a"
+    assert cached(caches, "x", 1, lambda: calls.append(1) or "b") == "a"
+    assert cached(caches, "x", 2, lambda: calls.append(1) or "c") == "c"
+    assert len(calls) == 2
+
+
+def test_journal_filters(root: Path) -> None:
+    paths = load_config(root / "config.toml").paths
+    with Store(paths.database, readonly=True) as store:
+        everything = journal_page(store, JournalFilter(), 1)
+        assert everything.total > 100 and len(everything.items) == 100
+        assert everything.items[0]["id"] > everything.items[-1]["id"]  # newest first
+        filed = journal_page(store, JournalFilter(event="file"), 1)
+        assert filed.total and all(i["event"] == "file" for i in filed.items)
+        mine = journal_page(store, JournalFilter(rpps=(DUPONT[0],)), 1)
+        assert mine.total and all(i["detail"].get("rpps") == DUPONT[0] for i in mine.items)
+        today = date.today()
+        assert journal_page(store, JournalFilter(since=today, until=today), 1).total == (
+            everything.total
+        )
+        yesterday = date.fromordinal(today.toordinal() - 1)
+        assert journal_page(store, JournalFilter(until=yesterday), 1).total == 0
+    assert journal_page(None, JournalFilter(), 1).total == 0
+
+
+def test_home_counts(root: Path) -> None:
+    paths = load_config(root / "config.toml").paths
+    with Store(paths.database, readonly=True) as store:
+        counts = home_counts(store)
+        assert counts["review_total"] == len(
+            store.db.execute("SELECT id FROM attestations WHERE status = 'review'").fetchall()
+        )
+        assert counts["review"]["unknown_participant"] >= 1
+        assert counts["quarantine"] >= 3 and counts["pending_labels"] >= 1
+        assert counts["today_total"] == 88 and counts["last"]["name"].endswith(".pdf")
+    assert home_counts(None)["review_total"] == 0
+
+
+def test_watcher_state_reads_the_lock_without_taking_it(root: Path) -> None:
+    state = root / "state"
+    assert watcher_state(state).running is False
+    with open(state / "lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        running = watcher_state(state)
+        assert running.running is True and running.pid is not None
+    assert watcher_state(state).running is False
+    assert watcher_state(root / "nowhere").running is False
