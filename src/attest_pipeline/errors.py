@@ -23,6 +23,18 @@ class UsageError(AttestError):
     exit_code = 2
 
 
+class DecisionRefused(UsageError):
+    """A decision that must not be made: nothing changed (exit code 2).
+
+    The message says why in one line (another person already decided, with who and when;
+    the RPPS is not on the roster...).
+    """
+
+
+class NotFound(UsageError):
+    """No item, dossier or physician with that id (exit code 2)."""
+
+
 class ConfigError(UsageError):
     """A configuration or data file is missing or malformed (exit code 2).
 
