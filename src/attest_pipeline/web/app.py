@@ -9,7 +9,6 @@ running ``attest watch``.
 
 from __future__ import annotations
 
-import getpass
 import hmac
 import os
 import secrets
@@ -26,6 +25,8 @@ from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
 from attest_pipeline.config import Config
+from attest_pipeline.service import Workspace, open_workspace
+from attest_pipeline.service import current_user as current_os_user
 from attest_pipeline.store import Store
 from attest_pipeline.web.uploads import Runner
 
@@ -40,6 +41,8 @@ class WebState:
     """What the page's requests share: the configuration and who is working."""
 
     config: Config
+    #: The roster, référentiel and rules, loaded once (the service layer's workspace).
+    workspace: Workspace
     #: The name recorded for decisions when accounts are off (the OS user).
     os_user: str
     runner: Runner
@@ -111,11 +114,16 @@ def create_app(
         MAX_CONTENT_LENGTH=int(config.serve.upload_limit_mb * 1024 * 1024),
         TEMPLATES_AUTO_RELOAD=False,
     )
+    if config.paths.database.exists():
+        # Upgrade an older database now, once, rather than under a reader's request.
+        Store(config.paths.database).close()
     app.extensions["attest"] = WebState(
         config=config,
-        os_user=os_user or getpass.getuser(),
+        workspace=open_workspace(config),
+        os_user=os_user or current_os_user(),
         runner=Runner(list(run) if run is not None else run_command(config)),
     )
+    from attest_pipeline.web import work  # noqa: F401 - registers the decision pages
     from attest_pipeline.web.views import pages
 
     app.register_blueprint(pages)

@@ -9,6 +9,7 @@ against a row pointing anywhere else.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,3 +60,40 @@ def find(store: Store, paths: Paths, kind: str, ident: int) -> Served | None:
     if not path.is_file():
         return None
     return Served(path, row["name"])
+
+
+#: Resolution of the page images shown beside a review item (readable, about 100 KB a page).
+PREVIEW_DPI = 110
+#: Pages shown as images; the whole PDF is one click away.
+PREVIEW_PAGES = 6
+
+
+def page_count(served: Served) -> int:
+    """How many pages the served PDF has (0 when it cannot be read)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(served.path)
+    except pdfium.PdfiumError:
+        return 0
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def preview_png(served: Served, number: int) -> bytes | None:
+    """Page ``number`` (1-based) of the served PDF as a PNG, ``None`` if there is no such page.
+
+    Browsers without a PDF viewer (headless ones, some locked-down office machines) still
+    show the attestation beside its fields this way.
+    """
+    from attest_pipeline.ocr import render_page
+
+    try:
+        image = render_page(served.path.read_bytes(), number, PREVIEW_DPI)
+    except ValueError:
+        return None
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -1,8 +1,9 @@
 """What the pages read that no command prints: lists to search, sort and page through.
 
-The rules (what counts, per bloc) stay in :mod:`~attest_pipeline.reports`; here are only the
-page's own reads: the roster joined with each physician's progress, the journal filtered,
-the day's arrivals, whether the watcher runs. Nothing here writes.
+The rules (what counts, per bloc, the cycles) stay in the service layer
+(:mod:`~attest_pipeline.service`); here are only the page's own reads: each physician's
+progress as rows to search and sort, the journal filtered, the day's arrivals, whether the
+watcher runs. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from attest_pipeline.models import Status
-from attest_pipeline.reports import BLOCS, REQUIRED_PER_BLOC
-from attest_pipeline.roster import Roster, load_roster
+from attest_pipeline.service.progress import Progress
 from attest_pipeline.store import Store
 from attest_pipeline.text.names import normalise
 
@@ -65,63 +65,56 @@ def journal_position(store: Store | None) -> int:
     return int(row[0] or 0)
 
 
-def roster_of(path: Path, caches: dict[str, Any]) -> Roster:
-    """The roster, read again only when its file changes."""
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        stamp = 0
-    return cached(caches, "roster", (str(path), stamp), lambda: load_roster(path))
-
-
 # -------------------------------------------------------------------------- physicians
 
 
 @dataclass(frozen=True, slots=True)
 class PhysicianRow:
-    """One physician followed, with the progress of the dossier."""
+    """One physician followed, with the progress of the dossier (from the service layer)."""
 
     rpps: str
     last_name: str
     first_name: str
-    #: Per bloc: actions counted (of :data:`REQUIRED_PER_BLOC`).
+    #: Per bloc: actions counted, and the number required.
     counted: tuple[int, ...]
+    required: int
     pending: int
     complete: bool
     has_dossier: bool
+    at_risk: bool
+    cycle_end: date
     #: The name folded for searching (no accents, lower case).
     key: str
 
     @property
     def done(self) -> int:
-        """Blocs' required actions done, out of 8 (for sorting by progress)."""
-        return sum(min(n, REQUIRED_PER_BLOC) for n in self.counted)
+        """Required actions done, all blocs together (for sorting by progress)."""
+        return sum(min(n, self.required) for n in self.counted)
+
+    @property
+    def goal(self) -> int:
+        """Required actions, all blocs together."""
+        return self.required * len(self.counted)
 
 
-def physician_rows(roster: Roster, status: dict[str, Any]) -> list[PhysicianRow]:
-    """Every physician of the roster (and any with a dossier no longer on it), by name."""
-    progress = {p["rpps"]: p for p in status["physicians"]}
-    people = {p.rpps: (p.last_name, p.first_name) for p in roster.physicians}
-    for rpps, p in progress.items():
-        people.setdefault(rpps, (p["last_name"], p["first_name"]))
-    rows = []
-    for rpps, (last, first) in people.items():
-        seen = progress.get(rpps)
-        counted = tuple(
-            seen["blocs"][str(b)]["counted"] if seen else 0 for b in BLOCS
+def physician_rows(progress: Iterable[Progress]) -> list[PhysicianRow]:
+    """One row per physician measured by :func:`~attest_pipeline.service.progress.all_progress`."""
+    rows = [
+        PhysicianRow(
+            rpps=p.rpps,
+            last_name=p.last_name,
+            first_name=p.first_name,
+            counted=tuple(b.counted for b in p.blocs),
+            required=p.blocs[0].required if p.blocs else 0,
+            pending=p.pending,
+            complete=p.complete,
+            has_dossier=p.folder is not None,
+            at_risk=p.at_risk,
+            cycle_end=p.cycle.end,
+            key=normalise(f"{p.last_name} {p.first_name}"),
         )
-        rows.append(
-            PhysicianRow(
-                rpps=rpps,
-                last_name=last,
-                first_name=first,
-                counted=counted,
-                pending=seen["pending_labellisations"] if seen else 0,
-                complete=bool(seen and seen["complete"]),
-                has_dossier=seen is not None,
-                key=normalise(f"{last} {first}"),
-            )
-        )
+        for p in progress
+    ]
     rows.sort(key=lambda r: (r.key, r.rpps))
     return rows
 
@@ -132,6 +125,8 @@ SORTS: dict[str, Callable[[PhysicianRow], Any]] = {
     "rpps": lambda r: r.rpps,
     "progression": lambda r: (r.done, r.key),
     "attente": lambda r: (-r.pending, r.key),
+    "fin": lambda r: (r.cycle_end, r.key),
+    "risque": lambda r: (not r.at_risk, r.done, r.key),
 }
 
 
@@ -260,14 +255,9 @@ def _alive(pid: int) -> bool:
 
 
 def home_counts(store: Store | None) -> dict[str, Any]:
-    """The counts of the home page: review by reason, quarantine, labels, today's arrivals."""
+    """The counts of the home page: quarantine, today's arrivals, the last file received."""
     if store is None:
-        return {"review": Counter(), "review_total": 0, "quarantine": 0, "pending_labels": 0,
-                "today": Counter(), "today_total": 0, "last": None}
-    reasons: Counter[str] = Counter()
-    waiting = store.waiting(Status.REVIEW)
-    for row in waiting:
-        reasons.update(json.loads(row["reasons"]) or ["-"])
+        return {"quarantine": 0, "today": Counter(), "today_total": 0, "last": None}
     today = Counter(
         {
             row["outcome"]: row["n"]
@@ -278,17 +268,11 @@ def home_counts(store: Store | None) -> dict[str, Any]:
             )
         }
     )
-    pending = store.db.execute(
-        "SELECT COUNT(*) FROM dossier_entries WHERE label_status = 'pending'"
-    ).fetchone()[0]
     last = store.db.execute(
         "SELECT at, detail FROM journal WHERE event = 'received' ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return {
-        "review": reasons,
-        "review_total": len(waiting),
         "quarantine": store.counts().get(Status.REJECT.value, 0),
-        "pending_labels": pending,
         "today": today,
         "today_total": sum(today.values()),
         "last": None if last is None else {"at": last["at"], **json.loads(last["detail"])},

@@ -1,14 +1,16 @@
 """The pages: Accueil, Déposer, Médecins, Dossier, Journal, the served files, the login.
 
-Each view reads through :mod:`~attest_pipeline.reports`, :mod:`~attest_pipeline.web.queries`
-or the service layer, and renders a template; each form posts, then redirects (so that a
-reload never sends it twice).
+Each view reads through the service layer (:mod:`~attest_pipeline.service`, the same
+functions as the command line) or :mod:`.queries`, and renders a template; each form posts,
+then redirects (so that a reload never sends it twice). The decisions (review,
+labellisations) are in :mod:`.work`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
@@ -23,10 +25,12 @@ from flask import (
     url_for,
 )
 
-from attest_pipeline import reports
-from attest_pipeline.referentiel import Referentiel, load_referentiel
+from attest_pipeline.referentiel import Referentiel
 from attest_pipeline.web import files, queries, uploads
 from attest_pipeline.web.app import current_user, store, web_state
+
+if TYPE_CHECKING:
+    from attest_pipeline.service.progress import Progress
 
 pages = Blueprint("pages", __name__)
 
@@ -79,17 +83,25 @@ def _local(target: str) -> str:
 @pages.route("/")
 def home() -> str:
     """Accueil: what needs a person now."""
+    from attest_pipeline.service.labels import list_labels
+    from attest_pipeline.service.review import list_review
+
     state = web_state()
     db = store()
-    counts = queries.home_counts(db)
+    waiting = list_review(state.workspace) if db is not None else []
+    reasons: Counter[str] = Counter()
+    for item in waiting:
+        reasons.update(item.reasons or ("-",))
+    pending = list_labels(state.workspace) if db is not None else []
     return render_template(
         "home.html",
-        counts=counts,
+        counts=queries.home_counts(db),
+        review=reasons,
+        review_total=len(waiting),
+        pending_labels=len(pending),
+        at_risk=[p for p in all_progress() if p.at_risk],
         watcher=queries.watcher_state(state.config.paths.state),
         page_run=state.runner.running,
-        at_risk=None,
-        review_link=None,
-        labels_link=None,
     )
 
 
@@ -137,25 +149,34 @@ def upload() -> Response:
 # ------------------------------------------------------------------------ physicians
 
 
-def _status() -> dict[str, Any]:
-    """``attest status``'s data, kept until the journal moves."""
+def all_progress() -> list[Progress]:
+    """Every physician of the roster or with a dossier, measured; kept until the journal moves."""
+    from attest_pipeline.service.progress import all_progress as measure_all
+
+    state = web_state()
     db = store()
-    if db is None:
-        return {"physicians": []}
+    ws = state.workspace
     return queries.cached(
-        web_state().caches, "status", queries.journal_position(db), lambda: reports.status(db)
+        state.caches,
+        "progress",
+        (queries.journal_position(db), ws.day()),
+        lambda: measure_all(ws, include_roster=True) if db is not None else _roster_only(),
     )
+
+
+def _roster_only() -> list[Progress]:
+    """Before the first run (no database): the roster, every dossier empty."""
+    from attest_pipeline.service.progress import measure
+
+    ws = web_state().workspace
+    return [measure(ws, p.rpps, p.last_name, p.first_name, None, []) for p in ws.roster.physicians]
 
 
 def _physician_rows() -> list[queries.PhysicianRow]:
     state = web_state()
-    roster = queries.roster_of(state.config.paths.roster, state.caches)
-    status = _status()
+    progress = all_progress()
     return queries.cached(
-        state.caches,
-        "physician_rows",
-        (id(roster), id(status)),
-        lambda: queries.physician_rows(roster, status),
+        state.caches, "physician_rows", id(progress), lambda: queries.physician_rows(progress)
     )
 
 
@@ -166,26 +187,39 @@ def physicians() -> str:
     order = request.args.get("tri", "nom")
     rows = queries.search_physicians(_physician_rows(), query)
     rows.sort(key=queries.SORTS.get(order, queries.SORTS["nom"]))
+    if request.args.get("risque"):
+        rows = [r for r in rows if r.at_risk]
     page = queries.paginate(rows, _int(request.args.get("page"), 1))
-    return render_template(
-        "physicians.html", page=page, q=query, tri=order, sorts=list(queries.SORTS)
-    )
+    return render_template("physicians.html", page=page, q=query, tri=order)
 
 
 @pages.route("/medecins/<rpps>")
 def physician(rpps: str) -> str:
-    """Dossier of one physician: identity, blocs and their actions, each proof viewable."""
-    db = store()
-    data = reports.dossier(db, rpps) if db is not None else None
-    if data is None:
-        state = web_state()
-        followed = queries.roster_of(state.config.paths.roster, state.caches).by_rpps(rpps)
-        if followed is None:
+    """Dossier of one physician: identity, cycle, blocs, allocation, proofs, DPC."""
+    from attest_pipeline.errors import NotFound
+    from attest_pipeline.service.dpc import dpc_of
+    from attest_pipeline.service.progress import physician_progress
+
+    ws = web_state().workspace
+    try:
+        progress = physician_progress(ws, rpps) if store() is not None else None
+    except NotFound:
+        abort(404)
+    if progress is None:
+        found = next((p for p in _roster_only() if p.rpps == rpps), None)
+        if found is None:
             abort(404)
-        return render_template("dossier.html", data=None, physician=followed, entries={})
-    assert db is not None
-    entries = {row["path"]: row["id"] for row in db.dossier_entries(rpps)}
-    return render_template("dossier.html", data=data, physician=None, entries=entries)
+        progress = found
+    by_bloc: dict[int, list[Any]] = {b.bloc: [] for b in progress.blocs}
+    for entry in progress.entries:
+        by_bloc.setdefault(entry.counted_in or entry.bloc, []).append(entry)
+    return render_template(
+        "dossier.html",
+        p=progress,
+        by_bloc=by_bloc,
+        dpc=dpc_of(ws, progress),
+        today=ws.day(),
+    )
 
 
 # ----------------------------------------------------------------------------- journal
@@ -239,6 +273,19 @@ def served(kind: str, ident: int) -> Response:
     )
 
 
+@pages.route("/apercu/<kind>/<int:ident>/<int:number>.png")
+def preview(kind: str, ident: int, number: int) -> Response:
+    """One page of a served PDF as an image (by id, as :func:`served`)."""
+    db = store()
+    found = files.find(db, web_state().config.paths, kind, ident) if db is not None else None
+    if found is None or not found.is_pdf:
+        abort(404)
+    image = files.preview_png(found, number)
+    if image is None:
+        abort(404)
+    return Response(image, mimetype="image/png", headers={"Cache-Control": "private, max-age=60"})
+
+
 # ---------------------------------------------------------------------------- helpers
 
 
@@ -260,11 +307,19 @@ def _date(value: str | None) -> date | None:
 NAV_ITEMS = (
     ("pages.home", "Accueil"),
     ("pages.upload_form", "Déposer"),
+    ("pages.review_list", "À vérifier"),
+    ("pages.labels", "Labellisations"),
     ("pages.physicians", "Médecins"),
     ("pages.journal", "Journal"),
 )
 #: Pages that belong to a section of the menu.
-SECTIONS = {"pages.upload": "pages.upload_form", "pages.physician": "pages.physicians"}
+SECTIONS = {
+    "pages.upload": "pages.upload_form",
+    "pages.physician": "pages.physicians",
+    "pages.review_item": "pages.review_list",
+    "pages.review_first": "pages.review_list",
+    "pages.labels_csv": "pages.labels",
+}
 
 
 @pages.app_context_processor
@@ -282,8 +337,7 @@ def _everywhere() -> dict[str, Any]:
 
 
 def _referentiel() -> Referentiel:
-    path = web_state().config.paths.referentiel
-    return queries.cached(web_state().caches, "referentiel", path, lambda: load_referentiel(path))
+    return web_state().workspace.referentiel
 
 
 def _action_label(bloc: int, letter: str) -> str:
@@ -316,6 +370,12 @@ def _day(value: str | None) -> str:
         return date.fromisoformat(value).strftime("%d/%m/%Y")
     except ValueError:
         return value
+
+
+@pages.app_template_filter("dpc_type")
+def _dpc_type(code: str, names: dict[str, str]) -> str:
+    """A DPC type's name."""
+    return names.get(code, code)
 
 
 @pages.app_template_filter("shown_name")
