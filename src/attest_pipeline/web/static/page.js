@@ -26,7 +26,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const element = document.querySelector(`[data-key="${event.key}"]`);
     if (element instanceof HTMLElement) {
       event.preventDefault();
-      if (element instanceof HTMLInputElement || element instanceof HTMLSelectElement) element.focus();
+      if (element instanceof HTMLInputElement) {
+        element.focus();
+        element.select(); // typing replaces what was read
+      } else if (element instanceof HTMLSelectElement) element.focus();
       else element.click();
     }
   });
