@@ -266,13 +266,16 @@ def _story(
             rows.append(
                 [
                     Paragraph(str(number), small),
-                    Paragraph(_escape(Path(entry.path).name), small),
+                    Paragraph(
+                        f"<font size={min(size - 2, 6)}>{_escape(Path(entry.path).name)}</font>",
+                        small,
+                    ),
                     Paragraph(
                         f"<font face='Courier' size={min(size - 1.5, 6.5)}>{digest}</font>", small
                     ),
                 ]
             )
-        grid = Table(rows, colWidths=[8 * mm, 74 * mm, 92 * mm], repeatRows=1)
+        grid = Table(rows, colWidths=[8 * mm, 78 * mm, 88 * mm], repeatRows=1)
         grid.setStyle(
             TableStyle(
                 [
