@@ -46,7 +46,7 @@ def edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
     ("old", "new", "message"),
     [
         ('assumed_cycle = "2023"', 'assumed_cycle = "2099"', "names no \\[\\[cycles\\]\\] entry"),
-        ("required_per_bloc = 2", 'required_per_bloc = "2"', "'required_per_bloc' must be a whole number"),
+        ("required_per_bloc = 2", 'required_per_bloc = "2"', "must be a whole number"),
         ("elapsed_fraction = 0.5", "elapsed_fraction = 1.5", "between 0 and 1"),
         ("end = 2031-12-31", "end = 2020-12-31", "ends before it starts"),
         ("cycle_years = 6", "cycle_years = [", "malformed TOML"),
