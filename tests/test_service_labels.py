@@ -118,6 +118,8 @@ def test_import_applies_the_committees_decisions(two_pending: Workspace, tmp_pat
     assert (report.granted, report.refused) == (1, 1)
     assert [d.item for d in report.decisions] == [first, second]
     assert list_labels(two_pending) == []
+    lines = two_pending.config.paths.journal.read_text(encoding="utf-8").splitlines()
+    assert lines[-2].split(" ", 1)[1].startswith(f"label_granted item {first} by comité")
     assert {i.status for i in list_labels(two_pending, status="all")} == {"granted", "refused"}
 
 

@@ -87,6 +87,8 @@ def test_resolve_files_the_pdf_with_what_the_person_says(office: Workspace) -> N
     event, detail = journal(office)[-1]
     assert event == "resolved" and detail["by"] == "alice" and detail["note"] == "vu"
     assert detail["overrides"] == decision.overrides
+    line = office.config.paths.journal.read_text(encoding="utf-8").splitlines()[-1]
+    assert f"resolved  item {ITEM} by alice rpps={MARTIN} action=1.D note=\"vu\" -> " in line
 
 
 def test_what_was_read_is_kept_where_not_overridden(office: Workspace) -> None:
