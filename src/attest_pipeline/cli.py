@@ -188,31 +188,26 @@ def extract(
 @click.option("--json", "as_json", is_flag=True, help="Print the dossier as JSON.")
 @pass_options
 def dossier(options: Options, rpps: str, as_json: bool) -> None:
-    """Show the dossier of the physician with this RPPS."""
+    """Show the dossier of the physician with this RPPS: cycle, actions, allocation, DPC."""
+    from attest_pipeline.cli_office import workspace
     from attest_pipeline.reports import dossier as build
     from attest_pipeline.reports import format_dossier
 
-    with _open_store(options) as store:
-        data = build(store, rpps) if store else None
-    if data is None:
-        raise _usage(f"no dossier for RPPS {rpps}")
+    data = build(workspace(options), rpps)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_dossier(data))
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option("--at-risk", "at_risk", is_flag=True, help="Only the physicians at risk.")
 @pass_options
-def status(options: Options, as_json: bool) -> None:
-    """One line per physician, then what waits in review and quarantine."""
+def status(options: Options, as_json: bool, at_risk: bool) -> None:
+    """One line per physician (blocs, cycle, DPC, risk), then review and quarantine."""
+    from attest_pipeline.cli_office import workspace
     from attest_pipeline.reports import format_status
     from attest_pipeline.reports import status as build
 
-    with _open_store(options) as store:
-        data = (
-            build(store)
-            if store
-            else {"physicians": [], "review": [], "quarantine": [], "counts": {}}
-        )
+    data = build(workspace(options), at_risk=at_risk)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_status(data))
 
 
@@ -390,27 +385,6 @@ def _has_config(options: Options) -> bool:
     return locate(options.config_path).exists()
 
 
-class _NoStore:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _open_store(options: Options) -> Any:
-    from attest_pipeline.store import Store
-
-    store = Store.open_existing(options.config().paths.database)
-    return store if store is not None else _NoStore()
-
-
-def _usage(message: str) -> AttestError:
-    from attest_pipeline.errors import UsageError
-
-    return UsageError(message)
-
-
 class _ProgressBar:
     """A progress bar on stderr when it is a terminal; silent otherwise."""
 
@@ -430,6 +404,17 @@ class _ProgressBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _register_office_commands() -> None:
+    """Add the secretariat's commands (review, labels, dpc, export, summary) to the group."""
+    from attest_pipeline.cli_office import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register_office_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -221,7 +221,7 @@ class Physician:
     """One physician of the roster.
 
     ``registered`` is the date of registration with the Ordre when the roster gives it (the
-    ``registered`` column); it decides the certification cycle.
+    ``registered_on`` column); it decides the certification cycle.
     """
 
     rpps: str

@@ -3,7 +3,7 @@
 Two file formats are read, told apart by their header:
 
 - a CSV file whose header names at least ``rpps``, ``last_name`` and ``first_name``, and
-  optionally ``registered`` (the date of registration with the Ordre, ``2024-09-01`` or
+  optionally ``registered_on`` (the date of registration with the Ordre, ``2024-09-01`` or
   ``01/09/2024``; it decides the certification cycle); other columns are ignored; ``;``,
   ``,`` or tab as delimiter; UTF-8 with or without BOM, or Windows-1252 as Excel writes it;
 - the ANS open-data extract of the RPPS directory (``PS_LibreAcces_Personne_activite``,
@@ -228,7 +228,7 @@ def _shown(name: str | None, last_name: str | None, first_name: str | None) -> s
 
 _REQUIRED = ("rpps", "last_name", "first_name")
 #: The optional column with the date of registration with the Ordre.
-_REGISTERED = "registered"
+_REGISTERED = "registered_on"
 _ANS_ID = "identifiant pp"
 _ANS_NATIONAL_ID = "identification nationale pp"
 _ANS_LAST = "nom d'exercice"

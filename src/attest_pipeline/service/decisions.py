@@ -100,6 +100,18 @@ _EVENTS = {
 }
 
 
+def journal_lines(path: Path, decisions: Sequence[Decision]) -> None:
+    """Append the decisions to the readable journal (``state/journal.log``), after the commit."""
+    with open(path, "a", encoding="utf-8") as journal:
+        for d in decisions:
+            changed = "".join(f" {k}={v.get('decided')}" for k, v in d.overrides.items())
+            note = f" note={json.dumps(d.note, ensure_ascii=False)}" if d.note else ""
+            where = f" -> {d.path}" if d.path else ""
+            journal.write(
+                f"{d.at[:19]} {_EVENTS[d.kind]:<9} item {d.item} by {d.by}{changed}{note}{where}\n"
+            )
+
+
 def last_decision(store: Store, table: str, item: int) -> Decision | None:
     """The latest decision about an item in ``table``, if any."""
     columns = "overrides" if table == "review_decisions" else "'{}' AS overrides"

@@ -22,6 +22,7 @@ from attest_pipeline.errors import DecisionRefused, NotFound, UsageError
 from attest_pipeline.service.decisions import (
     Decision,
     describe,
+    journal_lines,
     last_decision,
     record_decision,
 )
@@ -249,7 +250,9 @@ def _one(ws: Workspace, item_id: int, kind: str, by: str, note: str | None) -> D
         if kind == "label_reopen":
             current = _row(store, item_id)["label_status"]
             wanted = current if current in ("granted", "refused") else "granted or refused"
-        return _decide(store, item_id, kind, by, note, wanted, status)
+        decision = _decide(store, item_id, kind, by, note, wanted, status)
+    journal_lines(ws.config.paths.journal, [decision])
+    return decision
 
 
 def grant(ws: Workspace, item_id: int, *, by: str, note: str | None = None) -> Decision:
@@ -312,4 +315,5 @@ def import_decisions(ws: Workspace, path: Path, *, by: str) -> ImportReport:
                 decisions.append(_decide(store, item, kind, by, why, "pending", status))
             except UsageError as error:
                 raise type(error)(f"{path}:{line}: {error} (nothing imported)") from error
+    journal_lines(ws.config.paths.journal, decisions)
     return ImportReport(tuple(decisions))

@@ -16,6 +16,8 @@ the dossier's changes; each choice is explained.
 
 from __future__ import annotations
 
+import collections
+import functools
 import itertools
 import json
 import sqlite3
@@ -184,9 +186,20 @@ def allocate(
     counted towards the requirements; the entries beyond (surplus) go to their first
     option. Deterministic: ties keep the entries' order and each entry's preference.
     """
+    return list(_allocate(tuple(tuple(o) for o in options), required, tuple(blocs)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _allocate(
+    options: tuple[tuple[Option, ...], ...], required: int, blocs: tuple[int, ...]
+) -> tuple[Placement, ...]:
+    """:func:`allocate`, memoised: many dossiers share the same shape."""
     best: dict[int, Option] = {}
-    for size in range(len(blocs), 0, -1):
-        for chosen in itertools.combinations(blocs, size):
+    # Only a bloc that enough entries may go to can be completed.
+    reach = collections.Counter(b for eligible in options for b in {o.bloc for o in eligible})
+    possible = tuple(b for b in blocs if reach[b] >= required)
+    for size in range(len(possible), 0, -1):
+        for chosen in itertools.combinations(possible, size):
             matching = _match(options, dict.fromkeys(chosen, required), {})
             if len(matching) == required * size:
                 best = matching
@@ -205,7 +218,7 @@ def allocate(
         placements.append(
             Placement(option, _why(option, eligible, counts, required, complete, surplus), surplus)
         )
-    return placements
+    return tuple(placements)
 
 
 def _why(
@@ -408,11 +421,12 @@ def measure(
     cycle = cycle_of(physician, rules)
     countable: list[sqlite3.Row] = []
     options: list[list[Option]] = []
+    eligible = {row["id"]: json.loads(row["candidates"] or "[]") for row in rows}
     for row in rows:
         if row["label_status"] != "granted" or not cycle.contains(_day(row)):
             continue
         filed = Option(row["bloc"], f"{row['bloc']}.{row['action']}")
-        others = [Option(b, f"{b}.{a}") for b, a in json.loads(row["candidates"] or "[]")]
+        others = [Option(b, f"{b}.{a}") for b, a in eligible[row["id"]]]
         countable.append(row)
         options.append([filed, *(o for o in others if o.key != filed.key)])
     placements = dict(
@@ -425,7 +439,7 @@ def measure(
     entries = []
     for row in rows:
         placement = placements.get(row["id"])
-        candidates = tuple(f"{b}.{a}" for b, a in json.loads(row["candidates"] or "[]"))
+        candidates = tuple(f"{b}.{a}" for b, a in eligible[row["id"]])
         key = f"{row['bloc']}.{row['action']}"
         if placement is not None:
             state, why = ("surplus" if placement.surplus else "counted"), placement.why

@@ -29,6 +29,7 @@ from attest_pipeline.service.decisions import (
     Moves,
     describe,
     history,
+    journal_lines,
     keys,
     last_decision,
     read_sidecar,
@@ -341,6 +342,7 @@ def resolve(
             raise
         store.db.execute("COMMIT")
         moves.commit()
+    journal_lines(ws.config.paths.journal, [decision])
     return decision
 
 
@@ -487,6 +489,7 @@ def reject(ws: Workspace, item_id: int, *, by: str, why: str) -> Decision:
             raise
         store.db.execute("COMMIT")
         moves.commit()
+    journal_lines(ws.config.paths.journal, [decision])
     return decision
 
 
@@ -537,6 +540,7 @@ def reopen(ws: Workspace, item_id: int, *, by: str, why: str | None = None) -> D
             raise
         store.db.execute("COMMIT")
         moves.commit()
+    journal_lines(ws.config.paths.journal, [decision])
     return decision
 
 

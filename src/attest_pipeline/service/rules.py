@@ -81,11 +81,22 @@ def _read(path: Path) -> dict[str, Any]:
         raise toml_error(path, error) from error
 
 
+_KIND_NAMES = {
+    int: "a whole number",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "a table",
+    date: "a date (2023-01-01)",
+}
+
+
 def _get(path: Path, data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     value = data.get(key)
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise ConfigError(path, f"{key!r} must be a {names}")
+        kinds = (kind,) if isinstance(kind, type) else kind
+        names = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
+        raise ConfigError(path, f"{key!r} must be {names}")
     return value
 
 
