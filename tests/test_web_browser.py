@@ -27,7 +27,7 @@ from attest_pipeline.web.accounts import add_user
 from tests.web_state import ACCENTED, DUPONT, filled_workspace, new_attestation
 
 pytest.importorskip("playwright", reason="the test extra installs playwright")
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 WIDTHS = {"bureau": 1280, "etroit": 390}
@@ -156,7 +156,8 @@ def test_home_says_what_needs_a_person(page: Page, served: Server) -> None:
             "SELECT COUNT(*) FROM attestations WHERE status = 'review'"
         ).fetchone()[0]
     expect(page.locator("[data-count=review]")).to_have_text(str(waiting))
-    expect(page.get_by_text("Le participant n'est pas dans la liste des médecins suivis.")).to_be_visible()
+    unknown = "Le participant n'est pas dans la liste des médecins suivis."
+    expect(page.get_by_text(unknown)).to_be_visible()
     expect(page.get_by_text("Arrêtée")).to_be_visible()
 
 
@@ -211,8 +212,8 @@ def test_a_post_without_its_csrf_token_is_refused(page: Page, served: Server) ->
     first = page.locator("tr[data-label]").first
     ident = first.get_attribute("data-label")
     status = page.evaluate(
-        """async (url) => (await fetch(url, {method: 'POST',
-            headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'note=x'})).status""",
+        """async (url) => (await fetch(url, {method: 'POST', body: 'note=x',
+            headers: {'Content-Type': 'application/x-www-form-urlencoded'}})).status""",
         f"{served.url}/labellisations/{ident}/accorder",
     )
     assert status == 400

@@ -327,7 +327,7 @@ def new_plugin(name: str, dest: Path) -> None:
 
 
 @cli.command()
-@click.option("--host", default=None, help="Address to listen on (default from [serve]: 127.0.0.1).")
+@click.option("--host", default=None, help="Address to listen on (default from [serve]).")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=None, help="Port (0: any free port)."
 )
@@ -359,20 +359,21 @@ def user() -> None:
 @click.argument("name")
 @click.password_option(
     "--password",
-    prompt="Mot de passe",
-    confirmation_prompt="Confirmez le mot de passe",
+    prompt="Password",
+    confirmation_prompt="Repeat the password",
     envvar="ATTEST_PASSWORD",
     help="The password (prompted for when not given; or $ATTEST_PASSWORD).",
 )
 @pass_options
 def user_add(options: Options, name: str, password: str) -> None:
     """Add the account NAME to the users file (or change its password)."""
+    from attest_pipeline.errors import UsageError
     from attest_pipeline.web.accounts import add_user
 
     config = options.config()
     path = config.serve.accounts
     if path is None:
-        raise _usage(
+        raise UsageError(
             f"{config.source}: set [serve] accounts (the users file) before adding users"
         )
     new = add_user(path, name, password)

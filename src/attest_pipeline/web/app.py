@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from attest_pipeline.config import Config
 from attest_pipeline.service import Workspace, open_workspace
@@ -155,7 +156,7 @@ def current_user() -> str | None:
 
 
 def csrf_token() -> str:
-    """This session's CSRF token (made on first use), for the forms."""
+    """The CSRF token of this session (made on first use), for the forms."""
     token = session.get(CSRF_FIELD)
     if not token:
         token = secrets.token_urlsafe(32)
@@ -163,7 +164,7 @@ def csrf_token() -> str:
     return str(token)
 
 
-def _guard() -> Response | None:
+def _guard() -> BaseResponse | None:
     """Before each request: the CSRF check of every POST, then the login check."""
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
@@ -196,7 +197,7 @@ def _close_store(error: BaseException | None) -> None:
             opened.close()
 
 
-def _headers(response: Response) -> Response:
+def _headers(response: Response) -> BaseResponse:
     """Headers of every answer: nothing from elsewhere, no framing by another site."""
     response.headers.setdefault(
         "Content-Security-Policy",

@@ -47,7 +47,7 @@ def allowed_folders(paths: Paths) -> tuple[Path, ...]:
 
 
 def find(store: Store, paths: Paths, kind: str, ident: int) -> Served | None:
-    """The file of this kind and id, or ``None`` (unknown kind or id, moved, outside the folders)."""
+    """The file of this kind and id; ``None`` if unknown, gone, or outside the four folders."""
     query = QUERIES.get(kind)
     if query is None:
         return None

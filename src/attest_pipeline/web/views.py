@@ -24,6 +24,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response as BaseResponse
 
 from attest_pipeline.referentiel import Referentiel
 from attest_pipeline.web import files, queries, uploads
@@ -122,7 +123,7 @@ def upload_form() -> str:
 
 
 @pages.route("/deposer", methods=["POST"])
-def upload() -> Response:
+def upload() -> BaseResponse:
     """Write the files sent into the inbox, then have them processed."""
     state = web_state()
     sent = [f for f in request.files.getlist("fichiers") if f.filename]
@@ -133,7 +134,9 @@ def upload() -> Response:
     names = list(session.get("uploads", []))
     for item in sent:
         try:
-            name = uploads.save_upload(state.config.paths.inbox, item.filename or "", item, limit)
+            name = uploads.save_upload(
+                state.config.paths.inbox, item.filename or "", item.stream, limit
+            )
         except uploads.TooLarge:
             flash(f"{item.filename} : trop volumineux, non déposé.", "error")
             continue
@@ -222,6 +225,26 @@ def physician(rpps: str) -> str:
     )
 
 
+@pages.route("/medecins/<rpps>/synthese.pdf")
+def summary(rpps: str) -> BaseResponse:
+    """The physician's summary PDF (the same document as ``attest summary``)."""
+    from attest_pipeline.errors import NotFound
+    from attest_pipeline.service.summary import summary_pdf
+
+    if store() is None:
+        abort(404)
+    try:
+        data = summary_pdf(web_state().workspace, rpps)
+    except NotFound:
+        abort(404)
+    name = f"synthese-{rpps}-{date.today().isoformat()}.pdf"
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 # ----------------------------------------------------------------------------- journal
 
 
@@ -257,7 +280,7 @@ def journal() -> str:
 
 
 @pages.route("/fichier/<kind>/<int:ident>")
-def served(kind: str, ident: int) -> Response:
+def served(kind: str, ident: int) -> BaseResponse:
     """A PDF (inline) or another received file (as an attachment), by id only."""
     db = store()
     found = files.find(db, web_state().config.paths, kind, ident) if db is not None else None
@@ -274,7 +297,7 @@ def served(kind: str, ident: int) -> Response:
 
 
 @pages.route("/apercu/<kind>/<int:ident>/<int:number>.png")
-def preview(kind: str, ident: int, number: int) -> Response:
+def preview(kind: str, ident: int, number: int) -> BaseResponse:
     """One page of a served PDF as an image (by id, as :func:`served`)."""
     db = store()
     found = files.find(db, web_state().config.paths, kind, ident) if db is not None else None

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from attest_pipeline.errors import UsageError
 from attest_pipeline.web import files
@@ -52,7 +53,7 @@ def review_list() -> str:
 
 
 @pages.route("/a-verifier/premier")
-def review_first() -> Response:
+def review_first() -> BaseResponse:
     """The first item waiting (or the list, when nothing waits)."""
     items = _waiting(request.args.get("raison"))
     if not items:
@@ -60,7 +61,7 @@ def review_first() -> Response:
     return redirect(url_for("pages.review_item", ident=items[0].id))
 
 
-def _after(ident: int) -> Response:
+def _after(ident: int) -> BaseResponse:
     """The item after ``ident`` in the waiting list (wrapping round), else the list."""
     items = [i for i in _waiting() if i.id != ident]
     if not items:
@@ -105,7 +106,7 @@ def review_item(ident: int) -> str:
 
 
 @pages.route("/a-verifier/<int:ident>/classer", methods=["POST"])
-def review_resolve(ident: int) -> Response:
+def review_resolve(ident: int) -> BaseResponse:
     """File the item with what the person chose in the form."""
     from attest_pipeline.service.review import parse_date, resolve
 
@@ -144,7 +145,7 @@ def _rpps_of(text: str) -> str | None:
 
 
 @pages.route("/a-verifier/<int:ident>/rejeter", methods=["POST"])
-def review_reject(ident: int) -> Response:
+def review_reject(ident: int) -> BaseResponse:
     """Close the item without filing, with the reason given."""
     from attest_pipeline.service.review import reject
 
@@ -162,7 +163,7 @@ def review_reject(ident: int) -> Response:
 
 
 @pages.route("/a-verifier/<int:ident>/rouvrir", methods=["POST"])
-def review_reopen(ident: int) -> Response:
+def review_reopen(ident: int) -> BaseResponse:
     """Undo a resolve or a reject: the item waits in review again."""
     from attest_pipeline.service.review import reopen
 
@@ -194,7 +195,7 @@ def labels() -> str:
 
 
 @pages.route("/labellisations.csv")
-def labels_csv() -> Response:
+def labels_csv() -> BaseResponse:
     """The committee's CSV of what waits (the same file as ``attest labels --csv``)."""
     from attest_pipeline.service.labels import labels_csv as build
     from attest_pipeline.service.labels import list_labels
@@ -209,7 +210,7 @@ def labels_csv() -> Response:
 
 
 @pages.route("/labellisations/<int:ident>/<decision>", methods=["POST"])
-def label_decide(ident: int, decision: str) -> Response:
+def label_decide(ident: int, decision: str) -> BaseResponse:
     """Grant, refuse (with a reason) or reopen one labellisation."""
     from attest_pipeline.service.labels import grant, refuse, reopen_label
 
