@@ -192,7 +192,7 @@ def physicians() -> str:
     rows.sort(key=queries.SORTS.get(order, queries.SORTS["nom"]))
     if request.args.get("risque"):
         rows = [r for r in rows if r.at_risk]
-    page = queries.paginate(rows, _int(request.args.get("page"), 1))
+    page = queries.paginate(rows, int_arg(request.args.get("page"), 1))
     return render_template("physicians.html", page=page, q=query, tri=order)
 
 
@@ -263,7 +263,7 @@ def journal() -> str:
         since=_date(request.args.get("du")),
         until=_date(request.args.get("au")),
     )
-    page = queries.journal_page(db, wanted, _int(request.args.get("page"), 1))
+    page = queries.journal_page(db, wanted, int_arg(request.args.get("page"), 1))
     names = {r.rpps: f"{r.last_name} {r.first_name}" for r in _physician_rows()}
     return render_template(
         "journal.html",
@@ -312,7 +312,8 @@ def preview(kind: str, ident: int, number: int) -> BaseResponse:
 # ---------------------------------------------------------------------------- helpers
 
 
-def _int(value: str | None, default: int) -> int:
+def int_arg(value: str | None, default: int) -> int:
+    """A whole number from the query string (a page number), ``default`` if it is not one."""
     try:
         return int(value or default)
     except ValueError:

@@ -16,9 +16,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from werkzeug.wrappers import Response as BaseResponse
 
 from attest_pipeline.errors import UsageError
-from attest_pipeline.web import files
+from attest_pipeline.web import files, queries
 from attest_pipeline.web.app import current_user, store, web_state
-from attest_pipeline.web.views import pages
+from attest_pipeline.web.views import int_arg, pages
 
 _RPPS = re.compile(r"\b(\d{11})\b")
 
@@ -49,7 +49,8 @@ def review_list() -> str:
         items = _waiting(reason)
     except UsageError:
         abort(404)
-    return render_template("review_list.html", items=items, reason=reason)
+    page = queries.paginate(items, int_arg(request.args.get("page"), 1))
+    return render_template("review_list.html", items=items, page=page, reason=reason)
 
 
 @pages.route("/a-verifier/premier")
@@ -191,7 +192,8 @@ def labels() -> str:
     if tab not in dict(LABEL_TABS):
         abort(404)
     items = list_labels(web_state().workspace, status=tab) if store() is not None else []
-    return render_template("labels.html", items=items, tab=tab, tabs=LABEL_TABS)
+    page = queries.paginate(items, int_arg(request.args.get("page"), 1))
+    return render_template("labels.html", page=page, tab=tab, tabs=LABEL_TABS)
 
 
 @pages.route("/labellisations.csv")
