@@ -15,7 +15,7 @@ from attest_pipeline.store import Store
 from attest_pipeline.web.queries import (
     SORTS,
     JournalFilter,
-    cached,
+    ProgressCache,
     home_counts,
     journal_page,
     paginate,
@@ -59,13 +59,26 @@ def test_paginate() -> None:
     assert paginate([], 1).pages == 1
 
 
-def test_cached_keeps_while_the_key_stays() -> None:
-    caches: dict[str, object] = {}
-    calls: list[int] = []
-    assert cached(caches, "x", 1, lambda: calls.append(1) or "a") == "a"
-    assert cached(caches, "x", 1, lambda: calls.append(1) or "b") == "a"
-    assert cached(caches, "x", 2, lambda: calls.append(1) or "c") == "c"
-    assert len(calls) == 2
+def test_progress_cache_measures_again_only_what_changed(root: Path) -> None:
+    from attest_pipeline.service import labels
+
+    ws = open_workspace(load_config(root / "config.toml"))
+    cache = ProgressCache()
+    with Store(ws.config.paths.database, readonly=True) as store:
+        first = {p.rpps: p for p in cache.current(ws, store)}
+    assert [p.to_json() for p in first.values()] == [
+        p.to_json() for p in all_progress(ws, include_roster=True)
+    ]
+    item = labels.list_labels(ws)[0]
+    labels.grant(ws, item.id, by="test")
+    with Store(ws.config.paths.database, readonly=True) as store:
+        second = {p.rpps: p for p in cache.current(ws, store)}
+    changed = [r for r in first if first[r] is not second[r]]
+    assert changed == [item.rpps]
+    assert second[item.rpps].pending == first[item.rpps].pending - 1
+    assert [p.to_json() for p in second.values()] == [
+        p.to_json() for p in all_progress(ws, include_roster=True)
+    ]
 
 
 def test_journal_filters(root: Path) -> None:

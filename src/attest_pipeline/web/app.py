@@ -19,7 +19,6 @@ from datetime import timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from werkzeug.exceptions import HTTPException
@@ -29,6 +28,7 @@ from attest_pipeline.config import Config
 from attest_pipeline.service import Workspace, open_workspace
 from attest_pipeline.service import current_user as current_os_user
 from attest_pipeline.store import Store
+from attest_pipeline.web.queries import ProgressCache
 from attest_pipeline.web.uploads import Runner
 
 #: Paths anyone may reach without being logged in.
@@ -47,7 +47,7 @@ class WebState:
     #: The name recorded for decisions when accounts are off (the OS user).
     os_user: str
     runner: Runner
-    caches: dict[str, Any] = field(default_factory=dict)
+    progress: ProgressCache = field(default_factory=ProgressCache)
 
     @property
     def accounts(self) -> Path | None:

@@ -84,7 +84,6 @@ def _local(target: str) -> str:
 @pages.route("/")
 def home() -> str:
     """Accueil: what needs a person now."""
-    from attest_pipeline.service.labels import list_labels
     from attest_pipeline.service.review import list_review
 
     state = web_state()
@@ -93,14 +92,14 @@ def home() -> str:
     reasons: Counter[str] = Counter()
     for item in waiting:
         reasons.update(item.reasons or ("-",))
-    pending = list_labels(state.workspace) if db is not None else []
+    progress = all_progress()
     return render_template(
         "home.html",
         counts=queries.home_counts(db),
         review=reasons,
         review_total=len(waiting),
-        pending_labels=len(pending),
-        at_risk=[p for p in all_progress() if p.at_risk],
+        pending_labels=sum(p.pending for p in progress),
+        at_risk=[p for p in progress if p.at_risk],
         watcher=queries.watcher_state(state.config.paths.state),
         page_run=state.runner.running,
     )
@@ -153,34 +152,22 @@ def upload() -> BaseResponse:
 
 
 def all_progress() -> list[Progress]:
-    """Every physician of the roster or with a dossier, measured; kept until the journal moves."""
-    from attest_pipeline.service.progress import all_progress as measure_all
-
+    """Every physician of the roster or with a dossier, measured (see ProgressCache)."""
     state = web_state()
     db = store()
-    ws = state.workspace
-    return queries.cached(
-        state.caches,
-        "progress",
-        (queries.journal_position(db), ws.day()),
-        lambda: measure_all(ws, include_roster=True) if db is not None else _roster_only(),
-    )
+    if db is None:
+        from attest_pipeline.service.progress import measure
 
-
-def _roster_only() -> list[Progress]:
-    """Before the first run (no database): the roster, every dossier empty."""
-    from attest_pipeline.service.progress import measure
-
-    ws = web_state().workspace
-    return [measure(ws, p.rpps, p.last_name, p.first_name, None, []) for p in ws.roster.physicians]
+        ws = state.workspace
+        return [
+            measure(ws, p.rpps, p.last_name, p.first_name, None, [])
+            for p in ws.roster.physicians
+        ]
+    return state.progress.current(state.workspace, db)
 
 
 def _physician_rows() -> list[queries.PhysicianRow]:
-    state = web_state()
-    progress = all_progress()
-    return queries.cached(
-        state.caches, "physician_rows", id(progress), lambda: queries.physician_rows(progress)
-    )
+    return queries.physician_rows(all_progress())
 
 
 @pages.route("/medecins")
@@ -209,7 +196,7 @@ def physician(rpps: str) -> str:
     except NotFound:
         abort(404)
     if progress is None:
-        found = next((p for p in _roster_only() if p.rpps == rpps), None)
+        found = next((p for p in all_progress() if p.rpps == rpps), None)
         if found is None:
             abort(404)
         progress = found
