@@ -89,6 +89,8 @@ def test_accounts_login_and_logout(root: Path) -> None:
     assert good.status_code == 302 and good.headers["Location"] == "/medecins?q=x"
     cookie = good.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Strict" in cookie
+    # The token of the login form does not outlive the login.
+    assert web.post("/deconnexion", data={"csrf": token(login)}).status_code == 400
     home = web.get("/").get_data(as_text=True)
     assert "claire" in home and "Se déconnecter" in home
     assert web.post("/deconnexion", data={"csrf": token(home)}).status_code == 302
@@ -107,6 +109,18 @@ def test_login_never_sends_elsewhere(root: Path) -> None:
             "nom": "claire",
             "mot_de_passe": "motdepasse1",
             "suite": "//evil.example/",
+        },
+    )
+    assert answer.headers["Location"] == "/"
+    web.post("/deconnexion", data={"csrf": token(web.get("/").get_data(as_text=True))})
+    login = web.get("/connexion").get_data(as_text=True)
+    answer = web.post(
+        "/connexion",
+        data={
+            "csrf": token(login),
+            "nom": "claire",
+            "mot_de_passe": "motdepasse1",
+            "suite": "/\\evil.example/",
         },
     )
     assert answer.headers["Location"] == "/"

@@ -55,12 +55,9 @@ def login() -> Any:
     if request.method == "POST":
         name = request.form.get("nom", "").strip()
         if authenticate(state.accounts, name, request.form.get("mot_de_passe", "")):
-            token = session.get("csrf")
-            session.clear()
+            session.clear()  # a new CSRF token with the new session
             session.permanent = True
             session["user"] = name
-            if token:
-                session["csrf"] = token
             return redirect(following or url_for("pages.home"))
         error = "Nom ou mot de passe incorrect."
     return render_template("login.html", error=error, suite=following), 401 if error else 200
@@ -75,7 +72,8 @@ def logout() -> Any:
 
 def _local(target: str) -> str:
     """``target`` if it is a path of this site (never another site after login)."""
-    return target if target.startswith("/") and not target.startswith("//") else ""
+    # Browsers read "//host" and "/\\host" as another site.
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else ""
 
 
 # ---------------------------------------------------------------------------- home
