@@ -95,7 +95,9 @@ def test_journal(root: Path, web: FlaskClient) -> None:
     assert "LEFÈVRE-ROUSSEAU Anne-Sophie" in mine
     with sqlite3.connect(root / "state" / "attest.sqlite3") as db:
         count = db.execute(
-            "SELECT COUNT(*) FROM journal WHERE json_extract(detail, '$.rpps') = ?",
+            "SELECT COUNT(*) FROM journal WHERE attestation_id IN "
+            "(SELECT id FROM attestations WHERE rpps = ?1) OR (attestation_id IS NULL AND "
+            "document_id IN (SELECT document_id FROM attestations WHERE rpps = ?1))",
             (ACCENTED[0],),
         ).fetchone()[0]
     assert f"{count} événement(s)" in mine

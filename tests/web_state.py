@@ -39,6 +39,8 @@ timeout = 10.0
 [watch]
 quiet_period = 0.3
 rescan_interval = 2.0
+# The samples are complete: the empty and broken ones are quarantined at the first pass.
+unreadable_after = 0.0
 {extra}
 """
 
@@ -66,6 +68,7 @@ def filled_workspace(root: Path, extra: str = "") -> Path:
     (root / "config.toml").write_text(CONFIG.format(extra=extra), encoding="utf-8")
     done = attest("run", "--jobs", "2", cwd=root)
     assert done.returncode == 0, done.stderr
+    assert not list((root / "inbox").iterdir()), done.stdout
     return root
 
 

@@ -129,13 +129,23 @@ class ProgressCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._day: date | None = None
+        self._position = -1
         self._keys: dict[str, tuple[Any, ...]] = {}
         self._progress: dict[str, Progress] = {}
+        self._sorted: list[Progress] = []
+        self._rows: list[PhysicianRow] | None = None
 
     def current(self, ws: Workspace, store: Store) -> list[Progress]:
-        """The progress of every physician of the roster or with a dossier, by name."""
+        """The progress of every physician of the roster or with a dossier, by name.
+
+        The same list while nothing changed: every change to a dossier is journalled, so an
+        unchanged last journal id (and day) means unchanged dossiers.
+        """
         with self._lock:
             day = ws.day()
+            position = store.db.execute("SELECT MAX(id) FROM journal").fetchone()[0] or 0
+            if day == self._day and position == self._position:
+                return self._sorted
             if day != self._day:
                 self._day, self._keys, self._progress = day, {}, {}
             prints = {row[0]: tuple(row[1:]) for row in store.db.execute(_FINGERPRINTS)}
@@ -146,18 +156,27 @@ class ProgressCache:
                 people[row["rpps"]] = (row["last_name"], row["first_name"], row["folder"])
             keys = {rpps: (*who, prints.get(rpps)) for rpps, who in people.items()}
             changed = [rpps for rpps, key in keys.items() if self._keys.get(rpps) != key]
-            for rpps, rows in self._rows(store, changed, prints).items():
+            for rpps, rows in self._entries(store, changed, prints).items():
                 last, first, folder = people[rpps]
                 self._progress[rpps] = measure(ws, rpps, last, first, folder, rows)
             for gone in set(self._progress) - set(keys):
                 del self._progress[gone]
-            self._keys = keys
-            return sorted(
+            self._keys, self._position, self._rows = keys, position, None
+            self._sorted = sorted(
                 self._progress.values(), key=lambda p: (p.last_name, p.first_name, p.rpps)
             )
+            return self._sorted
+
+    def rows(self, ws: Workspace, store: Store) -> list[PhysicianRow]:
+        """:meth:`current` as the rows of the physicians' list (kept while nothing changed)."""
+        progress = self.current(ws, store)
+        with self._lock:
+            if self._rows is None or progress is not self._sorted:
+                self._rows = physician_rows(progress)
+            return self._rows
 
     @staticmethod
-    def _rows(
+    def _entries(
         store: Store, changed: list[str], prints: dict[str, tuple[Any, ...]]
     ) -> dict[str, list[sqlite3.Row]]:
         rows: dict[str, list[sqlite3.Row]] = {rpps: [] for rpps in changed}
@@ -252,10 +271,13 @@ def _journal_where(wanted: JournalFilter) -> tuple[str, list[Any]]:
         clauses.append("j.at < ?")
         params.append(_utc_start(date.fromordinal(wanted.until.toordinal() + 1)))
     if wanted.rpps:
+        # Every event about a physician names one of their attestations, or the document
+        # holding it (received): integer lookups, not JSON, over a long journal.
         marks = ", ".join("?" for _ in wanted.rpps)
         clauses.append(
-            f"(json_extract(j.detail, '$.rpps') IN ({marks}) OR j.attestation_id IN "
-            f"(SELECT id FROM attestations WHERE rpps IN ({marks})))"
+            f"(j.attestation_id IN (SELECT id FROM attestations WHERE rpps IN ({marks})) "
+            "OR (j.attestation_id IS NULL AND j.document_id IN "
+            f"(SELECT document_id FROM attestations WHERE rpps IN ({marks}))))"
         )
         params += [*wanted.rpps, *wanted.rpps]
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params

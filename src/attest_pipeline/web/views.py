@@ -165,7 +165,11 @@ def all_progress() -> list[Progress]:
 
 
 def _physician_rows() -> list[queries.PhysicianRow]:
-    return queries.physician_rows(all_progress())
+    state = web_state()
+    db = store()
+    if db is None:
+        return queries.physician_rows(all_progress())
+    return state.progress.rows(state.workspace, db)
 
 
 @pages.route("/medecins")
