@@ -65,3 +65,27 @@ def test_user_add_through_the_cli(tmp_path: Path) -> None:
     assert authenticate(tmp_path / "users", "claire", "motdepasse1")
     done = attest("user", "add", "claire", "--password", "court", cwd=tmp_path)
     assert done.returncode == 2 and "at least 8 characters" in done.stderr
+
+
+def test_user_add_asks_for_the_password_twice(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from attest_pipeline.cli import cli
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[paths]\ninbox = "inbox"\ndossiers = "d"\nreview = "r"\nquarantine = "q"\n'
+        'state = "s"\nroster = "roster.csv"\n[serve]\naccounts = "users"\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    done = runner.invoke(
+        cli, ["--config", str(config), "user", "add", "paul"], input="secret123\nsecret123\n"
+    )
+    assert done.exit_code == 0, done.output
+    assert "added paul" in done.output
+    assert authenticate(tmp_path / "users", "paul", "secret123")
+    mismatch = runner.invoke(
+        cli, ["--config", str(config), "user", "add", "paul"], input="secret123\nother123\n"
+    )
+    assert mismatch.exit_code != 0 and authenticate(tmp_path / "users", "paul", "secret123")

@@ -149,3 +149,19 @@ def test_uploads_over_the_limit_are_refused(root: Path) -> None:
     assert answer.status_code == 413
     assert "trop volumineux" in answer.get_data(as_text=True).lower()
     assert list((root / "inbox").iterdir()) == []
+
+
+def test_an_upload_the_inbox_cannot_take_is_said(root: Path) -> None:
+    import io
+
+    web = client(root)
+    page = web.get("/deposer").get_data(as_text=True)
+    (root / "inbox").rmdir()
+    answer = web.post(
+        "/deposer",
+        data={"csrf": token(page), "fichiers": (io.BytesIO(b"%PDF-1.4"), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302
+    shown = web.get("/deposer").get_data(as_text=True)
+    assert "a.pdf : non déposé" in shown and "déposé(s)" not in shown

@@ -255,6 +255,27 @@ def test_upload_a_pdf_and_see_it_filed(page: Page, served: Server, tmp_path: Pat
     assert [r["name"].split("-", 2)[2] for r in rows] == ["Attestation-asthme.pdf", "note.pdf"]
 
 
+def test_drag_and_drop_uploads(page: Page, served: Server) -> None:
+    import base64
+
+    data = base64.b64encode(new_attestation("Vaccination de l'adulte", action="77777777777"))
+    page.goto(served.url + "/deposer")
+    page.evaluate(
+        """(data) => {
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            const files = new DataTransfer();
+            files.items.add(new File([bytes], "glisse.pdf", {type: "application/pdf"}));
+            const zone = document.querySelector("[data-drop]");
+            zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: files, bubbles: true}));
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: files, bubbles: true}));
+        }""",
+        data.decode(),
+    )
+    expect(page.get_by_text("1 fichier(s) déposé(s)")).to_be_visible()
+    row = page.locator("tr[data-upload$='-glisse.pdf']")
+    expect(row).to_have_attribute("data-outcome", "file", timeout=90_000)
+
+
 def test_resolve_a_review_item_through_the_form(page: Page, served: Server) -> None:
     # The RPPS read for BONNET Raphaël fails its check digit; the roster has the right one.
     with db(served.root) as connection:

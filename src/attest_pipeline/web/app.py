@@ -138,6 +138,15 @@ def create_app(
     return app
 
 
+def warm(app: Flask) -> None:
+    """Measure every physician's progress once, before the first request needs it."""
+    state: WebState = app.extensions["attest"]
+    opened = Store.open_existing(state.config.paths.database)
+    if opened is not None:
+        with opened:
+            state.progress.current(state.workspace, opened)
+
+
 def web_state() -> WebState:
     """The shared state of the running application."""
     from flask import current_app

@@ -129,6 +129,7 @@ def upload() -> BaseResponse:
         return redirect(url_for("pages.upload_form"))
     limit = int(state.config.serve.upload_limit_mb * 1024 * 1024)
     names = list(session.get("uploads", []))
+    kept = 0
     for item in sent:
         try:
             name = uploads.save_upload(
@@ -137,12 +138,16 @@ def upload() -> BaseResponse:
         except uploads.TooLarge:
             flash(f"{item.filename} : trop volumineux, non déposé.", "error")
             continue
+        except OSError as error:
+            # The inbox missing, full or read-only: say so, keep nothing half-written.
+            flash(f"{item.filename} : non déposé ({error.strerror or error}).", "error")
+            continue
         names.append(name)
+        kept += 1
     session["uploads"] = names[-UPLOADS_FOLLOWED:]
-    state.runner.kick()
-    flash(f"{len(sent)} fichier(s) déposé(s) dans la boîte de dépôt.", "ok")
-    if request.headers.get("X-Requested-With") == "fetch":
-        return Response(status=204)
+    if kept:
+        state.runner.kick()
+        flash(f"{kept} fichier(s) déposé(s) dans la boîte de dépôt.", "ok")
     return redirect(url_for("pages.upload_form"))
 
 
