@@ -9,10 +9,10 @@ temporary folder).
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -308,8 +308,6 @@ def test_resolve_a_review_item_through_the_form(page: Page, served: Server) -> N
         journal = connection.execute(
             "SELECT detail FROM journal WHERE event = 'resolved' AND attestation_id = ?", (ident,)
         ).fetchone()
-    import getpass
-
     assert decision["by"] == getpass.getuser()
     assert json.loads(journal["detail"])["by"] == getpass.getuser()
 
@@ -445,4 +443,3 @@ def test_beside_attest_watch(page: Page, tmp_path: Path) -> None:
         out, err = watch.communicate(timeout=60)
     assert watch.returncode == 0, err
     assert "veille.pdf" in out  # the watcher filed the upload; the page's run left it alone
-    shutil.rmtree(root / "state" / "work", ignore_errors=True)
