@@ -72,6 +72,18 @@ def _dates(start: str | None, end: str | None) -> str:
     return french_date(start or end)
 
 
+def _short_dates(start: str | None, end: str | None) -> str:
+    """``du 12/03/2025 au 14/03/2025`` (two lines in a table), or the one day."""
+
+    def short(text: str) -> str:
+        return date.fromisoformat(text).strftime("%d/%m/%Y")
+
+    if start and end and start != end:
+        return f"du {short(start)}<br/>au {short(end)}"
+    day = start or end
+    return f"le {short(day)}" if day else "—"
+
+
 def _labellisation(entry: Entry) -> str:
     if entry.labellisation == "de_fait":
         return "de fait"
@@ -218,12 +230,12 @@ def _story(
                             small,
                         ),
                         Paragraph(_escape(entry.issuer or "—"), small),
-                        Paragraph(_dates(entry.start, entry.end), small),
+                        Paragraph(_short_dates(entry.start, entry.end), small),
                         Paragraph(_labellisation(entry), small),
                     ]
                 )
             grid = Table(
-                rows, colWidths=[14 * mm, 62 * mm, 40 * mm, 32 * mm, 26 * mm], repeatRows=1
+                rows, colWidths=[14 * mm, 64 * mm, 42 * mm, 28 * mm, 26 * mm], repeatRows=1
             )
             grid.setStyle(
                 TableStyle(
@@ -271,7 +283,7 @@ def _story(
                         small,
                     ),
                     Paragraph(
-                        f"<font face='Courier' size={min(size - 1.5, 6.5)}>{digest}</font>", small
+                        f"<font face='Courier' size={6}>{digest}</font>", small
                     ),
                 ]
             )
