@@ -295,3 +295,25 @@ def test_decisions_go_through_while_attest_watch_files_a_burst(office: Workspace
     events = [event for event, _ in journal(office)]
     assert events.count("resolved") == 1 and events.count("label_granted") == 1
     assert events.count("file") == 3 + burst
+
+
+def test_a_decision_blocked_too_long_is_refused_in_one_line_and_changes_nothing(
+    office: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attest_pipeline import store as module
+    from attest_pipeline.errors import DatabaseBusy
+
+    monkeypatch.setattr(module, "BUSY_TIMEOUT", 0.2)
+    holder = sqlite3.connect(office.config.paths.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what a filing batch holds while it runs
+    try:
+        with pytest.raises(DatabaseBusy, match="busy for 0.2 s .*nothing changed, try again"):
+            resolve(office, ITEM, by="alice", rpps=MARTIN)
+        with pytest.raises(DatabaseBusy):
+            grant(office, 3, by="alice")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [i.id for i in list_review(office)] == [ITEM]
+    assert Path(list_review(office)[0].path or "").exists()
+    resolve(office, ITEM, by="alice", rpps=MARTIN)  # once the batch is over
