@@ -307,7 +307,7 @@ def test_a_decision_blocked_too_long_is_refused_in_one_line_and_changes_nothing(
     holder = sqlite3.connect(office.config.paths.database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # what a filing batch holds while it runs
     try:
-        with pytest.raises(DatabaseBusy, match="busy for 0.2 s .*nothing changed, try again"):
+        with pytest.raises(DatabaseBusy, match=r"busy for 0\.2 s .*nothing changed, try again"):
             resolve(office, ITEM, by="alice", rpps=MARTIN)
         with pytest.raises(DatabaseBusy):
             grant(office, 3, by="alice")
