@@ -229,13 +229,15 @@ class Store:
             fresh = not self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone()
         else:
             fresh = False
-        if not fresh and version < SCHEMA_VERSION:
-            self._keep_copy(version)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                # Another process may have upgraded between our read and our lock.
-                if self.version() < target:
+                # Another process may have upgraded between our read and our lock; the copy
+                # is taken under the lock, so that two processes never write it at once.
+                current = self.version()
+                if current < target:
+                    if not fresh:
+                        self._keep_copy(current)
                     for statement in _statements(MIGRATIONS[target - 1]):
                         self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version={target}")
@@ -245,16 +247,24 @@ class Store:
             self.db.execute("COMMIT")
 
     def _keep_copy(self, version: int) -> None:
-        """Copy the database (consistent, through SQLite) before upgrading it."""
+        """Copy the database (its committed state, through SQLite) before upgrading it.
+
+        The copy of each version is kept once: the first upgrade attempt's.
+        """
         copy = self.path.with_name(f"{self.path.name}.v{version}.bak")
         if copy.exists():
             return  # an earlier, interrupted upgrade already kept the original
         partial = copy.with_name(copy.name + ".part")
+        partial.unlink(missing_ok=True)
+        # Through a reader: this connection holds the write lock, and a backup from a
+        # connection in a write transaction would wait for itself.
+        source = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         target = sqlite3.connect(partial)
         try:
-            self.db.backup(target)
+            source.backup(target)
         finally:
             target.close()
+            source.close()
         shutil.move(partial, copy)
 
     @classmethod
