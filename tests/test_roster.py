@@ -437,3 +437,23 @@ def test_a_registration_date_that_is_not_a_date_names_the_line(tmp_path: Path) -
     )
     with pytest.raises(ConfigError, match=r"roster.csv:2: registration date 'soon'"):
         load_roster(path)
+
+
+@pytest.mark.parametrize("name", ["DUPONT", "CON", "Dr DUPONT"])
+def test_match_rpps_with_a_disagreeing_family_name_alone(name: str) -> None:
+    match = ROSTER.match(rpps=MARTIN_M.rpps, name=name)
+    assert match.physician is None and match.candidates == (MARTIN_M,)
+    assert [p.reason for p in match.problems] == [Reason.PARTICIPANT_MISMATCH]
+
+
+@pytest.mark.parametrize("name", ["12345", "X" * 300, "MARTIN 2"])
+def test_match_rpps_with_something_that_cannot_be_a_name(name: str) -> None:
+    match = ROSTER.match(rpps=MARTIN_M.rpps, name=name)
+    assert match.physician is None
+    (problem,) = match.problems
+    assert problem.reason is Reason.PARTICIPANT_MISMATCH
+    assert "cannot be a person's name" in problem.detail
+
+
+def test_match_rpps_with_the_holders_family_name_alone() -> None:
+    assert ROSTER.match(rpps=MARTIN_M.rpps, name="MARTIN").physician == MARTIN_M
