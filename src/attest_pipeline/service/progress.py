@@ -36,9 +36,6 @@ from attest_pipeline.store import Store
 #: The four blocs of the référentiel.
 BLOCS = (1, 2, 3, 4)
 
-#: Label statuses of a dossier entry: counts, waits for the CNP, refused by the CNP.
-LABEL_STATUSES = ("granted", "pending", "refused")
-
 
 # ---------------------------------------------------------------------------------- cycles
 

@@ -8,8 +8,8 @@ Written with reportlab's layout engine (paragraphs and tables wrap long names an
 instead of overflowing) in Bitstream Vera, the TrueType family shipped inside reportlab
 itself, embedded in the file: it covers French (accents, œ, « », ’) and needs no system
 font. When the content would take more than two pages, the text is set smaller, down to
-:data:`MIN_SIZE`; a dossier that still does not fit continues on a third page rather than
-losing lines.
+the smallest of :data:`SIZES`; a dossier that still does not fit continues on a third page
+rather than losing lines.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from attest_pipeline.service.workspace import Workspace
 
 #: The font sizes tried, largest first, until the summary fits on two pages.
 SIZES = (9.0, 8.5, 8.0, 7.5)
-MIN_SIZE = SIZES[-1]
 MAX_PAGES = 2
 
 _MONTHS = (
