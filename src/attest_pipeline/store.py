@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.access import make_folder, set_file_mode
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.models import Physician, Record, Status
 
@@ -197,8 +198,11 @@ class Store:
         if readonly:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(path.parent)
+            created = not path.exists()
             self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+            if created:  # SQLite gives its -wal and -shm files the database's permissions
+                set_file_mode(path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self._upgrade()
@@ -265,6 +269,7 @@ class Store:
         finally:
             target.close()
             source.close()
+        set_file_mode(partial)  # the copy holds the same personal data as the database
         shutil.move(partial, copy)
 
     @classmethod
@@ -438,14 +443,16 @@ class Store:
         self.db.execute(
             "INSERT INTO journal (at, document_id, attestation_id, event, detail) "
             "VALUES (?, ?, ?, ?, ?)",
-            (
-                now(),
-                document_id,
-                attestation_id,
-                event,
-                json.dumps(dict(detail), ensure_ascii=False, default=str),
-            ),
+            (now(), document_id, attestation_id, event, _detail(detail)),
         )
+
+    def journalled(self, event: str, detail: Mapping[str, Any]) -> bool:
+        """Whether the journal already holds this event with exactly this detail."""
+        row = self.db.execute(
+            "SELECT 1 FROM journal WHERE event = ? AND detail = ? LIMIT 1",
+            (event, _detail(detail)),
+        ).fetchone()
+        return row is not None
 
     # ------------------------------------------------------------------------- views
 
@@ -490,3 +497,8 @@ class Store:
         """How many attestations ended in each status."""
         rows = self.db.execute("SELECT status, COUNT(*) AS n FROM attestations GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
+
+
+def _detail(detail: Mapping[str, Any]) -> str:
+    """An event's detail as the journal stores it."""
+    return json.dumps(dict(detail), ensure_ascii=False, default=str)

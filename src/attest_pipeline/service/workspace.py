@@ -72,7 +72,7 @@ def open_workspace(config: Config, *, today: date | None = None) -> Workspace:
     return Workspace(
         config=config,
         referentiel=load_referentiel(config.paths.referentiel),
-        roster=load_roster(config.paths.roster),
+        roster=load_roster(config.paths.roster) if config.paths.roster else Roster(()),
         certification=load_certification(),
         dpc=load_dpc(),
         today=today,
