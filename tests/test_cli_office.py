@@ -163,3 +163,25 @@ def test_summary_command(office: Workspace, tmp_path: Path) -> None:
     assert "summary written to" in ok(office, "summary", DUPONT, "--out", str(out))
     assert out.read_bytes().startswith(b"%PDF")
     assert "no dossier for RPPS" in refused(office, "summary", "10000000074")
+
+
+def test_status_at_risk_lists_only_those_at_risk(office: Workspace) -> None:
+    # Registered in February 2023: a 6-year cycle, more than half gone by now (the command
+    # measures at the real date), with blocs 3 and 4 still empty.
+    roster = office.config.paths.roster
+    roster.write_text(
+        "rpps,last_name,first_name,registered_on\n"
+        f"{DUPONT},DUPONT,Jean-Pierre,2023-02-01\n{MARTIN},MARTIN,Claire,\n",
+        encoding="utf-8",
+    )
+    data = json.loads(ok(office, "status", "--json", "--at-risk"))
+    (dupont,) = [p for p in data["physicians"] if p["rpps"] == DUPONT]
+    assert dupont["at_risk"] and "still empty" in dupont["risk"]
+    assert dupont["cycle"] == {
+        "start": "2023-02-01",
+        "end": "2029-01-31",
+        "assumed": False,
+        "rule": "6 years from registration (2023-02-01)",
+    }
+    assert all(p["at_risk"] for p in data["physicians"])
+    assert "AT RISK" in ok(office, "status", "--at-risk")

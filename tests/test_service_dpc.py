@@ -10,6 +10,7 @@ from attest_pipeline.service import Workspace
 from attest_pipeline.service.dpc import dpc_status
 from attest_pipeline.service.rules import load_dpc
 from attest_pipeline.store import DocumentRow
+from attest_pipeline.testing import make_pdf
 from tests.office import DUPONT, MARTIN
 
 
@@ -82,3 +83,25 @@ def test_periods_are_data(office: Workspace) -> None:
     shorter = replace(rules, periods=rules.periods[:1], min_types=3)
     status = dpc_status(replace(office, dpc=shorter), DUPONT)
     assert len(status.periods) == 1 and not status.periods[0].types_ok
+
+
+def test_an_orientation_printed_on_a_filed_attestation_reaches_the_dpc_view(
+    office: Workspace,
+) -> None:
+    from tests.office import run
+    from tests.test_pipeline import ANDPC
+
+    text = ANDPC.format(
+        name="Jean-Pierre DUPONT",
+        rpps=DUPONT,
+        action="55555555555",
+        nature="Gestion des risques",
+        title="Sécurité du patient",
+    ).replace("du 12 au 14 mars 2025", "du 2 au 3 février 2026")
+    text += "\nOrientation prioritaire n° 7 : Sécurité des soins"
+    inbox = office.config.paths.inbox
+    (inbox / "o.pdf").write_bytes(make_pdf([text]))
+    run(inbox.parent)
+    period = dpc_status(office, DUPONT).periods[1]
+    assert [a.orientation for a in period.actions] == ["n° 7 : Sécurité des soins"]
+    assert period.orientation == "n° 7 : Sécurité des soins"

@@ -78,9 +78,11 @@ def test_resolve_files_the_pdf_with_what_the_person_says(office: Workspace) -> N
     assert sidecar["decided"]["by"] == "alice" and sidecar["decided"]["kind"] == "resolve"
     assert sidecar["participant"]["rpps"] == MARTIN and sidecar["action"] == "D"
     after = physician_progress(office, MARTIN)
-    assert after.blocs[0].counted == before.blocs[0].counted + 1
+    # 1.D has an indicative list: named by a person, it waits for the CNP (hors liste).
+    assert after.blocs[0].pending == before.blocs[0].pending + 1
     (entry,) = [e for e in after.entries if e.id == ITEM]
     assert entry.action == "1.D" and (entry.start, entry.end) == ("2025-03-12", "2025-03-14")
+    assert entry.candidates == ("1.D",) and entry.labellisation == "a_demander"
     assert list_review(office) == []
     (resolved,) = list_review(office, state="resolved")
     assert resolved.last is not None and resolved.last.by == "alice"
@@ -88,7 +90,13 @@ def test_resolve_files_the_pdf_with_what_the_person_says(office: Workspace) -> N
     assert event == "resolved" and detail["by"] == "alice" and detail["note"] == "vu"
     assert detail["overrides"] == decision.overrides
     line = office.config.paths.journal.read_text(encoding="utf-8").splitlines()[-1]
-    assert f"resolved  item {ITEM} by alice rpps={MARTIN} action=1.D note=\"vu\" -> " in line
+    assert f'resolved  item {ITEM} by alice rpps={MARTIN} action=1.D note="vu" -> ' in line
+
+
+def test_a_person_may_say_an_action_is_labelled_de_fait(office: Workspace) -> None:
+    decision = resolve(office, ITEM, by="alice", rpps=MARTIN, action="1.D", labellisation="de_fait")
+    assert decision.overrides["labellisation"] == {"read": "a_demander", "decided": "de_fait"}
+    assert physician_progress(office, MARTIN).blocs[0].counted == 1
 
 
 def test_what_was_read_is_kept_where_not_overridden(office: Workspace) -> None:
@@ -287,3 +295,25 @@ def test_decisions_go_through_while_attest_watch_files_a_burst(office: Workspace
     events = [event for event, _ in journal(office)]
     assert events.count("resolved") == 1 and events.count("label_granted") == 1
     assert events.count("file") == 3 + burst
+
+
+def test_a_decision_blocked_too_long_is_refused_in_one_line_and_changes_nothing(
+    office: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attest_pipeline import store as module
+    from attest_pipeline.errors import DatabaseBusy
+
+    monkeypatch.setattr(module, "BUSY_TIMEOUT", 0.2)
+    holder = sqlite3.connect(office.config.paths.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # what a filing batch holds while it runs
+    try:
+        with pytest.raises(DatabaseBusy, match=r"busy for 0\.2 s .*nothing changed, try again"):
+            resolve(office, ITEM, by="alice", rpps=MARTIN)
+        with pytest.raises(DatabaseBusy):
+            grant(office, 3, by="alice")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [i.id for i in list_review(office)] == [ITEM]
+    assert Path(list_review(office)[0].path or "").exists()
+    resolve(office, ITEM, by="alice", rpps=MARTIN)  # once the batch is over

@@ -207,3 +207,32 @@ def test_tables_added_with_create_if_not_exists_still_work(tmp_path: Path) -> No
         with Store(path) as store:
             store.db.execute("INSERT INTO extra (id) VALUES (1)")
             assert store.version() == SCHEMA_VERSION
+
+
+def test_two_processes_opening_a_version_1_database_at_once_upgrade_it_once(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    path = tmp_path / "db.sqlite3"
+    old = store_v1()(path)
+    add(old, record())
+    old.close()
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            Store(path).close()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Store(path) as store:
+        assert store.version() == SCHEMA_VERSION
+        assert store.db.execute("SELECT COUNT(*) FROM dossier_entries").fetchone()[0] == 1
+    assert [p.name for p in tmp_path.iterdir() if "bak" in p.name] == ["db.sqlite3.v1.bak"]

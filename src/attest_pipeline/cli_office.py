@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _echo(text: str, *, err: bool = False) -> None:
+    """Print human-readable output, controls from file names or PDFs shown escaped."""
+    from attest_pipeline.text.printable import printable
+
+    click.echo(printable(text, keep_newlines=True), err=err)
+
+
 def workspace(options: Options) -> Workspace:
     """The workspace of the configuration named by the global options."""
     from attest_pipeline.service import open_workspace
@@ -65,7 +72,7 @@ def _decided(decision: Decision, as_json: bool, what: str) -> None:
         for key, value in decision.overrides.items()
     )
     where = f" -> {decision.path}" if decision.path else ""
-    click.echo(f"{what} {decision.item} by {decision.by}{changed}{where}")
+    _echo(f"{what} {decision.item} by {decision.by}{changed}{where}")
 
 
 def _out(text: str, out: Path | None, what: str) -> None:
@@ -76,7 +83,7 @@ def _out(text: str, out: Path | None, what: str) -> None:
     from attest_pipeline.filing import durable_write
 
     durable_write(out, text.encode("utf-8"))
-    click.echo(f"{what} written to {out}", err=True)
+    _echo(f"{what} written to {out}", err=True)
 
 
 # --------------------------------------------------------------------------------- review
@@ -105,7 +112,7 @@ def review(ctx: click.Context, as_json: bool, reason: str | None, state: str) ->
         click.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
         return
     if not items:
-        click.echo("nothing in review" if state == "review" else f"no {state} item")
+        _echo("nothing in review" if state == "review" else f"no {state} item")
         return
     rows = [
         [
@@ -120,7 +127,7 @@ def review(ctx: click.Context, as_json: bool, reason: str | None, state: str) ->
         ]
         for i in items
     ]
-    click.echo(
+    _echo(
         table(["id", "state", "file", "reasons", "participant", "dates", "action", "issuer"], rows)
     )
 
@@ -157,7 +164,7 @@ def review_show(options: Options, item_id: int, as_json: bool) -> None:
         lines += [
             f"  {d.at} {d.kind} by {d.by}{': ' + d.note if d.note else ''}" for d in detail.history
         ]
-    click.echo("\n".join(lines))
+    _echo("\n".join(lines))
 
 
 @review.command(name="resolve")
@@ -266,7 +273,7 @@ def labels(ctx: click.Context, as_json: bool, csv_path: Path | None, status: str
         click.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
         return
     if not items:
-        click.echo(f"no {status} labellisation")
+        _echo(f"no {status} labellisation")
         return
     rows = [
         [
@@ -282,7 +289,7 @@ def labels(ctx: click.Context, as_json: bool, csv_path: Path | None, status: str
         ]
         for i in items
     ]
-    click.echo(
+    _echo(
         table(
             ["id", "physician", "action", "status", "title", "issuer", "dates", "hours", "pdf"],
             rows,
@@ -346,9 +353,9 @@ def labels_import(options: Options, csv_file: str, as_json: bool, by: str | None
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{report.granted} granted, {report.refused} refused")
+    _echo(f"{report.granted} granted, {report.refused} refused")
     for d in report.decisions:
-        click.echo(f"  {d.item}: {d.kind}{': ' + d.note if d.note else ''}")
+        _echo(f"  {d.item}: {d.kind}{': ' + d.note if d.note else ''}")
 
 
 # ------------------------------------------------------------------------ dpc, export, pdf
@@ -366,17 +373,17 @@ def dpc(options: Options, rpps: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(status.to_json(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{status.last_name} {status.first_name}  RPPS {status.rpps}")
+    _echo(f"{status.last_name} {status.first_name}  RPPS {status.rpps}")
     for period in status.periods:
         done = ", ".join(status.type_labels[t] for t in period.types_done) or "aucun"
-        click.echo(
+        _echo(
             f"\n{period.name} ({period.start} → {period.end}){' current' if period.current else ''}"
         )
-        click.echo(f"  types: {done} ({len(period.types_done)}/{period.min_types} needed)")
-        click.echo(f"  orientation prioritaire: {period.orientation or 'not shown'}")
-        click.echo(f"  {'valid' if period.valid else 'not shown valid'}")
+        _echo(f"  types: {done} ({len(period.types_done)}/{period.min_types} needed)")
+        _echo(f"  orientation prioritaire: {period.orientation or 'not shown'}")
+        _echo(f"  {'valid' if period.valid else 'not shown valid'}")
         for action in period.actions:
-            click.echo(
+            _echo(
                 f"  {action.id}: {action.action} {action.start} {action.nature or '-'} "
                 f"({', '.join(action.types) or 'no type'}) {action.title or ''}".rstrip()
             )
@@ -422,7 +429,7 @@ def summary(options: Options, rpps: str, out: Path | None) -> None:
     data = summary_pdf(workspace(options), rpps)
     target = out or Path(f"summary_{rpps}.pdf")
     durable_write(target, data)
-    click.echo(f"summary written to {target} ({len(data)} bytes)")
+    _echo(f"summary written to {target} ({len(data)} bytes)")
 
 
 COMMANDS = (review, labels, dpc, export, summary)

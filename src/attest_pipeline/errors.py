@@ -31,6 +31,13 @@ class DecisionRefused(UsageError):
     """
 
 
+class DatabaseBusy(UsageError):
+    """Another process held the database longer than the busy timeout: nothing changed.
+
+    Exit code 2 like a refusal: the decision can simply be made again.
+    """
+
+
 class NotFound(UsageError):
     """No item, dossier or physician with that id (exit code 2)."""
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from attest_pipeline.models import Record, Status
+from attest_pipeline.text.printable import printable
 
 if TYPE_CHECKING:
     from attest_pipeline.service.workspace import Workspace
@@ -73,7 +74,6 @@ def _waiting(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-
 def _label(labellisation: str, status: str) -> str:
     if labellisation == "de_fait":
         return "de fait"
@@ -85,8 +85,8 @@ def format_dossier(data: dict[str, Any]) -> str:
     cycle = data["cycle"]
     assumed = " (assumed)" if cycle["assumed"] else ""
     lines = [
-        f"{data['last_name']} {data['first_name']}  RPPS {data['rpps']}",
-        f"dossier: {data['folder'] or '-'}",
+        printable(f"{data['last_name']} {data['first_name']}  RPPS {data['rpps']}"),
+        printable(f"dossier: {data['folder'] or '-'}"),
         f"cycle: {cycle['start']} → {cycle['end']}{assumed}: {cycle['rule']}",
         "",
     ]
@@ -160,7 +160,9 @@ def format_status(data: dict[str, Any]) -> str:
         parts.append("* cycle assumed (the roster gives no registration date)")
     risky = [p for p in data["physicians"] if p["at_risk"]]
     for p in risky:
-        parts.append(f"at risk: {p['rpps']} {p['last_name']} {p['first_name']}: {p['risk']}")
+        parts.append(
+            printable(f"at risk: {p['rpps']} {p['last_name']} {p['first_name']}: {p['risk']}")
+        )
     for title, key in (("review", "review"), ("quarantine", "quarantine")):
         items = data[key]
         parts.append(f"\n{title}: {len(items)}")
@@ -168,8 +170,10 @@ def format_status(data: dict[str, Any]) -> str:
             pages = f"p{','.join(map(str, item['pages']))}" if item["pages"] else "-"
             ident = f"[{item['id']}] " if "id" in item else ""
             parts.append(
-                f"  {ident}{item['document']} [{pages}] "
-                f"{','.join(item['reasons'])} -> {item['path']}"
+                printable(
+                    f"  {ident}{item['document']} [{pages}] "
+                    f"{','.join(item['reasons'])} -> {item['path']}"
+                )
             )
     return "\n".join(parts)
 
@@ -207,12 +211,13 @@ def _dates(start: str | None, end: str | None) -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain-text table with aligned columns."""
+    """A plain-text table with aligned columns, each cell on one line, controls escaped."""
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [len(h) for h in header]
     for row in rows:
-        widths = [max(w, len(str(c))) for w, c in zip(widths, row, strict=True)]
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.access import make_folder, set_file_mode
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.models import Physician, Record, Status
 
@@ -197,8 +198,11 @@ class Store:
         if readonly:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(path.parent)
+            created = not path.exists()
             self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+            if created:  # SQLite gives its -wal and -shm files the database's permissions
+                set_file_mode(path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self._upgrade()
@@ -229,13 +233,15 @@ class Store:
             fresh = not self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone()
         else:
             fresh = False
-        if not fresh and version < SCHEMA_VERSION:
-            self._keep_copy(version)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                # Another process may have upgraded between our read and our lock.
-                if self.version() < target:
+                # Another process may have upgraded between our read and our lock; the copy
+                # is taken under the lock, so that two processes never write it at once.
+                current = self.version()
+                if current < target:
+                    if not fresh:
+                        self._keep_copy(current)
                     for statement in _statements(MIGRATIONS[target - 1]):
                         self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version={target}")
@@ -245,16 +251,25 @@ class Store:
             self.db.execute("COMMIT")
 
     def _keep_copy(self, version: int) -> None:
-        """Copy the database (consistent, through SQLite) before upgrading it."""
+        """Copy the database (its committed state, through SQLite) before upgrading it.
+
+        The copy of each version is kept once: the first upgrade attempt's.
+        """
         copy = self.path.with_name(f"{self.path.name}.v{version}.bak")
         if copy.exists():
             return  # an earlier, interrupted upgrade already kept the original
         partial = copy.with_name(copy.name + ".part")
+        partial.unlink(missing_ok=True)
+        # Through a reader: this connection holds the write lock, and a backup from a
+        # connection in a write transaction would wait for itself.
+        source = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         target = sqlite3.connect(partial)
         try:
-            self.db.backup(target)
+            source.backup(target)
         finally:
             target.close()
+            source.close()
+        set_file_mode(partial)  # the copy holds the same personal data as the database
         shutil.move(partial, copy)
 
     @classmethod
@@ -428,14 +443,16 @@ class Store:
         self.db.execute(
             "INSERT INTO journal (at, document_id, attestation_id, event, detail) "
             "VALUES (?, ?, ?, ?, ?)",
-            (
-                now(),
-                document_id,
-                attestation_id,
-                event,
-                json.dumps(dict(detail), ensure_ascii=False, default=str),
-            ),
+            (now(), document_id, attestation_id, event, _detail(detail)),
         )
+
+    def journalled(self, event: str, detail: Mapping[str, Any]) -> bool:
+        """Whether the journal already holds this event with exactly this detail."""
+        row = self.db.execute(
+            "SELECT 1 FROM journal WHERE event = ? AND detail = ? LIMIT 1",
+            (event, _detail(detail)),
+        ).fetchone()
+        return row is not None
 
     # ------------------------------------------------------------------------- views
 
@@ -480,3 +497,8 @@ class Store:
         """How many attestations ended in each status."""
         rows = self.db.execute("SELECT status, COUNT(*) AS n FROM attestations GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
+
+
+def _detail(detail: Mapping[str, Any]) -> str:
+    """An event's detail as the journal stores it."""
+    return json.dumps(dict(detail), ensure_ascii=False, default=str)

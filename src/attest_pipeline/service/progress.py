@@ -28,15 +28,13 @@ from typing import Any
 
 from attest_pipeline.errors import NotFound
 from attest_pipeline.models import Physician
+from attest_pipeline.referentiel import normalize
 from attest_pipeline.service.rules import CertificationRules
 from attest_pipeline.service.workspace import Workspace
 from attest_pipeline.store import Store
 
 #: The four blocs of the référentiel.
 BLOCS = (1, 2, 3, 4)
-
-#: Label statuses of a dossier entry: counts, waits for the CNP, refused by the CNP.
-LABEL_STATUSES = ("granted", "pending", "refused")
 
 
 # ---------------------------------------------------------------------------------- cycles
@@ -547,7 +545,7 @@ def all_progress(
 ) -> list[Progress]:
     """Every physician with a dossier (and, with ``include_roster``, the whole roster).
 
-    Sorted by name; ``at_risk`` keeps those at risk only.
+    Sorted by name, accents and case aside; ``at_risk`` keeps those at risk only.
     """
     with ws.store() as store:
         physicians = store.physicians()
@@ -569,5 +567,6 @@ def all_progress(
             for p in ws.roster.physicians
             if p.rpps not in known
         ]
-        found.sort(key=lambda p: (p.last_name, p.first_name, p.rpps))
+    # By name as a person reads it: accents and case do not move a name (BÉRANGER, BONNET).
+    found.sort(key=lambda p: (normalize(p.last_name), normalize(p.first_name), p.rpps))
     return [p for p in found if p.at_risk] if at_risk else found

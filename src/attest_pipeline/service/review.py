@@ -226,13 +226,19 @@ def _refuse_unless(store: Store, row: sqlite3.Row, wanted: str, doing: str) -> N
 
 
 def parse_action(ws: Workspace, text: str) -> Candidate:
-    """``"1.D"`` -> the candidate for that action of the référentiel (refused if unknown)."""
+    """``"1.D"`` -> the candidate for that action of the référentiel (refused if unknown).
+
+    Its labellisation is the action's, or its "hors liste" one when the action has a list.
+    """
     bloc_text, _, letter = text.strip().partition(".")
     try:
         action = ws.referentiel.action(int(bloc_text), letter.upper())
     except (KeyError, ValueError) as error:
         raise DecisionRefused(f"no action {text!r} in the référentiel") from error
-    return Candidate(action.bloc, action.letter, action.labellisation)
+    # An action whose labellisation depends on a list: what a person names without saying
+    # it is listed is taken as "hors liste" (the CNP decides), never "de fait" by default.
+    labellisation = action.hors_liste if action.hors_liste is not None else action.labellisation
+    return Candidate(action.bloc, action.letter, labellisation)
 
 
 def parse_date(text: str, name: str) -> date:
@@ -404,7 +410,8 @@ def _decided(
         start=dates["start"],
         end=dates["end"],
         chosen=chosen,
-        candidates=read.candidates if chosen.key in known else (*read.candidates, chosen),
+        # The action a person names is the one that counts: no other candidate.
+        candidates=(chosen,) if action is not None or chosen.key not in known else read.candidates,
     )
     return decided, overrides
 
@@ -512,7 +519,7 @@ def reopen(ws: Workspace, item_id: int, *, by: str, why: str | None = None) -> D
             target = Path(previous)
             source = Path(row["path"])
             if not source.exists():
-                source = _review_pdf(ws, replace_path(row), moves)
+                source = _review_pdf(ws, _without_path(row), moves)
             decision = record_decision(
                 store,
                 "review_decisions",
@@ -544,7 +551,7 @@ def reopen(ws: Workspace, item_id: int, *, by: str, why: str | None = None) -> D
     return decision
 
 
-def replace_path(row: sqlite3.Row) -> Mapping[str, Any]:
+def _without_path(row: sqlite3.Row) -> Mapping[str, Any]:
     """A row's values with no path (to rebuild its PDF from the archive)."""
     return {**dict(row), "path": None}
 

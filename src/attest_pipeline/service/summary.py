@@ -8,8 +8,8 @@ Written with reportlab's layout engine (paragraphs and tables wrap long names an
 instead of overflowing) in Bitstream Vera, the TrueType family shipped inside reportlab
 itself, embedded in the file: it covers French (accents, œ, « », ’) and needs no system
 font. When the content would take more than two pages, the text is set smaller, down to
-:data:`MIN_SIZE`; a dossier that still does not fit continues on a third page rather than
-losing lines.
+the smallest of :data:`SIZES`; a dossier that still does not fit continues on a third page
+rather than losing lines.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from attest_pipeline.service.workspace import Workspace
 
 #: The font sizes tried, largest first, until the summary fits on two pages.
 SIZES = (9.0, 8.5, 8.0, 7.5)
-MIN_SIZE = SIZES[-1]
 MAX_PAGES = 2
 
 _MONTHS = (
@@ -70,6 +69,18 @@ def _dates(start: str | None, end: str | None) -> str:
     if start and end and start != end:
         return f"du {french_date(start)} au {french_date(end)}"
     return french_date(start or end)
+
+
+def _short_dates(start: str | None, end: str | None) -> str:
+    """``du 12/03/2025 au 14/03/2025`` (two lines in a table), or the one day."""
+
+    def short(text: str) -> str:
+        return date.fromisoformat(text).strftime("%d/%m/%Y")
+
+    if start and end and start != end:
+        return f"du {short(start)}<br/>au {short(end)}"
+    day = start or end
+    return f"le {short(day)}" if day else "—"
 
 
 def _labellisation(entry: Entry) -> str:
@@ -218,12 +229,12 @@ def _story(
                             small,
                         ),
                         Paragraph(_escape(entry.issuer or "—"), small),
-                        Paragraph(_dates(entry.start, entry.end), small),
+                        Paragraph(_short_dates(entry.start, entry.end), small),
                         Paragraph(_labellisation(entry), small),
                     ]
                 )
             grid = Table(
-                rows, colWidths=[14 * mm, 62 * mm, 40 * mm, 32 * mm, 26 * mm], repeatRows=1
+                rows, colWidths=[14 * mm, 64 * mm, 42 * mm, 28 * mm, 26 * mm], repeatRows=1
             )
             grid.setStyle(
                 TableStyle(
@@ -271,7 +282,7 @@ def _story(
                         small,
                     ),
                     Paragraph(
-                        f"<font face='Courier' size={min(size - 1.5, 6.5)}>{digest}</font>", small
+                        f"<font face='Courier' size={6}>{digest}</font>", small
                     ),
                 ]
             )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import getpass
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
+from attest_pipeline import store as store_module
 from attest_pipeline.config import Config
-from attest_pipeline.errors import UsageError
+from attest_pipeline.errors import DatabaseBusy, UsageError
 from attest_pipeline.referentiel import Referentiel, load_referentiel
 from attest_pipeline.roster import Roster, load_roster
 from attest_pipeline.service.rules import (
@@ -46,10 +48,21 @@ class Workspace:
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        """The database, opened (and upgraded if older) for the time of one operation."""
+        """The database, opened (and upgraded if older) for the time of one operation.
+
+        A write that waited more than the busy timeout for another process becomes a
+        :class:`~attest_pipeline.errors.DatabaseBusy` (one line, nothing changed).
+        """
         store = Store(self.config.paths.database)
         try:
             yield store
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            raise DatabaseBusy(
+                f"the database stayed busy for {store_module.BUSY_TIMEOUT:g} s (a filing batch "
+                "in progress?): nothing changed, try again"
+            ) from error
         finally:
             store.close()
 
@@ -59,7 +72,7 @@ def open_workspace(config: Config, *, today: date | None = None) -> Workspace:
     return Workspace(
         config=config,
         referentiel=load_referentiel(config.paths.referentiel),
-        roster=load_roster(config.paths.roster),
+        roster=load_roster(config.paths.roster) if config.paths.roster else Roster(()),
         certification=load_certification(),
         dpc=load_dpc(),
         today=today,
