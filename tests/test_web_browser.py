@@ -59,18 +59,6 @@ class Server:
         return self.process.stderr.read()
 
 
-#: The watcher, as ``attest watch --polling`` runs it (its function, in a process of its own).
-WATCH = """
-import sys
-from attest_pipeline.config import load_config
-from attest_pipeline.pipeline import Pipeline
-from attest_pipeline.registry import load_registry
-from attest_pipeline.watch import watch_command
-config = load_config(__import__("pathlib").Path(sys.argv[1]))
-watch_command(Pipeline(config, load_registry(config.plugins)), polling=True, jobs=1)
-"""
-
-
 def db(root: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(root / "state" / "attest.sqlite3")
     connection.row_factory = sqlite3.Row
@@ -409,7 +397,8 @@ def test_with_accounts_the_logged_in_person_decides(
 def test_beside_attest_watch(page: Page, tmp_path: Path) -> None:
     root = filled_workspace(tmp_path)
     watch = subprocess.Popen(
-        [sys.executable, "-c", WATCH, str(root / "config.toml")],
+        [sys.executable, "-m", "attest_pipeline", "--config", str(root / "config.toml"),
+         "watch", "--polling"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
