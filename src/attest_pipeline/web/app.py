@@ -183,7 +183,7 @@ def _guard() -> BaseResponse | None:
                   "rechargez la page et recommencez.")
     if request.endpoint in PUBLIC_ENDPOINTS or current_user() is not None:
         return None
-    return redirect(url_for("pages.login", suite=request.full_path))
+    return redirect(url_for("pages.login", suite=request.full_path.rstrip("?")))
 
 
 def store(*, write: bool = False) -> Store | None:
