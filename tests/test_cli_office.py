@@ -128,6 +128,7 @@ def test_status_and_dossier_show_cycle_allocation_dpc_and_risk(office: Workspace
     text = ok(office, "status")
     assert "cycle end" in text and "2031-12-31*" in text and "[2] b.pdf" in text
     assert json.loads(ok(office, "status", "--json", "--at-risk"))["physicians"] == []
+    assert ok(office, "status", "--at-risk").startswith("no physician at risk")
     dossier = json.loads(ok(office, "dossier", DUPONT, "--json"))
     documented(dossier, "dossier --json")
     assert [a["state"] for a in dossier["actions"]] == ["counted", "counted"]

@@ -281,7 +281,7 @@ def status(options: Options, as_json: bool, at_risk: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _say(format_status(data))
+        _say(format_status(data, empty="no physician at risk" if at_risk else "no dossier yet"))
 
 
 @cli.command()

@@ -134,8 +134,8 @@ def _dpc_line(period: dict[str, Any]) -> str:
     )
 
 
-def format_status(data: dict[str, Any]) -> str:
-    """The status overview as text."""
+def format_status(data: dict[str, Any], *, empty: str = "no dossier yet") -> str:
+    """The status overview as text; ``empty`` is said when no physician is listed."""
     rows = []
     for p in data["physicians"]:
         blocs = [f"{b['counted']}/{b['required']}" for b in p["blocs"].values()]
@@ -154,7 +154,7 @@ def format_status(data: dict[str, Any]) -> str:
         )
     header = ["rpps", "name", "bloc 1", "bloc 2", "bloc 3", "bloc 4", "complete", "pending"]
     parts = [
-        table([*header, "cycle end", "dpc types", "risk"], rows) if rows else "no dossier yet",
+        table([*header, "cycle end", "dpc types", "risk"], rows) if rows else empty,
     ]
     if any(p["cycle"]["assumed"] for p in data["physicians"]):
         parts.append("* cycle assumed (the roster gives no registration date)")
