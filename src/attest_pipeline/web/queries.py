@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from attest_pipeline.models import Status
+from attest_pipeline.referentiel import normalize
 from attest_pipeline.service.progress import Progress, measure
 from attest_pipeline.service.workspace import Workspace
 from attest_pipeline.store import Store
@@ -138,7 +139,8 @@ class ProgressCache:
     def current(self, ws: Workspace, store: Store) -> list[Progress]:
         """The progress of every physician of the roster or with a dossier, by name.
 
-        The same list while nothing changed: every change to a dossier is journalled, so an
+        Names are ordered as the service layer orders them (accents and case ignored). The
+        same list while nothing changed: every change to a dossier is journalled, so an
         unchanged last journal id (and day) means unchanged dossiers.
         """
         with self._lock:
@@ -163,7 +165,8 @@ class ProgressCache:
                 del self._progress[gone]
             self._keys, self._position, self._rows = keys, position, None
             self._sorted = sorted(
-                self._progress.values(), key=lambda p: (p.last_name, p.first_name, p.rpps)
+                self._progress.values(),
+                key=lambda p: (normalize(p.last_name), normalize(p.first_name), p.rpps),
             )
             return self._sorted
 
