@@ -79,7 +79,13 @@ def test_run_dossier_status_and_extract(workspace: Path) -> None:
     result = attest("dossier", "10005682603", "--json", cwd=workspace)
     data = json.loads(result.stdout)
     assert data["actions"][0]["bloc"] == 1 and data["actions"][0]["action"] == "A"
-    assert data["blocs"]["1"] == {"counted": 1, "pending": 0, "required": 2}
+    assert data["blocs"]["1"] == {
+        "title": "Améliorer les connaissances et les compétences",
+        "counted": 1,
+        "pending": 0,
+        "required": 2,
+        "missing": 1,
+    }
     assert data["complete"] is False
     assert "bloc 1: 1/2" in attest("dossier", "10005682603", cwd=workspace).stdout
 
@@ -87,8 +93,10 @@ def test_run_dossier_status_and_extract(workspace: Path) -> None:
     assert status["physicians"][0]["rpps"] == "10005682603"
     assert status["quarantine"][0]["reasons"] == ["not_pdf"]
 
-    result = attest("dossier", "10101010105", cwd=workspace)
-    assert result.returncode == 2 and "no dossier for RPPS 10101010105" in result.stderr
+    # On the roster without a dossier yet: an empty dossier; neither: exit 2.
+    assert "no action filed" in attest("dossier", "10101010105", cwd=workspace).stdout
+    result = attest("dossier", "10000000074", cwd=workspace)
+    assert result.returncode == 2 and "no dossier for RPPS 10000000074" in result.stderr
 
     pdf = workspace / "copy.pdf"
     pdf.write_bytes(make_pdf(["Lettre d information aux adhérents"]))

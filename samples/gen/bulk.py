@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -185,9 +186,9 @@ def generate_bulk(out: Path, n: int, seed: int = DEFAULT_SEED) -> list[Path]:
 def generate_congress(out: Path, pages: int, seed: int = DEFAULT_SEED) -> Path:
     """Write one congress PDF of ``pages`` attendance attestations, one page each.
 
-    The participants are the roster's physicians in turn, each with an RPPS, so a PDF longer
-    than the roster holds the same attestation several times (duplicates). For the splitting
-    benchmark; reproducible for a given seed.
+    The participants are the roster's physicians in turn, each with an RPPS; each round of
+    the roster is a day earlier, so that every page is an attestation of its own (not the
+    duplicate of another). For the splitting benchmark; reproducible for a given seed.
     """
     rng = random.Random(f"{seed}/congress/{pages}")
     roster = [p for p in build_roster() if p.last != "BERNARD"]
@@ -195,7 +196,9 @@ def generate_congress(out: Path, pages: int, seed: int = DEFAULT_SEED) -> Path:
     pdf = Pdf(meta("indesign", signed_at(e.end, rng, (10, 11)), title=f"Attestations {e.edition}"))
     signed = signed_at(e.end, rng, (10, 11)).date()
     for page in range(pages):
-        congress.LAYOUTS["banner"](pdf, e, roster[page % len(roster)], "dr", True, rng, signed)
+        shift = timedelta(days=page // len(roster))
+        day = replace(e, start=e.start - shift, end=e.end - shift, form="num")
+        congress.LAYOUTS["banner"](pdf, day, roster[page % len(roster)], "dr", True, rng, signed)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"congress_{pages}_pages.pdf"

@@ -1,4 +1,4 @@
-"""The configuration file (``config.toml``): paths, plugins, limits, OCR, watching.
+"""The configuration file (``config.toml``): paths, plugins, limits, OCR, watching, the page.
 
 Relative paths are relative to the configuration file, so that a configuration works
 wherever it is started from. Every problem is a :class:`~attest_pipeline.errors.ConfigError`
@@ -125,6 +125,29 @@ class WatchConfig:
     unreadable_after: float = 300.0
 
 
+#: Host names and addresses that only this machine can reach.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@dataclass(frozen=True, slots=True)
+class ServeConfig:
+    """How ``attest serve`` (the secretariat's web page) listens, and who may use it."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    #: Largest upload accepted, in megabytes (one request, all files together).
+    upload_limit_mb: float = 50.0
+    #: The users file (``attest user add NAME``); ``None``: no accounts, loopback only.
+    accounts: Path | None = None
+    #: Send the session cookie only over HTTPS (browsers treat http://127.0.0.1 as secure).
+    secure_cookies: bool = True
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the page is reachable from this machine only."""
+        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration, as read from one file (or the built-in defaults).
@@ -138,6 +161,7 @@ class Config:
     plugins: PluginSettings = field(default_factory=PluginSettings)
     ocr: OcrConfig = field(default_factory=OcrConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     max_pages: int = 5000
     jobs: int = 1
     memory: int = DEFAULT_MEMORY
@@ -246,12 +270,25 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         poll_interval=reader.number("watch", "poll_interval", 2.0),
         unreadable_after=reader.number("watch", "unreadable_after", 300.0),
     )
+    port = reader.number("serve", "port", 8765)
+    if port != int(port) or port > 65535:
+        raise ConfigError(
+            path, f"[serve] port must be a whole number up to 65535 (0: any free port), not {port}"
+        )
+    serve = ServeConfig(
+        host=reader.get("serve", "host", str, "127.0.0.1"),
+        port=int(port),
+        upload_limit_mb=reader.number("serve", "upload_limit_mb", 50.0),
+        accounts=optional("serve", "accounts"),
+        secure_cookies=reader.get("serve", "secure_cookies", bool, True),
+    )
     config = Config(
         source=path,
         paths=paths,
         plugins=plugins,
         ocr=ocr,
         watch=watch,
+        serve=serve,
         max_pages=int(reader.number("limits", "max_pages", 5000)),
         jobs=int(reader.number("run", "jobs", 1)),
         memory=reader.size("limits", "memory", DEFAULT_MEMORY),

@@ -442,14 +442,15 @@ class Filer:
             body = parts.get(record.pages, data) if parts is not None else data
             label = "" if parts is None else f"_{page_label(record.pages)}"
             if record.status is Status.FILE:
-                target = self._dossier(record) / _filed_name(record, short, label)
+                target = self.dossier_folder(record) / filed_name(record, short, label)
             else:
                 target = self.paths.review / f"{stem}_{short}{label}.pdf"
         self._put(target, body)
         self._sidecar(record, target, original)
         return target
 
-    def _dossier(self, record: Record) -> Path:
+    def dossier_folder(self, record: Record) -> Path:
+        """The physician's dossier folder (recorded on first use), for a record to file."""
         assert record.rpps is not None
         folder = self.store.physician_folder(record.rpps)
         if folder is None:
@@ -466,7 +467,8 @@ class Filer:
         return self.paths.dossiers / folder
 
 
-def _filed_name(record: Record, short: str, label: str) -> str:
+def filed_name(record: Record, short: str, label: str) -> str:
+    """The name of a filed PDF: date, action, issuer, a short hash, the pages when split."""
     assert record.chosen is not None
     when = record.start.isoformat() if record.start else "undated"
     issuer = safe_component(record.issuer or record.family or "issuer", 30)

@@ -227,11 +227,16 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Physician:
-    """One physician of the roster."""
+    """One physician of the roster.
+
+    ``registered`` is the date of registration with the Ordre when the roster gives it (the
+    ``registered_on`` column); it decides the certification cycle.
+    """
 
     rpps: str
     last_name: str
     first_name: str
+    registered: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
