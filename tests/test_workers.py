@@ -217,3 +217,20 @@ def test_workers_die_with_their_parent_killed_by_sigkill(tmp_path: Path, roster:
     for pid in left:  # not to leave them behind when the test fails
         os.kill(pid, 9)
     assert left == []
+
+
+
+def test_a_task_not_begun_by_a_dead_worker_is_spared_once(context: Context, tmp_path: Path) -> None:
+    (task,) = tasks(tmp_path, {"a.pdf": "ORGANISME TEST"})
+    with Supervisor(context, jobs=1) as supervisor:
+        worker = supervisor._idle(supervisor.text, 1, TEXT_QUEUE)
+        assert worker is not None
+        worker.tasks.append(task)  # held, never sent: the worker cannot have begun it
+        assert not worker.began_first()
+        assert supervisor._spare(worker)  # sent again to another worker
+        # Its next worker dies before beginning it too: blamed now, so a run always ends.
+        assert not supervisor._spare(worker)
+        worker.current.value = task.key
+        supervisor.spared.clear()
+        assert not supervisor._spare(worker)  # begun: it is the one to blame
+        worker.tasks.clear()

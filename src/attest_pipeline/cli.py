@@ -230,6 +230,7 @@ def extract(
     jobs: int | None,
 ) -> None:
     """Show what `run` would do with FILES (PDF files or folders), changing nothing."""
+    from attest_pipeline.errors import UsageError
     from attest_pipeline.pipeline import list_files
     from attest_pipeline.reports import format_records
 
@@ -237,7 +238,7 @@ def extract(
     if from_file is not None:
         named += [line for line in from_file.read().splitlines() if line.strip()]
     if not named:
-        raise _usage("give FILES, folders, or --from-file LIST")
+        raise UsageError("give FILES, folders, or --from-file LIST")
     # Before anything is loaded: a FIFO is refused at once.
     listed = list_files(named)
     if listed.skipped:

@@ -259,6 +259,8 @@ class Supervisor:
         self.text: list[_Worker] = []
         self.ocr: list[_Worker] = []
         self.retry: deque[Task] = deque()
+        #: Keys of the tasks sent again once after a worker died before beginning them.
+        self.spared: set[int] = set()
         self.stopping = False
 
     def __enter__(self) -> Supervisor:
@@ -293,6 +295,7 @@ class Supervisor:
         rather than wait behind a slow document).
         """
         pending = iter(tasks)
+        self.spared.clear()  # keys start again at 0 in each run
         ocr_queue: deque[Task] = deque()
         # Tasks taken back from a worker replaced before it began them: prepared already.
         retry = self.retry
@@ -357,7 +360,7 @@ class Supervisor:
             result = worker.conn.recv()
         except (EOFError, OSError):
             worker.process.join(timeout=1.0)  # let it finish dying, to read how it died
-            if not worker.began_first():
+            if self._spare(worker):
                 # Died between two documents: none of its tasks is to blame.
                 self._replace(worker, blame=False)
                 return
@@ -383,7 +386,7 @@ class Supervisor:
         if not worker.process.is_alive():
             if worker.conn.poll():
                 return None  # its last answers are still to be read: _collect reads them
-            if not worker.began_first():
+            if self._spare(worker):
                 self._replace(worker, blame=False)
                 return None
             return task, self._replace(worker)
@@ -394,6 +397,18 @@ class Supervisor:
         if limit is None or now - worker.started.value <= limit:
             return None
         return task, self._replace(worker)
+
+    def _spare(self, worker: _Worker) -> bool:
+        """Whether a dead worker's first task is spared: it had not begun it.
+
+        Once only: a task whose worker dies again before beginning it (a worker that cannot
+        even start) is then blamed, so that a run always ends.
+        """
+        task = worker.task
+        if task is None or worker.began_first() or task.key in self.spared:
+            return False
+        self.spared.add(task.key)
+        return True
 
     def _limit(self, phase: str) -> float | None:
         """The time limit of one step (``None``: the document's limit alone)."""

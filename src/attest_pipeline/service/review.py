@@ -20,7 +20,7 @@ from typing import Any
 
 from attest_pipeline.decision import check_dates
 from attest_pipeline.errors import DecisionRefused, NotFound, UsageError
-from attest_pipeline.filing import Filer, filed_name, pages_of
+from attest_pipeline.filing import Filer, filed_name
 from attest_pipeline.models import Candidate, Physician, Problem, Record, Status
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import LABELLISATIONS
@@ -428,7 +428,11 @@ def _review_pdf(ws: Workspace, row: Mapping[str, Any] | sqlite3.Row, moves: Move
     original = Path(row["archive"]).read_bytes()
     pages = json.loads(row["pages"])
     total = row["document_pages"]
-    data = pages_of(original, pages, total) if pages and total else original
+    from attest_pipeline.reading import cut_pages
+
+    whole = not pages or not total or tuple(pages) == tuple(range(1, total + 1))
+    # Cut by pdfium, as the worker cut it when the document was filed.
+    data = original if whole else cut_pages(original, [pages])[tuple(pages)]
     rebuilt = ws.config.paths.review / f".rebuilt_{row['id']}.pdf"
     rebuilt.parent.mkdir(parents=True, exist_ok=True)
     rebuilt.write_bytes(data)
