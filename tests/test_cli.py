@@ -139,3 +139,44 @@ def test_doctor_reports_each_check(workspace: Path) -> None:
     result = attest("doctor", cwd=workspace)
     assert "ok   configuration" in result.stdout
     assert "OCR" in result.stdout
+
+
+#: A common DPC layout: the wording mentions "le participant nommé ci-après", the name
+#: and RPPS stand below without labels of their own.
+NAMED_BELOW = """Association Formation Santé Ouest
+Organisme de DPC enregistré auprès de l'ANDPC sous le n° 1187
+ATTESTATION DE PARTICIPATION A UNE ACTION DE DPC
+L'organisme atteste que le participant nommé ci-après a suivi l'action de DPC n° 11872500730,
+de type formation continue, intitulée « Prise en charge de l'asthme de l'enfant ».
+Participant nommé ci-après : voir ci-dessous
+Dr Claire MARTIN
+RPPS : 10101010105
+Dates : du 12 au 14 mars 2025
+Fait à Rennes, le 18/03/2025
+Le Président, Dr Jean-Pierre DUPONT
+"""
+
+
+def test_extract_files_on_the_roster_identity_and_explains_it(workspace: Path) -> None:
+    pdf = workspace / "named_below.pdf"
+    pdf.write_bytes(make_pdf([NAMED_BELOW]))
+    result = attest("extract", "--json", str(pdf), cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    (record,) = json.loads(result.stdout)
+    assert record["status"] == "file", record["details"]
+    assert record["participant"]["rpps"] == "10101010105"
+    assert record["evidence"]["participant"] == "Claire MARTIN RPPS : 10101010105"
+    roster = record["fields"]["roster"]
+    assert roster["decided_by"] == "roster"
+    assert {seen["rpps"]: seen["by"] for seen in roster["found"]} == {
+        "10101010105": "rpps+name",
+        "10005682603": "name",
+    }
+    explained = attest("extract", "--explain", str(pdf), cwd=workspace).stdout
+    assert "participant read by the plugin: participant 'nommé ci-après'" in explained
+    assert (
+        "roster: MARTIN Claire (10101010105) by rpps+name, page 1: "
+        "'Claire MARTIN RPPS : 10101010105'" in explained
+    )
+    assert "roster: DUPONT Jean-Pierre (10005682603) by name" in explained
+    assert "participant decided by the roster" in explained

@@ -147,7 +147,11 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
 )
-@click.option("--explain", is_flag=True, help="Show every plugin's identify score and reasons.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show every plugin's identify score and reasons, and the roster evidence.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes.")
 @pass_options
 def extract(
@@ -179,8 +183,28 @@ def extract(
                 click.echo(
                     f"  {score['issuer']:<24} {value:<9} {'; '.join(score['reasons'])}{extra}"
                 )
+            click.echo(_roster_explained(record.fields.get("roster")))
             for problem in record.problems:
                 click.echo(f"  {problem.reason.value}: {problem.detail}")
+
+
+def _roster_explained(roster: dict[str, Any] | None) -> str:
+    """The plugin's reading of the participant beside what the roster search found."""
+    if not roster:
+        return "  roster search: not run (no attestation read)"
+    read = ", ".join(f"{k} {v!r}" for k, v in roster["plugin_read"].items()) or "nothing"
+    lines = [f"  participant read by the plugin: {read}"]
+    for seen in roster["found"]:
+        lines.append(
+            f"  roster: {seen['last_name']} {seen['first_name']} ({seen['rpps']}) by "
+            f"{seen['by']}, page {','.join(map(str, seen['pages']))}: {seen['evidence']!r}"
+        )
+    if not roster["found"]:
+        lines.append("  roster: the text names no physician of the roster")
+    decided = roster["decided_by"]
+    why = f" ({roster['why']})" if roster["why"] else ""
+    lines.append(f"  participant decided by the {decided}{why}")
+    return "\n".join(lines)
 
 
 @cli.command()

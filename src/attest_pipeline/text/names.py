@@ -169,9 +169,12 @@ def normalise(text: str) -> str:
     return _NAME_SEPARATORS.sub(" ", fold(text).text).strip()
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _compact(text: str) -> str:
     """Reduce a name to its letters and digits, so that ``N'DIAYE`` equals ``NDIAYE``."""
-    return "".join(c for c in fold(text).text if c.isalnum())
+    return _NOT_ALNUM.sub("", fold(text).text)
 
 
 def strip_civilities(text: str) -> str:
@@ -545,6 +548,30 @@ def _take_name(segment: str, *, allow_single: bool = False) -> tuple[int, int] |
     return taken[0][0], taken[-1][1]
 
 
+def plausible_name(text: str, *, allow_single: bool = False) -> bool:
+    """Say whether ``text``, a participant's name as a plugin read it, reads as a name.
+
+    The whole text must be a name by the rules of :func:`find_person` (capitalised or
+    upper-case words, particles, married-name markers, a civility in front; no
+    organisation's word, no sentence words, at least one capitalised word):
+    ``le participant nommé ci-après``, ``nommé ci-après`` or ``ATTESTATION DE PRÉSENCE``
+    is not one. ``LAST, First`` is read as its two parts. A
+    single word counts only with ``allow_single``.
+    """
+    cleaned = " ".join(text.split()).strip(" ;:.()[]")
+    parts = [p.strip() for p in cleaned.split(",")] if "," in cleaned else [cleaned]
+    if len(parts) > 2:
+        return False
+    for part in parts:
+        taken = _take_name(part, allow_single=allow_single or len(parts) == 2)
+        if taken is None or part[taken[1] :].strip(" ."):
+            return False
+        # Running text reads a name in lower case; a reading of it must show a capital.
+        if not any(_kind(token) in (_UPPER, _CAP) for token in part[taken[0] : taken[1]].split()):
+            return False
+    return True
+
+
 def _name_follows(text: str, match: re.Match[str]) -> bool:
     rest = text[match.end() :].split()
     return bool(rest) and _kind(rest[0]) in (_UPPER, _CAP)
@@ -905,6 +932,22 @@ def _undersigned(folded: Folded, fallback: _Fallback) -> None:
         taken = _take_name(original[end:line_end])
         if taken is not None:
             fallback.signatories.add(name_keys(original[end + taken[0] : end + taken[1]]))
+
+
+def signatory_at(folded: Folded, position: int) -> bool:
+    """Say whether the name at folded ``position`` is written as a signatory's.
+
+    A role on its line or on a short line beside it (``Le Président``), the name of
+    someone who did something (``animée par le Dr``, ``avec le``), or the name after
+    ``Je soussigné``.
+    """
+    text = folded.text
+    line_start, _ = _line_bounds(text, position)
+    before = text[line_start:position]
+    if _AGENT_BEFORE.search(before) or _is_signatory(folded, position):
+        return True
+    undersigned = _UNDERSIGNED.search(before)
+    return undersigned is not None and not before[undersigned.end() :].strip(" ,.")
 
 
 def _fallback_person(folded: Folded) -> Found[str] | None:
