@@ -565,3 +565,59 @@ def test_find_person_reads_a_grid_of_name_cells_through_a_real_pdf() -> None:
 )
 def test_find_person_never_takes_a_doctor_named_as_the_agent(text: str) -> None:
     assert find_person(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dr Jean-Pierre DUPONT",
+        "DUPONT, Jean",
+        "Marie DUPONT épouse MARTIN",
+        "Hélène de la Fontaine",
+    ],
+)
+def test_a_name_reads_as_plausible(text: str) -> None:
+    from attest_pipeline.text.names import plausible_name
+
+    assert plausible_name(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nommé ci-après",
+        "le participant nommé ci-après",
+        "ATTESTATION DE PRÉSENCE",
+        "jean dupont",
+        "DUPONT",
+        "Jean DUPONT a participé",
+        "A, B, C",
+    ],
+)
+def test_what_is_no_name_is_not_plausible(text: str) -> None:
+    from attest_pipeline.text.names import plausible_name
+
+    assert not plausible_name(text)
+
+
+def test_one_word_is_plausible_only_when_allowed() -> None:
+    from attest_pipeline.text.names import plausible_name
+
+    assert plausible_name("DUPONT", allow_single=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "signatory"),
+    [
+        ("Le Président\nDr Jean DUPONT", "Jean DUPONT", True),
+        ("Dr Jean DUPONT, directeur de l'organisme", "Jean DUPONT", True),
+        ("Formation animée par le Dr Jean DUPONT", "Jean DUPONT", True),
+        ("Je soussigné, Jean DUPONT", "Jean DUPONT", True),
+        ("atteste que le Dr Jean DUPONT a participé", "Jean DUPONT", False),
+    ],
+)
+def test_signatory_at_tells_the_signatory(text: str, name: str, signatory: bool) -> None:
+    from attest_pipeline.text.names import signatory_at
+
+    folded = fold(text)
+    assert signatory_at(folded, folded.text.index(fold(name).text)) is signatory

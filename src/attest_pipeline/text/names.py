@@ -934,6 +934,11 @@ def _undersigned(folded: Folded, fallback: _Fallback) -> None:
             fallback.signatories.add(name_keys(original[end + taken[0] : end + taken[1]]))
 
 
+_TRAILING_CIVILITIES = re.compile(
+    r"(?:(?<![\w'])(?:" + "|".join(sorted(CIVILITIES, key=len, reverse=True)) + r")\b\.?\s*)+$"
+)
+
+
 def signatory_at(folded: Folded, position: int) -> bool:
     """Say whether the name at folded ``position`` is written as a signatory's.
 
@@ -943,7 +948,7 @@ def signatory_at(folded: Folded, position: int) -> bool:
     """
     text = folded.text
     line_start, _ = _line_bounds(text, position)
-    before = text[line_start:position]
+    before = _TRAILING_CIVILITIES.sub("", text[line_start:position])
     if _AGENT_BEFORE.search(before) or _is_signatory(folded, position):
         return True
     undersigned = _UNDERSIGNED.search(before)
