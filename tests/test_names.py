@@ -621,3 +621,34 @@ def test_signatory_at_tells_the_signatory(text: str, name: str, signatory: bool)
 
     folded = fold(text)
     assert signatory_at(folded, folded.text.index(fold(name).text)) is signatory
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # The label words inside the attestation's sentences are not labels.
+        ("Le participant nommé ci-après, Dr Jean DUPONT, a suivi l'action.", "Jean DUPONT"),
+        (
+            "Le participant nommé ci-après a suivi l'intégralité du programme : Prise En Charge\n"
+            "Dr Claire MARTIN",
+            "Claire MARTIN",
+        ),
+        ("Le stagiaire désigné ci-après a suivi Module Un : Dr Claire MARTIN", "Claire MARTIN"),
+        ("Chaque participant reçoit : Un Livret\nNom : MARTIN\nPrénom : Claire", "MARTIN, Claire"),
+        ("Participant nommé ci-après : voir ci-dessous\nDr Claire MARTIN", "Claire MARTIN"),
+        # Labels laid out as labels.
+        ("Participant(e) au programme : Claire MARTIN", "Claire MARTIN"),
+        ("Participant ........ DUPONT Jean", "DUPONT Jean"),
+        ("Participant\nDUPONT Jean", "DUPONT Jean"),
+        ("Participant Marie MARTIN\nGroupe Balint", "Marie MARTIN"),
+        ("Le participant : DUPONT Jean", "DUPONT Jean"),
+    ],
+)
+def test_labels_are_labels_only_where_the_layout_says_so(text: str, name: str) -> None:
+    found = find_person(text)
+    assert found is not None and found.value == name
+
+
+def test_a_label_word_inside_a_sentence_reads_no_label() -> None:
+    # Not a label (inside the sentence), and no other layout names anyone: nothing read.
+    assert find_person("Chaque participant reçoit : Un Livret") is None

@@ -480,8 +480,8 @@ _STOP_WORDS = _ALWAYS_STOP | _words(
     "specialiste generaliste residant residante habitant agissant participe suivi assiste "
     "numero identifiant ce cette son ses par vous nous il elle ils elles on avez avons etes "
     "sommes votre notre leur un une les professionnel professionnelle praticien praticienne "
-    "designe designee susnomme susnommee interesse interessee"
-)
+    "designe designee susnomme susnommee interesse interessee voir"
+) | {"ci apres", "ci dessous", "ci dessus"}
 
 #: Words of the labels of a form, which end a name when a colon follows.
 _LABEL_WORDS = _words(
@@ -629,13 +629,51 @@ def _compile_marker(marker: str) -> tuple[Gated, bool]:
     running = folded.endswith((" que", " de"))
     # A label is followed by a colon (a few words may come first: "Participant(e) au
     # programme :") or by a dot leader ("Participant ........ DUPONT Jean").
-    tail = r"(?:\s*:)?" if running else r"(?:s\b)?(?:" + _LEADER + r"|(?P<tail>[^:\n]{0,40}:))?"
+    tail = (
+        r"(?:\s*:)?"
+        if running
+        else r"(?:s\b)?(?:(?P<leader>" + _LEADER + r")|(?P<tail>[^:\n]{0,40}:))?"
+    )
     return gated(r"(?<![\w'])" + body + tail), running
 
 
 @lru_cache(maxsize=64)
 def _marker_patterns(markers: tuple[str, ...]) -> tuple[tuple[Gated, bool], ...]:
     return tuple(_compile_marker(m) for m in markers)
+
+
+#: A word that makes the label word after it the subject or object of a sentence
+#: ("le participant nommé ci-après", "chaque stagiaire reçoit").
+_DETERMINER_BEFORE = re.compile(
+    r"(?<![\w'])(?:le|la|les|l'|un|une|des|du|au|aux|ce|cet|cette|ces|chaque|tout|toute|tous|"
+    r"son|sa|ses|leur|leurs|notre|votre|dont|par|pour|de|d')\s*$"
+)
+
+
+def _label_layout(folded: Folded, match: re.Match[str], before: str) -> bool:
+    """Say whether a label marker is laid out as a label, not written in a sentence.
+
+    A label is followed by a colon (right away, or after a few words: ``Participant(e) au
+    programme :``) or by a dot leader; without either, it must open its line and have its
+    value in the next cell (a wide gap, or a capital: the text layer of a grid gives
+    ``Participant Marie MARTIN``) or on the next line. After a determiner (``le
+    participant nommé ci-après``, ``chaque stagiaire reçoit :``) only a colon or a leader
+    right after it makes a label.
+    """
+    tail = match.group("tail")
+    immediate = match.group("leader") is not None or (tail is not None and not tail[:-1].strip())
+    if _DETERMINER_BEFORE.search(before):
+        return immediate
+    if match.group("leader") is not None or tail is not None:
+        return True
+    original = folded.original
+    end = folded.position(match.end())
+    line_end = original.find("\n", end)
+    after = original[end : len(original) if line_end < 0 else line_end]
+    opens_line = not before.strip(" \t-•*·–")
+    # A grid's next cell, as a text layer gives it: a wide gap, or a capital after a space.
+    cell = after.startswith(("  ", "\t")) or after.lstrip()[:1].isupper()
+    return opens_line and (not after.strip() or cell)
 
 
 def _marker_hit(folded: Folded, pattern: Gated, running: bool) -> _Hit | None:
@@ -646,6 +684,8 @@ def _marker_hit(folded: Folded, pattern: Gated, running: bool) -> _Hit | None:
             line_start, _ = _line_bounds(folded.text, match.start())
             before = folded.text[line_start : match.start()]
             if _ROLE_WORDS.search(before) or _ROLE_WORDS.search(match.group("tail") or ""):
+                continue
+            if not _label_layout(folded, match, before):
                 continue
         start, end = folded.span(match.start(), match.end())
         span = _name_at(original, end)
@@ -987,10 +1027,13 @@ def find_person(text: str, markers: Sequence[str] = DEFAULT_MARKERS) -> Found[st
     Looked for, earliest in the text first: after one of ``markers`` (``certifie que``,
     ``Nom et prénom :``, ``Participant(e) :``, ``Participant ..... DUPONT Jean``...) and in
     a ``Nom :`` / ``Prénom :`` pair, colons or a grid's cells (rendered ``LAST, First``,
-    which :func:`split_name` reads unambiguously). Failing those, a name followed by a
-    participation phrase (``Dr Jean DUPONT a participé``, ``Claire MARTIN, médecin
-    généraliste, a assisté``, a name alone on the line before ``a assisté``), then a bare
-    ``Dr``/``Docteur`` name; when such names disagree, ``None``. The signatory is never
+    which :func:`split_name` reads unambiguously). A label marker counts only where the
+    layout makes it a label (a colon, a dot leader, or opening its line with the value
+    in the next cell or below): ``le participant nommé ci-après`` is a sentence.
+    Failing those, a name followed by a participation phrase (``Dr Jean DUPONT a
+    participé``, ``Claire MARTIN, médecin généraliste, a assisté``, a name alone on the
+    line before ``a assisté``), then a bare ``Dr``/``Docteur`` name; when such names
+    disagree, ``None``. The signatory is never
     returned: a name with a role (président, directeur, doyen, responsable, ``signé
     électroniquement par``...) on its line or on a short line beside it, a name written
     after ``Je soussigné``, a bare doctor's name after the dated signature line. A name
