@@ -11,12 +11,14 @@ import functools
 import io
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import PurePath
 
 import pypdfium2 as pdfium
 
 from attest_pipeline.models import Document, Page, Word
 from attest_pipeline.reasons import Reason
+from attest_pipeline.text.tables import has_header_row, render, table_fields
 
 #: File name suffixes taken as PDFs; anything else is ``unsupported_type``.
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -106,7 +108,23 @@ def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:
         raise Unreadable(Reason.CORRUPT, str(error)) from None
     finally:
         pdf.close()
-    return Document(pages=tuple(pages), metadata=metadata, _words=_word_source(data))
+    words = _word_source(data)
+    return Document(
+        pages=tuple(_with_tables(page, words) for page in pages), metadata=metadata, _words=words
+    )
+
+
+def _with_tables(page: Page, words: Callable[[int], tuple[Word, ...]]) -> Page:
+    """The page, its tables' values written after it beside their labels (see :mod:`.tables`).
+
+    Only a page whose text has a line that may be a header row pays for its words.
+    """
+    if not has_header_row(page.text):
+        return page
+    pairs = table_fields(words(page.number))
+    if not pairs:
+        return page
+    return replace(page, text=f"{page.text}\n{render(pairs)}")
 
 
 def _word_source(data: bytes) -> Callable[[int], tuple[Word, ...]]:
