@@ -87,6 +87,29 @@ class Page:
     confidence: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """A filled field of a PDF form (see :mod:`attest_pipeline.forms`).
+
+    ``label`` is the text beside the field on the page (or its description or name);
+    ``kind`` is ``text``, ``choice`` or ``checkbox`` (``checked`` then, ``value`` its export
+    state, ``question`` the label of its group of boxes, ``Type d'action``, when the page
+    has one). The box is in PDF points from the top-left corner, like :class:`Word`.
+    """
+
+    page: int
+    name: str
+    label: str
+    value: str
+    kind: str
+    checked: bool
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    question: str = ""
+
+
 WordSource = Callable[[int], tuple[Word, ...]]
 
 
@@ -97,11 +120,14 @@ class Document:
     Plugins never see the file's path or bytes: they cannot write anything, only read.
     The words with their positions come from pdfplumber's layout analysis, which is
     about 25 times slower than the text layer: ask for them only when the layout matters.
+    ``form`` holds the filled fields of a PDF form; their values are also written after
+    their page's text, beside their labels.
     """
 
     pages: tuple[Page, ...]
     metadata: Mapping[str, str] = field(default_factory=dict)
     _words: WordSource | None = field(default=None, repr=False, compare=False)
+    form: tuple[FormField, ...] = ()
 
     @property
     def text(self) -> str:
@@ -139,6 +165,7 @@ class Document:
             pages=tuple(p for p in self.pages if p.number in wanted),
             metadata=self.metadata,
             _words=self._words,
+            form=tuple(f for f in self.form if f.page in wanted),
         )
 
 

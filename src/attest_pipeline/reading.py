@@ -16,7 +16,8 @@ from pathlib import PurePath
 
 import pypdfium2 as pdfium
 
-from attest_pipeline.models import Document, Page, Word
+from attest_pipeline.forms import fill, read_form
+from attest_pipeline.models import Document, FormField, Page, Word
 from attest_pipeline.reasons import Reason
 from attest_pipeline.text.tables import has_header_row, render, table_fields
 
@@ -97,21 +98,32 @@ def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:
         if count > max_pages:
             raise Unreadable(Reason.TOO_MANY_PAGES, f"{count} pages, the limit is {max_pages}")
         pages = []
+        heights = []
         for index in range(count):
             page = pdf[index]
             textpage = page.get_textpage()
             pages.append(Page(index + 1, clean_text(textpage.get_text_bounded())))
+            heights.append(page.get_height())
             textpage.close()
             page.close()
         metadata = {k: v for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
+        has_form = pdfium.raw.FPDF_GetFormType(pdf.raw) != pdfium.raw.FORMTYPE_NONE
     except pdfium.PdfiumError as error:
         raise Unreadable(Reason.CORRUPT, str(error)) from None
     finally:
         pdf.close()
     words = _word_source(data)
-    return Document(
-        pages=tuple(_with_tables(page, words) for page in pages), metadata=metadata, _words=words
-    )
+    form = read_form(data, heights, words) if has_form else ()
+    read = tuple(_with_form(_with_tables(page, words), form) for page in pages)
+    return Document(pages=read, metadata=metadata, _words=words, form=form)
+
+
+def _with_form(page: Page, form: tuple[FormField, ...]) -> Page:
+    """The page, the values of its filled form fields written beside their labels."""
+    fields = [f for f in form if f.page == page.number]
+    if not fields:
+        return page
+    return replace(page, text=fill(page.text, fields))
 
 
 def _with_tables(page: Page, words: Callable[[int], tuple[Word, ...]]) -> Page:
