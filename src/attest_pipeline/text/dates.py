@@ -9,6 +9,13 @@ for at each run of digits only, then joined into periods and lists by what stand
 neighbours (``du ... au``, ``-``, ``et``, a comma, a bullet). The candidates of a text are
 computed once and shared by :func:`find_period` and :func:`find_event_dates`.
 
+Times of day are never dates (``9h00``, ``14 h``, ``10:12:33`` are skipped) and may stand
+between the dates of a period or a list (``du 12 mars 2025 à 9h00 au 14 mars 2025 à
+17h30``); English dates written day first (``from 29 June to 3 July 2026``) read as French
+ones, for the certificates of attendance of international congresses. Dates of printing,
+issue and signature (``édité le``, ``fait à ... le``, an e-signature's time stamp) are
+the document's, never the action's.
+
 Two-digit years follow the POSIX rule: ``00``-``68`` are 2000-2068, ``69``-``99`` are
 1969-1999 (an action in 2070 or a birth in 1968 written ``68`` are both out of reach of
 an attestation's plausible dates anyway, and the core flags them).
@@ -42,10 +49,18 @@ _MONTHS = {
     "octobre": 10, "oct": 10,
     "novembre": 11, "nov": 11,
     "decembre": 12, "dec": 12,
+    # English, for the certificates of attendance of international congresses.
+    "january": 1, "february": 2, "feb": 2, "march": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "october": 10, "november": 11, "december": 12,
 }  # fmt: skip
 
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
-_WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b,?\s+)"
+_WEEKDAYS = (
+    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+_WEEKDAY = r"(?:(?:" + _WEEKDAYS + r")\b,?\s+)"
 _DAY_NUMBER = r"(?<![\d/.])(?:0?[1-9]|[12]\d|3[01])(?!\d)"
 _DAY = _DAY_NUMBER + r"(?:\s?(?:er|°))?"
 _YEAR = r"(?:19|20)\d\d(?!\d)"
@@ -88,18 +103,29 @@ _ITEM_AT = re.compile(
     r"|(?P<short>(?<![\d/.\-])\d{1,2}\s?/\s?\d{1,2}(?![\d]|[/.\-]\d))"
     r"|(?P<day>" + _DAY + r"(?:\s+" + _MONTH + r"(?:\s*,?\s*" + _YEAR + r")?)?)"
 )
-_WEEKDAY_BEFORE = re.compile(
-    r"(?<![\w])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b,?\s+$"
+_WEEKDAY_BEFORE = re.compile(r"(?<![\w])(?:" + _WEEKDAYS + r")\b,?\s+$")
+#: A time of day at a digit: ``9h00``, ``14 h``, ``09:00``, ``10:12:33`` (never a date).
+_TIME_AT = re.compile(r"\d{1,2}\s?h(?:\s?\d{2})?(?![\w])|\d{1,2}:\d{2}(?::\d{2})?")
+#: Times written beside a date, skipped between two dates of a period or a list:
+#: ``à 9h00``, ``de 9h00 à 17h30``, ``09:00 - 17:30``, ``(de 14 h à 18 h)``.
+_CLOCK = r"\d{1,2}\s?[h:]\s?(?:\d{2})?(?::\d{2})?"
+_TIMES = (
+    r"(?:[^\S\n]*,?[^\S\n]*\(?(?:(?:a|de|des|entre|from|at)\s+)?" + _CLOCK
+    + r"(?:\s*(?:-|a|et|to|jusqu'a)\s*" + _CLOCK + r")?\)?)?"
 )
 _DIGITS = re.compile(r"\d+")
 
 #: What joins two items into a period or a list, and what stands before the first.
-_DU_BEFORE = re.compile(r"\b(?:du|entre\s+le|entre)\s+$")
-_DU_JOIN = re.compile(r"\s*,?\s*(?:au|jusqu'au|et\s+le|et|a)\s+(?:le\s+)?")
+_DU_BEFORE = re.compile(r"\b(?:du|entre\s+le|entre|from)\s+$")
+_DU_JOIN = re.compile(
+    _TIMES + r"\s*,?\s*(?:au|jusqu'au|et\s+le|et|a|to|until|through)\s+(?:le\s+)?"
+)
 #: A dash between two dates on one line (a dash opening a line is a bullet).
-_DASH_JOIN = re.compile(r"[^\S\n]*-\s*|\s*\bau\b\s*")
-_LIST_JOIN = re.compile(r"(?:\s*,\s*(?:et\s+)?|\s+et\s+)(?:(?:le|du)\s+)?")
-_LIST_LAST_JOIN = re.compile(r"\s*,?\s+et\s+(?:(?:le|du)\s+)?")
+_DASH_JOIN = re.compile(_TIMES + r"(?:[^\S\n]*-\s*|\s*\bau\b\s*)")
+_LIST_JOIN = re.compile(
+    _TIMES + r"(?:\s*[,;]\s*(?:et\s+|and\s+)?|\s+(?:et|and)\s+)(?:(?:le|du)\s+)?"
+)
+_LIST_LAST_JOIN = re.compile(_TIMES + r"\s*[,;]?\s+(?:et|and)\s+(?:(?:le|du)\s+)?")
 _LES_BEFORE = re.compile(r"\bles?\s+$")
 #: A bulleted list of dates, one per line: "- 06/03/2025", "• 12 mars 2025".
 _BULLET = r"[-•*·▪◦‣]"
@@ -330,6 +356,10 @@ def _items(folded: str) -> list[_Written]:
     reached = 0
     for run in _DIGITS.finditer(folded):
         if run.start() < reached:
+            continue
+        time = _TIME_AT.match(folded, run.start())
+        if time is not None:
+            reached = time.end()
             continue
         match = _ITEM_AT.match(folded, run.start())
         if match is None:
