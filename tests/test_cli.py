@@ -180,3 +180,25 @@ def test_extract_files_on_the_roster_identity_and_explains_it(workspace: Path) -
     )
     assert "roster: DUPONT Jean-Pierre (10005682603) by name" in explained
     assert "participant decided by the roster" in explained
+
+
+DIPLOMA = """UNIVERSITÉ DE RENNES
+Faculté de Médecine
+DIPLÔME D'UNIVERSITÉ
+Médecine narrative et humanités médicales
+Vu le procès-verbal du jury en date du 24 juin 2025 ;
+Le diplôme d'université est délivré à Mme Claire MARTIN, née le 20/11/1974 à Lorient, au titre de
+l'année universitaire 2024-2025, pour en jouir avec les droits et prérogatives qui y sont attachés.
+Fait à Rennes, le 5 août 2025
+Le Doyen, Pr Yves LE MOAL
+"""
+
+
+def test_a_diploma_in_the_patient_relationship_is_filed_in_bloc_3(workspace: Path) -> None:
+    pdf = workspace / "du.pdf"
+    pdf.write_bytes(make_pdf([DIPLOMA]))
+    result = attest("extract", "--json", str(pdf), cwd=workspace)
+    (record,) = json.loads(result.stdout)
+    assert record["family"] == "university"
+    assert record["fields"]["theme"] == "relation_patients"
+    assert (record["bloc"], record["action"]) == (3, "C")
