@@ -578,3 +578,16 @@ def test_printing_and_signing_dates_are_never_the_action_dates(text: str) -> Non
 
 def test_a_time_is_never_read_as_a_day() -> None:
     assert find_period("Accueil à 9h00, clôture à 17h30") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "attended the conference on 30 June 2026\nIssued on 10 July 2026",
+        "Date of issue: 10/07/2026\nattended the conference on 30 June 2026",
+        "Signed on 10 July 2026 by the Chair\nThe session was held on 30 June 2026",
+    ],
+)
+def test_english_issue_dates_are_not_the_action_dates(text: str) -> None:
+    period = find_period(text)
+    assert period is not None and period.start == date(2026, 6, 30) == period.end

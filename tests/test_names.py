@@ -652,3 +652,21 @@ def test_labels_are_labels_only_where_the_layout_says_so(text: str, name: str) -
 def test_a_label_word_inside_a_sentence_reads_no_label() -> None:
     # Not a label (inside the sentence), and no other layout names anyone: nothing read.
     assert find_person("Chaque participant reçoit : Un Livret") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("This is to certify that\nDr Claire MARTIN\nhas attended the conference", "Claire MARTIN"),
+        ("We hereby certify that Dr Claire MARTIN has attended", "Claire MARTIN"),
+        ("Name: MARTIN Claire\nParticipant ID: 12345", "MARTIN Claire"),
+        ("Participant name: Claire MARTIN", "Claire MARTIN"),
+    ],
+)
+def test_english_certificates_name_their_participant(text: str, name: str) -> None:
+    found = find_person(text)
+    assert found is not None and found.value == name
+
+
+def test_the_chair_who_signs_an_english_certificate_is_not_the_participant() -> None:
+    assert find_person("Signed by the Chair of the Organising Committee, Dr Paul LEROY") is None

@@ -160,6 +160,8 @@ _DOCUMENT = re.compile(
     r"|\bsignature\b[^\d\n]{0,30}?|\ben\s+date\s+du\s*|\bvalable\s+jusqu'(?:au|a)\s*"
     r"|\bvalide\s+jusqu'(?:au|a)\s*|\bjusqu'au\s*|\bexpire\s+le\s*|\bexpiration\b[^\d\n]{0,15}?"
     r"|\bdepuis\s+le\s*|\bversion\s+du\s*|\bfacture\b[^\d\n]{0,20}?"
+    r"|\b(?:issued|signed|printed|generated|delivered|dated)\b[^\d\n]{0,40}?(?:\bon\b)?\s*:?\s*"
+    r"|\bdate\s+of\s+(?:issue|signature|printing)\b[^\d\n]{0,10}?"
     r"|\b(?:loi|decret|arrete|ordonnance|circulaire|instruction|directive|reglement|avenant|"
     r"convention|article|deliberation\s+n)\b[^\n]{0,40}?\b(?:du|en\s+date\s+du)\s*)$"
 )
@@ -180,7 +182,7 @@ _ISO_STAMP = re.compile(r"^\s*\d{1,2}:\d{2}")
 _PERIOD_LABEL = re.compile(
     r"(?:\bdates?\s*(?:\(\s*s\s*\))?\s+(?:de|du|des|d')\b[^:\n\d]{0,40}?"
     r"|\bdates\b|\bdate\s*\(\s*s\s*\)|\bperiode\b[^:\n\d]{0,30}?|\bsession\b[^:\n\d]{0,30}?"
-    r"|\bdeb(?:ut)?\b[^:\n\d]{0,30}?)"
+    r"|\bdeb(?:ut)?\b[^:\n\d]{0,30}?|\bdates?\s+of\b[^:\n\d]{0,30}?)"
     r"\s*:?\s*(?:du|le|les|entre\s+le)?\s*$"
 )
 _BARE_DATE_LABEL = re.compile(r"(?:^|\n)[^\S\n]*date\s*:?\s*$")
@@ -190,12 +192,13 @@ _BARE_DATE_LABEL = re.compile(r"(?:^|\n)[^\S\n]*date\s*:?\s*$")
 _STRONG_CONTEXT = re.compile(
     r"\b(?:a\s+(?:bien\s+)?(?:participe|suivi|assiste|pris\s+part|effectue|realise|valide)|"
     r"s'est\s+(?:deroulee?|tenue?)|se\s+sont\s+(?:deroulee?s|tenue?s)|a\s+eu\s+lieu|"
-    r"ont\s+eu\s+lieu|a\s+ete\s+presente?|etait\s+presente?|participation)\b"
+    r"ont\s+eu\s+lieu|a\s+ete\s+presente?|etait\s+presente?|participation|"
+    r"attended|participated|took\s+part|(?:was|were)\s+held|held|attendance)\b"
 )
 _WEAK_CONTEXT = re.compile(
     r"\b(?:formation|session|reunion|seance|congres|journees?|seminaire|atelier|webinaire|"
     r"programme|action|soiree|colloque|module|stage|evenement|conference|cours|rencontre|"
-    r"groupe|enseignement|audit|evaluation)s?\b"
+    r"groupe|enseignement|audit|evaluation|workshop|meeting|course)s?\b"
 )
 
 _CONTEXT_CHARS = 220

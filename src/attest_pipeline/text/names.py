@@ -413,7 +413,8 @@ def compatible_person(a_last: str, a_first: str, b_last: str, b_first: str) -> b
 # ---------------------------------------------------------------------------- finding
 
 #: Phrases after which the participant's name is written, in running text or as labels.
-#: A marker ending in ``que`` or ``de`` is running text (the signatory comes before it);
+#: A marker ending in ``que``, ``de`` or ``that`` is running text (the signatory comes
+#: before it);
 #: the others are labels, which may carry a few more words and a colon.
 DEFAULT_MARKERS: tuple[str, ...] = (
     "certifie que",
@@ -444,6 +445,17 @@ DEFAULT_MARKERS: tuple[str, ...] = (
     "apprenant",
     "bénéficiaire",
     "identité",
+    # English (certificates of attendance of international congresses held in France).
+    "this is to certify that",
+    "hereby certify that",
+    "certify that",
+    "certifies that",
+    "hereby confirm that",
+    "confirms that",
+    "participant name",
+    "full name",
+    "name of participant",
+    "name",
 )
 
 #: A dot leader between a label and its value ("Participant ........ DUPONT Jean"); OCR
@@ -457,7 +469,8 @@ _ROLE_WORDS = re.compile(
     r"coordinat\w*|coordonnat\w*|signataire|soussigne\w*|organisat\w*|formateur|formatrice|"
     r"intervenant\w*|expert\w*|animat\w*|orateur|oratrice|moderat\w*|referent\w*|tresorier\w*|"
     r"secretaire|vice|representant\w*|gerant\w*|chef|charge\w*\s+de\s+mission|p/o|"
-    r"par\s+delegation|signature|concepteur\w*|superviseur\w*|tuteur|tutrice)\b"
+    r"par\s+delegation|signature|concepteur\w*|superviseur\w*|tuteur|tutrice|"
+    r"chair|chairman|chairwoman|chairperson|secretary|treasurer|signed\s+by)\b"
 )
 
 #: Words that make a "name" an organisation's or an event's.
@@ -480,7 +493,8 @@ _STOP_WORDS = _ALWAYS_STOP | _words(
     "specialiste generaliste residant residante habitant agissant participe suivi assiste "
     "numero identifiant ce cette son ses par vous nous il elle ils elles on avez avons etes "
     "sommes votre notre leur un une les professionnel professionnelle praticien praticienne "
-    "designe designee susnomme susnommee interesse interessee voir"
+    "designe designee susnomme susnommee interesse interessee voir has have attended "
+    "participated completed was is"
 ) | {"ci apres", "ci dessous", "ci dessus"}
 
 #: Words of the labels of a form, which end a name when a colon follows.
@@ -626,7 +640,7 @@ def _compile_marker(marker: str) -> tuple[Gated, bool]:
     folded = fold(marker).text
     words = [re.escape(w) for w in re.split(r"[\s\-'.]+", folded) if w]
     body = r"[\s\-'.]*".join(words).replace(r"\(e\)", r"\s*\(\s*e\s*\)")
-    running = folded.endswith((" que", " de"))
+    running = folded.endswith((" que", " de", " that"))
     # A label is followed by a colon (a few words may come first: "Participant(e) au
     # programme :") or by a dot leader ("Participant ........ DUPONT Jean").
     tail = (
