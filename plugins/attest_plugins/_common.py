@@ -565,27 +565,38 @@ class People:
         A page opens an attestation when it names a participant and either carries an
         attestation's heading or names, after a marker (``certifie que``, ``Participant :``),
         someone else than the attestation in progress; a bare ``Dr X`` without heading (a
-        speaker, a signatory) does not open one. Pages without a participant continue the
-        previous attestation; pages before the first (a cover letter) are left out. Text
-        only: fast on a thousand pages.
+        speaker, a signatory, a cover letter's addressee) does not open one. Pages without a
+        participant continue the previous attestation; pages before the first (a cover
+        letter) are left out, also when the PDF holds one attestation behind them, unless
+        they carry an attestation's heading. Text only: fast on a thousand pages.
         """
         if len(document.pages) < 2:
             return None
         groups: list[list[int]] = []
         current: frozenset[str] = frozenset()
+        leading_heading = False
         for page in document.pages:
+            heading = _OPENING.search(fold(page.text).text) is not None
             who = self.person(page.text)
             if who is not None:
                 name = name_keys(who.value)
-                heading = _OPENING.search(fold(page.text).text) is not None
                 marked = _DOCTOR.match(fold(who.evidence).text) is None
-                if not groups or heading or (marked and name != current):
+                # A bare "Dr X" opens nothing, not even the first attestation: on a cover
+                # letter it is the addressee ("Docteur Claire MARTIN, 12 rue des Lilas").
+                if heading or (marked and (not groups or name != current)):
                     groups.append([page.number])
                     current = name
                     continue
             if groups:
                 groups[-1].append(page.number)
-        return groups if len(groups) > 1 else None
+            else:
+                leading_heading = leading_heading or heading
+        if len(groups) > 1:
+            return groups
+        # One attestation behind pages that are none (a cover letter): read it alone.
+        if groups and groups[0][0] != document.pages[0].number and not leading_heading:
+            return groups
+        return None
 
 
 # ----------------------------------------------------------------------------- nature

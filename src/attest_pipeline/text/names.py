@@ -413,8 +413,8 @@ def compatible_person(a_last: str, a_first: str, b_last: str, b_first: str) -> b
 # ---------------------------------------------------------------------------- finding
 
 #: Phrases after which the participant's name is written, in running text or as labels.
-#: A marker ending in ``que``, ``de`` or ``that`` is running text (the signatory comes
-#: before it);
+#: A marker ending in ``que``, ``de`` or ``that``, or a phrase not opening with a label's
+#: word, is running text (the signatory comes before it, see :func:`_running`);
 #: the others are labels, which may carry a few more words and a colon.
 DEFAULT_MARKERS: tuple[str, ...] = (
     "certifie que",
@@ -636,11 +636,33 @@ class _Hit:
     found: Found[str]
 
 
+#: The first words of label markers ("Nom et prénom", "Participant name"): a marker of
+#: several words starting otherwise is a phrase of running text ("délivré à").
+_LABEL_STARTS = _LABEL_WORDS | _words(
+    "name full identite participant(e) nom, prenom, medecin professionnel"
+)
+
+
+def _running(folded: str) -> bool:
+    """Say whether a (folded) marker is a phrase of running text rather than a label.
+
+    Running text: a marker ending in ``que``, ``de`` or ``that`` (``atteste que``), or a
+    phrase of several words not opening with a label's word (``délivré à``, ``déclaré
+    admis(e)``); the name follows it in the sentence, colon or not.
+    """
+    words = folded.split()
+    if folded.endswith((" que", " de", " that")):
+        return True
+    if folded.rstrip().endswith(":"):
+        return False
+    return len(words) > 1 and words[0] not in _LABEL_STARTS
+
+
 def _compile_marker(marker: str) -> tuple[Gated, bool]:
     folded = fold(marker).text
     words = [re.escape(w) for w in re.split(r"[\s\-'.]+", folded) if w]
     body = r"[\s\-'.]*".join(words).replace(r"\(e\)", r"\s*\(\s*e\s*\)")
-    running = folded.endswith((" que", " de", " that"))
+    running = _running(folded)
     # A label is followed by a colon (a few words may come first: "Participant(e) au
     # programme :") or by a dot leader ("Participant ........ DUPONT Jean").
     tail = (
