@@ -335,3 +335,15 @@ def test_with_ocr_disabled_a_scan_is_quarantined_as_no_text(tmp_path: Path) -> N
     summary = pipeline(tmp_path).run()
     assert summary.reasons == {"no_text": 1}
     assert summary.count(Status.REJECT) == 1
+
+
+def test_a_scan_pasted_under_a_typed_header_is_read_by_ocr(tmp_path: Path, roster: Path) -> None:
+    from tests.test_reading import pasted_scan
+
+    write_config(tmp_path, roster, run={"jobs": 1})
+    pdf = tmp_path / "pasted.pdf"
+    pdf.write_bytes(pasted_scan())
+    (record,) = pipeline(tmp_path).extract([str(pdf)])
+    assert record.ocr
+    assert record.rpps == "10101010105", record.problems
+    assert (record.start, record.end) == (date(2025, 3, 12), date(2025, 3, 14))

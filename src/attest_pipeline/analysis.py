@@ -93,7 +93,7 @@ def analyse(
 def _needs_ocr(page: Page) -> bool:
     from attest_pipeline.ocr import needs_ocr
 
-    return needs_ocr(page.text)
+    return page.image_body or needs_ocr(page.text)
 
 
 def _with_ocr(

@@ -78,13 +78,16 @@ class Page:
 
     ``number`` is 1-based and stays the page's number in the original file even in a
     document restricted to some pages. ``confidence`` is the OCR mean word confidence
-    (0-100) when the text comes from OCR, ``None`` otherwise.
+    (0-100) when the text comes from OCR, ``None`` otherwise. ``image_body`` says that the
+    page's body is an image and its text layer only what lies around it (a header, a
+    footer): the page is read by OCR.
     """
 
     number: int
     text: str
     ocr: bool = False
     confidence: float | None = None
+    image_body: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,10 +99,15 @@ def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:
             raise Unreadable(Reason.TOO_MANY_PAGES, f"{count} pages, the limit is {max_pages}")
         pages = []
         heights = []
+        # Image XObjects are streams, which a PDF never compresses into object streams:
+        # without this name in the bytes, no page holds an image (inline images aside).
+        images = b"/Image" in data
         for index in range(count):
             page = pdf[index]
             textpage = page.get_textpage()
-            pages.append(Page(index + 1, clean_text(textpage.get_text_bounded())))
+            text = clean_text(textpage.get_text_bounded())
+            body = images and _image_body(page, textpage, text)
+            pages.append(Page(index + 1, text, image_body=body))
             heights.append(page.get_height())
             textpage.close()
             page.close()
@@ -116,6 +121,37 @@ def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:
     form = read_form(data, heights, words) if has_form else ()
     read = tuple(_with_form(_with_tables(page, words), form) for page in pages)
     return Document(pages=read, metadata=metadata, _words=words, form=form)
+
+
+#: An image covering at least this share of the page may be the attestation itself.
+IMAGE_BODY_SHARE = 0.4
+#: At most this share of the page's letters inside the image and the text layer is only
+#: what surrounds it (a header, a footer, a fax cover's lines), not the attestation.
+IMAGE_BODY_TEXT_INSIDE = 0.1
+
+
+def _image_body(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str) -> bool:
+    """Whether the page's body is an image and its text layer only what lies around it.
+
+    A scan pasted into a page under a typed header or footer: the attestation itself
+    needs OCR although the page has a text layer. A searchable scan (its text layer over
+    the image) is not one: its text lies inside the image.
+    """
+    width, height = page.get_size()
+    largest: tuple[float, float, float, float] | None = None
+    largest_area = 0.0
+    for image in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = image.get_bounds()
+        left, right = max(left, 0.0), min(right, width)
+        bottom, top = max(bottom, 0.0), min(top, height)
+        area = max(right - left, 0.0) * max(top - bottom, 0.0)
+        if area > largest_area:
+            largest, largest_area = (left, bottom, right, top), area
+    if largest is None or largest_area < IMAGE_BODY_SHARE * width * height:
+        return False
+    letters = sum(c.isalpha() for c in text)
+    inside: str = textpage.get_text_bounded(*largest)
+    return sum(c.isalpha() for c in inside) <= IMAGE_BODY_TEXT_INSIDE * letters
 
 
 def _with_form(page: Page, form: tuple[FormField, ...]) -> Page:
