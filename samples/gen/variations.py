@@ -1,0 +1,318 @@
+"""Variation mode: attestations generated along independent axes, for measuring generality.
+
+Each document draws one value on every axis, independently:
+
+- ``family``: andpc, qualiopi, congress (their fixed wording: issuer, markers, nature);
+- ``style``: the participant in a sentence (``certifie que Dr X a participé``) or in fields;
+- ``arrangement`` (fields style): label and value on the same line, value on the next
+  line, a dot leader, table columns (a header row over a value row), form fields
+  (a filled, unflattened AcroForm);
+- ``label``: the wording of the participant's label (synonyms);
+- ``name``: name order, case and civility (the sample roster's names: particles,
+  apostrophes, compound and multi-word names);
+- ``rpps``: the RPPS printed (plain, in groups, as IdNatPS) or not;
+- ``dates``: slashes, dots, ISO, written; one day or several, across months; times beside;
+- ``extra``: sentences of the wording holding the label words (``le participant nommé
+  ci-après``...);
+- ``signatory``: none named, a stranger, a physician of the roster;
+- ``esign``: an electronic signature's time stamp, or none;
+- ``count``: one to three attestations in the PDF; ``cover``: a cover letter in front.
+
+Renderer: reportlab only (fpdf2, LibreOffice and Chromium renderers are not written).
+The expected result of each document is derived from what was generated, and written
+beside it with its axes (``"axes"``), so that ``scripts/accuracy.py --variations`` can
+report per axis.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from reportlab.pdfgen import canvas
+
+from gen.congress import EVENTS
+from gen.expect import Att
+from gen.people import Person, build_roster, name_as
+
+AXES: dict[str, tuple[str, ...]] = {
+    "family": ("andpc", "qualiopi", "congress"),
+    "style": ("sentence", "fields"),
+    "arrangement": ("same_line", "next_line", "leader", "table", "form"),
+    "label": ("Participant", "Participant(e)", "Nom et prénom", "Nom du participant",
+              "Stagiaire", "Bénéficiaire", "Identité du participant"),
+    "name": ("dr", "docteur", "le_docteur", "civ", "civ_long", "last_first", "dr_last_first",
+             "plain", "mixed", "dr_mixed", "upper"),
+    "rpps": ("plain", "grouped", "idnat", "none"),
+    "dates": ("slash", "dotted", "iso", "written", "written_times", "slash_times"),
+    "extra": ("none", "named_below", "each_participant", "names_below"),
+    "signatory": ("none", "stranger", "roster"),
+    "esign": ("none", "timestamp"),
+    "count": ("1", "2", "3"),
+    "cover": ("none", "letter"),
+}  # fmt: skip
+
+TITLES = (
+    "Prise en charge de l'insuffisance cardiaque en ville",
+    "Antibiothérapie raisonnée en soins primaires",
+    "Asthme de l'enfant : diagnostic et traitement",
+    "Hypertension artérielle : nouvelles recommandations",
+    "Dépistage et suivi du diabète de type 2",
+    "Lombalgies communes : prise en charge",
+)
+EXTRA = {
+    "none": [],
+    "named_below": ["Le participant nommé ci-après a suivi l'intégralité de l'action."],
+    "each_participant": ["Chaque participant a reçu : le support de la formation."],
+    "names_below": ["Le nom du participant et les dates figurent ci-dessous."],
+}
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")  # fmt: skip
+_FIRST, _LAST = date(2023, 2, 1), date(2026, 6, 30)
+
+
+@dataclass
+class Doc:
+    """One generated document: its axes, PDF and expected attestations."""
+
+    axes: dict[str, str]
+    data: bytes
+    atts: list[Att]
+
+
+def _date(day: date, form: str) -> str:
+    if form.startswith("slash"):
+        return day.strftime("%d/%m/%Y")
+    if form == "dotted":
+        return day.strftime("%d.%m.%Y")
+    if form == "iso":
+        return day.isoformat()
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _period(start: date, end: date, form: str) -> str:
+    times = form.endswith("_times")
+    if start == end:
+        text = f"le {_date(start, form)}"
+        return text + (" de 9h00 à 17h30" if times else "")
+    first, last = _date(start, form), _date(end, form)
+    if times:
+        return f"du {first} à 9h00 au {last} à 17h30"
+    return f"du {first} au {last}"
+
+
+def _rpps(person: Person, form: str) -> str:
+    r = person.rpps
+    if form == "grouped":
+        return f"{r[:3]} {r[3:6]} {r[6:9]} {r[9:]}"
+    if form == "idnat":
+        return "8" + r
+    return r
+
+
+class _Page:
+    """Lines written top to bottom, at a left margin, with fields when asked."""
+
+    def __init__(self, pdf: canvas.Canvas) -> None:
+        self.pdf = pdf
+        self.y = 780.0
+        pdf.setFont("Helvetica", 10)
+
+    def line(self, text: str, x: float = 60) -> None:
+        self.pdf.drawString(x, self.y, text)
+        self.y -= 16
+
+    def cells(self, values: list[str], columns: list[float]) -> None:
+        for x, value in zip(columns, values, strict=False):
+            self.pdf.drawString(x, self.y, value)
+        self.y -= 18
+
+    def field(self, label: str, name: str, value: str) -> None:
+        self.pdf.drawString(60, self.y, label)
+        self.pdf.acroForm.textfield(name=name, tooltip=label.rstrip(" :"), x=170,
+                                    y=self.y - 4, width=300, height=15, value=value,
+                                    borderWidth=0, fontSize=10)
+        self.y -= 22
+
+
+class _Maker:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        roster = build_roster()
+        self.roster = roster
+        # Without an RPPS only a name identifies: leave out the homonyms.
+        self.unique = [p for p in roster if p.last != "BERNARD"]
+
+    def axes(self) -> dict[str, str]:
+        return {axis: self.rng.choice(values) for axis, values in AXES.items()}
+
+    def dates(self) -> tuple[date, date]:
+        start = _FIRST + timedelta(days=self.rng.randrange((_LAST - _FIRST).days))
+        return start, start + timedelta(days=self.rng.choice((0, 0, 1, 2)))
+
+    def document(self, index: int) -> Doc:
+        axes = self.axes()
+        buffer = io.BytesIO()
+        pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
+        pdf.setTitle(f"variation {index}")
+        count = int(axes["count"])
+        people = self.rng.sample(self.unique if axes["rpps"] == "none" else self.roster, count)
+        if len({p.last + p.first for p in people}) < count:
+            people = people[:1]
+        others = [p for p in self.unique if p not in people]
+        signer = self.rng.choice(others)
+        page = 1
+        if axes["cover"] == "letter":
+            self.cover(pdf, people[0])
+            page += 1
+        atts = []
+        start, end = self.dates()
+        title = self.rng.choice(TITLES)
+        for person in people:
+            att = self.attestation(pdf, axes, person, signer, start, end, title)
+            att.pages = [page]
+            atts.append(att)
+            page += 1
+        pdf.save()
+        return Doc(axes, buffer.getvalue(), atts)
+
+    def cover(self, pdf: canvas.Canvas, person: Person) -> None:
+        p = _Page(pdf)
+        for text in ("Secrétariat des formations", "Rennes, le 2 juillet 2026",
+                     f"Docteur {person.first} {person.last}", "12 rue des Lilas",
+                     "35000 Rennes", "Objet : envoi de votre document",
+                     "Chère Consœur, cher Confrère,",
+                     "Nous avons le plaisir de vous adresser ci-joint le document demandé.",
+                     "Veuillez agréer nos salutations confraternelles.", "Le secrétariat"):
+            p.line(text)
+        pdf.showPage()
+
+    def attestation(self, pdf: canvas.Canvas, axes: dict[str, str], person: Person,
+                    signer: Person, start: date, end: date, title: str) -> Att:
+        family = axes["family"]
+        if family == "congress":
+            event = EVENTS[self.rng.choice(sorted(k for k, e in EVENTS.items() if e.listed))]
+            start, end = event.start, event.end
+        p = _Page(pdf)
+        heading, wording, nature = self.header(p, family, title, event if family ==
+                                               "congress" else None)
+        for text in EXTRA[axes["extra"]]:
+            p.line(text)
+        name = name_as(person, axes["name"])
+        rpps = _rpps(person, axes["rpps"]) if axes["rpps"] != "none" else ""
+        dates = _period(start, end, axes["dates"])
+        first, *rest = wording.split("\n")
+        if axes["style"] == "sentence":
+            with_rpps = f", RPPS {rpps}," if rpps else ""
+            p.line(f"{heading} certifie que {name}{with_rpps}")
+            p.line(f"a participé à {first}")
+            for text in rest:
+                p.line(text)
+            p.line(f"qui s'est déroulée {dates}.")
+        else:
+            p.line(f"{heading} atteste que le participant désigné ci-dessous a suivi")
+            p.line(first)
+            for text in rest:
+                p.line(text)
+            if axes["arrangement"] != "table":
+                p.line(f"qui s'est déroulée {dates}.")
+            self.fields(p, axes, person, name, rpps, start, end)
+        self.signature(p, axes, signer, end)
+        pdf.showPage()
+        if family == "andpc":
+            return Att("andpc", start, end, nature, "general", person=person)
+        if family == "qualiopi":
+            return Att("qualiopi", start, end, nature, "general", person=person)
+        return Att("congress", start, end, "congres", "general", True, person=person)
+
+    def header(self, p: _Page, family: str, title: str, event: Any) -> tuple[str, str, str]:
+        if family == "andpc":
+            for text in ("Association Formation Santé Ouest",
+                         "Organisme de DPC enregistré auprès de l'ANDPC sous le n° 1187",
+                         "ATTESTATION DE PARTICIPATION A UNE ACTION DE DPC"):
+                p.line(text)
+            number = f"1187{self.rng.randrange(10**6, 10**7)}"
+            return ("L'organisme", f"l'action de DPC n° {number}, de type formation continue,\n"
+                    f"« {title} »", "formation_continue")
+        if family == "qualiopi":
+            for text in ("Cap Santé Formation", "Organisme de formation certifié Qualiopi",
+                         "ATTESTATION DE FIN DE FORMATION",
+                         "(article L. 6353-1 du Code du travail)",
+                         "Nature de l'action : action de formation"):
+                p.line(text)
+            return ("L'organisme de formation", f"la formation « {title} »",
+                    "formation_continue")
+        for text in (f"{event.name} ({event.edition})", "ATTESTATION DE PRÉSENCE"):
+            p.line(text)
+        return ("Le comité d'organisation", f"{event.name} ({event.edition}) à {event.city}",
+                "congres")
+
+    def fields(self, p: _Page, axes: dict[str, str], person: Person, name: str, rpps: str,
+               start: date, end: date) -> None:
+        arrangement, label = axes["arrangement"], axes["label"]
+        dates = _period(start, end, axes["dates"]).removeprefix("le ").removeprefix("du ")
+        if arrangement == "table":
+            header, values = ["Nom", "Prénom"], [person.last, person.first]
+            if rpps:
+                header.append("N° RPPS")
+                values.append(rpps)
+            header.append("Date(s)")
+            values.append(dates)
+            columns = [60.0, 190.0, 300.0, 400.0][: len(header)]
+            p.cells(header, columns)
+            p.cells(values, columns)
+            return
+        if arrangement == "form":
+            p.field("Nom :", "nom", person.last)
+            p.field("Prénom :", "prenom", person.first)
+            if rpps:
+                p.field("N° RPPS :", "rpps", rpps)
+            return
+        if arrangement == "same_line":
+            p.line(f"{label} : {name}")
+        elif arrangement == "next_line":
+            p.line(f"{label} :")
+            p.line(name)
+        else:
+            p.line(f"{label} ........................ {name}")
+        if rpps:
+            p.line(f"N° RPPS : {rpps}")
+
+    def signature(self, p: _Page, axes: dict[str, str], signer: Person, end: date) -> None:
+        signed = end + timedelta(days=6)
+        p.line(f"Fait à Rennes, le {signed.strftime('%d/%m/%Y')}")
+        if axes["signatory"] == "stranger":
+            p.line("Le Président, Dr Paul LEROY")
+        elif axes["signatory"] == "roster":
+            p.line(f"Le Président, Dr {signer.first} {signer.last}")
+        else:
+            p.line("Le Président")
+        if axes["esign"] == "timestamp":
+            p.line(f"Signé électroniquement le {signed.isoformat()} 10:12:33")
+
+
+def generate_variations(out: Path, n: int, seed: int) -> list[Path]:
+    """Write ``n`` documents drawn along the axes, each beside its expected JSON and axes."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    maker = _Maker(random.Random(f"{seed}/variations"))
+    paths = []
+    for index in range(1, n + 1):
+        doc = maker.document(index)
+        path = out / f"variation_{index:05d}_{doc.axes['family']}.pdf"
+        path.write_bytes(doc.data)
+        expected: dict[str, Any] = {
+            "source": path.name,
+            "axes": doc.axes,
+            "attestations": [att.expected() for att in doc.atts],
+        }
+        path.with_suffix(".json").write_text(
+            json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
