@@ -591,3 +591,22 @@ def test_a_time_is_never_read_as_a_day() -> None:
 def test_english_issue_dates_are_not_the_action_dates(text: str) -> None:
     period = find_period(text)
     assert period is not None and period.start == date(2026, 6, 30) == period.end
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("March 12-14, 2025", "2025-03-12", "2025-03-14"),
+        ("WONCA Europe Conference, June 29 - July 3, 2026, Paris", "2026-06-29", "2026-07-03"),
+        ("held from June 29 to July 3, 2026", "2026-06-29", "2026-07-03"),
+        ("attended the workshop on Tuesday, June 30th, 2026", "2026-06-30", "2026-06-30"),
+    ],
+)
+def test_english_dates_written_month_first(text: str, start: str, end: str) -> None:
+    period = find_period(text)
+    assert period is not None
+    assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
+
+
+def test_a_french_month_before_a_number_is_no_month_first_date() -> None:
+    assert find_period("Session de mars 12 participants, démarche 14, 2025") is None

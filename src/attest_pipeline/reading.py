@@ -7,6 +7,7 @@ whose words a plugin asks for.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import io
 import re
@@ -140,8 +141,7 @@ def _image_body(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str) -
     width, height = page.get_size()
     largest: tuple[float, float, float, float] | None = None
     largest_area = 0.0
-    for image in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
-        left, bottom, right, top = image.get_bounds()
+    for left, bottom, right, top in _image_boxes(page):
         left, right = max(left, 0.0), min(right, width)
         bottom, top = max(bottom, 0.0), min(top, height)
         area = max(right - left, 0.0) * max(top - bottom, 0.0)
@@ -152,6 +152,40 @@ def _image_body(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str) -
     letters = sum(c.isalpha() for c in text)
     inside: str = textpage.get_text_bounded(*largest)
     return sum(c.isalpha() for c in inside) <= IMAGE_BODY_TEXT_INSIDE * letters
+
+
+def _image_boxes(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
+    """The boxes of the page's images: its image objects, and the forms holding one.
+
+    Read through pdfium's raw calls: the objects of a page of text number in the
+    hundreds, and wrapping each in a Python object cost more than the rest of the reading.
+    """
+    raw = pdfium.raw
+    boxes = []
+    for index in range(raw.FPDFPage_CountObjects(page.raw)):
+        item = raw.FPDFPage_GetObject(page.raw, index)
+        kind = raw.FPDFPageObj_GetType(item)
+        if kind == raw.FPDF_PAGEOBJ_FORM and not _holds_image(item):
+            continue
+        if kind in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM):
+            edges = [ctypes.c_float() for _ in range(4)]
+            if raw.FPDFPageObj_GetBounds(item, *(ctypes.byref(e) for e in edges)):
+                left, bottom, right, top = (e.value for e in edges)
+                boxes.append((left, bottom, right, top))
+    return boxes
+
+
+def _holds_image(form: object, depth: int = 0) -> bool:
+    """Whether a form object holds an image, itself or in a nested form."""
+    raw = pdfium.raw
+    for index in range(raw.FPDFFormObj_CountObjects(form)):
+        item = raw.FPDFFormObj_GetObject(form, index)
+        kind = raw.FPDFPageObj_GetType(item)
+        if kind == raw.FPDF_PAGEOBJ_IMAGE:
+            return True
+        if kind == raw.FPDF_PAGEOBJ_FORM and depth < 4 and _holds_image(item, depth + 1):
+            return True
+    return False
 
 
 def _with_form(page: Page, form: tuple[FormField, ...]) -> Page:

@@ -104,6 +104,15 @@ _ITEM_AT = re.compile(
     r"|(?P<day>" + _DAY + r"(?:\s+" + _MONTH + r"(?:\s*,?\s*" + _YEAR + r")?)?)"
 )
 _WEEKDAY_BEFORE = re.compile(r"(?<![\w])(?:" + _WEEKDAYS + r")\b,?\s+$")
+#: English writes the month first: "June 29 - July 3, 2026", "March 12-14, 2025". Full
+#: English names only, which French never writes before a day.
+_ENGLISH_MONTH = (
+    r"(?<![\w])(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)(?![\w])"
+)
+_MONTH_BEFORE = re.compile(_ENGLISH_MONTH + r"\s+(?:the\s+)?$")
+_ENGLISH_MONTH_RE = re.compile(_ENGLISH_MONTH)
+_ORDINAL_YEAR_AFTER = re.compile(r"(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(?P<year>(?:19|20)\d\d)(?!\d)")
 #: A time of day at a digit: ``9h00``, ``14 h``, ``09:00``, ``10:12:33`` (never a date).
 _TIME_AT = re.compile(r"\d{1,2}\s?h(?:\s?\d{2})?(?![\w])|\d{1,2}:\d{2}(?::\d{2})?")
 #: Times written beside a date, skipped between two dates of a period or a list:
@@ -262,6 +271,14 @@ def _resolve(items: Sequence[Item], default_year: int | None) -> list[date] | No
     ``du 30 septembre au 2 octobre 2025`` and ``du 30 au 2 octobre`` (month before) and
     ``du 30 décembre au 2 janvier 2025`` (year before) are read as a person would.
     """
+    if items and items[-1][1] is None:
+        # Month first ("March 12-14, 2025"): a missing month is the one written before.
+        carried: int | None = None
+        filled = []
+        for day, month, year in items:
+            carried = month if month is not None else carried
+            filled.append((day, carried, year))
+        items = filled
     resolved: list[date] = []
     following: date | None = None
     for day, month, year in reversed(items):
@@ -367,14 +384,45 @@ def _items(folded: str) -> list[_Written]:
         match = _ITEM_AT.match(folded, run.start())
         if match is None:
             continue
-        start = match.start()
+        start, end = match.start(), match.end()
+        item = None
         if match.lastgroup == "day":
+            item = _month_first(folded, start, end)
+            if item is not None:
+                start, end, parsed = item
+                found.append(_Written(start, end, parsed))
+                reached = end
+                continue
             weekday = _WEEKDAY_BEFORE.search(folded, max(0, start - 14), start)
             if weekday is not None:
                 start = weekday.start()
-        found.append(_Written(start, match.end(), _parse_item(folded[start : match.end()])))
-        reached = match.end()
+        found.append(_Written(start, end, _parse_item(folded[start:end])))
+        reached = end
     return found
+
+
+def _month_first(folded: str, start: int, end: int) -> tuple[int, int, Item] | None:
+    """An English day written month first (``June 29``, ``June 29, 2026``, ``12-14, 2025``).
+
+    Returns the item's span and value, or ``None`` when the day is not written so.
+    """
+    day = _parse_item(folded[start:end])
+    if day is None or day[1] is not None:
+        return None
+    before = _MONTH_BEFORE.search(folded, max(0, start - 16), start)
+    after = _ORDINAL_YEAR_AFTER.match(folded, end)
+    if before is None and after is None:
+        return None
+    if before is None and not _ENGLISH_MONTH_RE.search(folded, max(0, start - 40), start):
+        # "14, 2025" is a month-first date only after an English month: "March 12-14, 2025".
+        return None
+    month = _MONTHS[folded[before.start() : before.end()].split()[0]] if before else None
+    year = int(after.group("year")) if after else None
+    return (before.start() if before else start), (after.end() if after else end), (
+        day[0],
+        month,
+        year,
+    )
 
 
 def _ranges(folded: str, items: Sequence[_Written]) -> list[_Candidate]:
@@ -392,7 +440,7 @@ def _ranges(folded: str, items: Sequence[_Written]) -> list[_Candidate]:
                 and join.fullmatch(folded, a.end, b.start)
                 and a.item is not None
                 and b.item is not None
-                and b.item[1] is not None
+                and (b.item[1] is not None or (a.item[1] is not None and b.item[2] is not None))
             ):
                 start = a.start if before is None else before.start()
                 spans = ((a.start, a.end), (b.start, b.end))

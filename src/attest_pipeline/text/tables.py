@@ -44,12 +44,19 @@ _FIELD_WORDS = _words(
     "periode"
 )
 _TOKEN = re.compile(r"[^\s:]+")
-_LINE = re.compile(r"[^\n]+")
+
+
+#: A line without a colon naming two fields: the only lines worth the full check.
+_CANDIDATE = re.compile(
+    r"^[^:\n]*?\b(?:" + "|".join(sorted(_FIELD_WORDS, key=len, reverse=True)) + r")\b"
+    r"[^:\n]*?\b(?:" + "|".join(sorted(_FIELD_WORDS, key=len, reverse=True)) + r")\b[^:\n]*$",
+    re.MULTILINE,
+)
 
 
 def has_header_row(text: str) -> bool:
     """Say whether a page's text has a line that may be a table's header row."""
-    return any(_header_like(line) for line in _LINE.findall(fold(text).text))
+    return any(_header_like(m.group()) for m in _CANDIDATE.finditer(fold(text).text))
 
 
 _INFLECTION = re.compile(r"\((?:e|s|es|e\)s)\)")
