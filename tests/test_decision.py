@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -248,3 +249,23 @@ def test_a_roster_name_read_by_ocr_with_low_confidence_goes_to_review(rules: Rul
     (record,) = decide(Source("a.pdf", "0" * 64, (1,)), document, recognition, rules)
     assert record.rpps == "10101010105"
     assert record.status is Status.REVIEW and "low_ocr_confidence" in reasons(record)
+def test_settle_files_an_attestation_printed_twice_in_one_document_once(rules: Rules) -> None:
+    (record,) = run(rules, extraction())
+    copies = [replace(record, pages=(n,)) for n in (1, 2, 3)]
+    settled = settle(copies, Ledger())
+    assert [r.status for r in settled] == [Status.FILE, Status.DUPLICATE, Status.DUPLICATE]
+    assert all(reasons(r) == ["duplicate_attestation"] for r in settled[1:])
+    for copy in settled[1:]:
+        assert copy.duplicate_of and "page 1 of the same document" in copy.duplicate_of
+
+
+def test_settle_counts_the_actions_filed_earlier_in_the_same_document(rules: Rules) -> None:
+    relation = extraction(
+        nature=Found(Nature.EPP, "EPP"), title=found("Améliorer la communication avec le patient")
+    )
+    (record,) = run(rules, relation)
+    other = replace(record, pages=(2,), reference="99999999999")
+    first, second = settle([record, other], Ledger())
+    assert first.chosen is not None and first.chosen.key == "3.A"
+    assert second.status is Status.FILE
+    assert second.chosen is not None and second.chosen.key == "2.A"
