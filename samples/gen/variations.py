@@ -2,7 +2,9 @@
 
 Each document draws one value on every axis, independently:
 
-- ``family``: andpc, qualiopi, congress (their fixed wording: issuer, markers, nature);
+- ``family``: andpc, qualiopi, congress, university (their fixed wording: issuer,
+  markers, nature; a university's diplomas in general medicine or in the patient
+  relationship, whose bloc differs);
 - ``style``: the participant in a sentence (``certifie que Dr X a participé``) or in fields;
 - ``arrangement`` (fields style): label and value on the same line, value on the next
   line, a dot leader, table columns (a header row over a value row), form fields
@@ -41,7 +43,7 @@ from gen.expect import Att
 from gen.people import Person, build_roster, name_as
 
 AXES: dict[str, tuple[str, ...]] = {
-    "family": ("andpc", "qualiopi", "congress"),
+    "family": ("andpc", "qualiopi", "congress", "university"),
     "style": ("sentence", "fields"),
     "arrangement": ("same_line", "next_line", "leader", "table", "form"),
     "label": ("Participant", "Participant(e)", "Nom et prénom", "Nom du participant",
@@ -64,6 +66,15 @@ TITLES = (
     "Hypertension artérielle : nouvelles recommandations",
     "Dépistage et suivi du diabète de type 2",
     "Lombalgies communes : prise en charge",
+)
+#: University diplomas: (title, theme); the theme decides 1.C or 3.C.
+DIPLOMAS = (
+    ("Médecine d'urgence", "general"),
+    ("Échographie générale", "general"),
+    ("Gynécologie-obstétrique pour le médecin généraliste", "general"),
+    ("Éducation thérapeutique du patient", "relation_patients"),
+    ("Médecine narrative et humanités médicales", "relation_patients"),
+    ("Relation de soin et communication", "relation_patients"),
 )
 EXTRA = {
     "none": [],
@@ -196,32 +207,45 @@ class _Maker:
     def attestation(self, pdf: canvas.Canvas, axes: dict[str, str], person: Person,
                     signer: Person, start: date, end: date, title: str) -> Att:
         family = axes["family"]
+        event: Any = None
+        theme = "general"
         if family == "congress":
             event = EVENTS[self.rng.choice(sorted(k for k, e in EVENTS.items() if e.listed))]
             start, end = event.start, event.end
+        if family == "university":
+            # The academic year runs from September to the jury, which proves the diploma.
+            title, theme = self.rng.choice(DIPLOMAS)
+            start = date(self.rng.choice((2023, 2024, 2025)), 9, 1)
+            end = start.replace(year=start.year + 1, month=6, day=self.rng.randrange(1, 29))
+            event = start.year
         p = _Page(pdf)
-        heading, wording, nature = self.header(p, family, title, event if family ==
-                                               "congress" else None)
+        heading, wording, nature = self.header(p, family, title, event)
         for text in EXTRA[axes["extra"]]:
             p.line(text)
         name = name_as(person, axes["name"])
         rpps = _rpps(person, axes["rpps"]) if axes["rpps"] != "none" else ""
         dates = _period(start, end, axes["dates"])
+        verb, done = "a participé à", "qui s'est déroulée"
+        if family == "university":
+            verb, done = "a été déclaré(e) admis(e) au", "après délibération du jury"
+            dates = _period(end, end, axes["dates"]).replace("le ", "du ", 1)
         first, *rest = wording.split("\n")
         if axes["style"] == "sentence":
             with_rpps = f", RPPS {rpps}," if rpps else ""
             p.line(f"{heading} certifie que {name}{with_rpps}")
-            p.line(f"a participé à {first}")
+            p.line(f"{verb} {first}")
             for text in rest:
                 p.line(text)
-            p.line(f"qui s'est déroulée {dates}.")
+            p.line(f"{done} {dates}.")
         else:
-            p.line(f"{heading} atteste que le participant désigné ci-dessous a suivi")
+            who = "le candidat désigné ci-dessous" if family == "university" else (
+                "le participant désigné ci-dessous")
+            p.line(f"{heading} atteste que {who} {verb}")
             p.line(first)
             for text in rest:
                 p.line(text)
-            if axes["arrangement"] != "table":
-                p.line(f"qui s'est déroulée {dates}.")
+            if axes["arrangement"] != "table" or family == "university":
+                p.line(f"{done} {dates}.")
             self.fields(p, axes, person, name, rpps, start, end)
         self.signature(p, axes, signer, end)
         pdf.showPage()
@@ -229,9 +253,12 @@ class _Maker:
             return Att("andpc", start, end, nature, "general", person=person)
         if family == "qualiopi":
             return Att("qualiopi", start, end, nature, "general", person=person)
+        if family == "university":
+            return Att("university", start, end, "diplome", theme, person=person)
         return Att("congress", start, end, "congres", "general", True, person=person)
 
     def header(self, p: _Page, family: str, title: str, event: Any) -> tuple[str, str, str]:
+        """Write the family's heading; the signatory's words, the action's, the nature."""
         if family == "andpc":
             for text in ("Association Formation Santé Ouest",
                          "Organisme de DPC enregistré auprès de l'ANDPC sous le n° 1187",
@@ -248,6 +275,13 @@ class _Maker:
                 p.line(text)
             return ("L'organisme de formation", f"la formation « {title} »",
                     "formation_continue")
+        if family == "university":
+            for text in ("UNIVERSITÉ DE RENNES", "Faculté de Médecine",
+                         "ATTESTATION DE RÉUSSITE"):
+                p.line(text)
+            return ("Le Doyen de la Faculté de Médecine",
+                    f"Diplôme d'université « {title} »,\n"
+                    f"au titre de l'année universitaire {event}-{event + 1},", "diplome")
         for text in (f"{event.name} ({event.edition})", "ATTESTATION DE PRÉSENCE"):
             p.line(text)
         return ("Le comité d'organisation", f"{event.name} ({event.edition}) à {event.city}",
@@ -262,8 +296,9 @@ class _Maker:
             if rpps:
                 header.append("N° RPPS")
                 values.append(rpps)
-            header.append("Date(s)")
-            values.append(dates)
+            if axes["family"] != "university":  # its dates are the academic year's
+                header.append("Date(s)")
+                values.append(dates)
             columns = [60.0, 190.0, 300.0, 400.0][: len(header)]
             p.cells(header, columns)
             p.cells(values, columns)
