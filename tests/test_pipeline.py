@@ -838,3 +838,22 @@ def test_a_document_that_cannot_even_be_set_aside_waits_without_stopping_runs(
     assert "repeated_failure: 1" in result.stdout
     assert files_under(workspace / "state" / "work") == {}
     assert andpc() in files_under(quarantine).values()
+
+
+def test_a_blank_page_after_a_text_attestation_costs_it_nothing(
+    tmp_path: Path, roster: Path
+) -> None:
+    # The blank page goes through OCR; the fields read from the text layer stay trusted.
+    write_config(tmp_path, roster, run={"jobs": 1})
+    pdf = tmp_path / "with_blank.pdf"
+    text = ANDPC.format(
+        name="Jean-Pierre DUPONT",
+        rpps="10005682603",
+        action="12345678901",
+        nature="Formation continue",
+        title="Prise en charge de l'asthme",
+    )
+    pdf.write_bytes(make_pdf([text, ""]))
+    (record,) = pipeline(tmp_path).extract([str(pdf)])
+    assert record.ocr
+    assert record.status is Status.FILE, record.problems

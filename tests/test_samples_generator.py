@@ -196,7 +196,7 @@ def test_variations_are_reproducible_and_carry_their_axes(tmp_path: Path) -> Non
         data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         assert set(data["axes"]) == {
             "family", "style", "arrangement", "label", "name", "rpps", "dates", "extra",
-            "signatory", "esign", "count", "cover",
+            "signatory", "esign", "count", "cover", "renderer",
         }
         atts = data["attestations"]
         # One attestation per participant page; a cover letter shifts the pages by one.

@@ -20,7 +20,9 @@ Each document draws one value on every axis, independently:
 - ``esign``: an electronic signature's time stamp, or none;
 - ``count``: one to three attestations in the PDF; ``cover``: a cover letter in front.
 
-Renderer: reportlab only (fpdf2, LibreOffice and Chromium renderers are not written).
+- ``renderer``: reportlab or fpdf2 (another text layer: an embedded TrueType font, other
+  text operators); a form is always written by reportlab (fpdf2 writes no form fields),
+  and the axes say so. LibreOffice and Chromium renderers are not written.
 The expected result of each document is derived from what was generated, and written
 beside it with its axes (``"axes"``), so that ``scripts/accuracy.py --variations`` can
 report per axis.
@@ -32,10 +34,11 @@ import io
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import reportlab
 from reportlab.pdfgen import canvas
 
 from gen.congress import EVENTS
@@ -57,7 +60,9 @@ AXES: dict[str, tuple[str, ...]] = {
     "esign": ("none", "timestamp"),
     "count": ("1", "2", "3"),
     "cover": ("none", "letter"),
+    "renderer": ("reportlab", "fpdf2"),
 }  # fmt: skip
+PAGE_WIDTH, PAGE_HEIGHT = 595.27, 841.89
 
 TITLES = (
     "Prise en charge de l'insuffisance cardiaque en ville",
@@ -127,28 +132,89 @@ def _rpps(person: Person, form: str) -> str:
     return r
 
 
+class _Reportlab:
+    """A PDF written by reportlab (form fields included)."""
+
+    name = "reportlab"
+
+    def __init__(self, title: str) -> None:
+        self.buffer = io.BytesIO()
+        self.pdf = canvas.Canvas(self.buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+                                 invariant=True)
+        self.pdf.setTitle(title)
+        self.fresh = True
+
+    def text(self, x: float, y: float, text: str) -> None:
+        if self.fresh:  # set on the page's first text: a font alone would make a page
+            self.pdf.setFont("Helvetica", 10)
+            self.fresh = False
+        self.pdf.drawString(x, y, text)
+
+    def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
+        self.pdf.acroForm.textfield(name=name, tooltip=label.rstrip(" :"), x=x, y=y - 4,
+                                    width=300, height=15, value=value, borderWidth=0,
+                                    fontSize=10)
+
+    def end_page(self) -> None:
+        self.pdf.showPage()
+        self.fresh = True
+
+    def finish(self) -> bytes:
+        self.pdf.save()
+        return self.buffer.getvalue()
+
+
+class _Fpdf:
+    """A PDF written by fpdf2 (another text layer: embedded TrueType, other operators)."""
+
+    name = "fpdf2"
+
+    def __init__(self, title: str) -> None:
+        from fpdf import FPDF
+
+        self.pdf = FPDF(unit="pt", format="A4")
+        self.pdf.set_title(title)
+        self.pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
+        self.pdf.add_font("Vera", fname=str(Path(reportlab.__file__).parent / "fonts"
+                                            / "Vera.ttf"))
+        self.pdf.set_font("Vera", size=10)
+        self.pdf.add_page()
+
+    def text(self, x: float, y: float, text: str) -> None:
+        self.pdf.text(x, PAGE_HEIGHT - y, text)
+
+    def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
+        raise NotImplementedError("fpdf2 writes no form fields")  # never drawn: see axes
+
+    def end_page(self) -> None:
+        self.pdf.add_page()
+
+    def finish(self) -> bytes:
+        # The page opened after the last one is left empty: drop it.
+        self.pdf.pages.pop(self.pdf.page)
+        self.pdf.page -= 1
+        return bytes(self.pdf.output())
+
+
 class _Page:
     """Lines written top to bottom, at a left margin, with fields when asked."""
 
-    def __init__(self, pdf: canvas.Canvas) -> None:
-        self.pdf = pdf
+    def __init__(self, surface: _Reportlab | _Fpdf) -> None:
+        self.surface = surface
         self.y = 780.0
-        pdf.setFont("Helvetica", 10)
 
     def line(self, text: str, x: float = 60) -> None:
-        self.pdf.drawString(x, self.y, text)
+        self.surface.text(x, self.y, text)
         self.y -= 16
 
     def cells(self, values: list[str], columns: list[float]) -> None:
         for x, value in zip(columns, values, strict=False):
-            self.pdf.drawString(x, self.y, value)
+            self.surface.text(x, self.y, value)
         self.y -= 18
 
     def field(self, label: str, name: str, value: str) -> None:
-        self.pdf.drawString(60, self.y, label)
-        self.pdf.acroForm.textfield(name=name, tooltip=label.rstrip(" :"), x=170,
-                                    y=self.y - 4, width=300, height=15, value=value,
-                                    borderWidth=0, fontSize=10)
+        self.surface.text(60, self.y, label)
+        self.surface.field(name, label, value, 170, self.y)
         self.y -= 22
 
 
@@ -169,9 +235,11 @@ class _Maker:
 
     def document(self, index: int) -> Doc:
         axes = self.axes()
-        buffer = io.BytesIO()
-        pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
-        pdf.setTitle(f"variation {index}")
+        if axes["style"] == "fields" and axes["arrangement"] == "form":
+            axes["renderer"] = "reportlab"  # the only renderer here that writes form fields
+        pdf: _Reportlab | _Fpdf = (_Fpdf if axes["renderer"] == "fpdf2" else _Reportlab)(
+            f"variation {index}"
+        )
         count = int(axes["count"])
         people = self.rng.sample(self.unique if axes["rpps"] == "none" else self.roster, count)
         if len({p.last + p.first for p in people}) < count:
@@ -190,10 +258,9 @@ class _Maker:
             att.pages = [page]
             atts.append(att)
             page += 1
-        pdf.save()
-        return Doc(axes, buffer.getvalue(), atts)
+        return Doc(axes, pdf.finish(), atts)
 
-    def cover(self, pdf: canvas.Canvas, person: Person) -> None:
+    def cover(self, pdf: _Reportlab | _Fpdf, person: Person) -> None:
         p = _Page(pdf)
         for text in ("Secrétariat des formations", "Rennes, le 2 juillet 2026",
                      f"Docteur {person.first} {person.last}", "12 rue des Lilas",
@@ -202,9 +269,9 @@ class _Maker:
                      "Nous avons le plaisir de vous adresser ci-joint le document demandé.",
                      "Veuillez agréer nos salutations confraternelles.", "Le secrétariat"):
             p.line(text)
-        pdf.showPage()
+        pdf.end_page()
 
-    def attestation(self, pdf: canvas.Canvas, axes: dict[str, str], person: Person,
+    def attestation(self, pdf: _Reportlab | _Fpdf, axes: dict[str, str], person: Person,
                     signer: Person, start: date, end: date, title: str) -> Att:
         family = axes["family"]
         event: Any = None
@@ -248,7 +315,7 @@ class _Maker:
                 p.line(f"{done} {dates}.")
             self.fields(p, axes, person, name, rpps, start, end)
         self.signature(p, axes, signer, end)
-        pdf.showPage()
+        pdf.end_page()
         if family == "andpc":
             return Att("andpc", start, end, nature, "general", person=person)
         if family == "qualiopi":

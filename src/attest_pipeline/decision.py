@@ -360,9 +360,13 @@ def _evidence_confidence(evidence: str, document: Document) -> float | None:
     """The lowest OCR confidence of the words ``evidence`` was read from, on any page.
 
     When the excerpt cannot be located among the words, the OCR pages' mean confidence.
+    ``None`` when the excerpt stands in the text layer of a page not read by OCR: a
+    trailing blank page that went through OCR says nothing of the fields read elsewhere.
     """
     from attest_pipeline.ocr import evidence_confidence
 
+    if evidence and any(evidence in page.text for page in document.pages if not page.ocr):
+        return None
     ocr_pages = [page for page in document.pages if page.ocr]
     found = [
         confidence
