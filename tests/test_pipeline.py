@@ -857,3 +857,88 @@ def test_a_blank_page_after_a_text_attestation_costs_it_nothing(
     (record,) = pipeline(tmp_path).extract([str(pdf)])
     assert record.ocr
     assert record.status is Status.FILE, record.problems
+
+
+def outlined_pdf(lines: list[str], size: float = 12) -> bytes:
+    """A PDF whose text is drawn as glyph outlines: no text layer, no image."""
+    import io
+
+    import reportlab
+    from fontTools.pens.basePen import BasePen
+    from fontTools.ttLib import TTFont
+    from reportlab.pdfgen import canvas
+
+    font = TTFont(str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"))
+    glyphs, cmap = font.getGlyphSet(), font.getBestCmap()
+    scale = size / font["head"].unitsPerEm
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
+
+    class Pen(BasePen):  # type: ignore[misc]
+        def __init__(self, x: float, y: float) -> None:
+            super().__init__(glyphs)
+            self.path, self.x, self.y = pdf.beginPath(), x, y
+            self.last = (0.0, 0.0)
+
+        def at(self, point: tuple[float, float]) -> tuple[float, float]:
+            return self.x + point[0] * scale, self.y + point[1] * scale
+
+        def _moveTo(self, p: tuple[float, float]) -> None:
+            self.path.moveTo(*self.at(p))
+            self.last = p
+
+        def _lineTo(self, p: tuple[float, float]) -> None:
+            self.path.lineTo(*self.at(p))
+            self.last = p
+
+        def _curveToOne(self, a: tuple[float, float], b: tuple[float, float],
+                        c: tuple[float, float]) -> None:
+            self.path.curveTo(*self.at(a), *self.at(b), *self.at(c))
+            self.last = c
+
+        def _qCurveToOne(self, a: tuple[float, float], b: tuple[float, float]) -> None:
+            p0 = self.last
+            c1 = (p0[0] + 2 / 3 * (a[0] - p0[0]), p0[1] + 2 / 3 * (a[1] - p0[1]))
+            c2 = (b[0] + 2 / 3 * (a[0] - b[0]), b[1] + 2 / 3 * (a[1] - b[1]))
+            self._curveToOne(c1, c2, b)
+
+        def _closePath(self) -> None:
+            self.path.close()
+
+    y = 841.89 - 72
+    for line in lines:
+        x = 60.0
+        for char in line:
+            name = cmap.get(ord(char))
+            if name is None:
+                continue
+            pen = Pen(x, y)
+            glyphs[name].draw(pen)
+            pdf.drawPath(pen.path, stroke=0, fill=1)
+            x += glyphs[name].width * scale
+        y -= size * 1.5
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_text_drawn_as_outlines_is_read_from_the_rendering(
+    tmp_path: Path, roster: Path
+) -> None:
+    from attest_pipeline.reading import read_pdf
+
+    lines = ANDPC.format(
+        name="Jean-Pierre DUPONT",
+        rpps="10005682603",
+        action="12345678901",
+        nature="Formation continue",
+        title="Prise en charge de l'asthme",
+    ).splitlines()
+    data = outlined_pdf(lines)
+    assert read_pdf(data).page(1).text == ""  # no text layer at all
+    write_config(tmp_path, roster, run={"jobs": 1})
+    pdf = tmp_path / "outlines.pdf"
+    pdf.write_bytes(data)
+    (record,) = pipeline(tmp_path).extract([str(pdf)])
+    assert record.ocr
+    assert record.rpps == "10005682603", record.problems
