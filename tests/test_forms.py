@@ -141,7 +141,7 @@ def test_the_ticked_box_decides_the_nature_through_the_cli(
     pdf.write_bytes(form_pdf(ticked=(ticked,)))
     result = CliRunner().invoke(cli, ["--config", str(config), "extract", "--json", str(pdf)])
     assert result.exit_code == 0, result.output
-    (record,) = json.loads(result.output)
+    (record,) = json.loads(result.stdout)
     assert record["status"] == "file", record["details"]
     assert record["participant"]["rpps"] == "10101010105"
     assert (record["bloc"], record["action"]) == (bloc, "A")

@@ -71,7 +71,7 @@ def extract(tmp_path: Path, data: bytes) -> list[dict[str, object]]:
     pdf.write_bytes(data)
     result = CliRunner().invoke(cli, ["--config", str(config), "extract", "--json", str(pdf)])
     assert result.exit_code == 0, result.output
-    records: list[dict[str, object]] = json.loads(result.output)
+    records: list[dict[str, object]] = json.loads(result.stdout)
     return records
 
 

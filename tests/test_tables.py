@@ -140,7 +140,7 @@ def test_a_table_attestation_is_filed_through_the_cli(tmp_path: Path, roster: Pa
     pdf.write_bytes(table_pdf([HEADER, VALUES]))
     result = CliRunner().invoke(cli, ["--config", str(config), "extract", "--json", str(pdf)])
     assert result.exit_code == 0, result.output
-    (record,) = json.loads(result.output)
+    (record,) = json.loads(result.stdout)
     assert record["status"] == "file", record["details"]
     assert record["participant"]["rpps"] == "10101010105"
     assert record["fields"]["roster"]["decided_by"] == "plugin"
