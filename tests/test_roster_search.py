@@ -197,3 +197,9 @@ def test_a_first_name_is_never_cut_out_of_a_compound_one() -> None:
     assert found(index, "Dr Jean-Pierre DUPONT et Anne-Marie MARTIN") == []
     assert found(index, "DUPONT Pierre-Yves, MARTIN Marie-Claire") == []
     assert found(index, "Pierre DUPONT et MARTIN Marie") == [pierre.rpps, marie.rpps]
+
+
+def test_hits_name_the_original_pages_of_a_subset(index: RosterIndex) -> None:
+    text = f"Attestation\fDr Claire MARTIN\nRPPS {MARTIN.rpps}"
+    (sighting,) = index.search(text, pages=(4, 5)).sightings
+    assert {hit.page for hit in (*sighting.names, *sighting.rpps)} == {5}

@@ -116,7 +116,7 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
     match = rules.roster.match(
         rpps=rpps_read, name=name_read, last_name=last_read, first_name=first_read
     )
-    roster = rules.roster.search(document.text)
+    roster = rules.roster.search(document.text, document.page_numbers)
     weighed = weigh_participant(
         match, roster, plausible=_reading_plausible(extraction), rpps_read=rpps_read
     )

@@ -91,7 +91,7 @@ class Roster:
         """Return the physician with this RPPS (as stored: 11 digits), if on the roster."""
         return self._by_rpps.get(rpps)
 
-    def search(self, text: str) -> RosterEvidence:
+    def search(self, text: str, pages: Sequence[int] = ()) -> RosterEvidence:
         """Every physician of the roster that ``text`` names (see :mod:`.roster_search`).
 
         The search index is built on the first call.
@@ -100,7 +100,7 @@ class Roster:
             from attest_pipeline.roster_search import RosterIndex
 
             self._search = RosterIndex(self.physicians)
-        return self._search.search(text)
+        return self._search.search(text, pages)
 
     def _index(self) -> None:
         if self._keys or not self.physicians:

@@ -63,7 +63,7 @@ class Hit:
     """One place where the text names a physician: by RPPS or by full name.
 
     ``start`` and ``end`` are positions in the text searched; ``evidence`` is the exact
-    excerpt; ``page`` the 1-based page (form feeds separate pages) of the text searched.
+    excerpt; ``page`` the 1-based number of the page it stands on.
     """
 
     kind: str
@@ -288,8 +288,17 @@ class RosterIndex:
                     self._people.setdefault(f"{piece}|{key.first}", []).append(physician)
         self._families = frozenset(families)
 
-    def search(self, text: str) -> RosterEvidence:
-        """Every physician of the roster that ``text`` names, by RPPS or by full name."""
+    def search(self, text: str, pages: Sequence[int] = ()) -> RosterEvidence:
+        """Every physician of the roster that ``text`` names, by RPPS or by full name.
+
+        ``pages`` are the numbers of the pages whose texts, separated by form feeds, make
+        ``text`` (by default 1, 2...): each hit says on which it stands.
+        """
+
+        def page_of(position: int) -> int:
+            index = text.count("\f", 0, position)
+            return pages[index] if index < len(pages) else index + 1
+
         folded = fold(text)
         tokens = _tokens(folded.text)
         names: dict[str, list[Hit]] = {}
@@ -302,7 +311,8 @@ class RosterIndex:
                     continue
                 for first, span in _first_names(tokens, index, end + 1):
                     for physician in self._people.get(f"{run}|{first}", ()):
-                        hit = _hit(folded, "name", tokens[span[0]][0], tokens[span[1] - 1][1])
+                        low, high = folded.span(tokens[span[0]][0], tokens[span[1] - 1][1])
+                        hit = Hit("name", low, high, text[low:high], page_of(low))
                         if _reads_as(hit.evidence, physician):
                             people[physician.rpps] = physician
                             names.setdefault(physician.rpps, []).append(hit)
@@ -314,7 +324,7 @@ class RosterIndex:
                 printed = True
                 people[rpps] = holder
                 numbers.setdefault(rpps, []).append(
-                    Hit("rpps", start, end, text[start:end], text.count("\f", 0, start) + 1)
+                    Hit("rpps", start, end, text[start:end], page_of(start))
                 )
         sightings = tuple(
             Sighting(physician, _merged(names.get(rpps, [])), tuple(numbers.get(rpps, ())))
@@ -383,12 +393,6 @@ def _first_names(
         if tokens[before - 1][2] not in _GAP_WORDS:
             break
         before -= 1
-
-
-def _hit(folded: Folded, kind: str, start: int, end: int) -> Hit:
-    first, last = folded.span(start, end)
-    original = folded.original
-    return Hit(kind, first, last, original[first:last], original.count("\f", 0, first) + 1)
 
 
 def _reads_as(excerpt: str, physician: Physician) -> bool:
