@@ -8,7 +8,8 @@ Each document draws one value on every axis, independently:
 - ``style``: the participant in a sentence (``certifie que Dr X a participé``) or in fields;
 - ``arrangement`` (fields style): label and value on the same line, value on the next
   line, a dot leader, table columns (a header row over a value row), form fields
-  (a filled, unflattened AcroForm);
+  (a filled, unflattened AcroForm; a DPC action's type then a ticked box, drawn at
+  random among formation continue, EPP and risk management);
 - ``label``: the wording of the participant's label (synonyms);
 - ``name``: name order, case and civility (the sample roster's names: particles,
   apostrophes, compound and multi-word names);
@@ -87,6 +88,12 @@ EXTRA = {
     "each_participant": ["Chaque participant a reçu : le support de la formation."],
     "names_below": ["Le nom du participant et les dates figurent ci-dessous."],
 }
+#: The types of a DPC action a form offers as check boxes: (label, nature).
+_DPC_TYPES = {
+    "fc": ("Formation continue", "formation_continue"),
+    "epp": ("Évaluation des pratiques professionnelles (EPP)", "epp"),
+    "gdr": ("Gestion des risques", "gestion_risques"),
+}
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")  # fmt: skip
 _FIRST, _LAST = date(2023, 2, 1), date(2026, 6, 30)
@@ -155,6 +162,9 @@ class _Reportlab:
                                     width=300, height=15, value=value, borderWidth=0,
                                     fontSize=10)
 
+    def checkbox(self, name: str, x: float, y: float, checked: bool) -> None:
+        self.pdf.acroForm.checkbox(name=name, x=x, y=y - 2, size=10, checked=checked)
+
     def end_page(self) -> None:
         self.pdf.showPage()
         self.fresh = True
@@ -184,6 +194,9 @@ class _Fpdf:
         self.pdf.text(x, PAGE_HEIGHT - y, text)
 
     def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
+        raise NotImplementedError("fpdf2 writes no form fields")  # never drawn: see axes
+
+    def checkbox(self, name: str, x: float, y: float, checked: bool) -> None:
         raise NotImplementedError("fpdf2 writes no form fields")  # never drawn: see axes
 
     def end_page(self) -> None:
@@ -216,6 +229,14 @@ class _Page:
         self.surface.text(60, self.y, label)
         self.surface.field(name, label, value, 170, self.y)
         self.y -= 22
+
+    def boxes(self, question: str, options: list[tuple[str, str]], ticked: str) -> None:
+        """A question over a group of check boxes, ``ticked`` the one ticked."""
+        self.line(question)
+        for name, label in options:
+            self.surface.checkbox(name, 60, self.y, name == ticked)
+            self.surface.text(76, self.y, label)
+            self.y -= 18
 
 
 class _Maker:
@@ -287,6 +308,12 @@ class _Maker:
             event = start.year
         p = _Page(pdf)
         heading, wording, nature = self.header(p, family, title, event)
+        ticked = ""
+        if family == "andpc" and axes["style"] == "fields" and axes["arrangement"] == "form":
+            # A form states the type of the action by a ticked box, not in its wording.
+            ticked = self.rng.choice(sorted(_DPC_TYPES))
+            nature = _DPC_TYPES[ticked][1]
+            wording = wording.replace(", de type formation continue", "")
         for text in EXTRA[axes["extra"]]:
             p.line(text)
         name = name_as(person, axes["name"])
@@ -314,6 +341,9 @@ class _Maker:
             if axes["arrangement"] != "table" or family == "university":
                 p.line(f"{done} {dates}.")
             self.fields(p, axes, person, name, rpps, start, end)
+            if ticked:
+                options = [(key, label) for key, (label, _) in sorted(_DPC_TYPES.items())]
+                p.boxes("Type d'action :", options, ticked)
         self.signature(p, axes, signer, end)
         pdf.end_page()
         if family == "andpc":
