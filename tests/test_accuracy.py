@@ -85,9 +85,16 @@ def test_the_variation_mode_reports_per_family_and_per_axis() -> None:
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "40 documents (seed 31): field accuracy 1.0000, 0 misfiled" in out
+    # Exit code 1 says a goal was missed (a scanned variation read below 0.97, say): the
+    # report is printed either way, and nothing may ever be filed wrongly.
+    assert result.returncode in (0, 1), result.stderr
+    assert "40 documents (seed 31): field accuracy " in out
+    assert ", 0 misfiled, lowest axis value " in out
     for row in ("arrangement  form", "arrangement  table", "signatory    roster", "cover"):
         assert row in out
     assert "0 wrong filings" in out
+    summary = out.strip().splitlines()[-1]
+    accuracy = float(summary.split("field accuracy ")[1].split(",")[0])
+    lowest = float(summary.rsplit(" at ", 1)[1])
+    assert (result.returncode == 0) == (accuracy >= 0.99 and lowest >= 0.97)

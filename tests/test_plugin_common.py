@@ -104,8 +104,10 @@ def test_a_cover_letter_is_never_read_as_an_attestation(tmp_path: Path, family: 
 
 def test_a_leading_page_with_an_attestation_heading_is_never_left_out(tmp_path: Path) -> None:
     # A first page whose participant cannot be read is not a cover letter when it is
-    # headed as an attestation: the PDF is read whole (and a person decides).
+    # headed as an attestation: it is read as one of its own (and a person decides).
     data, _ = sample("andpc", PAIRS["andpc"][0])
     unreadable = make_pdf(["ATTESTATION DE PARTICIPATION\nParticipant : (illisible)\nDPC"])
     records = extract(tmp_path, merged(unreadable, data))
-    assert [r["pages"] for r in records] == [[1, 2]]
+    assert [r["pages"] for r in records] == [[1], [2]]
+    assert records[0]["status"] == "review"  # a person sees the page that was not read
+    assert records[1]["status"] == "file"

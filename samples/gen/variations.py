@@ -19,7 +19,9 @@ Each document draws one value on every axis, independently:
   ci-après``...);
 - ``signatory``: none named, a stranger, a physician of the roster;
 - ``esign``: an electronic signature's time stamp, or none;
-- ``count``: one to three attestations in the PDF; ``cover``: a cover letter in front.
+- ``count``: one to three attestations in the PDF; ``cover``: a cover letter in front;
+- ``scan``: one document in twenty scanned (rendered, degraded, an image-only PDF, by
+  ``samples/scan.py``), read by OCR.
 
 - ``renderer``: reportlab or fpdf2 (another text layer: an embedded TrueType font, other
   text operators); a form is always written by reportlab (fpdf2 writes no form fields),
@@ -62,7 +64,10 @@ AXES: dict[str, tuple[str, ...]] = {
     "count": ("1", "2", "3"),
     "cover": ("none", "letter"),
     "renderer": ("reportlab", "fpdf2"),
+    "scan": ("none", "scanned"),
 }  # fmt: skip
+#: Axes whose values are not drawn evenly: a scan costs a second of OCR a page.
+WEIGHTS: dict[str, tuple[int, ...]] = {"scan": (19, 1)}
 PAGE_WIDTH, PAGE_HEIGHT = 595.27, 841.89
 
 TITLES = (
@@ -248,7 +253,10 @@ class _Maker:
         self.unique = [p for p in roster if p.last != "BERNARD"]
 
     def axes(self) -> dict[str, str]:
-        return {axis: self.rng.choice(values) for axis, values in AXES.items()}
+        return {
+            axis: self.rng.choices(values, WEIGHTS.get(axis, (1,) * len(values)))[0]
+            for axis, values in AXES.items()
+        }
 
     def dates(self) -> tuple[date, date]:
         start = _FIRST + timedelta(days=self.rng.randrange((_LAST - _FIRST).days))
@@ -258,6 +266,7 @@ class _Maker:
         axes = self.axes()
         if axes["style"] == "fields" and axes["arrangement"] == "form":
             axes["renderer"] = "reportlab"  # the only renderer here that writes form fields
+            axes["scan"] = "none"  # a scan of a form would show its values: not drawn here
         pdf: _Reportlab | _Fpdf = (_Fpdf if axes["renderer"] == "fpdf2" else _Reportlab)(
             f"variation {index}"
         )
@@ -279,7 +288,12 @@ class _Maker:
             att.pages = [page]
             atts.append(att)
             page += 1
-        return Doc(axes, pdf.finish(), atts)
+        data = pdf.finish()
+        if axes["scan"] == "scanned":
+            from scan import Scan, scan_pdf
+
+            data = scan_pdf(data, Scan(f"variation/{index}"))
+        return Doc(axes, data, atts)
 
     def cover(self, pdf: _Reportlab | _Fpdf, person: Person) -> None:
         p = _Page(pdf)

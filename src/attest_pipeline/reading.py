@@ -154,7 +154,7 @@ def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:
         pdf.close()
     words = _word_source(data)
     form = read_form(data, heights, words) if has_form else ()
-    read = tuple(_with_form(_with_tables(page, words), form) for page in pages)
+    read = tuple(_with_form(with_tables(page, words), form) for page in pages)
     return Document(pages=read, metadata=metadata, _words=words, form=form)
 
 
@@ -230,10 +230,11 @@ def _with_form(page: Page, form: tuple[FormField, ...]) -> Page:
     return replace(page, text=fill(page.text, fields))
 
 
-def _with_tables(page: Page, words: Callable[[int], tuple[Word, ...]]) -> Page:
+def with_tables(page: Page, words: Callable[[int], tuple[Word, ...]]) -> Page:
     """The page, its tables' values written after it beside their labels (see :mod:`.tables`).
 
-    Only a page whose text has a line that may be a header row pays for its words.
+    Only a page whose text has a line that may be a header row pays for its words. Used
+    for text layers here, and for pages read by OCR (:mod:`.analysis`), with their words.
     """
     if not has_header_row(page.text):
         return page
