@@ -100,17 +100,24 @@ class _Cell:
 
 
 def _rows(words: Sequence[Word]) -> list[_Row]:
-    """The words grouped into rows (words whose vertical middles are close), top to bottom."""
+    """The words grouped into rows, top to bottom.
+
+    A word joins a row when their heights overlap by half the smaller one: OCR boxes of
+    one line differ in height (accents, descenders), a text layer's hardly.
+    """
     rows: list[list[Word]] = []
+    spans: list[tuple[float, float]] = []
     for word in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
-        middle = (word.top + word.bottom) / 2
         if rows:
-            last = rows[-1]
-            last_middle = sum((w.top + w.bottom) / 2 for w in last) / len(last)
-            if abs(middle - last_middle) <= 0.4 * (word.bottom - word.top):
-                last.append(word)
+            top, bottom = spans[-1]
+            overlap = min(bottom, word.bottom) - max(top, word.top)
+            smaller = min(bottom - top, word.bottom - word.top)
+            if smaller > 0 and overlap >= 0.5 * smaller:
+                rows[-1].append(word)
+                spans[-1] = (min(top, word.top), max(bottom, word.bottom))
                 continue
         rows.append([word])
+        spans.append((word.top, word.bottom))
     return [_Row(tuple(sorted(row, key=lambda w: w.x0))) for row in rows]
 
 
