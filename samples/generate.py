@@ -18,11 +18,17 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from gen.bulk import generate_bulk  # noqa: E402
+from gen.bulk import generate_bulk, generate_congress  # noqa: E402
 from gen.corpus import DEFAULT_SEED, generate_corpus  # noqa: E402
 from gen.variations import generate_variations  # noqa: E402
 
-__all__ = ["DEFAULT_SEED", "generate_bulk", "generate_corpus", "generate_variations"]
+__all__ = [
+    "DEFAULT_SEED",
+    "generate_bulk",
+    "generate_congress",
+    "generate_corpus",
+    "generate_variations",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
