@@ -531,7 +531,9 @@ def test_junk_is_left_alone_and_other_types_are_quarantined(config_path: Path) -
     assert len(documents(root)) == 2
 
 
-def test_an_unreadable_pdf_is_quarantined_after_the_wait_and_a_non_pdf_at_once(config_path: Path) -> None:
+def test_an_unreadable_pdf_is_quarantined_after_the_wait_and_a_non_pdf_at_once(
+    config_path: Path,
+) -> None:
     root = config_path.parent
     with watching(config_path) as running:
         drop(running.inbox, "expired.pdf", b"<html>Votre session a expire</html>")
