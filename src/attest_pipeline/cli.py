@@ -143,6 +143,17 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--once", is_flag=True, help="Poll every mailbox once, file, and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print each poll's report as JSON.")
+@pass_options
+def mail(options: Options, once: bool, as_json: bool) -> None:
+    """Collect the PDFs mailed to the [mail] mailboxes into the inbox, and file them."""
+    from attest_pipeline.mail.collect import mail_command
+
+    mail_command(options.config(), options.pipeline, once=once, as_json=as_json)
+
+
+@cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
@@ -211,7 +222,7 @@ def status(options: Options, as_json: bool) -> None:
         data = (
             build(store)
             if store
-            else {"physicians": [], "review": [], "quarantine": [], "counts": {}}
+            else {"physicians": [], "review": [], "quarantine": [], "counts": {}, "mail": []}
         )
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_status(data))
 
@@ -301,6 +312,12 @@ def doctor(options: Options) -> None:
             f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
             + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad)
         )
+    if config is not None and config.mail.accounts:
+        from attest_pipeline.mail.collect import doctor_lines
+
+        for ok, line in doctor_lines(config):
+            click.echo(f"{'ok  ' if ok else 'FAIL'} {line}")
+            problems += 0 if ok else 1
     language = config.ocr.language if config else "fra"
     ocr = tesseract_status(language)
     if ocr.available:

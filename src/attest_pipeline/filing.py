@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from attest_pipeline.config import Paths
+from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Physician, Record, Status
 from attest_pipeline.store import DocumentRow, Store
 
@@ -135,13 +136,17 @@ class Filer:
         document_id = self.store.add_document(
             DocumentRow(claim, name, sha256, len(data), page_count, outcome.value, str(archived))
         )
-        self.store.journal(
-            "received", {"name": name, "sha256": sha256, "size": len(data)}, document_id=document_id
-        )
+        # The message a collected attachment came from (attest mail), for the journal and
+        # the sidecars: the person who answers the sender needs it.
+        mail = mail_origin(self.store.db, name, sha256)
+        received: dict[str, object] = {"name": name, "sha256": sha256, "size": len(data)}
+        if mail is not None:
+            received["mail"] = mail
+        self.store.journal("received", received, document_id=document_id)
         filed = []
         whole = len(records) == 1
         for record in records:
-            path = self._write(record, name, data, page_count, whole)
+            path = self._write(record, name, data, page_count, whole, mail)
             attestation_id = self.store.add_attestation(
                 document_id, record, str(path) if path else None
             )
@@ -167,7 +172,13 @@ class Filer:
         return filed
 
     def _write(
-        self, record: Record, name: str, data: bytes, page_count: int | None, whole: bool
+        self,
+        record: Record,
+        name: str,
+        data: bytes,
+        page_count: int | None,
+        whole: bool,
+        mail: dict[str, object] | None = None,
     ) -> Path | None:
         stem = safe_component(Path(name).stem, 60)
         short = record.sha256[:8]
@@ -183,9 +194,13 @@ class Filer:
             if record.status is Status.FILE:
                 target = self._dossier(record) / _filed_name(record, short, label)
             else:
-                target = self.paths.review / f"{stem}_{short}{label}.pdf"
+                # A PDF, or an e-mail that held only links (attest mail), kept as .eml.
+                suffix = "eml" if name.lower().endswith(".eml") else "pdf"
+                target = self.paths.review / f"{stem}_{short}{label}.{suffix}"
         durable_write(target, body, self.unsynced)
         sidecar = {**record.to_json(), "path": str(target)}
+        if mail is not None:
+            sidecar["mail"] = mail
         durable_write(
             target.with_name(target.name + ".json"),
             json.dumps(sidecar, ensure_ascii=False, indent=2, default=str).encode(),

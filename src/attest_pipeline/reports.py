@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from attest_pipeline.mail.ledger import accounts as mail_accounts
+from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Record, Status
 from attest_pipeline.store import Store
 
@@ -35,6 +37,7 @@ def dossier(store: Store, rpps: str) -> dict[str, Any] | None:
             "issuer": row["issuer"],
             "title": row["title"],
             "path": row["path"],
+            "mail": _mail_of(store, row["attestation_id"]),
         }
         for row in store.dossier_entries(rpps)
     ]
@@ -47,6 +50,16 @@ def dossier(store: Store, rpps: str) -> dict[str, Any] | None:
         "blocs": _progress(entries),
         "complete": _complete(entries),
     }
+
+
+def _mail_of(store: Store, attestation_id: int) -> dict[str, Any] | None:
+    """The message an attestation came from (``attest mail``), or ``None``."""
+    row = store.db.execute(
+        "SELECT d.name, d.sha256 FROM attestations a JOIN documents d ON d.id = a.document_id "
+        "WHERE a.id = ?",
+        (attestation_id,),
+    ).fetchone()
+    return None if row is None else mail_origin(store.db, row["name"], row["sha256"])
 
 
 def _progress(entries: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -84,19 +97,21 @@ def status(store: Store) -> dict[str, Any]:
         )
     return {
         "physicians": physicians,
-        "review": [_waiting(row) for row in store.waiting(Status.REVIEW)],
-        "quarantine": [_waiting(row) for row in store.waiting(Status.REJECT)],
+        "review": [_waiting(store, row) for row in store.waiting(Status.REVIEW)],
+        "quarantine": [_waiting(store, row) for row in store.waiting(Status.REJECT)],
         "counts": store.counts(),
+        "mail": mail_accounts(store.db),
     }
 
 
-def _waiting(row: sqlite3.Row) -> dict[str, Any]:
+def _waiting(store: Store, row: sqlite3.Row) -> dict[str, Any]:
     return {
         "document": row["document"],
         "pages": json.loads(row["pages"]),
         "reasons": json.loads(row["reasons"]),
         "path": row["path"],
         "participant": " ".join(x for x in (row["last_name"], row["first_name"]) if x) or None,
+        "mail": _mail_of(store, row["id"]),
     }
 
 
@@ -151,11 +166,33 @@ def format_status(data: dict[str, Any]) -> str:
         parts.append(f"\n{title}: {len(items)}")
         for item in items:
             pages = f"p{','.join(map(str, item['pages']))}" if item["pages"] else "-"
+            mail = item.get("mail")
+            sender = f" (mail from {mail['from']}, {mail['subject']!r})" if mail else ""
             parts.append(
                 f"  {item['document']} [{pages}] "
-                f"{','.join(item['reasons'])} -> {item['path']}"
+                f"{','.join(item['reasons'])} -> {item['path']}{sender}"
             )
+    for account in data.get("mail", []):
+        parts.append(f"\n{format_mail_account(account)}")
     return "\n".join(parts)
+
+
+def format_mail_account(account: dict[str, Any]) -> str:
+    """One mailbox's state (``attest status``, ``attest doctor``) in one line."""
+    messages = ", ".join(f"{n} {outcome}" for outcome, n in account["messages"].items()) or "none"
+    if account["failing_since"]:
+        health = (
+            f"FAILING since {account['failing_since']} ({account['failures']} failed "
+            f"attempt(s): {account['last_error']})"
+        )
+    else:
+        health = f"ok, last polled {account['last_success'] or 'never'}"
+    unmarked = account["not_yet_marked"]
+    return (
+        f"mail {account['account']}: {health}; messages: {messages}; "
+        f"{account['attachments_saved']} PDF(s) saved"
+        + (f"; {unmarked} saved, not yet marked on the server" if unmarked else "")
+    )
 
 
 def format_records(records: Iterable[Record]) -> str:

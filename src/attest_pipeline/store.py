@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.mail.schema import SCHEMA as MAIL_SCHEMA
 from attest_pipeline.models import Physician, Record, Status
 
 SCHEMA_VERSION = 1
@@ -126,6 +127,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
+            self.db.executescript(MAIL_SCHEMA)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys=ON")

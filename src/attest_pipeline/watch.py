@@ -641,6 +641,12 @@ def watch(
         )
     stop = threading.Event() if stop is None else stop
     holder: list[Session] = []
+    mail = None
+    if config.mail.accounts:
+        # [mail]: the same process collects mailed attestations into the inbox.
+        from attest_pipeline.mail.collect import MailThread
+
+        mail = MailThread(config, say)
     with _signals(stop, holder):
         mode = use_polling(config, polling, say)
         session = _open_session(pipeline, jobs, stop, say)
@@ -654,7 +660,13 @@ def watch(
                 session, config.paths.inbox, config.watch, polling=mode,
                 on_document=on_document, say=say,
             )
-            summary = watcher.run(stop, on_start=on_start)
+            if mail is not None:
+                mail.start()
+            try:
+                summary = watcher.run(stop, on_start=on_start)
+            finally:
+                if mail is not None:
+                    mail.close()
     return summary
 
 
