@@ -12,9 +12,10 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from attest_pipeline.config import Paths
 from attest_pipeline.mail.ledger import origin as mail_origin
@@ -95,10 +96,11 @@ def page_label(pages: Sequence[int]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Filed:
-    """Where one record ended up."""
+    """Where one record ended up, and the e-mail it came from (``attest mail``), if any."""
 
     record: Record
     path: Path | None
+    mail: Mapping[str, Any] | None = None
 
 
 class Filer:
@@ -168,7 +170,7 @@ class Filer:
                 document_id=document_id,
                 attestation_id=attestation_id,
             )
-            filed.append(Filed(record, path))
+            filed.append(Filed(record, path, mail))
         return filed
 
     def _write(
@@ -178,7 +180,7 @@ class Filer:
         data: bytes,
         page_count: int | None,
         whole: bool,
-        mail: dict[str, object] | None = None,
+        mail: Mapping[str, Any] | None = None,
     ) -> Path | None:
         stem = safe_component(Path(name).stem, 60)
         short = record.sha256[:8]
@@ -200,7 +202,7 @@ class Filer:
         durable_write(target, body, self.unsynced)
         sidecar = {**record.to_json(), "path": str(target)}
         if mail is not None:
-            sidecar["mail"] = mail
+            sidecar["mail"] = dict(mail)
         durable_write(
             target.with_name(target.name + ".json"),
             json.dumps(sidecar, ensure_ascii=False, indent=2, default=str).encode(),

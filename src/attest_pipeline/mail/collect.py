@@ -60,6 +60,7 @@ from attest_pipeline.mail.parse import (
     Envelope,
     Limits,
     Parsed,
+    mail_summary,
     parse_envelope,
     parse_message,
     printable,
@@ -396,7 +397,7 @@ class _FolderPoll:
         problem = parsed.problem[1] if parsed.problem else "no PDF attachment, no link"
         self.report.notes.append(f"left: {_about(parsed.envelope)}: {outcome}: {problem}")
         self.ledger.record(where, parsed.envelope, outcome, LEFT, {**detail, "problem": problem})
-        _journal_line(self.paths, "mail-left", f"uid {where.uid}", parsed.envelope, outcome)
+        _journal_line(self.paths, where, parsed.envelope, outcome)
         return outcome
 
     def _fetch(self, uid: int, item: str, key: bytes) -> bytes | None:
@@ -446,7 +447,6 @@ class _FolderPoll:
             self.ledger.written(item.name)
             self.report.attachments += 1
             self.report.saved.append(item.name)
-            _journal_line(self.paths, "mail", item.name, parsed.envelope)
         self.ledger.set_state(message, SAVED)
         self.report.collected += 1
 
@@ -518,19 +518,12 @@ def _about(envelope: Envelope) -> str:
     return f"message {envelope.subject or '(no subject)'!r} from {envelope.sender or '?'}"
 
 
-def _quoted(value: str | None) -> str:
-    return '"' + printable(value or "").replace('"', "'") + '"'
-
-
-def _journal_line(
-    paths: Paths, event: str, name: str, envelope: Envelope, reason: str = ""
-) -> None:
-    """One line in journal.log: what came from which message (sender, date, subject, id)."""
+def _journal_line(paths: Paths, where: Where, envelope: Envelope, reason: str) -> None:
+    """One line in journal.log for a message left alone: which one, from whom, and why."""
     line = (
-        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {event:<9} {printable(name)} "
-        f"from={_quoted(envelope.sender)} date={envelope.date or '-'} "
-        f"subject={_quoted(envelope.subject)} message-id={printable(envelope.message_id or '-')}"
-        + (f" reasons={reason}" if reason else "")
+        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {'mail-left':<9} "
+        f"{printable(where.account)}/{printable(where.folder)} uid {where.uid} "
+        f"reasons={reason} {mail_summary(envelope.to_json())}"
     )
     paths.journal.parent.mkdir(parents=True, exist_ok=True)
     with open(paths.journal, "a", encoding="utf-8") as journal:

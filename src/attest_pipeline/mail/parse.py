@@ -23,7 +23,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
@@ -124,6 +124,19 @@ class Parsed:
 def printable(text: str) -> str:
     """``text`` with control and bidirectional characters escaped: safe on a line or a terminal."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def mail_summary(mail: Mapping[str, Any]) -> str:
+    """The e-mail an attestation came from, for its journal line (one line, escaped)."""
+
+    def quoted(value: Any) -> str:
+        return '"' + printable(str(value or "")).replace('"', "'") + '"'
+
+    return (
+        f"mail: from={quoted(mail.get('from'))} date={printable(str(mail.get('date') or '-'))} "
+        f"subject={quoted(mail.get('subject'))} "
+        f"message-id={printable(str(mail.get('message_id') or '-'))}"
+    )
 
 
 def parse_message(raw: bytes, limits: Limits) -> Parsed:
@@ -283,12 +296,13 @@ def _read_part(
             )
         )
         return
+    # A ZIP first: one that stores a PDF uncompressed has ``%PDF-`` in its first kilobyte.
+    if data.startswith(_ZIP_MAGIC) or content_type in _ZIP_TYPES or label.lower().endswith(".zip"):
+        _read_zip(label, data, limits, attachments, refused)
+        return
     if _PDF_MAGIC in data[:_PDF_HEAD]:
         origin = "inline" if disposition == "inline" else "attachment"
         attachments.append(Attachment(filename or "attachment.pdf", data, origin))
-        return
-    if data.startswith(_ZIP_MAGIC) or content_type in _ZIP_TYPES or label.lower().endswith(".zip"):
-        _read_zip(label, data, limits, attachments, refused)
         return
     if filename or not content_type.startswith(("image/", "text/")):
         refused.append(Refusal(label, "not_pdf", f"{content_type}, not a PDF"))
