@@ -9,6 +9,7 @@ need it fail when ``$CI`` is set (``.ci/run`` installs it) and are skipped other
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -191,10 +192,8 @@ service stats {{
         process, self.process = self.process, None
         if process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:

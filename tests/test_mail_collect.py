@@ -11,10 +11,10 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -66,6 +66,24 @@ def message(
         maintype, subtype = kind.split("/")
         mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return mail
+
+
+def with_pdf(subject: str, filename: str, n: int, **kwargs: object) -> EmailMessage:
+    """A message with one attestation attached."""
+    return message(
+        subject, attachments=[(filename, attestation(n), "application/pdf")], **kwargs  # type: ignore[arg-type]
+    )
+
+
+def large_attestation(n: int) -> bytes:
+    """An attestation made large (12 MB) by a file embedded in it: still a whole, valid PDF."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(attestation(n))))
+    writer.add_attachment("annexe.bin", os.urandom(12_000_000))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def zipped(*members: tuple[str, bytes]) -> bytes:
@@ -217,7 +235,7 @@ def wait_for(condition: object, timeout: float = 60.0, every: float = 0.01) -> N
 def test_collects_pdfs_files_them_and_marks_the_messages(
     server: Dovecot, workspace: Path
 ) -> None:
-    plain = message("Attestation DPC", attachments=[("attestation.pdf", attestation(1), "application/pdf")])
+    plain = with_pdf("Attestation DPC", "attestation.pdf", 1)
     original = message(
         "Votre attestation",
         sender="ANDPC <noreply@andpc.example.fr>",
@@ -231,7 +249,8 @@ def test_collects_pdfs_files_them_and_marks_the_messages(
         ("attestations.zip", zipped(("a3.pdf", attestation(3)), ("lisez-moi.txt", b"rien")),
          "application/zip"),
     ])
-    photo = message("Une photo", attachments=[("photo.jpg", b"\xff\xd8\xff\xe0 not a pdf", "image/jpeg")])
+    photo = message("Une photo",
+                    attachments=[("photo.jpg", b"\xff\xd8\xff\xe0 not a pdf", "image/jpeg")])
     link = message("Attestation en ligne",
                    body="Votre attestation est disponible : https://formation.example.fr/att/123")
     deliver(server, plain, forwarded, archive, photo, link)
@@ -267,7 +286,9 @@ def test_collects_pdfs_files_them_and_marks_the_messages(
     dossier = attest(workspace, "dossier", "10005682603", "--json")
     actions = json.loads(dossier.stdout)["actions"]
     assert sorted(a["mail"]["subject"] for a in actions) == ["Attestation DPC", "Mes attestations"]
-    assert {a["mail"]["message_id"] for a in actions} == {plain["Message-ID"], archive["Message-ID"]}
+    assert {a["mail"]["message_id"] for a in actions} == {
+        plain["Message-ID"], archive["Message-ID"]
+    }
 
     # The journal: a line per attachment naming the message, and the database's events.
     journal = (workspace / "state" / "journal.log").read_text(encoding="utf-8")
@@ -314,7 +335,7 @@ def test_collects_pdfs_files_them_and_marks_the_messages(
 def test_odd_names_broken_mime_and_limits_never_stop_the_poll(
     server: Dovecot, workspace: Path
 ) -> None:
-    rfc2231 = message("RFC 2231", attachments=[("attestation été.pdf", attestation(11), "application/pdf")])
+    rfc2231 = with_pdf("RFC 2231", "attestation été.pdf", 11)
     rfc2047 = (
         b"From: =?utf-8?q?Dr_Jos=C3=A9_L=C3=A9vy?= <jose@example.fr>\r\n"
         b"Subject: =?iso-8859-1?q?RFC_2047_caf=E9?=\r\nMessage-ID: <rfc2047@example.fr>\r\n"
@@ -347,7 +368,7 @@ def test_odd_names_broken_mime_and_limits_never_stop_the_poll(
     inline = message("Inline")
     inline.add_attachment(attestation(14), maintype="application", subtype="pdf",
                           filename="inline.pdf", disposition="inline")
-    after = message("After the broken ones", attachments=[("last.pdf", attestation(15), "application/pdf")])
+    after = with_pdf("After the broken ones", "last.pdf", 15)
     deliver(server, rfc2231, rfc2047, latin1, broken, garbage, too_many, inline, after)
 
     done = attest(workspace, "mail", "--once")
@@ -452,10 +473,8 @@ def test_a_kill_between_saving_and_marking_collects_nothing_twice(
 ) -> None:
     # The second message is large: while it is fetched, the first one is saved into the
     # inbox and not yet marked (marking comes once the folder is done).
-    first = message("first", attachments=[("first.pdf", attestation(50), "application/pdf")])
-    large = message("large", attachments=[
-        ("large.pdf", attestation(51) + b"\n%" + os.urandom(12_000_000).hex().encode()[:24_000_000],
-         "application/pdf")])
+    first = with_pdf("first", "first.pdf", 50)
+    large = message("large", attachments=[("large.pdf", large_attestation(51), "application/pdf")])
     deliver(server, first, large)
     config = workspace / "config.toml"
     config.write_text(config.read_text().replace(
@@ -490,43 +509,49 @@ def test_a_kill_between_saving_and_marking_collects_nothing_twice(
     client.select_folder("Archive")
     client.remove_flags(client.search("ALL"), [KEYWORD])
     client.logout()
-    config.write_text(config.read_text().replace('folders = ["INBOX"]', 'folders = ["INBOX", "Archive"]'))
+    config.write_text(
+        config.read_text().replace('folders = ["INBOX"]', 'folders = ["INBOX", "Archive"]')
+    )
     again = attest(workspace, "mail", "--once")
     assert again.returncode == 0, again.stderr
-    assert "2 new message(s): 2 with PDFs (0 saved into the inbox, 2 already received)" in again.stdout
+    assert "2 new message(s): 2 with PDFs (0 saved into the inbox, 2 already received)" in (
+        again.stdout
+    )
     assert len(documents(workspace)) == 2
 
 
 def test_a_server_restarted_mid_poll_is_retried_with_backoff_said_once(
     server: Dovecot, workspace: Path
 ) -> None:
-    first = message("before", attachments=[("before.pdf", attestation(60), "application/pdf")])
-    large = message("during", attachments=[
-        ("during.pdf", attestation(61) + b"\n%" + os.urandom(12_000_000).hex().encode()[:24_000_000],
-         "application/pdf")])
+    first = with_pdf("before", "before.pdf", 60)
+    large = message("during",
+                    attachments=[("during.pdf", large_attestation(61), "application/pdf")])
     deliver(server, first, large)
     config = workspace / "config.toml"
     config.write_text(config.read_text().replace(
         "[mail]\n", "[mail]\nmax_message_size = 100000000\nmax_attachment_size = 60000000\n"))
     process = start(workspace, "mail")
     try:
-        wait_for(lambda: any(p.name.endswith("_before.pdf") for p in (workspace / "inbox").iterdir())
+        inbox = workspace / "inbox"
+        wait_for(lambda: any(p.name.endswith("_before.pdf") for p in inbox.iterdir())
                  or len(documents_or_none(workspace)) > 0)
         server.stop()  # while the large message is being fetched
         time.sleep(4)  # several retries fail meanwhile
         server.start()
-        deliver(server, message("after", attachments=[("after.pdf", attestation(62), "application/pdf")]))
+        deliver(server, with_pdf("after", "after.pdf", 62))
         wait_for(lambda: len(documents_or_none(workspace)) == 3, timeout=120, every=0.2)
         wait_for(lambda: all(KEYWORD.encode() in f for f in flags(server).values()), timeout=60,
                  every=0.2)
     finally:
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
+        _out, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert err.count("cannot be polled") == 1, err
     assert "back after" in err
     rows = documents(workspace)
-    assert sorted(r["name"].rsplit("_", 1)[-1] for r in rows) == ["after.pdf", "before.pdf", "during.pdf"]
+    assert sorted(r["name"].rsplit("_", 1)[-1] for r in rows) == [
+        "after.pdf", "before.pdf", "during.pdf"
+    ]
     assert [r["status"] for r in rows] == ["file"] * 3
     status = json.loads(attest(workspace, "status", "--json").stdout)
     assert status["mail"][0]["failing_since"] is None
@@ -547,16 +572,18 @@ def test_attest_watch_collects_the_mail_too(server: Dovecot, workspace: Path) ->
                       if "[watch]" not in config.read_text() else config.read_text())
     process = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from attest_pipeline.cli import cli; "
-         "from attest_pipeline.pipeline import Pipeline; from attest_pipeline.config import load_config; "
-         "from attest_pipeline.registry import load_registry; from attest_pipeline.watch import watch_command; "
-         f"c = load_config(__import__('pathlib').Path({str(config)!r})); "
-         "watch_command(Pipeline(c, load_registry(c.plugins)), polling=True, jobs=1)"],
+         "from pathlib import Path\n"
+         "from attest_pipeline.pipeline import Pipeline\n"
+         "from attest_pipeline.config import load_config\n"
+         "from attest_pipeline.registry import load_registry\n"
+         "from attest_pipeline.watch import watch_command\n"
+         f"c = load_config(Path({str(config)!r}))\n"
+         "watch_command(Pipeline(c, load_registry(c.plugins)), polling=True, jobs=1)\n"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, ENV: PASSWORD},
     )
     try:
-        deliver(server, message("watched", attachments=[("w.pdf", attestation(70), "application/pdf")]))
+        deliver(server, with_pdf("watched", "w.pdf", 70))
         wait_for(lambda: len(documents_or_none(workspace)) == 1, timeout=90, every=0.2)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -565,3 +592,11 @@ def test_attest_watch_collects_the_mail_too(server: Dovecot, workspace: Path) ->
     assert documents(workspace)[0]["status"] == "file"
     assert KEYWORD.encode() in flags(server)["watched"]
     assert " file " in out
+
+
+def test_attest_mail_without_accounts_says_so(tmp_path: Path, roster: Path) -> None:
+    write_config(tmp_path, roster)
+    done = attest(tmp_path, "mail", "--once")
+    assert done.returncode == 2
+    assert "no [[mail.accounts]] configured" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from attest_pipeline.cli import cli
-from attest_pipeline.config import OcrConfig, PluginSettings, WatchConfig
+from attest_pipeline.config import (
+    MailAccount,
+    MailConfig,
+    OcrConfig,
+    PluginSettings,
+    WatchConfig,
+)
 from attest_pipeline.reasons import DESCRIPTIONS, Reason
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -30,6 +36,8 @@ def test_every_command_is_documented(command: str) -> None:
         ("plugins", PluginSettings.__dataclass_fields__),
         ("ocr", OcrConfig.__dataclass_fields__),
         ("watch", WatchConfig.__dataclass_fields__),
+        ("mail", MailConfig.__dataclass_fields__),
+        ("[mail.accounts]", MailAccount.__dataclass_fields__),
     ],
 )
 def test_every_config_key_is_documented(section: str, keys: dict[str, object]) -> None:
