@@ -537,6 +537,9 @@ def test_a_server_restarted_mid_poll_is_retried_with_backoff_said_once(
                  or len(documents_or_none(workspace)) > 0)
         server.stop()  # while the large message is being fetched
         time.sleep(4)  # several retries fail meanwhile
+        # The poll was cut short: the large message is not collected yet.
+        assert not any("_during" in p.name for p in inbox.iterdir())
+        assert all("_during" not in r["name"] for r in documents_or_none(workspace))
         server.start()
         deliver(server, with_pdf("after", "after.pdf", 62))
         wait_for(lambda: len(documents_or_none(workspace)) == 3, timeout=120, every=0.2)
@@ -600,3 +603,24 @@ def test_attest_mail_without_accounts_says_so(tmp_path: Path, roster: Path) -> N
     assert done.returncode == 2
     assert "no [[mail.accounts]] configured" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_collected_messages_can_be_moved_and_those_without_pdf_too(
+    tmp_path: Path, roster: Path, server: Dovecot
+) -> None:
+    config = write_config(tmp_path, roster)
+    with open(config, "a", encoding="utf-8") as handle:
+        handle.write(account_toml(server, move_to="Collected", no_pdf_folder="Not attestations"))
+    client = imap(server)
+    client.create_folder("Collected")
+    client.create_folder("Not attestations")
+    client.logout()
+    deliver(server, with_pdf("to move", "m.pdf", 80), message("no pdf here"))
+    doctor = attest(tmp_path, "doctor")
+    assert "ok   mail secretariat (plain 127.0.0.1:" in doctor.stdout
+    done = attest(tmp_path, "mail", "--once")
+    assert done.returncode == 0, done.stderr
+    assert flags(server) == {}
+    assert KEYWORD.encode() in flags(server, "Collected")["to move"]
+    assert list(flags(server, "Not attestations")) == ["no pdf here"]
+    assert [r["status"] for r in documents(tmp_path)] == ["file"]
