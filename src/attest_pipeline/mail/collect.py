@@ -667,7 +667,7 @@ def mail_command(
         if summary is not None:
             totals = summary.to_json()
             print(
-                f"{summary.documents} document(s) filed from the inbox: {totals['filed']} filed, "
+                f"inbox: {summary.documents} document(s): {totals['filed']} filed, "
                 f"{totals['review']} to review, {totals['quarantine']} in quarantine, "
                 f"{totals['duplicates']} duplicate(s)",
                 flush=True,

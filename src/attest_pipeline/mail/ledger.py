@@ -278,8 +278,8 @@ def accounts(db: sqlite3.Connection) -> list[dict[str, Any]]:
     attachments = dict(
         db.execute(
             "SELECT m.account, COUNT(*) FROM mail_attachments a JOIN mail_messages m "
-            "ON m.id = a.message_id WHERE a.state = ? GROUP BY m.account",
-            (WRITTEN,),
+            "ON m.id = a.message_id WHERE a.state = ? AND a.origin != ? GROUP BY m.account",
+            (WRITTEN, "message"),
         ).fetchall()
     )
     unmarked = dict(
