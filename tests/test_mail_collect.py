@@ -618,9 +618,48 @@ def test_collected_messages_can_be_moved_and_those_without_pdf_too(
     deliver(server, with_pdf("to move", "m.pdf", 80), message("no pdf here"))
     doctor = attest(tmp_path, "doctor")
     assert "ok   mail secretariat (plain 127.0.0.1:" in doctor.stdout
-    done = attest(tmp_path, "mail", "--once")
+    done = attest(tmp_path, "mail", "--once", "--json")
     assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    [account] = report["accounts"]
+    assert (account["messages"], account["collected"], account["no_pdf"], account["marked"]) == (
+        2, 1, 1, 1
+    )
+    assert account["saved"][0].endswith("_m.pdf") and account["error"] is None
+    assert report["run"]["filed"] == 1
     assert flags(server) == {}
     assert KEYWORD.encode() in flags(server, "Collected")["to move"]
     assert list(flags(server, "Not attestations")) == ["no pdf here"]
     assert [r["status"] for r in documents(tmp_path)] == ["file"]
+
+
+def test_a_message_or_attachment_over_the_limits_is_left_alone(
+    tmp_path: Path, roster: Path, server: Dovecot
+) -> None:
+    config = write_config(
+        tmp_path, roster, mail={"max_message_size": 200_000, "max_attachment_size": 20_000}
+    )
+    with open(config, "a", encoding="utf-8") as handle:
+        handle.write(account_toml(server))
+    big_attachment = message("big attachment", attachments=[
+        ("big.pdf", attestation(90) + b"%" + b"0" * 30_000 + b"\n%%EOF\n", "application/pdf")])
+    big_message = message("big message", attachments=[
+        (f"{n}.pdf", attestation(91) + b"%" + os.urandom(15_000).hex().encode() + b"\n%%EOF\n",
+         "application/pdf") for n in range(10)])
+    deliver(server, big_attachment, big_message, with_pdf("small", "small.pdf", 92))
+    done = attest(tmp_path, "mail", "--once")
+    assert done.returncode == 0, done.stderr
+    assert "3 new message(s): 1 with PDFs" in done.stdout
+    assert "2 left (too_large)" in done.stdout
+    assert "big.pdf" in done.stdout and "more than 200000" in done.stdout
+    on_server = flags(server)
+    assert KEYWORD.encode() in on_server["small"]
+    assert KEYWORD.encode() not in on_server["big attachment"]
+    assert KEYWORD.encode() not in on_server["big message"]
+    assert [r["name"].rsplit("_", 1)[-1] for r in documents(tmp_path)] == ["small.pdf"]
+    db = database(tmp_path)
+    left = dict(db.execute("SELECT subject, sender FROM mail_messages WHERE state = 'left'"))
+    db.close()
+    # The large message was not fetched, only its header: its envelope is known all the same.
+    assert left == {"big attachment": "Dr Jean-Pierre DUPONT <jp.dupont@example.fr>",
+                    "big message": "Dr Jean-Pierre DUPONT <jp.dupont@example.fr>"}
