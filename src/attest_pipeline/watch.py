@@ -629,7 +629,9 @@ def watch(
 ) -> Summary:
     """Follow the pipeline's inbox until ``stop`` is set (or Ctrl-C / SIGTERM in the main thread).
 
-    ``polling`` ``None`` follows the configuration. Raises
+    ``polling`` ``None`` follows the configuration. With ``[mail]`` accounts configured, a
+    :class:`~attest_pipeline.mail.collect.MailThread` polls them meanwhile and writes what
+    it collects into the inbox. Raises
     :class:`~attest_pipeline.errors.ConfigError` when the state folder is on a network file
     system or the inbox does not exist. While another process holds the state lock, waits.
     """
