@@ -80,6 +80,9 @@ Say = Callable[[str], None]
 RETRY_FIRST = 5.0
 #: The longest the loop sleeps without looking at its stop flag.
 MAX_WAIT = 0.5
+#: Message sizes are asked for this many messages at a time: a first poll of a mailbox
+#: holding years of mail must not send one command line of tens of thousands of UIDs.
+FETCH_CHUNK = 200
 
 #: What a mailbox that is down, unreachable, refusing the login or dropping the
 #: connection raises (ssl.SSLError and socket timeouts are OSErrors).
@@ -254,8 +257,11 @@ class Collector:
         *,
         say: Say = _stderr,
         clock: Callable[[], float] = time.monotonic,
+        stop: threading.Event | None = None,
     ) -> None:
         self.config = config
+        #: Set to stop after the message in progress (Ctrl-C, SIGTERM, the watcher stopping).
+        self.stop = stop or threading.Event()
         self.settings: MailConfig = config.mail
         self.paths: Paths = config.paths
         self.say = say
@@ -342,16 +348,20 @@ class _FolderPoll:
         to_mark = [uid for uid in uids if seen.get(uid) == SAVED]
         new = [uid for uid in uids if uid not in seen or seen[uid] == SAVING]
         no_pdf: list[int] = []
-        sizes = self.client.fetch(new, ["RFC822.SIZE"]) if new else {}
-        for uid in new:
-            if uid not in sizes:
-                continue  # expunged meanwhile
-            where = replace(here, uid=uid)
-            outcome = self._message(where, int(sizes[uid].get(b"RFC822.SIZE", 0)))
-            if outcome == "mark":
-                to_mark.append(uid)
-            elif outcome == "no_pdf":
-                no_pdf.append(uid)
+        for start in range(0, len(new), FETCH_CHUNK):
+            chunk = new[start : start + FETCH_CHUNK]
+            sizes = self.client.fetch(chunk, ["RFC822.SIZE"])
+            for uid in chunk:
+                if self.collector.stop.is_set():
+                    break  # what is saved is marked below; the rest waits for the next poll
+                if uid not in sizes:
+                    continue  # expunged meanwhile
+                where = replace(here, uid=uid)
+                outcome = self._message(where, int(sizes[uid].get(b"RFC822.SIZE", 0)))
+                if outcome == "mark":
+                    to_mark.append(uid)
+                elif outcome == "no_pdf":
+                    no_pdf.append(uid)
         self._mark(here, to_mark)
         if no_pdf and self.account.no_pdf_folder:
             self._move(no_pdf, self.account.no_pdf_folder)
@@ -563,8 +573,8 @@ class MailThread:
     """
 
     def __init__(self, config: Config, say: Say) -> None:
-        self.collector = Collector(config, say=say)
         self.stop = threading.Event()
+        self.collector = Collector(config, say=say, stop=self.stop)
         self.thread = threading.Thread(target=self._run, name="attest-mail", daemon=True)
 
     def _run(self) -> None:
@@ -633,7 +643,8 @@ def mail_command(
             f"{config.source}: no [[mail.accounts]] configured: no mailbox to poll "
             "(README, \"Attestations by e-mail\")"
         )
-    collector = Collector(config, say=say)
+    stop = threading.Event()
+    collector = Collector(config, say=say, stop=stop)
     pipelines: list[Pipeline] = []
     results: list[dict[str, Any]] = []
 
@@ -682,7 +693,6 @@ def mail_command(
         if failed:
             raise MailboxError(f"mailbox(es) not polled: {', '.join(failed)}")
         return
-    stop = threading.Event()
     say(
         f"polling {len(config.mail.accounts)} mailbox(es) every {config.mail.interval:g} s "
         "into the inbox; stop with Ctrl-C or SIGTERM"
@@ -714,14 +724,22 @@ def doctor_lines(config: Config) -> list[tuple[bool, str]]:
         try:
             client = connect(account, password)
             try:
-                for folder in account.folders:
-                    client.select_folder(folder, readonly=True)
+                # Selected as the collector does (read-write): a read-only EXAMINE answers
+                # no PERMANENTFLAGS, and keywords are what the collector marks with.
+                no_keywords = [
+                    folder
+                    for folder in account.folders
+                    if b"\\*" not in client.select_folder(folder).get(b"PERMANENTFLAGS", ())
+                ]
                 targets = [f for f in (account.move_to, account.no_pdf_folder) if f]
                 missing = [f for f in targets if not client.folder_exists(f)]
             finally:
                 _close(client)
             if missing:
                 lines.append((False, f"{where}: folder(s) missing: {', '.join(missing)}"))
+            elif no_keywords and not account.move_to:
+                lines.append((False, f"{where}: the server keeps no keywords in "
+                                     f"{', '.join(no_keywords)}: set move_to"))
             else:
                 lines.append(
                     (True, f"{where}: logged in as {account.user}; "
