@@ -349,6 +349,8 @@ class _FolderPoll:
         new = [uid for uid in uids if uid not in seen or seen[uid] == SAVING]
         no_pdf: list[int] = []
         for start in range(0, len(new), FETCH_CHUNK):
+            if self.collector.stop.is_set():
+                break
             chunk = new[start : start + FETCH_CHUNK]
             sizes = self.client.fetch(chunk, ["RFC822.SIZE"])
             for uid in chunk:
@@ -476,7 +478,11 @@ class _FolderPoll:
         )
         claim = f"mail-{where.account}-{where.uidvalidity}-{where.uid}"
         store = self.ledger.store
-        if not store.claim_known(claim):
+        # The same message seen again under a new UIDVALIDITY, or in a second folder.
+        earlier = self.ledger.received(sha256, besides=name)
+        if earlier is not None:
+            self.report.notes.append(f"already in review: {_about(parsed.envelope)}: {earlier}")
+        elif not store.claim_known(claim):
             record = Record(
                 source=name,
                 sha256=sha256,
