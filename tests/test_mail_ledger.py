@@ -8,6 +8,7 @@ from pathlib import Path
 from attest_pipeline.mail.ledger import (
     KNOWN,
     LEFT,
+    SAVED,
     SAVING,
     WRITTEN,
     MailLedger,
@@ -46,7 +47,7 @@ def test_the_origin_of_a_document_is_found_by_its_name_and_bytes(tmp_path: Path)
                    Planned("mail_b.pdf", "b.pdf", "zip:x.zip", "cd" * 32, 10)]
         message = ledger.record(WHERE, ENVELOPE, "collected", SAVING, {}, planned,
                                 {"mail_b.pdf": "document #1"})
-        ledger.written("mail_a.pdf")
+        ledger.saved(message, ["mail_a.pdf"])
         states = dict(store.db.execute("SELECT name, state FROM mail_attachments").fetchall())
         assert states == {"mail_a.pdf": WRITTEN, "mail_b.pdf": KNOWN}
         assert ledger.saved_names(WHERE) == {"mail_a.pdf", "mail_b.pdf"}
@@ -58,6 +59,7 @@ def test_the_origin_of_a_document_is_found_by_its_name_and_bytes(tmp_path: Path)
             "Dr A <a@example.fr>", "Attestation", "<1@x>", 7
         )
         assert origin(store.db, "mail_a.pdf", "ef" * 32) is None  # other bytes, same name
+        assert ledger.seen(WHERE) == {7: SAVED}
         ledger.set_state(message, LEFT)
         assert ledger.seen(WHERE) == {7: LEFT}
 

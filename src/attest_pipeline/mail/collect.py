@@ -456,10 +456,9 @@ class _FolderPoll:
                     raise InboxWriteError(
                         f"cannot write {target}: {error.strerror or error}"
                     ) from None
-            self.ledger.written(item.name)
             self.report.attachments += 1
             self.report.saved.append(item.name)
-        self.ledger.set_state(message, SAVED)
+        self.ledger.saved(message, [item.name for item in planned if item.name not in known])
         self.report.collected += 1
 
     def _link_only(self, where: Where, parsed: Parsed, raw: bytes, detail: dict[str, Any]) -> None:
@@ -504,8 +503,7 @@ class _FolderPoll:
             with open(self.paths.journal, "a", encoding="utf-8") as journal:
                 for item in filed:
                     journal.write(journal_line(name, item) + "\n")
-        self.ledger.written(name)
-        self.ledger.set_state(message, SAVED)
+        self.ledger.saved(message, [name])
         self.report.link_only += 1
         self.report.notes.append(f"link only, to review: {_about(parsed.envelope)}")
 

@@ -161,13 +161,19 @@ class MailLedger:
             )
         return message
 
-    def written(self, name: str) -> None:
-        """An attachment is in the inbox (its file is durable)."""
+    def saved(self, message: int, names: Sequence[str]) -> None:
+        """The message's attachments ``names`` are in the inbox (durably): the message is saved.
+
+        One transaction: a crash before it leaves the message "saving", and the next poll
+        finds the files in the inbox (or their bytes received) rather than writing them again.
+        """
         with self.store.transaction():
-            self.db.execute(
-                "UPDATE mail_attachments SET state = ? WHERE name = ? AND state = ?",
-                (WRITTEN, name, PENDING),
-            )
+            for name in names:
+                self.db.execute(
+                    "UPDATE mail_attachments SET state = ? WHERE name = ? AND state = ?",
+                    (WRITTEN, name, PENDING),
+                )
+            self.db.execute("UPDATE mail_messages SET state = ? WHERE id = ?", (SAVED, message))
 
     def set_state(self, message: int, state: str) -> None:
         """Move a message to ``state``."""
