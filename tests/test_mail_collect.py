@@ -663,3 +663,34 @@ def test_a_message_or_attachment_over_the_limits_is_left_alone(
     # The large message was not fetched, only its header: its envelope is known all the same.
     assert left == {"big attachment": "Dr Jean-Pierre DUPONT <jp.dupont@example.fr>",
                     "big message": "Dr Jean-Pierre DUPONT <jp.dupont@example.fr>"}
+
+
+def test_a_folder_rebuilt_with_a_new_uidvalidity_collects_nothing_twice(
+    tmp_path: Path, roster: Path, server: Dovecot
+) -> None:
+    config = write_config(tmp_path, roster)
+    with open(config, "a", encoding="utf-8") as handle:
+        handle.write(account_toml(server, folders=["Box"]))
+    pdf = with_pdf("with a pdf", "p.pdf", 100).as_bytes()
+    link = message("with a link", body="https://formation.example.fr/att/9").as_bytes()
+    deliver(server, pdf, link, folder="Box")
+    first = attest(tmp_path, "mail", "--once")
+    assert first.returncode == 0, first.stderr
+    assert "2 new message(s): 1 with PDFs (1 saved" in first.stdout
+    client = imap(server)
+    before = client.select_folder("Box")[b"UIDVALIDITY"]
+    client.close_folder()
+    client.delete_folder("Box")
+    client.logout()
+    deliver(server, pdf, link, folder="Box")  # the same messages, as a restored backup
+    client = imap(server)
+    assert client.select_folder("Box")[b"UIDVALIDITY"] != before
+    client.logout()
+    again = attest(tmp_path, "mail", "--once")
+    assert again.returncode == 0, again.stderr
+    assert "2 new message(s): 1 with PDFs (0 saved into the inbox, 1 already received)" in (
+        again.stdout
+    )
+    assert "already in review" in again.stdout
+    assert [r["status"] for r in documents(tmp_path)] == ["review", "file"]
+    assert all(KEYWORD.encode() in f for f in flags(server, "Box").values())
