@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 TEST_PLUGINS = Path(__file__).resolve().parent / "plugins"
+
+
+def attest(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``attest`` command line in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "attest_pipeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def write_config(root: Path, roster: Path, **sections: dict[str, object]) -> Path:
@@ -23,6 +40,8 @@ def write_config(root: Path, roster: Path, **sections: dict[str, object]) -> Pat
             "roster": str(roster),
         },
         "plugins": {"template_dirs": [], "entry_points": False, "timeout": 5.0},
+        # A run takes a file once it is unchanged over the quiet period: short in tests.
+        "watch": {"quiet_period": 0.05},
     }
     for name, section in sections.items():
         values.setdefault(name, {}).update(section)

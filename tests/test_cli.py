@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from attest_pipeline.testing import make_pdf
-from tests.conftest import write_config
-from tests.test_pipeline import andpc
-
-
-def attest(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "attest_pipeline", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
+from tests.conftest import attest, write_config
+from tests.test_pipeline import andpc, hand_over_incomplete_files
 
 
 @pytest.fixture
@@ -75,6 +59,7 @@ def test_usage_error_is_exit_2(workspace: Path) -> None:
 def test_run_dossier_status_and_extract(workspace: Path) -> None:
     (workspace / "inbox" / "a.pdf").write_bytes(andpc())
     (workspace / "inbox" / "b.pdf").write_bytes(b"not a pdf")
+    hand_over_incomplete_files(workspace)
     result = attest("run", cwd=workspace)
     assert result.returncode == 0, result.stderr
     assert "2 document(s)" in result.stdout and "1 filed" in result.stdout

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -168,4 +169,26 @@ def test_settle_chooses_the_bloc_with_fewest_actions(rules: Rules) -> None:
     (first,) = settle([record], Ledger())
     assert first.chosen is not None and first.chosen.key == "3.A"
     (second,) = settle([record], Ledger(counts={3: 1}))
+    assert second.chosen is not None and second.chosen.key == "2.A"
+
+
+def test_settle_files_an_attestation_printed_twice_in_one_document_once(rules: Rules) -> None:
+    (record,) = run(rules, extraction())
+    copies = [replace(record, pages=(n,)) for n in (1, 2, 3)]
+    settled = settle(copies, Ledger())
+    assert [r.status for r in settled] == [Status.FILE, Status.DUPLICATE, Status.DUPLICATE]
+    assert all(reasons(r) == ["duplicate_attestation"] for r in settled[1:])
+    for copy in settled[1:]:
+        assert copy.duplicate_of and "page 1 of the same document" in copy.duplicate_of
+
+
+def test_settle_counts_the_actions_filed_earlier_in_the_same_document(rules: Rules) -> None:
+    relation = extraction(
+        nature=Found(Nature.EPP, "EPP"), title=found("Améliorer la communication avec le patient")
+    )
+    (record,) = run(rules, relation)
+    other = replace(record, pages=(2,), reference="99999999999")
+    first, second = settle([record, other], Ledger())
+    assert first.chosen is not None and first.chosen.key == "3.A"
+    assert second.status is Status.FILE
     assert second.chosen is not None and second.chosen.key == "2.A"

@@ -1,11 +1,24 @@
 from __future__ import annotations
 
+import errno
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from attest_pipeline.filing import durable_write, page_label, pages_of, safe_component
+from attest_pipeline.filing import (
+    durable_write,
+    fit_bytes,
+    is_storage_full,
+    page_label,
+    pages_of,
+    readable_name,
+    safe_component,
+)
 from attest_pipeline.testing import make_pdf
 
 
@@ -53,3 +66,45 @@ def test_pages_of_keeps_the_original_when_whole_and_splits_otherwise() -> None:
 def test_page_label() -> None:
     assert page_label([3]) == "p3"
     assert page_label([3, 4, 5]) == "p3-5"
+
+
+def test_safe_component_is_bounded_in_bytes_and_never_cuts_a_character() -> None:
+    cut = safe_component("\U00020000" * 30 + "é" * 30, 41)
+    assert len(cut.encode()) <= 41
+    assert cut == "\U00020000" * 10
+    assert safe_component("caf\udce9", 40) == "caf"  # a byte that was not UTF-8
+
+
+def test_fit_bytes_and_readable_name() -> None:
+    assert fit_bytes("ééé", 5) == "éé"
+    assert fit_bytes("abc", 5) == "abc"
+    assert readable_name(os.fsdecode(b"caf\xe9.pdf")) == "caf\ufffd.pdf"
+
+
+def test_the_full_disk_errors_are_told_apart() -> None:
+    assert is_storage_full(OSError(errno.ENOSPC, "No space left on device"))
+    assert is_storage_full(OSError(errno.EDQUOT, "Disk quota exceeded"))
+    assert not is_storage_full(OSError(errno.EACCES, "Permission denied"))
+    assert is_storage_full(sqlite3.OperationalError("database or disk is full"))
+    assert not is_storage_full(ValueError("no"))
+
+
+def test_durable_write_leaves_nothing_when_the_write_fails(tmp_path: Path) -> None:
+    # A real failure: the file system refuses files over 1 kB in this process.
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from attest_pipeline.filing import durable_write\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))\n"
+        "try:\n"
+        "    durable_write(Path(sys.argv[1]), b'x' * 4096)\n"
+        "except OSError as error:\n"
+        "    print(error.errno)\n"
+    )
+    target = tmp_path / "big.pdf"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(target)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == str(errno.EFBIG)
+    assert os.listdir(tmp_path) == []

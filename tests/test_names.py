@@ -11,6 +11,7 @@ from attest_pipeline.text.names import (
     CIVILITIES,
     PersonName,
     compatible_person,
+    could_be_a_name,
     find_name_fields,
     find_person,
     fold,
@@ -379,7 +380,9 @@ def test_find_person(text: str, value: str, evidence: str) -> None:
 )
 def test_find_person_falls_back_on_a_doctor_who_is_not_the_signatory(text: str, value: str) -> None:
     found = find_person(text)
-    assert found is not None and found.value == value
+    assert found is not None
+    # A line is read within a bounded reach: an endless word comes back cut.
+    assert found.value == value or (len(found.value) > 200 and value.startswith(found.value))
 
 
 @pytest.mark.parametrize(
@@ -392,7 +395,6 @@ def test_find_person_falls_back_on_a_doctor_who_is_not_the_signatory(text: str, 
         "L'Université de Lyon certifie que l'Université Claude Bernard a organisé",
         "atteste que la formation a eu lieu",
         "certifie que vous avez participé",
-        "Participant : DUPONT",
         "Journée de formation du 12 mars 2025",
         # Two doctors, neither a signatory nor the participant for sure: no guess.
         "Dr Jean DUPONT\nDr Paul MARTIN",
@@ -565,3 +567,52 @@ def test_find_person_reads_a_grid_of_name_cells_through_a_real_pdf() -> None:
 )
 def test_find_person_never_takes_a_doctor_named_as_the_agent(text: str) -> None:
     assert find_person(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Participant : DUPONT", "DUPONT"),
+        ("Stagiaire : CON\nDate : 12/03/2025", "CON"),
+        ("Je certifie que le Dr DUPONT, RPPS 10005682603, a participé", "DUPONT"),
+        ("Participant : 12345", "12345"),
+        ("Participant : " + "X" * 300, "X" * 300),
+        ("Je certifie que le Dr 12345, RPPS 10005682603", "12345"),
+    ],
+)
+def test_find_person_returns_what_stands_where_the_name_should_when_no_full_name(
+    text: str, value: str
+) -> None:
+    found = find_person(text)
+    assert found is not None
+    # A line is read within a bounded reach: an endless word comes back cut.
+    assert found.value == value or (len(found.value) > 200 and value.startswith(found.value))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le participant a suivi la formation",  # the word, not a label
+        "Participant : Date : 12/03/2025",  # an empty field
+        "certifie que l'action s'est déroulée",  # running text without a civility
+        "Identité du formateur : DUPONT",
+    ],
+)
+def test_find_person_still_returns_nothing_without_a_participant_field(text: str) -> None:
+    assert find_person(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("DUPONT", True),
+        ("N’DIAYE Aïssatou", True),
+        ("CON", True),
+        ("12345", False),
+        ("DUPONT 2", False),
+        ("X" * 300, False),
+        ("...", False),
+    ],
+)
+def test_could_be_a_name(text: str, expected: bool) -> None:
+    assert could_be_a_name(text) is expected

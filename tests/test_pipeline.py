@@ -4,8 +4,16 @@ quarantine, the archive and the journal are inspected."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +24,7 @@ from attest_pipeline.models import Status
 from attest_pipeline.pipeline import Busy, Pipeline
 from attest_pipeline.registry import load_registry
 from attest_pipeline.testing import make_pdf
-from tests.conftest import TEST_PLUGINS, write_config
+from tests.conftest import TEST_PLUGINS, attest, write_config
 
 ANDPC = """Agence nationale du Développement Professionnel Continu
 Organisme DPC n° 1234 - FormaMed
@@ -48,6 +56,17 @@ def workspace(tmp_path: Path, roster: Path) -> Path:
         tmp_path, roster, plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 2.0}, run={"jobs": 2}
     )
     return tmp_path
+
+
+def hand_over_incomplete_files(root: Path) -> None:
+    """Configure the workspace to take incomplete files at once (``unreadable_after = 0``).
+
+    Files dropped by a test are seconds old, where an incomplete file is left for the next
+    pass until unchanged for ``[watch] unreadable_after``.
+    """
+    config = root / "config.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[watch]\n", "[watch]\nunreadable_after = 0\n"), "utf-8")
 
 
 def pipeline(root: Path, **kwargs: object) -> Pipeline:
@@ -84,6 +103,7 @@ def test_every_input_ends_up_somewhere_byte_for_byte(workspace: Path) -> None:
         "photo.jpg": drop(workspace, "photo.jpg", b"\xff\xd8\xff\xe0 jpeg"),
         "broken.pdf": drop(workspace, "broken.pdf", andpc()[:300]),
     }
+    hand_over_incomplete_files(workspace)
     summary = pipeline(workspace).run()
     assert summary.documents == 6
     assert summary.count(Status.FILE) == 1
@@ -335,3 +355,476 @@ def test_with_ocr_disabled_a_scan_is_quarantined_as_no_text(tmp_path: Path) -> N
     summary = pipeline(tmp_path).run()
     assert summary.reasons == {"no_text": 1}
     assert summary.count(Status.REJECT) == 1
+
+
+# ------------------------------------------------- through the command line: counting
+
+
+TEST_PLUGINS_ONLY_GOOD = ("--disable-plugin", "raising", "--disable-plugin", "hanging")
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``attest run`` in a subprocess on the workspace, the misbehaving test plugins left out."""
+    return attest(*TEST_PLUGINS_ONLY_GOOD, "run", *args, cwd=root)
+
+
+def test_an_attestation_printed_three_times_in_one_pdf_is_one_action(workspace: Path) -> None:
+    page = ANDPC.format(
+        name="Jean-Pierre DUPONT",
+        rpps="10005682603",
+        action="12345678901",
+        nature="Formation continue",
+        title="Prise en charge de l'asthme",
+    )
+    drop(workspace, "three.pdf", make_pdf([page, page, page]))
+    result = run_cli(workspace)
+    assert result.returncode == 0, result.stderr
+    assert "1 filed" in result.stdout and "2 duplicate(s)" in result.stdout
+    db = sqlite3.connect(workspace / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM dossier_entries").fetchone() == (1,)
+    statuses = db.execute("SELECT pages, status FROM attestations ORDER BY id").fetchall()
+    assert statuses == [("[1]", "file"), ("[2]", "duplicate"), ("[3]", "duplicate")]
+    duplicates = [d for e, d in journal(workspace) if e == "duplicate"]
+    assert [d["pages"] for d in duplicates] == [[2], [3]]
+    assert all("page 1 of the same document" in str(d["duplicate_of"]) for d in duplicates)
+    filed = [p for p in files_under(workspace / "dossiers") if p.endswith(".pdf")]
+    assert len(filed) == 1
+    log = (workspace / "state" / "journal.log").read_text()
+    assert log.count("duplicate three.pdf") == 2
+
+
+# --------------------------------------------- through the command line: one bad file
+
+
+def names_written(root: Path) -> list[bytes]:
+    """Every name the pipeline wrote under the workspace's output folders, as bytes."""
+    found = []
+    for folder in ("dossiers", "review", "quarantine", "state"):
+        for _dirpath, dirnames, filenames in os.walk(os.fsencode(root / folder)):
+            found.extend(dirnames)
+            found.extend(filenames)
+    return found
+
+
+def test_any_file_name_is_filed_and_its_exact_bytes_kept(workspace: Path) -> None:
+    names = {
+        b"caf\xe9.pdf": andpc(),  # Latin-1, not UTF-8
+        b"x" * 230 + b".pdf": andpc(name="Claire MARTIN", rpps="10101010105"),
+        "𠀀".encode() * 62 + b".pdf": andpc(name="Paul INCONNU", rpps="10023456782"),
+        "é".encode() * 125 + b".jpg": b"\xff\xd8\xff\xe0 a photo",  # 254 bytes
+    }
+    inbox = os.fsencode(workspace / "inbox")
+    for name, data in names.items():
+        with open(os.path.join(inbox, name), "wb") as handle:
+            handle.write(data)
+    result = run_cli(workspace)
+    assert result.returncode == 0, result.stderr
+    assert "4 document(s)" in result.stdout
+    assert "2 filed, 1 to review, 1 in quarantine" in result.stdout
+    assert os.listdir(inbox) == [] and not list((workspace / "state" / "work").iterdir())
+    assert all(len(name) <= 255 for name in names_written(workspace))
+    # Byte for byte somewhere, and the exact original name in the journal and the sidecars.
+    outputs = {
+        **files_under(workspace / "dossiers"),
+        **files_under(workspace / "review"),
+        **files_under(workspace / "quarantine"),
+    }
+    sidecars = [json.loads(v) for k, v in outputs.items() if k.endswith(".json")]
+    assert {bytes.fromhex(s["original_name"]) for s in sidecars} == set(names)
+    for data in names.values():
+        assert data in outputs.values()
+    received = [d for e, d in journal(workspace) if e == "received"]
+    assert {bytes.fromhex(str(d["original_name"])) for d in received} == set(names)
+    assert "caf\ufffd.pdf" in {d["name"] for d in received}
+    log = (workspace / "state" / "journal.log").read_text(encoding="utf-8")
+    assert "caf\ufffd.pdf" in log
+
+
+def test_a_document_whose_filing_fails_is_quarantined_and_the_run_goes_on(
+    workspace: Path,
+) -> None:
+    # A regular file where DUPONT's dossier folder must be created: filing him fails.
+    (workspace / "dossiers").mkdir()
+    (workspace / "dossiers" / "10005682603_DUPONT_Jean-Pierre").write_text("in the way")
+    drop(workspace, "dupont.pdf", andpc())
+    drop(workspace, "martin.pdf", andpc(name="Claire MARTIN", rpps="10101010105"))
+    result = run_cli(workspace)
+    assert result.returncode == 0, result.stderr
+    assert "1 filed, 0 to review, 1 in quarantine" in result.stdout
+    assert "filing_failed: 1" in result.stdout
+    assert files_under(workspace / "inbox") == {}
+    assert files_under(workspace / "state" / "work") == {}
+    quarantined = files_under(workspace / "quarantine")
+    assert andpc() in quarantined.values()
+    (sidecar,) = [json.loads(v) for k, v in quarantined.items() if k.endswith(".json")]
+    assert sidecar["reasons"] == ["filing_failed"] and sidecar["source"] == "dupont.pdf"
+    assert "10005682603_DUPONT_Jean-Pierre" in sidecar["details"][0]["detail"]
+    events = journal(workspace)
+    assert any(e == "internal_error" and "Traceback" in str(d["trace"]) for e, d in events)
+    db = sqlite3.connect(workspace / "state" / "attest.sqlite3")
+    rows = db.execute("SELECT name, outcome FROM documents ORDER BY name").fetchall()
+    assert rows == [("dupont.pdf", "reject"), ("martin.pdf", "file")]
+    # Nothing of the failed filing is left half-done: no attestation row, no stray file.
+    assert db.execute("SELECT COUNT(*) FROM dossier_entries").fetchone() == (1,)
+    assert not [p for p in names_written(workspace) if p.endswith(b".part")]
+    # The next run finds nothing left to do.
+    again = run_cli(workspace)
+    assert again.returncode == 0 and "0 document(s)" in again.stdout
+
+
+def test_a_claim_that_no_run_finishes_is_set_aside_after_three_runs(
+    tmp_path: Path, roster: Path
+) -> None:
+    # A plugin that never returns, with no time limit to stop it: each run is killed
+    # (as the OOM killer or a closed SSH session would) while the document is in progress.
+    write_config(tmp_path, roster, plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 600.0})
+    drop(tmp_path, "never.pdf", make_pdf(["HANG"]))
+    drop(tmp_path, "later.pdf", andpc())
+    work = tmp_path / "state" / "work"
+    command = [sys.executable, "-m", "attest_pipeline", "--disable-plugin", "raising", "run"]
+    for attempt in (1, 2, 3):
+        process = subprocess.Popen(
+            command, cwd=tmp_path, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not (
+                [p for p in work.glob("*__never.pdf")] if work.is_dir() else []
+            ) or (attempt > 1 and not _attempts_are(work, attempt)):
+                assert time.monotonic() < deadline, f"run {attempt} never claimed the file"
+                time.sleep(0.05)
+            time.sleep(2.0)  # inside the plugin now; the other document committed meanwhile
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    result = run_cli(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 document(s)" in result.stdout and "repeated_failure: 1" in result.stdout
+    assert files_under(work) == {}
+    assert andpc() in files_under(tmp_path / "dossiers").values()
+    quarantined = files_under(tmp_path / "quarantine")
+    assert make_pdf(["HANG"]) in quarantined.values()
+    (sidecar,) = [json.loads(v) for k, v in quarantined.items() if k.endswith(".json")]
+    assert sidecar["reasons"] == ["repeated_failure"] and sidecar["source"] == "never.pdf"
+    assert "started 3 times" in sidecar["details"][0]["detail"]
+
+
+def _attempts_are(work: Path, attempts: int) -> bool:
+    return any(p.read_text() == str(attempts) for p in work.glob(".*.attempts"))
+
+
+# ------------------------------------ through the command line: files still being written
+
+
+def test_run_leaves_a_file_still_being_written_for_the_next_pass(
+    tmp_path: Path, roster: Path
+) -> None:
+    write_config(tmp_path, roster, watch={"quiet_period": 0.5})
+    drop(tmp_path, "ready.pdf", andpc(action="11111111111"))
+    data = andpc(action="22222222222")
+    slow = tmp_path / "inbox" / "scanning.pdf"
+
+    def scanner() -> None:
+        with open(slow, "wb") as handle:
+            # About 6 s of writing: longer than a run takes to start, even on a busy machine.
+            for start in range(0, len(data), 30):
+                handle.write(data[start : start + 30])
+                handle.flush()
+                time.sleep(0.1)
+
+    writer = threading.Thread(target=scanner)
+    writer.start()
+    try:
+        time.sleep(0.3)
+        result = attest("run", cwd=tmp_path)
+    finally:
+        writer.join()
+    assert result.returncode == 0, result.stderr
+    assert "1 document(s)" in result.stdout and "1 filed" in result.stdout
+    assert "1 still being written, left for the next pass" in result.stdout
+    assert files_under(tmp_path / "quarantine") == {}
+    assert slow.read_bytes() == data
+    again = attest("run", "--json", cwd=tmp_path)
+    assert json.loads(again.stdout)["filed"] == 1
+    assert data in files_under(tmp_path / "dossiers").values()
+
+
+WRITER = """
+import os, sys, time
+path, data = sys.argv[1], bytes.fromhex(sys.argv[2])
+with open(path, "wb") as handle:
+    handle.write(data)
+    handle.flush()
+    print("written", flush=True)
+    while os.path.exists(path):  # until claimed
+        time.sleep(0.01)
+    handle.write(b"% the scanner's last page\\n")
+"""
+
+
+def test_a_file_written_to_after_its_claim_is_put_back_with_its_writer(
+    tmp_path: Path, roster: Path
+) -> None:
+    # The hanging plugin holds the document for its 2 s time limit: time for the writer,
+    # which still has the file open, to write again after the claim.
+    write_config(
+        tmp_path, roster,
+        plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 2.0}, watch={"quiet_period": 0.2},
+    )
+    data = make_pdf([ANDPC.format(
+        name="Jean-Pierre DUPONT", rpps="10005682603", action="12345678901",
+        nature="Formation continue", title="HANG",
+    )])
+    path = tmp_path / "inbox" / "open.pdf"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), data.hex()], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "written"
+    time.sleep(0.3)
+    result = attest("--disable-plugin", "raising", "run", cwd=tmp_path)
+    assert writer.wait(30) == 0
+    assert result.returncode == 0, result.stderr
+    assert "0 document(s)" in result.stdout
+    assert "1 still being written, left for the next pass" in result.stdout
+    # The writer's last bytes are in the inbox file, the only copy: nothing was filed.
+    assert path.read_bytes() == data + b"% the scanner's last page\n"
+    assert files_under(tmp_path / "state" / "work") == {}
+    assert files_under(tmp_path / "review") == {} and files_under(tmp_path / "quarantine") == {}
+    db = sqlite3.connect(tmp_path / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+
+
+# ----------------------------------------------- through the command line: a full disk
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """Mount small tmpfs file systems (root only): real ENOSPC, not a mock."""
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        point = tmp_path / f"disk{len(mounted)}"
+        point.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)],
+            capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            if os.environ.get("CI"):
+                pytest.fail(f"a tmpfs cannot be mounted here: {done.stderr.strip()}")
+            pytest.skip(f"a tmpfs cannot be mounted here (root needed): {done.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def grow(disk: Path) -> None:
+    """Free space on the small disk (a secretariat emptying it)."""
+    subprocess.run(["mount", "-o", "remount,size=16m", str(disk)], check=True)
+
+
+def big_attestation(action: str) -> bytes:
+    """A 600 kB attestation (an incompressible attachment beside its text)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(andpc(action=action))))
+    writer.add_attachment("scan.bin", os.urandom(600_000))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def part_files(*folders: Path) -> list[str]:
+    return [p.name for folder in folders for p in folder.rglob("*") if p.name.endswith(".part")]
+
+
+def test_a_full_disk_stops_the_claim_copy_cleanly_and_loses_nothing(
+    tmp_path: Path, roster: Path, small_disk: Callable[[str], Path]
+) -> None:
+    # The inbox on one file system, everything else on a small one: claims are copies.
+    disk = small_disk("300k")
+    outputs = {name: str(disk / name) for name in ("dossiers", "review", "quarantine", "state")}
+    write_config(tmp_path, roster, paths=outputs)
+    small = drop(tmp_path, "small.pdf", andpc(action="11111111111"))
+    time.sleep(0.05)
+    big = drop(tmp_path, "big.pdf", big_attestation("22222222222"))
+    result = attest("run", cwd=tmp_path)
+    assert result.returncode == 3, result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("attest: no space left on a disk") and "nothing is lost" in line
+    assert "Traceback" not in result.stderr
+    # No truncated copy anywhere: the big file is still in the inbox, whole.
+    assert (tmp_path / "inbox" / "big.pdf").read_bytes() == big
+    assert part_files(disk, tmp_path / "inbox") == []
+    assert [p.name for p in (disk / "state" / "work").iterdir() if "big" in p.name] == []
+    assert files_under(disk / "quarantine") == {}
+    grow(disk)
+    again = attest("run", "--json", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    filed = files_under(disk / "dossiers")
+    assert small in filed.values() and big in filed.values()
+    assert files_under(disk / "quarantine") == {} and files_under(disk / "review") == {}
+    assert files_under(tmp_path / "inbox") == {} and files_under(disk / "state" / "work") == {}
+    db = sqlite3.connect(disk / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (2,)
+
+
+def test_a_full_disk_while_filing_rolls_back_and_keeps_the_claim(
+    tmp_path: Path, roster: Path, small_disk: Callable[[str], Path]
+) -> None:
+    # Everything on one small disk: the claim is a rename, the archive copy does not fit.
+    disk = small_disk("1m")
+    folders = ("inbox", "dossiers", "review", "quarantine", "state")
+    write_config(tmp_path, roster, paths={name: str(disk / name) for name in folders})
+    (disk / "inbox").mkdir()
+    big = big_attestation("33333333333")
+    (disk / "inbox" / "big.pdf").write_bytes(big)
+    result = attest("run", cwd=tmp_path)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "no space left on a disk" in result.stderr and "Traceback" not in result.stderr
+    (claimed,) = (disk / "state" / "work").glob("*__big.pdf")
+    assert claimed.read_bytes() == big
+    assert part_files(disk) == []
+    assert files_under(disk / "state" / "archive") == {}
+    for name in ("dossiers", "review", "quarantine"):
+        assert files_under(disk / name) == {}, name
+    db = sqlite3.connect(disk / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+    db.close()
+    grow(disk)
+    again = attest("run", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "1 filed" in again.stdout
+    assert big in files_under(disk / "dossiers").values()
+    assert files_under(disk / "state" / "work") == {}
+
+
+# ------------------------------------------------ through the command line: checking
+
+
+QUALIOPI = """Attestation de fin de formation
+Organisme de formation certifié Qualiopi
+Participant : {name}
+RPPS : 10101010105
+Formation : Prise en charge de l'asthme
+Du 12/03/2025 au 13/03/2025"""
+
+
+def test_a_name_that_disagrees_with_the_rpps_holder_is_never_filed_to_them(
+    workspace: Path,
+) -> None:
+    # 10101010105 is MARTIN Claire's RPPS; only her own name may file under it.
+    names = {"dupont": "DUPONT", "con": "CON", "long": "X" * 300, "digits": "12345"}
+    for key, name in names.items():
+        drop(workspace, f"{key}.pdf", make_pdf([QUALIOPI.format(name=name)]))
+    drop(workspace, "martin.pdf", make_pdf([QUALIOPI.format(name="MARTIN")]))
+    result = run_cli(workspace, "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["filed"] == 1 and summary["review"] == 4
+    assert summary["reasons"] == {"participant_mismatch": 4}
+    filed = files_under(workspace / "dossiers")
+    assert [k for k in filed if k.endswith(".pdf")] and all(
+        k.startswith("10101010105_MARTIN_Claire/") for k in filed
+    )
+    assert make_pdf([QUALIOPI.format(name="MARTIN")]) in filed.values()
+
+
+LIMITED = """
+import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+os.execv(sys.executable, [sys.executable, "-m", "attest_pipeline", *sys.argv[2:]])
+"""
+
+
+def test_a_journal_that_cannot_grow_keeps_no_half_line(workspace: Path) -> None:
+    # The file size limit of the process (RLIMIT_FSIZE, a real refusal by the kernel) is
+    # reached by journal.log alone, after the database commit.
+    limit = 4_000_000
+    log = workspace / "state" / "journal.log"
+    log.parent.mkdir(parents=True)
+    earlier = ("2026-11-22T14:10:18 earlier line\n" * (limit // 33 + 1))[: limit - 60]
+    earlier = earlier[: earlier.rindex("\n") + 1]
+    log.write_text(earlier, encoding="utf-8")
+    drop(workspace, "a.pdf", andpc())
+    result = subprocess.run(
+        [sys.executable, "-c", LIMITED, str(limit), *TEST_PLUGINS_ONLY_GOOD, "run"],
+        cwd=workspace, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "no space left on a disk" in result.stderr
+    assert log.read_text(encoding="utf-8") == earlier
+    again = run_cli(workspace)
+    assert again.returncode == 0 and "0 document(s)" in again.stdout
+    assert files_under(workspace / "state" / "work") == {}
+    assert andpc() in files_under(workspace / "dossiers").values()
+
+
+def test_a_file_that_cannot_be_taken_from_the_inbox_does_not_stop_the_pass(
+    workspace: Path,
+) -> None:
+    stuck = workspace / "inbox" / "stuck.pdf"
+    stuck.write_bytes(andpc(action="11111111111"))
+    # An immutable file: even root cannot rename it (as a share's lock refuses it).
+    immutable(stuck, True)
+    try:
+        drop(workspace, "fine.pdf", andpc(action="22222222222"))
+        result = run_cli(workspace)
+        again = run_cli(workspace)
+    finally:
+        immutable(stuck, False)
+    assert result.returncode == 0, result.stderr
+    assert "1 document(s)" in result.stdout and "1 filed" in result.stdout
+    assert "1 could not be taken from the inbox" in result.stdout
+    assert "stuck.pdf cannot be taken from the inbox" in result.stderr
+    assert again.returncode == 0 and "1 could not be taken" in again.stdout
+    assert stuck.exists() and files_under(workspace / "state" / "work") == {}
+    assert run_cli(workspace).stdout.startswith("1 document(s)")  # free again: filed
+
+
+def immutable(path: Path, on: bool) -> None:
+    """``chattr +i`` (even root cannot create files in such a folder), or fail under CI."""
+    done = subprocess.run(
+        ["chattr", "+i" if on else "-i", str(path)], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail(f"chattr is not supported here: {done.stderr.strip()}")
+        pytest.skip(f"chattr is not supported here: {done.stderr.strip()}")
+
+
+def test_a_document_that_cannot_even_be_set_aside_waits_without_stopping_runs(
+    workspace: Path,
+) -> None:
+    (workspace / "dossiers").mkdir()
+    (workspace / "dossiers" / "10005682603_DUPONT_Jean-Pierre").write_text("in the way")
+    quarantine = workspace / "quarantine"
+    quarantine.mkdir()
+    drop(workspace, "dupont.pdf", andpc())
+    immutable(quarantine, True)
+    try:
+        outputs = []
+        for attempt in range(4):
+            drop(workspace, f"martin-{attempt}.pdf", andpc(
+                name="Claire MARTIN", rpps="10101010105", action=f"1111111111{attempt}"
+            ))
+            outputs.append(run_cli(workspace))
+    finally:
+        immutable(quarantine, False)
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert "1 filed" in result.stdout
+        assert "1 could not be filed nor set aside and wait in" in result.stdout
+    (claimed,) = (workspace / "state" / "work").glob("*__dupont.pdf")
+    assert claimed.read_bytes() == andpc()
+    # Once the quarantine can be written again, the claim tried 3 times is set aside.
+    result = run_cli(workspace)
+    assert result.returncode == 0, result.stderr
+    assert "repeated_failure: 1" in result.stdout
+    assert files_under(workspace / "state" / "work") == {}
+    assert andpc() in files_under(quarantine).values()

@@ -410,3 +410,23 @@ def test_load_a_large_ans_extract_quickly(tmp_path: Path) -> None:
     for n in range(1000):
         roster.match(rpps=None, name=f"Prénom{n % 37} NOM{n}")
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("name", ["DUPONT", "CON", "Dr DUPONT"])
+def test_match_rpps_with_a_disagreeing_family_name_alone(name: str) -> None:
+    match = ROSTER.match(rpps=MARTIN_M.rpps, name=name)
+    assert match.physician is None and match.candidates == (MARTIN_M,)
+    assert [p.reason for p in match.problems] == [Reason.PARTICIPANT_MISMATCH]
+
+
+@pytest.mark.parametrize("name", ["12345", "X" * 300, "MARTIN 2"])
+def test_match_rpps_with_something_that_cannot_be_a_name(name: str) -> None:
+    match = ROSTER.match(rpps=MARTIN_M.rpps, name=name)
+    assert match.physician is None
+    (problem,) = match.problems
+    assert problem.reason is Reason.PARTICIPANT_MISMATCH
+    assert "cannot be a person's name" in problem.detail
+
+
+def test_match_rpps_with_the_holders_family_name_alone() -> None:
+    assert ROSTER.match(rpps=MARTIN_M.rpps, name="MARTIN").physician == MARTIN_M

@@ -136,6 +136,22 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
     )
     for reason, count in sorted(summary.reasons.items()):
         click.echo(f"  {reason}: {count}")
+    if summary.writing:
+        click.echo(
+            f"{summary.writing} still being written, left for the next pass (a file that stays "
+            f"incomplete is quarantined once unchanged for [watch] unreadable_after, "
+            f"{pipeline.config.watch.unreadable_after:g} s)"
+        )
+    if summary.unclaimed:
+        click.echo(
+            f"{summary.unclaimed} could not be taken from the inbox (see the warnings), left "
+            "there for the next pass"
+        )
+    if summary.left_in_work:
+        click.echo(
+            f"{summary.left_in_work} could not be filed nor set aside and wait in "
+            f"{pipeline.config.paths.work} for the next run (see the log)"
+        )
     paths = pipeline.config.paths
     click.echo(
         f"dossiers: {paths.dossiers}\nreview: {paths.review}\nquarantine: {paths.quarantine}"

@@ -23,6 +23,16 @@ class UsageError(AttestError):
     exit_code = 2
 
 
+class StorageFull(AttestError):
+    """A disk (or a quota, or a file size limit) is full: the run stopped (exit code 3).
+
+    Nothing is lost: what was being filed was rolled back and its files removed; the
+    documents wait in the inbox or the working area for the next run.
+    """
+
+    exit_code = 3
+
+
 class ConfigError(UsageError):
     """A configuration or data file is missing or malformed (exit code 2).
 

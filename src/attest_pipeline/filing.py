@@ -2,15 +2,21 @@
 
 Every file is written durably (temporary file, fsync, rename, fsync of the folder), and the
 names of files and folders built from extracted text are sanitised: nothing read in a PDF can
-choose where a file is written.
+choose where a file is written. Names are built to fit: file systems limit a name to
+:data:`NAME_MAX` bytes (not characters: an accented letter takes two, a CJK ideograph three
+or four), and a failed write leaves nothing behind (no temporary file, no partial copy).
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import io
 import json
 import os
 import re
+import shutil
+import sqlite3
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,18 +25,57 @@ from typing import Any
 
 from attest_pipeline.config import Paths
 from attest_pipeline.mail.ledger import origin as mail_origin
-from attest_pipeline.models import Physician, Record, Status
+from attest_pipeline.models import Physician, Problem, Record, Status
 from attest_pipeline.store import DocumentRow, Store
 
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
 
+#: The longest file name, in bytes, that ext4, XFS, btrfs, tmpfs and SMB shares accept.
+#: The names of dossiers, review and quarantine files are built from components cut to a
+#: few dozen bytes each (:func:`safe_component`), far below it even with a sidecar's
+#: ``.json`` and a temporary file's ``.part``; a claim keeps the received name and is cut
+#: to it (:func:`~attest_pipeline.inbox.claim`).
+NAME_MAX = 255
+
+
+def fit_bytes(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8, never inside a character."""
+    data = text.encode("utf-8", "surrogateescape")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "ignore")
+
+
+def readable_name(name: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 become U+FFFD.
+
+    Names listed from a folder hold such bytes as surrogates (``os.fsdecode``); they
+    cannot be stored in SQLite, JSON or a UTF-8 journal. The exact bytes are kept apart
+    (:func:`os.fsencode` of the listed name).
+    """
+    return os.fsencode(name).decode("utf-8", "replace")
+
 
 def safe_component(text: str, limit: int = 40) -> str:
-    """A file-name component made from untrusted text: letters, digits, ``-`` only."""
-    text = unicodedata.normalize("NFC", text).replace("_", "-")
+    """A file-name component made from untrusted text: letters, digits, ``-`` only.
+
+    ``limit`` is in bytes of UTF-8.
+    """
+    text = unicodedata.normalize("NFC", readable_name(text)).replace("_", "-")
     text = _DASHES.sub("-", _UNSAFE.sub("-", text)).strip("-")
-    return text[:limit].rstrip("-") or "x"
+    return fit_bytes(text, limit).rstrip("-") or "x"
+
+
+def is_storage_full(error: BaseException) -> bool:
+    """Whether ``error`` says the disk (or the quota, or the size limit) is full."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    if isinstance(error, sqlite3.OperationalError):
+        return getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(
+            error
+        )
+    return False
 
 
 def durable_write(path: Path, data: bytes, folders: set[Path] | None = None) -> None:
@@ -45,11 +90,47 @@ def durable_write(path: Path, data: bytes, folders: set[Path] | None = None) -> 
         path.parent.mkdir(parents=True, exist_ok=True)
         touched.add(path.parent.parent)
     temporary = path.with_name(f".{path.name}.part")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        # A full disk or an interruption must not leave a truncated file behind.
+        temporary.unlink(missing_ok=True)
+        raise
+    if folders is None:
+        for folder in touched:
+            sync_folder(folder)
+    else:
+        folders.update(touched)
+
+
+def durable_copy(
+    source: Path,
+    target: Path,
+    folders: set[Path] | None = None,
+    *,
+    temporary: Path | None = None,
+) -> None:
+    """Copy ``source`` to ``target`` like :func:`durable_write`, streaming (any size).
+
+    ``temporary`` names the file written before the rename (default ``.<name>.part``).
+    """
+    touched = {target.parent}
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        touched.add(target.parent.parent)
+    temporary = temporary or target.with_name(f".{target.name}.part")
+    try:
+        shutil.copyfile(source, temporary)
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     if folders is None:
         for folder in touched:
             sync_folder(folder)
@@ -68,10 +149,13 @@ def sync_folder(folder: Path) -> None:
 
 def archive_path(paths: Paths, sha256: str, name: str) -> Path:
     """Where the original bytes of a document are kept (content-addressed)."""
-    suffix = (
-        safe_component(Path(name).suffix.lstrip("."), 8).lower() if Path(name).suffix else "bin"
-    )
-    return paths.archive / sha256[:2] / f"{sha256}.{suffix}"
+    return paths.archive / sha256[:2] / f"{sha256}.{_suffix(name)}"
+
+
+def _suffix(name: str) -> str:
+    """The extension of a received file for the names we give it, ``bin`` without one."""
+    suffix = Path(name).suffix
+    return safe_component(suffix.lstrip("."), 8).lower() if suffix else "bin"
 
 
 def pages_of(data: bytes, pages: Sequence[int], total: int) -> bytes:
@@ -110,12 +194,38 @@ class Filer:
         self.paths = paths
         self.store = store
         self.unsynced: set[Path] = set()
+        #: Files created since the last commit, removed again if it is rolled back.
+        self.created: list[Path] = []
 
     def sync(self) -> None:
         """Make the names written since the last call durable (before the commit)."""
         for folder in sorted(self.unsynced):
             sync_folder(folder)
         self.unsynced.clear()
+
+    def mark(self) -> int:
+        """A point in the files created so far, for :meth:`discard`."""
+        return len(self.created)
+
+    def committed(self) -> None:
+        """The files created so far belong to committed rows: keep them."""
+        self.created.clear()
+
+    def discard(self, mark: int = 0) -> None:
+        """Remove the files created since ``mark``: their rows were rolled back."""
+        for path in reversed(self.created[mark:]):
+            path.unlink(missing_ok=True)
+        del self.created[mark:]
+
+    def _put(self, path: Path, data: bytes | Path) -> None:
+        """Write (or copy) one file durably, remembering it if it is new."""
+        new = not path.exists()
+        if isinstance(data, Path):
+            durable_copy(data, path, self.unsynced)
+        else:
+            durable_write(path, data, self.unsynced)
+        if new:
+            self.created.append(path)
 
     def file_document(
         self,
@@ -124,31 +234,32 @@ class Filer:
         data: bytes,
         page_count: int | None,
         records: Sequence[Record],
+        original: bytes | None = None,
     ) -> list[Filed]:
         """Archive the original, write every record's file and rows; returns where each went.
 
-        Must run inside a database transaction: the rows become visible, and the claim
-        settled, only when the caller commits, after :meth:`sync`.
+        ``name`` is the file's name as text (:func:`readable_name`), ``original`` its exact
+        bytes in the inbox (kept in the journal and the sidecars). Must run inside a
+        database transaction: the rows become visible, and the claim settled, only when
+        the caller commits, after :meth:`sync`.
         """
         sha256 = records[0].sha256
         archived = archive_path(self.paths, sha256, name)
         if not archived.exists():
-            durable_write(archived, data, self.unsynced)
+            self._put(archived, data)
         outcome = _document_outcome(records)
-        document_id = self.store.add_document(
-            DocumentRow(claim, name, sha256, len(data), page_count, outcome.value, str(archived))
-        )
         # The message a collected attachment came from (attest mail), for the journal and
         # the sidecars: the person who answers the sender needs it.
         mail = mail_origin(self.store.db, name, sha256)
-        received: dict[str, object] = {"name": name, "sha256": sha256, "size": len(data)}
-        if mail is not None:
-            received["mail"] = mail
-        self.store.journal("received", received, document_id=document_id)
+        document_id = self._received(
+            DocumentRow(claim, name, sha256, len(data), page_count, outcome.value, str(archived)),
+            original,
+            mail,
+        )
         filed = []
         whole = len(records) == 1
         for record in records:
-            path = self._write(record, name, data, page_count, whole, mail)
+            path = self._write(record, name, data, page_count, whole, original, mail)
             attestation_id = self.store.add_attestation(
                 document_id, record, str(path) if path else None
             )
@@ -173,6 +284,82 @@ class Filer:
             filed.append(Filed(record, path, mail))
         return filed
 
+    def set_aside(
+        self, claim: str, name: str, source: Path, problem: Problem, original: bytes | None = None
+    ) -> list[Filed]:
+        """Put a claimed file into quarantine as it is, with ``problem``: the last resort.
+
+        For a document whose filing failed, or whose processing never finished: nothing
+        of it is parsed or named after its content, the file is streamed (any size) to a
+        name made of its hash, and its rows and journal events are added like any
+        quarantined document's. Must run inside a database transaction.
+        """
+        digest = hashlib.sha256()
+        with open(source, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        sha256 = digest.hexdigest()
+        size = source.stat().st_size
+        target = self.paths.quarantine / f"{sha256[:16]}_{safe_component(claim, 8)}.{_suffix(name)}"
+        record = Record(
+            source=name, sha256=sha256, pages=(), status=Status.REJECT, problems=(problem,)
+        )
+        mail = mail_origin(self.store.db, name, sha256)
+        self._put(target, source)
+        self._sidecar(record, target, original, mail)
+        document_id = self._received(
+            DocumentRow(claim, name, sha256, size, None, Status.REJECT.value, str(target)),
+            original,
+            mail,
+        )
+        attestation_id = self.store.add_attestation(document_id, record, str(target))
+        self.store.journal(
+            record.status.value,
+            {
+                "name": name,
+                "pages": [],
+                "reasons": list(record.reasons),
+                "details": [problem.detail],
+                "path": str(target),
+            },
+            document_id=document_id,
+            attestation_id=attestation_id,
+        )
+        return [Filed(record, target, mail)]
+
+    def _received(
+        self, row: DocumentRow, original: bytes | None, mail: Mapping[str, Any] | None = None
+    ) -> int:
+        """Add a document's row and its ``received`` event (with the name's exact bytes).
+
+        ``mail``: the message the document came from (``attest mail``), when it did.
+        """
+        document_id = self.store.add_document(row)
+        detail: dict[str, object] = {"name": row.name, "sha256": row.sha256, "size": row.size}
+        if original is not None:
+            detail["original_name"] = original.hex()
+        if mail is not None:
+            detail["mail"] = dict(mail)
+        self.store.journal("received", detail, document_id=document_id)
+        return document_id
+
+    def _sidecar(
+        self,
+        record: Record,
+        target: Path,
+        original: bytes | None,
+        mail: Mapping[str, Any] | None = None,
+    ) -> None:
+        sidecar = {**record.to_json(), "path": str(target)}
+        if original is not None:
+            sidecar["original_name"] = original.hex()
+        if mail is not None:
+            sidecar["mail"] = dict(mail)
+        self._put(
+            target.with_name(target.name + ".json"),
+            json.dumps(sidecar, ensure_ascii=False, indent=2, default=str).encode(),
+        )
+
     def _write(
         self,
         record: Record,
@@ -180,6 +367,7 @@ class Filer:
         data: bytes,
         page_count: int | None,
         whole: bool,
+        original: bytes | None,
         mail: Mapping[str, Any] | None = None,
     ) -> Path | None:
         stem = safe_component(Path(name).stem, 60)
@@ -199,15 +387,8 @@ class Filer:
                 # A PDF, or an e-mail that held only links (attest mail), kept as .eml.
                 suffix = "eml" if name.lower().endswith(".eml") else "pdf"
                 target = self.paths.review / f"{stem}_{short}{label}.{suffix}"
-        durable_write(target, body, self.unsynced)
-        sidecar = {**record.to_json(), "path": str(target)}
-        if mail is not None:
-            sidecar["mail"] = dict(mail)
-        durable_write(
-            target.with_name(target.name + ".json"),
-            json.dumps(sidecar, ensure_ascii=False, indent=2, default=str).encode(),
-            self.unsynced,
-        )
+        self._put(target, body)
+        self._sidecar(record, target, original, mail)
         return target
 
     def _dossier(self, record: Record) -> Path:

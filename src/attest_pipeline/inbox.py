@@ -3,7 +3,8 @@
 A file is *claimed* by moving it out of the inbox into ``state/work`` under a unique name
 before anything else happens to it; the claimed copy is removed only once its outcome is
 committed to the database. A process killed at any point leaves the file either in the
-inbox or in ``state/work``, from where the next run finishes the work.
+inbox or in ``state/work``, from where the next run finishes the work; a claim that no run
+manages to finish is set aside after :data:`MAX_ATTEMPTS` runs.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import errno
 import fcntl
 import fnmatch
 import os
-import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from attest_pipeline.filing import sync_folder
+from attest_pipeline.filing import NAME_MAX, durable_copy, durable_write, fit_bytes, readable_name
+from attest_pipeline.readiness import Signature, signature
 
 #: Names that office suites, browsers, scanners and operating systems leave behind while
 #: they write, or as metadata: never documents.
@@ -75,54 +76,214 @@ def candidates(inbox: Path) -> list[Path]:
     return [inbox / name for name in candidate_names(inbox)]
 
 
+#: A claimed file whose processing was started this many times without finishing (the
+#: process killed each time, by the OOM killer or a closed session) is set aside in
+#: quarantine (``repeated_failure``) instead of being tried again at every run.
+MAX_ATTEMPTS = 3
+
+_SEPARATOR = b"__"
+_CLAIM_PREFIX = len(uuid.uuid4().hex) + len(_SEPARATOR)
+
+
+class StillWriting(Exception):
+    """The file changed while it was being claimed: someone is still writing it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A file taken out of the inbox: its original name and where it now lies."""
+    """A file taken out of the inbox.
+
+    ``name`` is its name as text (bytes that are not UTF-8 replaced by U+FFFD), for the
+    records, the journal and the names of what is written; ``original`` the exact bytes of
+    its name in the inbox. ``attempts`` counts the runs that started processing it;
+    ``signature`` is its size, mtime and inode once claimed: a writer that still had the
+    file open changes them.
+    """
 
     id: str
     name: str
     path: Path
+    original: bytes
+    attempts: int = 1
+    signature: Signature | None = None
 
 
-def claim(path: Path, work: Path) -> Claim | None:
-    """Move ``path`` into the working area; ``None`` if someone else took it first."""
+def _work_name(work: Path, name: bytes) -> Path:
+    return Path(os.fsdecode(os.path.join(os.fsencode(work), name)))
+
+
+def _name_file(work: Path, claim_id: str) -> Path:
+    """Beside a claim whose name had to be shortened: the exact bytes of the original name."""
+    return work / f".{claim_id}.name"
+
+
+def _attempts_file(work: Path, claim_id: str) -> Path:
+    return work / f".{claim_id}.attempts"
+
+
+def claim(path: Path, work: Path, expected: Signature | None = None) -> Claim | None:
+    """Move ``path`` into the working area; ``None`` if someone else took it first.
+
+    The claimed file is named ``<id>__<name>``, the name cut to fit
+    (:data:`~attest_pipeline.filing.NAME_MAX` bytes) with its exact bytes kept beside it
+    when it had to be cut. With ``expected`` (the signature the file was judged complete
+    with), a file that changed meanwhile is put back and :class:`StillWriting` raised;
+    across file systems, a source that changed during the copy stays where it is.
+    """
     work.mkdir(parents=True, exist_ok=True)
     claim_id = uuid.uuid4().hex
-    target = work / f"{claim_id}__{path.name}"
+    original = os.fsencode(path.name)
+    stored = claim_id.encode() + _SEPARATOR + original
+    name_file: Path | None = None
+    if len(stored) > NAME_MAX:
+        readable = readable_name(path.name)
+        suffix = fit_bytes(Path(readable).suffix, 16)
+        stem = fit_bytes(readable[: len(readable) - len(suffix)], NAME_MAX - _CLAIM_PREFIX - 16)
+        stored = (claim_id + "__" + stem + suffix).encode()
+        name_file = _name_file(work, claim_id)
+        durable_write(name_file, original)
+    target = _work_name(work, stored)
+    try:
+        moved = _move(path, target, work, claim_id, expected)
+    except BaseException:
+        if name_file is not None:
+            name_file.unlink(missing_ok=True)
+        raise
+    if moved is None:
+        if name_file is not None:
+            name_file.unlink(missing_ok=True)
+        return None
+    taken = Claim(
+        claim_id, readable_name(path.name), target, original, signature=signature(target)
+    )
+    if moved == "renamed" and expected is not None and taken.signature != expected:
+        # Written to between the last look and the rename: the writer keeps its file.
+        if not put_back(taken, path.parent):
+            return taken  # the name was taken meanwhile: processed as it is, nothing lost
+        raise StillWriting(path.name)
+    return taken
+
+
+def _move(
+    path: Path, target: Path, work: Path, claim_id: str, expected: Signature | None
+) -> str | None:
+    """Rename ``path`` to ``target``; across file systems, copy, check, then remove.
+
+    Returns ``"renamed"``, ``"copied"``, or ``None`` when the file was gone.
+    """
     try:
         os.rename(path, target)
+        # No folder sync: after a crash a renamed file is in the inbox or in the working
+        # area, both of which the next run reads; nothing can be lost.
+        return "renamed"
     except FileNotFoundError:
         return None
     except OSError as error:
         if error.errno != errno.EXDEV:
             raise
-        # The inbox is on another file system (a network share): copy, sync, then remove.
-        # The state lock makes this safe against a concurrent run.
-        shutil.copyfile(path, target)
-        with open(target, "rb") as handle:
-            os.fsync(handle.fileno())
-        sync_folder(work)
-        path.unlink()
-    # No folder sync: after a crash a renamed file is in the inbox or in the working area,
-    # both of which the next run reads; nothing can be lost.
-    return Claim(claim_id, path.name, target)
+    # The inbox is on another file system (a network share): copy, sync, then remove.
+    # The state lock makes this safe against a concurrent run; a failed copy (a full
+    # disk) leaves nothing behind, and the file stays in the inbox.
+    before = signature(path)
+    if before is None:
+        return None
+    try:
+        durable_copy(path, target, temporary=work / f".{claim_id}.part")
+    except FileNotFoundError:
+        if path.exists():
+            raise
+        return None  # deleted meanwhile
+    if signature(path) != before or (expected is not None and before != expected):
+        # Still being written: the writer would go on into a file we are about to delete.
+        target.unlink()
+        raise StillWriting(path.name)
+    path.unlink()
+    return "copied"
+
+
+def put_back(taken: Claim, inbox: Path) -> bool:
+    """Return a claimed file to the inbox under its own name, for the next pass.
+
+    Never replaces a file: ``False`` (and the claim kept) when the name is taken again.
+    """
+    home = Path(os.fsdecode(os.path.join(os.fsencode(inbox), taken.original)))
+    try:
+        os.link(taken.path, home)
+    except FileExistsError:
+        return False
+    except OSError:
+        # No hard links (some network file systems): a rename, after a last check.
+        if home.exists():
+            return False
+        os.rename(taken.path, home)
+    else:
+        taken.path.unlink()
+    _forget(taken)
+    return True
 
 
 def pending_claims(work: Path) -> list[Claim]:
-    """Claims left in the working area by an interrupted run."""
+    """Claims left in the working area by an interrupted run (and its leftovers removed).
+
+    A partial copy (``.<id>.part``) is removed: its source is still in the inbox.
+    """
     if not work.is_dir():
         return []
     claims = []
-    for path in sorted(work.iterdir()):
-        claim_id, sep, name = path.name.partition("__")
-        if sep and path.is_file() and not path.name.startswith("."):
-            claims.append(Claim(claim_id, name, path))
+    ids = set()
+    for entry in sorted(os.listdir(os.fsencode(work))):
+        if entry.startswith(b"."):
+            continue
+        raw_id, sep, name = entry.partition(_SEPARATOR)
+        path = _work_name(work, entry)
+        if not sep or not path.is_file():
+            continue
+        claim_id = raw_id.decode("ascii", "replace")
+        ids.add(claim_id)
+        name_file = _name_file(work, claim_id)
+        original = name_file.read_bytes() if name_file.exists() else name
+        claims.append(
+            Claim(
+                claim_id,
+                readable_name(os.fsdecode(original)),
+                path,
+                original,
+                attempts=_read_attempts(work, claim_id),
+                signature=signature(path),
+            )
+        )
+    for leftover in work.glob(".*"):
+        claim_id = leftover.name[1:].split(".", 1)[0]
+        if claim_id not in ids and leftover.suffix in (".part", ".name", ".attempts"):
+            leftover.unlink(missing_ok=True)
     return claims
+
+
+def _read_attempts(work: Path, claim_id: str) -> int:
+    try:
+        return max(1, int(_attempts_file(work, claim_id).read_text()))
+    except (OSError, ValueError):
+        return 1
+
+
+def record_attempt(taken: Claim) -> Claim:
+    """Count one more run starting on this claim, durably, before it starts."""
+    attempts = taken.attempts + 1
+    durable_write(_attempts_file(taken.path.parent, taken.id), str(attempts).encode())
+    return replace(taken, attempts=attempts)
 
 
 def release(claim: Claim) -> None:
     """Remove a claimed file whose outcome is committed."""
     claim.path.unlink(missing_ok=True)
+    _forget(claim)
+
+
+def _forget(claim: Claim) -> None:
+    """Remove what was kept beside a claim."""
+    work = claim.path.parent
+    _name_file(work, claim.id).unlink(missing_ok=True)
+    _attempts_file(work, claim.id).unlink(missing_ok=True)
 
 
 class StateLock:

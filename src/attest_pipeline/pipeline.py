@@ -7,13 +7,20 @@ worker process (:mod:`~attest_pipeline.workers`); back here, :func:`~attest_pipe
 decision.settle` checks duplicates and allocates the action, and :mod:`~attest_pipeline.
 filing` writes the files and the database rows. The claim is released only after the
 database commit, so an interrupted run loses nothing.
+
+Everything after the claim, filing included, is inside one boundary per document: a
+document whose filing fails is put into quarantine as it is (``filing_failed``) and the run
+goes on; a claim that no run manages to finish is set aside (``repeated_failure``). Only a
+full disk stops a run (:class:`~attest_pipeline.errors.StorageFull`), with nothing lost.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,18 +29,23 @@ from pathlib import Path
 from attest_pipeline.analysis import Analysis, Context
 from attest_pipeline.config import Config
 from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
-from attest_pipeline.errors import ConfigError
-from attest_pipeline.filing import Filed, Filer
+from attest_pipeline.errors import ConfigError, StorageFull
+from attest_pipeline.filing import Filed, Filer, is_storage_full, readable_name
 from attest_pipeline.inbox import (
+    MAX_ATTEMPTS,
     Claim,
     StateLock,
+    StillWriting,
     candidate_names,
     claim,
     pending_claims,
+    put_back,
+    record_attempt,
     release,
 )
 from attest_pipeline.mapping import check_rules, load_rules
 from attest_pipeline.models import Problem, Record, Status
+from attest_pipeline.readiness import FirstLook, signature
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import Registry
@@ -54,12 +66,21 @@ DocumentHook = Callable[[str, list[Filed]], None]
 
 @dataclass
 class Summary:
-    """Counts of one pass: documents read and attestations per outcome."""
+    """Counts of one pass: documents read and attestations per outcome.
+
+    ``writing``: files still being written, left in the inbox for the next pass;
+    ``unclaimed``: files that could not be moved out of the inbox (left there);
+    ``left_in_work``: claimed files that could not be filed nor set aside (they stay in
+    ``state/work`` and are tried again by the next run).
+    """
 
     documents: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    writing: int = 0
+    unclaimed: int = 0
+    left_in_work: int = 0
 
     def add(self, records: Sequence[Record]) -> None:
         """Count one document's records."""
@@ -82,6 +103,9 @@ class Summary:
             "quarantine": self.count(Status.REJECT),
             "duplicates": self.count(Status.DUPLICATE),
             "reasons": dict(sorted(self.reasons.items())),
+            "still_being_written": self.writing,
+            "not_taken": self.unclaimed,
+            "left_in_work": self.left_in_work,
             "seconds": round(self.seconds, 3),
         }
 
@@ -132,7 +156,7 @@ class Pipeline:
         """
         store = Store.open_existing(self.config.paths.database)
         ledger: Ledger = store if store is not None else EmptyLedger()
-        tasks = (Task(i, str(path), Path(path)) for i, path in enumerate(files))
+        tasks = (Task(i, readable_name(str(path)), Path(path)) for i, path in enumerate(files))
         done: dict[int, list[Record]] = {}
         following = 0
         try:
@@ -160,16 +184,22 @@ class Pipeline:
         on_document: DocumentHook | None = None,
         on_total: Callable[[int], None] | None = None,
     ) -> Summary:
-        """Process everything in the inbox once (and what an interrupted run left)."""
+        """Process everything in the inbox once (and what an interrupted run left).
+
+        Files still being written (:mod:`~attest_pipeline.readiness`, the rule ``watch``
+        applies) are left for the next pass and counted in :attr:`Summary.writing`.
+        """
         inbox = self.config.paths.inbox
         if not inbox.is_dir():
             # A mistyped inbox would otherwise look like an empty one, run after run.
             raise ConfigError(self.config.source, f"[paths] inbox ({inbox}) is not a folder")
         with self.session(jobs=jobs) as session:
-            names = candidate_names(inbox)
+            paths = [inbox / name for name in candidate_names(inbox)]
             if on_total:
-                on_total(len(names) + len(pending_claims(self.config.paths.work)))
-            return session.process((inbox / name for name in names), on_document=on_document)
+                on_total(len(paths) + len(pending_claims(self.config.paths.work)))
+            watch = self.config.watch
+            look = FirstLook(paths, watch.quiet_period, watch.unreadable_after)
+            return session.process(iter(paths), on_document=on_document, look=look)
 
 
 class Session:
@@ -208,59 +238,102 @@ class Session:
     def reset(self) -> None:
         """Make the session usable again after :meth:`process` failed half-way.
 
-        The uncommitted batch is rolled back; the workers, which may still hold results of
-        that batch, are replaced; the claims it left in the working area are taken again by
-        the next :meth:`process`.
+        The uncommitted batch is rolled back and the files it wrote removed; the workers,
+        which may still hold results of that batch, are replaced; the claims it left in the
+        working area are taken again by the next :meth:`process`.
         """
         if self.store.db.in_transaction:
             self.store.db.execute("ROLLBACK")
+        self.filer.discard()
         stopping = self.supervisor.stopping
         self.supervisor.close()
         self.supervisor = self.pipeline.supervisor(self.supervisor.jobs)
         self.supervisor.stopping = stopping
         self.recovered = False
 
-    def process(self, files: Iterable[Path], *, on_document: DocumentHook | None = None) -> Summary:
-        """Claim, analyse and file ``files`` (and, first, claims left by an earlier run)."""
+    def process(
+        self,
+        files: Iterable[Path],
+        *,
+        on_document: DocumentHook | None = None,
+        look: FirstLook | None = None,
+    ) -> Summary:
+        """Claim, analyse and file ``files`` (and, first, claims left by an earlier run).
+
+        With ``look``, each file is claimed only if it is ready (see :class:`FirstLook`).
+        Raises :class:`~attest_pipeline.errors.StorageFull` when a disk is full.
+        """
         summary = Summary()
         started = time.perf_counter()
         claims: dict[int, Claim] = {}
-        recovered = [] if self.recovered else pending_claims(self.paths.work)
-        self.recovered = True
+        batch: list[tuple[Claim, list[Filed]]] = []
+        batch_started = time.monotonic()
+        in_transaction = False
+        put_back_count = 0
 
-        def tasks() -> Iterator[Task]:
+        def tasks(recovered: list[Claim]) -> Iterator[Task]:
             key = 0
             for existing in recovered:
-                if self.store.claim_known(existing.id):
-                    release(existing)  # committed before the interruption
-                    continue
                 claims[key] = existing
                 yield Task(key, existing.name, existing.path)
                 key += 1
             for path in files:
-                yield Task(key, path.name, path)
+                yield Task(key, readable_name(path.name), path)
                 key += 1
 
         def prepare(task: Task) -> Task | None:
+            nonlocal put_back_count
             if task.key in claims:
                 return task
-            taken = claim(task.path, self.paths.work)
+            expected = None
+            if look is not None:
+                expected = look.ready(task.path)
+                if expected is None:
+                    return None  # gone, or still being written
+            try:
+                taken = claim(task.path, self.paths.work, expected)
+            except StillWriting:
+                put_back_count += 1
+                return None
+            except OSError as error:
+                if look is None or is_storage_full(error):
+                    raise  # the watcher retries the file alone, later; a full disk stops
+                # One file that cannot be moved (a share's lock, an immutable file) must
+                # not stop the pass, nor every later one: it stays where it is.
+                log.warning("%s cannot be taken from the inbox (%s); left there for the "
+                            "next pass", task.path.name, error)
+                summary.unclaimed += 1
+                return None
             if taken is None:
                 return None  # gone: taken by someone else or deleted
             claims[task.key] = taken
             return Task(task.key, taken.name, taken.path)
 
-        batch: list[tuple[Claim, list[Filed]]] = []
-        batch_started = time.monotonic()
-        in_transaction = False
+        def idle() -> None:
+            # A slow document (OCR, a plugin near its time limit) must not hold back the
+            # commit of those already filed: their claims would wait with it.
+            nonlocal batch, in_transaction
+            if in_transaction and time.monotonic() - batch_started > BATCH_SECONDS:
+                self._commit(batch, on_document)
+                batch, in_transaction = [], False
+
         try:
-            for task, outcome in self.supervisor.run(tasks(), prepare=prepare):
+            recovered = [] if self.recovered else self._recover(summary, on_document)
+            self.recovered = True
+            outcomes = self.supervisor.run(tasks(recovered), prepare=prepare, idle=idle)
+            for task, outcome in outcomes:
                 taken = claims.pop(task.key)
                 if not in_transaction:
                     self.store.db.execute("BEGIN IMMEDIATE")
                     in_transaction = True
                     batch_started = time.monotonic()
-                filed = self._file(taken, task, outcome)
+                filed = self._file_guarded(taken, task, outcome)
+                if filed is None:
+                    if self._put_back_if_changed(taken):
+                        put_back_count += 1
+                    else:
+                        summary.left_in_work += 1
+                    continue
                 batch.append((taken, filed))
                 summary.add([f.record for f in filed])
                 if (
@@ -271,36 +344,149 @@ class Session:
                     batch, in_transaction = [], False
             if in_transaction:
                 self._commit(batch, on_document)
-        except BaseException:
+        except BaseException as error:
             self.reset()
+            if isinstance(error, Exception) and is_storage_full(error):
+                raise StorageFull(
+                    f"no space left on a disk ({error}); the run stopped and nothing is lost: "
+                    f"what was not filed waits in {self.paths.inbox} or {self.paths.work} "
+                    "for the next run, once space is freed"
+                ) from error
             raise
+        summary.writing = put_back_count + (len(look.writing) if look is not None else 0)
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _file(self, taken: Claim, task: Task, outcome: Outcome) -> list[Filed]:
-        data = taken.path.read_bytes()
+    def _recover(self, summary: Summary, on_document: DocumentHook | None) -> list[Claim]:
+        """The claims an interrupted run left, to process first; each counts one attempt.
+
+        A claim already committed is only released; one started :data:`MAX_ATTEMPTS`
+        times is set aside in quarantine, unread.
+        """
+        todo = []
+        for existing in pending_claims(self.paths.work):
+            if self.store.claim_known(existing.id):
+                release(existing)  # committed before the interruption
+                continue
+            if existing.attempts < MAX_ATTEMPTS:
+                todo.append(record_attempt(existing))
+                continue
+            problem = Problem(
+                Reason.REPEATED_FAILURE,
+                f"processing was started {existing.attempts} times and never finished "
+                "(the process was stopped or killed each time); set aside unread",
+            )
+            self.store.db.execute("BEGIN IMMEDIATE")
+            self.store.db.execute("SAVEPOINT document")
+            filed = self._set_aside(existing, problem, None)
+            self.store.db.execute("RELEASE document")
+            if filed is None:
+                self.store.db.execute("ROLLBACK")
+                summary.left_in_work += 1
+                continue
+            self._commit([(existing, filed)], on_document)
+            summary.add([f.record for f in filed])
+        return todo
+
+    def _file_guarded(self, taken: Claim, task: Task, outcome: Outcome) -> list[Filed] | None:
+        """File one document inside its own boundary; ``None`` when it stays claimed.
+
+        Whatever fails while filing a document costs that document only: its rows are
+        rolled back, its files removed, and it is set aside in quarantine with
+        ``filing_failed``. A full disk is the exception: it stops the run (raised).
+        ``None`` when the claimed file changed since it was claimed (a writer still had it
+        open) or could not even be set aside.
+        """
+        db = self.store.db
+        db.execute("SAVEPOINT document")
+        mark = self.filer.mark()
+        try:
+            data = taken.path.read_bytes()
+            changed = _changed(taken, len(data))
+            filed = None if changed else self._file(taken, task, outcome, data)
+        except Exception as error:  # the per-document boundary: one bad file costs itself
+            db.execute("ROLLBACK TO document")
+            self.filer.discard(mark)
+            if is_storage_full(error):
+                raise
+            trace = traceback.format_exc()
+            log.error("%s: filing failed (%s: %s); set aside in quarantine",
+                      taken.name, type(error).__name__, error)
+            problem = Problem(Reason.FILING_FAILED, f"{type(error).__name__}: {error}")
+            filed = self._set_aside(taken, problem, trace)
+        db.execute("RELEASE document")
+        return filed
+
+    def _set_aside(self, taken: Claim, problem: Problem, trace: str | None) -> list[Filed] | None:
+        """Quarantine a claimed file as it is; ``None`` if even that failed (it stays claimed).
+
+        Runs inside the savepoint ``document``, which it rolls back on failure.
+        """
+        mark = self.filer.mark()
+        try:
+            filed = self.filer.set_aside(
+                taken.id, taken.name, taken.path, problem, taken.original
+            )
+            if trace is not None:
+                self.store.journal("internal_error", {"name": taken.name, "trace": trace})
+        except Exception as error:  # still the per-document boundary
+            self.store.db.execute("ROLLBACK TO document")
+            self.filer.discard(mark)
+            if is_storage_full(error):
+                raise
+            log.error("%s: could not be set aside (%s: %s); left in %s for the next run",
+                      taken.name, type(error).__name__, error, self.paths.work)
+            return None
+        return filed
+
+    def _put_back_if_changed(self, taken: Claim) -> bool:
+        """Return a claimed file that changed since its claim to the inbox, for the next pass."""
+        return _changed(taken, None) and put_back(taken, self.paths.inbox)
+
+    def _file(self, taken: Claim, task: Task, outcome: Outcome, data: bytes) -> list[Filed]:
         records = outcome_records(task, outcome, data)
         records = settle(records, self.store)
         if isinstance(outcome, Failure) and outcome.trace:
             self.store.journal("internal_error", {"name": taken.name, "trace": outcome.trace})
         page_count = outcome.page_count if isinstance(outcome, Analysis) else None
-        return self.filer.file_document(taken.id, taken.name, data, page_count, records)
+        return self.filer.file_document(
+            taken.id, taken.name, data, page_count, records, taken.original
+        )
 
     def _commit(
         self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None
     ) -> None:
         self.filer.sync()
         self.store.db.execute("COMMIT")
-        with open(self.paths.journal, "a", encoding="utf-8") as journal:
-            for taken, filed in batch:
-                for item in filed:
-                    journal.write(journal_line(taken.name, item) + "\n")
+        self.filer.committed()
+        lines = "".join(
+            journal_line(taken.name, item) + "\n" for taken, filed in batch for item in filed
+        )
+        with open(self.paths.journal, "ab", buffering=0) as journal:
+            kept = journal.seek(0, os.SEEK_END)
+            try:
+                rest = memoryview(lines.encode("utf-8"))
+                while rest:
+                    rest = rest[journal.write(rest) or 0 :]
+            except OSError:
+                # A full disk: no half line. The database holds the same events, and the
+                # claims, left unreleased, are only released by the next run.
+                journal.truncate(kept)
+                raise
         for taken, filed in batch:
             release(taken)
             for item in filed:
                 log.info(journal_line(taken.name, item))
             if on_document:
                 on_document(taken.name, filed)
+
+
+def _changed(taken: Claim, size: int | None) -> bool:
+    """Whether a claimed file changed since its claim (or ``size`` bytes were read of it)."""
+    if taken.signature is None:
+        return False
+    now = signature(taken.path)
+    return now != taken.signature or (size is not None and size != taken.signature[0])
 
 
 def journal_line(name: str, filed: Filed) -> str:

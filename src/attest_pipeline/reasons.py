@@ -21,6 +21,8 @@ class Reason(StrEnum):
     ENCRYPTED = "encrypted"
     TOO_MANY_PAGES = "too_many_pages"
     NO_TEXT = "no_text"
+    FILING_FAILED = "filing_failed"
+    REPEATED_FAILURE = "repeated_failure"
     OCR_UNAVAILABLE = "ocr_unavailable"
     # The document was read but could not be decided with confidence (review).
     NO_PLUGIN = "no_plugin"
@@ -50,6 +52,10 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.ENCRYPTED: "the PDF needs a password to be opened",
     Reason.TOO_MANY_PAGES: "the PDF has more pages than the configured limit",
     Reason.NO_TEXT: "no page has a usable text layer and OCR is disabled or found nothing",
+    Reason.FILING_FAILED: "writing the document's files or rows failed (the detail says why, "
+    "the journal holds the traceback): kept in quarantine as received",
+    Reason.REPEATED_FAILURE: "processing the file was started several times and never "
+    "finished (the process was killed each time): set aside in quarantine unread",
     Reason.OCR_UNAVAILABLE: "the PDF is scanned and Tesseract is not installed",
     Reason.NO_PLUGIN: "no issuer plugin recognised the document as an attestation",
     Reason.AMBIGUOUS_ISSUER: "two plugins claim the document with the same score",

@@ -31,6 +31,7 @@ from attest_pipeline.text.names import (
     NameKey,
     PersonName,
     compatible_person,
+    could_be_a_name,
     fold,
     name_key,
     name_readings,
@@ -132,8 +133,9 @@ class Roster:
         With an RPPS: ``invalid_rpps`` when it fails its check, ``unknown_participant``
         when it is not on the roster, ``participant_mismatch`` when the name read
         contradicts the roster's (a first name shortened or written with initials does
-        not), else the physician. Without an RPPS, by name, ignoring case, accents,
-        hyphens, apostrophes, civilities, order and married or compound names: one
+        not; a family name alone must be the holder's) or cannot be a person's name
+        (digits, an endless word), else the physician. Without an RPPS, by name, ignoring
+        case, accents, hyphens, apostrophes, civilities, order and married or compound names: one
         physician, ``ambiguous_participant`` (candidates listed) or
         ``unknown_participant``; no fuzzy matching (a typo goes to review). Neither an
         RPPS nor a name: ``missing_field`` with detail ``participant``. ``last_name`` and
@@ -162,6 +164,15 @@ class Roster:
             if homonyms:
                 detail += f"; the name {shown!r} matches {_describe(homonyms)}"
             return Match(None, (Problem(Reason.UNKNOWN_PARTICIPANT, detail),))
+        if shown and not (readings and could_be_a_name(shown)):
+            # Something was read where the name stands, and it is no one's name (digits,
+            # one endless word): it cannot confirm the RPPS, which may be misprinted.
+            detail = (
+                f"the attestation names {shown!r} with RPPS {rpps}, which cannot be a "
+                f"person's name; the roster gives the RPPS to "
+                f"{physician.last_name} {physician.first_name}"
+            )
+            return Match(None, (Problem(Reason.PARTICIPANT_MISMATCH, detail),), (physician,))
         agrees = any(
             compatible_person(r.last_name, r.first_name, physician.last_name, physician.first_name)
             for r in readings

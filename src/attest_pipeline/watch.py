@@ -5,10 +5,10 @@ the inbox at start-up, reacts to files created, written or moved in, and rescans
 periodically so that a missed event never leaves a file behind. On a network share (SMB,
 NFS), where change events do not arrive, it polls instead.
 
-A file is taken only once it is complete: its size and modification time unchanged over the
-quiet period and, for a ``.pdf``, a whole PDF (header, ``%%EOF`` trailer, pdfium opens it).
-A file that stays unreadable for ``unreadable_after`` seconds is handed over anyway, and the
-pipeline quarantines it with its reason.
+A file is taken only once it is complete (:mod:`~attest_pipeline.readiness`, the rule
+``attest run`` applies too): its size and modification time unchanged over the quiet period
+and, for a ``.pdf``, a whole PDF. A file that stays unreadable for ``unreadable_after``
+seconds is handed over anyway, and the pipeline quarantines it with its reason.
 
 watchdog's thread only records paths in a set (an exception raised there would silently kill
 the observer while the process keeps running blind); the watcher's own loop does the work,
@@ -41,6 +41,8 @@ from attest_pipeline.config import (
 )
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.inbox import candidates, is_ignored
+from attest_pipeline.readiness import Signature, is_complete
+from attest_pipeline.readiness import signature as signature_of
 
 if TYPE_CHECKING:
     from watchdog.observers.api import BaseObserver
@@ -68,61 +70,12 @@ LOCK_RETRY = 1.0
 RETRY_FIRST = 5.0
 RETRY_MAX = 300.0
 
-#: PDF readers accept the header within the first kilobyte; ``%%EOF`` ends the last
-#: revision, and a few generators append junk (a newline, padding) after it.
-_HEAD = 1024
-_TAIL = 2048
-_PDF_SUFFIX = ".pdf"
-
-
-# --------------------------------------------------------------------------- readiness
-
-
-def is_complete(path: Path, size: int) -> bool:
-    """Whether a quiet file may be taken: a ``.pdf`` must be a whole PDF, anything else non-empty.
-
-    A PDF being written lacks its ``%%EOF`` trailer (or, when the writer reserved the size
-    first, ends with zeros); pdfium opening it is the final word. A PDF that needs a password
-    is whole: the pipeline quarantines it as ``encrypted``.
-    """
-    if size <= 0:
-        return False
-    if path.suffix.lower() != _PDF_SUFFIX:
-        return True
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(_HEAD)
-            if b"%PDF-" not in head:
-                return False
-            handle.seek(max(0, size - _TAIL))
-            tail = handle.read(_TAIL)
-    except OSError:
-        return False
-    if b"%%EOF" not in tail:
-        return False
-    return _pdfium_opens(path)
-
-
-def _pdfium_opens(path: Path) -> bool:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as error:
-        return "password" in str(error).lower()
-    except Exception:  # anything pdfium or the file system raises means "not yet"
-        return False
-    try:
-        return len(pdf) > 0
-    finally:
-        pdf.close()
-
 
 @dataclass(slots=True)
 class _Entry:
     """What the tracker knows about one path of the inbox."""
 
-    signature: tuple[int, int, int]  # size, mtime in ns, inode
+    signature: Signature
     first_seen: float
     changed_at: float  # when a change of signature was last seen
     check_at: float = 0.0  # next completeness check of a quiet file
@@ -144,17 +97,6 @@ class Poll:
 
     ready: list[Path]
     incomplete: list[Path]
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    """(size, mtime, inode) of a regular file; ``None`` when gone, a link or a folder."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
 class QuietTracker:
@@ -195,7 +137,7 @@ class QuietTracker:
         if path in self._entries:
             self._touched.add(path)
             return
-        signature = _signature(path)
+        signature = signature_of(path)
         if signature is None:
             return
         now = self.clock()
@@ -212,7 +154,7 @@ class QuietTracker:
         failures = self._failures.get(path, 0) + 1
         self._failures[path] = failures
         delay: float = min(RETRY_FIRST * 2.0 ** (failures - 1), RETRY_MAX)
-        signature = _signature(path)
+        signature = signature_of(path)
         if signature is not None:
             now = self.clock()
             self._entries[path] = _Entry(signature, now, now, retry_at=now + delay)
@@ -237,7 +179,7 @@ class QuietTracker:
                 continue
             if now < entry.retry_at:
                 continue
-            signature = _signature(path)
+            signature = signature_of(path)
             if signature is None:
                 self.forget(path)
                 continue
@@ -313,6 +255,9 @@ class Hints:
 def _merge(total: Summary, part: Summary) -> None:
     total.documents += part.documents
     total.seconds += part.seconds
+    total.writing += part.writing
+    total.unclaimed += part.unclaimed
+    total.left_in_work += part.left_in_work
     for key, value in part.statuses.items():
         total.statuses[key] = total.statuses.get(key, 0) + value
     for key, value in part.reasons.items():

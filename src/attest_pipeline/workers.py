@@ -173,12 +173,18 @@ class Supervisor:
         self.stopping = True
 
     def run(
-        self, tasks: Iterable[Task], *, prepare: Callable[[Task], Task | None] | None = None
+        self,
+        tasks: Iterable[Task],
+        *,
+        prepare: Callable[[Task], Task | None] | None = None,
+        idle: Callable[[], None] | None = None,
     ) -> Iterator[tuple[Task, Outcome]]:
         """Analyse ``tasks``, yielding each with its outcome as it completes.
 
         ``prepare`` is called on each task just before it is sent to a worker (to claim the
-        file at the last moment); when it returns ``None`` the task is skipped.
+        file at the last moment); when it returns ``None`` the task is skipped. ``idle`` is
+        called whenever a wait for results ends with none (the caller commits what it holds
+        rather than wait behind a slow document).
         """
         pending = iter(tasks)
         ocr_queue: deque[Task] = deque()
@@ -218,6 +224,8 @@ class Supervisor:
             # Workers get their next task before the results are handed over, so that
             # they analyse while the caller files.
             more = refill()
+            if not done and idle is not None:
+                idle()
             yield from done
 
     def _idle(self, pool: list[_Worker], size: int) -> _Worker | None:

@@ -497,9 +497,14 @@ class _FolderPoll:
                 fields={"links": list(parsed.links)},
             )
             filer = Filer(self.paths, store)
-            with store.transaction():
-                filed = filer.file_document(claim, name, raw, None, [record])
-                filer.sync()
+            try:
+                with store.transaction():
+                    filed = filer.file_document(claim, name, raw, None, [record])
+                    filer.sync()
+            except BaseException:
+                filer.discard()  # the rows were rolled back: so are the files
+                raise
+            filer.committed()
             with open(self.paths.journal, "a", encoding="utf-8") as journal:
                 for item in filed:
                     journal.write(journal_line(name, item) + "\n")

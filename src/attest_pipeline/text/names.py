@@ -234,6 +234,21 @@ def _kind(token: str) -> int:
     return _CAP if body[0].isupper() else _LOWER
 
 
+#: Longer than any word of a real person's name (the longest French family names, written
+#: without their hyphens, have about 25 letters).
+_LONGEST_NAME_WORD = 40
+
+
+def could_be_a_name(text: str) -> bool:
+    """Whether ``text`` could be a person's name: letters, no digit, no endless word."""
+    words = _WORD.findall(text)
+    return (
+        bool(words)
+        and not any(char.isdigit() for char in text)
+        and all(len(word) <= _LONGEST_NAME_WORD for word in words)
+    )
+
+
 def split_name(text: str) -> PersonName | None:
     """Split a name as written into family name and first name (see the module conventions).
 
@@ -933,6 +948,78 @@ def _fallback_person(folded: Folded) -> Found[str] | None:
     return None
 
 
+#: Where a value that is not a name ends: at a field separator or a wide gap.
+_VALUE_STOP = re.compile(r"[,;:(\[|\t]|\s{3,}")
+_EXPLICIT_LABEL = re.compile(r"(?::|" + _LEADER + r")\s*$")
+
+
+def _weak_hit(folded: Folded, markers: tuple[str, ...]) -> _Hit | None:
+    """Return what stands where a marker announces the participant, when it is no full name.
+
+    The last resort of :func:`find_person`: a family name alone (``Participant : DUPONT``,
+    ``certifie que le Dr DUPONT,``), or, after a label (``Participant :``) or a civility, a
+    value that cannot be a person's name (digits, one 300-letter word). Returned so that it
+    is checked against the RPPS's holder, never to file under: alone it matches no one.
+    """
+    original = folded.original
+    best: _Hit | None = None
+    for pattern, running in _marker_patterns(markers):
+        for match in pattern.finditer(folded.text):
+            if not running and not _EXPLICIT_LABEL.search(match.group()):
+                continue  # "le participant a suivi": the word, not a label
+            line_start, _ = _line_bounds(folded.text, match.start())
+            if not running and (
+                _ROLE_WORDS.search(folded.text[line_start : match.start()])
+                or _ROLE_WORDS.search(match.group("tail") or "")
+            ):
+                continue
+            start, end = folded.span(match.start(), match.end())
+            value = _value_start(original, end)
+            _, line_end = _line_bounds(original, value)
+            segment = original[value:line_end]
+            taken = _take_name(segment, allow_single=True)
+            if taken is not None:
+                span = (value + taken[0], value + taken[1])
+            else:
+                raw = _raw_value(segment, civility_needed=running)
+                if raw is None:
+                    continue
+                span = (value + raw[0], value + raw[1])
+            if _role_follows(original, span[1]):
+                continue
+            hit = _Hit(start, Found(original[span[0] : span[1]], original[start : span[1]]))
+            if best is None or hit.position < best.position:
+                best = hit
+            break
+    return best
+
+
+def _raw_value(segment: str, *, civility_needed: bool) -> tuple[int, int] | None:
+    """The span of the value at the start of ``segment`` (civilities passed), if any.
+
+    With ``civility_needed`` (running text), only a value after a civility counts: ``le Dr
+    12345`` announces a name, ``certifie que l'action...`` does not.
+    """
+    stop = _VALUE_STOP.search(segment)
+    if stop is not None and stop.group() == ":":
+        return None  # the next field's label
+    head = segment[: stop.start()] if stop else segment
+    position = 0
+    civility = False
+    for match in _TOKEN.finditer(head):
+        word = normalise(match.group().rstrip("."))
+        if word in CIVILITIES or word in _ARTICLES:
+            civility = civility or word in CIVILITIES
+            position = match.end()
+            continue
+        break
+    value = head[position:].strip()
+    if not value or (civility_needed and not civility):
+        return None
+    first = head.index(value, position)
+    return first, first + len(value)
+
+
 def find_person(text: str, markers: Sequence[str] = DEFAULT_MARKERS) -> Found[str] | None:
     """Return the participant's name in running text or in a label/value layout.
 
@@ -948,7 +1035,9 @@ def find_person(text: str, markers: Sequence[str] = DEFAULT_MARKERS) -> Found[st
     after ``Je soussigné``, a bare doctor's name after the dated signature line. A name
     stops at a comma, ``né(e) le``, ``RPPS``, ``a participé``, ``a suivi``, a digit or the
     end of the line. The value is the name as written without the civility in front;
-    ``evidence`` runs from the marker, label or civility to the end of the name.
+    ``evidence`` runs from the marker, label or civility to the end of the name. When no
+    full name is found, what stands after a marker is returned all the same (a family name
+    alone, digits...: see :func:`_weak_hit`), for the roster to check against the RPPS.
     """
     folded = fold(text)
     fields = _fields(folded)
@@ -961,4 +1050,8 @@ def find_person(text: str, markers: Sequence[str] = DEFAULT_MARKERS) -> Found[st
     hit = _first_marker_hit(folded, tuple(markers), labelled)
     if hit is not None:
         return hit.found
-    return _fallback_person(folded)
+    person = _fallback_person(folded)
+    if person is not None:
+        return person
+    weak = _weak_hit(folded, tuple(markers))
+    return None if weak is None else weak.found
