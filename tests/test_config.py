@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from attest_pipeline.config import (
     NETWORK_FILESYSTEMS,
+    check_outputs,
     check_state_is_local,
     filesystem_type,
     load_config,
     locate,
+    output_problems,
 )
 from attest_pipeline.errors import ConfigError
 from tests.conftest import write_config
@@ -67,6 +70,11 @@ def test_missing_key_and_wrong_type(tmp_path: Path, roster: Path) -> None:
         ("review", "inbox/review", "review .* lies inside the inbox"),
         ("state", "inbox", "state .* lies inside the inbox"),
         ("dossiers", ".", "the inbox lies inside \\[paths\\] dossiers"),
+        ("dossiers", "state/dossiers", "dossiers .* lies inside \\[paths\\] state"),
+        ("review", "state/work", "review .* lies inside \\[paths\\] state"),
+        ("state", "quarantine/state", "state .* lies inside \\[paths\\] quarantine"),
+        ("quarantine", "review", "review and \\[paths\\] quarantine are the same folder"),
+        ("inbox", "dossiers/inbox", "the inbox lies inside \\[paths\\] dossiers"),
     ],
 )
 def test_overlapping_folders_are_refused(
@@ -90,6 +98,31 @@ def test_state_on_a_network_file_system_is_refused(
     monkeypatch.setattr("attest_pipeline.config.filesystem_type", lambda path: "cifs")
     with pytest.raises(ConfigError, match="network file system \\(cifs\\)"):
         check_state_is_local(config)
+
+
+def test_output_folders_that_can_be_created_are_accepted(tmp_path: Path, roster: Path) -> None:
+    config = load_config(write_config(tmp_path, roster, paths={"dossiers": "new/deeper/dossiers"}))
+    assert output_problems(config) == []
+    check_outputs(config)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("dossiers", "roster.csv", "is a file, not a folder"),
+        ("review", "roster.csv/review", "cannot be created: .*roster.csv is a file"),
+        ("state", "/proc/attest/state", "is on a virtual file system \\(proc\\)"),
+        ("quarantine", "/sys/kernel/attest", "is on a virtual file system \\(sysfs\\)"),
+    ],
+)
+def test_output_folders_that_cannot_be_written_are_refused_naming_the_key(
+    tmp_path: Path, roster: Path, key: str, value: str, problem: str
+) -> None:
+    config = load_config(write_config(tmp_path, roster, paths={key: value}))
+    (line,) = output_problems(config)
+    assert re.match(f"\\[paths\\] {key} \\(.*\\) {problem}", line), line
+    with pytest.raises(ConfigError, match=f"\\[paths\\] {key} .*{problem}"):
+        check_outputs(config)
 
 
 # ------------------------------------------------------------------------------ [mail]

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import errno
 import os
+import socket
+import stat
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,9 @@ from attest_pipeline.inbox import (
     StillWriting,
     candidates,
     claim,
+    entry_kind,
     is_ignored,
+    not_regular,
     pending_claims,
     put_back,
     record_attempt,
@@ -80,6 +85,88 @@ def test_state_lock_is_exclusive(tmp_path: Path) -> None:
     first.release()
     assert second.acquire()
     second.release()
+
+
+def test_entries_that_are_not_regular_files_are_named_with_their_kind(tmp_path: Path) -> None:
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-")
+    (tmp_path / "scanner").mkdir()
+    (tmp_path / "link.pdf").symlink_to(tmp_path / "a.pdf")
+    (tmp_path / "dangling.pdf").symlink_to(tmp_path / "gone.pdf")
+    (tmp_path / "folder-link").symlink_to(tmp_path / "scanner")
+    os.mkfifo(tmp_path / "pipe.pdf")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "sock.pdf"))
+    (tmp_path / ".snapshot").mkdir()  # hidden: left alone without a word, as before
+    try:
+        assert not_regular(tmp_path) == [
+            ("dangling.pdf", "symbolic link"),
+            ("folder-link", "symbolic link"),
+            ("link.pdf", "symbolic link"),
+            ("pipe.pdf", "FIFO"),
+            ("scanner", "folder"),
+            ("sock.pdf", "socket"),
+        ]
+        assert [p.name for p in candidates(tmp_path)] == ["a.pdf"]
+    finally:
+        server.close()
+    assert not_regular(tmp_path / "absent") == []
+
+
+def test_entry_kind_of_each_file_type() -> None:
+    assert entry_kind(stat.S_IFREG | 0o644) is None
+    assert entry_kind(stat.S_IFCHR | 0o600) == "device"
+    assert entry_kind(stat.S_IFBLK | 0o600) == "device"
+
+
+@pytest.mark.parametrize("kind", ["symbolic link", "FIFO", "folder"])
+def test_claim_gives_back_what_became_something_else_than_a_file(
+    tmp_path: Path, kind: str
+) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "state" / "work"
+    inbox.mkdir()
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"%PDF- private")
+    path = inbox / "a.pdf"  # listed as a file, then replaced before the claim
+    if kind == "symbolic link":
+        path.symlink_to(secret)
+    elif kind == "FIFO":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    assert claim(path, work) is None
+    assert entry_kind(path.lstat().st_mode) == kind  # back in the inbox, as it was
+    assert list(work.iterdir()) == []
+
+
+def test_pending_claims_never_follow_a_link(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF-")
+    (work / "0123__a.pdf").symlink_to(tmp_path / "secret.pdf")
+    (work / "4567__b.pdf").write_bytes(b"%PDF-")
+    assert [c.name for c in pending_claims(work)] == ["b.pdf"]
+
+
+@pytest.mark.parametrize("kind", ["symbolic link", "FIFO"])
+def test_a_claim_across_file_systems_never_reads_a_link_or_a_fifo(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF- private")
+    path = inbox / "a.pdf"
+    if kind == "symbolic link":
+        path.symlink_to(tmp_path / "secret.pdf")
+    else:
+        os.mkfifo(path)
+
+    def cross_device(source: object, target: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr("attest_pipeline.inbox.os.rename", cross_device)
+    assert claim(path, work) is None
+    assert entry_kind(path.lstat().st_mode) == kind
+    assert list(work.iterdir()) == []
 
 
 @pytest.mark.parametrize(

@@ -571,20 +571,11 @@ def documents_or_none(root: Path) -> list[sqlite3.Row]:
 
 def test_attest_watch_collects_the_mail_too(server: Dovecot, workspace: Path) -> None:
     config = workspace / "config.toml"
-    config.write_text(config.read_text() + "\n[watch]\nquiet_period = 0.2\nrescan_interval = 1.0\n"
-                      if "[watch]" not in config.read_text() else config.read_text())
-    process = subprocess.Popen(
-        [sys.executable, "-c",
-         "from pathlib import Path\n"
-         "from attest_pipeline.pipeline import Pipeline\n"
-         "from attest_pipeline.config import load_config\n"
-         "from attest_pipeline.registry import load_registry\n"
-         "from attest_pipeline.watch import watch_command\n"
-         f"c = load_config(Path({str(config)!r}))\n"
-         "watch_command(Pipeline(c, load_registry(c.plugins)), polling=True, jobs=1)\n"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, ENV: PASSWORD},
-    )
+    text = config.read_text()
+    assert "[watch]\nquiet_period = 0.05\n" in text
+    config.write_text(text.replace("[watch]\nquiet_period = 0.05\n",
+                                   "[watch]\nquiet_period = 0.2\npoll_interval = 0.2\n"))
+    process = start(workspace, "watch", "--polling", "--jobs", "1")
     try:
         deliver(server, with_pdf("watched", "w.pdf", 70))
         wait_for(lambda: len(documents_or_none(workspace)) == 1, timeout=90, every=0.2)
@@ -594,7 +585,7 @@ def test_attest_watch_collects_the_mail_too(server: Dovecot, workspace: Path) ->
     assert process.returncode == 0, err
     assert documents(workspace)[0]["status"] == "file"
     assert KEYWORD.encode() in flags(server)["watched"]
-    assert " file " in out
+    assert " file " in out and 'mail: from="Dr Jean-Pierre DUPONT' in out
 
 
 def test_attest_mail_without_accounts_says_so(tmp_path: Path, roster: Path) -> None:

@@ -16,7 +16,6 @@ from attest_pipeline.mail.parse import (
     mail_summary,
     parse_envelope,
     parse_message,
-    printable,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -72,8 +71,7 @@ def test_a_subject_with_newlines_and_bidi_controls_becomes_one_harmless_line() -
     raw = b"Subject: =?utf-8?q?a=0Ab=E2=80=AEfdp.exe?=\r\n\r\nbody"
     subject = parse_message(raw, LIMITS).envelope.subject
     assert subject is not None and "\n" not in subject and "\u202e" not in subject
-    assert "\\x202e" in subject
-    assert printable("ok\x07") == "ok\\x07"
+    assert "\\u202e" in subject
 
 
 @pytest.mark.parametrize(
@@ -223,4 +221,4 @@ def test_a_message_with_too_many_parts_is_malformed() -> None:
 def test_the_journal_summary_is_one_escaped_line() -> None:
     line = mail_summary({"from": 'A "B" <a@b>', "date": None, "subject": "x\ny",
                          "message_id": "<1@b>"})
-    assert line == "mail: from=\"A 'B' <a@b>\" date=- subject=\"x\\x0ay\" message-id=<1@b>"
+    assert line == "mail: from=\"A 'B' <a@b>\" date=- subject=\"x\\ny\" message-id=<1@b>"

@@ -357,6 +357,44 @@ def test_with_ocr_disabled_a_scan_is_quarantined_as_no_text(tmp_path: Path) -> N
     assert summary.count(Status.REJECT) == 1
 
 
+def test_what_is_not_a_regular_file_is_never_followed_but_counted_and_journalled(
+    workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    target = elsewhere / "private.pdf"
+    target.write_bytes(andpc())
+    inbox = workspace / "inbox"
+    (inbox / "link.pdf").symlink_to(target)
+    os.mkfifo(inbox / "pipe.pdf")
+    (inbox / "scans").mkdir()
+    (inbox / "scans" / "inner.pdf").write_bytes(andpc(action="22222222222"))
+    drop(workspace, "real.pdf", andpc(action="33333333333"))
+    summary = pipeline(workspace).run()
+    assert summary.documents == 1 and summary.count(Status.FILE) == 1
+    assert summary.ignored == {"FIFO": 1, "folder": 1, "symbolic link": 1}
+    assert summary.to_json()["ignored"] == summary.ignored
+    assert summary.ignored_line() == (
+        "left in the inbox, not regular files (never followed): "
+        "1 FIFO(s), 1 folder(s), 1 symbolic link(s)"
+    )
+    # Nothing followed, nothing moved: the link, its target and the folder are as they were.
+    assert (inbox / "link.pdf").is_symlink() and target.read_bytes() == andpc()
+    assert (inbox / "scans" / "inner.pdf").exists() and (inbox / "pipe.pdf").exists()
+    ignored = [detail for event, detail in journal(workspace) if event == "ignored"]
+    assert ignored == [
+        {"name": "link.pdf", "kind": "symbolic link"},
+        {"name": "pipe.pdf", "kind": "FIFO"},
+        {"name": "scans", "kind": "folder"},
+    ]
+    log = (workspace / "state" / "journal.log").read_text(encoding="utf-8")
+    assert "ignored   link.pdf [-] - - reasons=- -> ignored: symbolic link" in log
+    # The next pass counts them again but journals them once only.
+    again = pipeline(workspace).run()
+    assert again.ignored == summary.ignored and again.documents == 0
+    assert len([e for e, _ in journal(workspace) if e == "ignored"]) == 3
+    assert log == (workspace / "state" / "journal.log").read_text(encoding="utf-8")
+
+
 # ------------------------------------------------- through the command line: counting
 
 

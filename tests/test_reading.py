@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 import io
+import logging
 
 import pypdf
 import pytest
 
-from attest_pipeline.reading import Unreadable, check_file, clean_text, read_pdf
+from attest_pipeline.reading import (
+    Unreadable,
+    check_file,
+    clean_text,
+    read_pdf,
+    route_library_logs,
+)
 from attest_pipeline.reasons import Reason
 from attest_pipeline.testing import make_pdf
 
@@ -86,3 +93,33 @@ def test_too_many_pages() -> None:
 def test_clean_text_normalises_what_pdfs_contain() -> None:
     raw = "Attes\xadtation\r\nDr\xa0Jean  DUPONT\u202f: ﬁn de for\x02\nmation"
     assert clean_text(raw) == "Attestation\nDr Jean DUPONT : fin de for-\nmation"
+
+
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_pdf_library_records_go_to_our_log_at_debug_level_only() -> None:
+    route_library_logs()
+    route_library_logs()  # idempotent: each record is handed over once (below)
+    collect = Collect()
+    root, ours = logging.getLogger(), logging.getLogger("attest_pipeline")
+    root.addHandler(collect)
+    level = ours.level
+    try:
+        logging.getLogger("pypdf._reader").warning("incorrect startxref pointer(%d)", 3)
+        logging.getLogger("pdfminer.pdfpage").warning("CropBox missing")
+        assert collect.records == []  # not on stderr, whatever the root logger prints
+        ours.setLevel(logging.DEBUG)
+        logging.getLogger("pypdf._reader").warning("incorrect startxref pointer(%d)", 3)
+    finally:
+        root.removeHandler(collect)
+        ours.setLevel(level)
+    (record,) = collect.records
+    assert record.levelno == logging.DEBUG
+    assert record.getMessage() == "pypdf._reader: incorrect startxref pointer(3)"

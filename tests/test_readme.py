@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from attest_pipeline.cli import cli
 from attest_pipeline.config import (
     MailAccount,
     MailConfig,
     OcrConfig,
+    Paths,
     PluginSettings,
     WatchConfig,
 )
 from attest_pipeline.reasons import DESCRIPTIONS, Reason
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+#: ``attest NAME`` wherever the README shows a command (prose, tables, code blocks).
+NAMED = sorted(set(re.findall(r"(?<![\w/.-])attest ([a-z][a-z-]*)", README)))
 
 
 @pytest.mark.parametrize("reason", list(Reason))
@@ -28,6 +33,17 @@ def test_every_reason_code_is_documented(reason: Reason) -> None:
 @pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_is_documented(command: str) -> None:
     assert f"`attest {command}" in README
+
+
+def test_the_readme_names_commands() -> None:
+    assert {"run", "watch", "extract"} <= set(NAMED)
+
+
+@pytest.mark.parametrize("command", NAMED)
+def test_every_command_the_readme_names_exists(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert f"Usage: cli {command} " in result.output
 
 
 @pytest.mark.parametrize(
@@ -44,3 +60,9 @@ def test_every_config_key_is_documented(section: str, keys: dict[str, object]) -
     row = next(line for line in README.splitlines() if line.startswith(f"| `[{section}]"))
     for key in keys:
         assert f"`{key}`" in row or f"`[{section}] {key}`" in row, (section, key)
+
+
+@pytest.mark.parametrize("key", Paths.__dataclass_fields__)
+def test_every_paths_key_is_documented(key: str) -> None:
+    rows = [line for line in README.splitlines() if line.startswith("| `[paths]")]
+    assert any(f"`[paths] {key}`" in row or f"`{key}`" in row.split("|")[1] for row in rows)

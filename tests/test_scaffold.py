@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -111,3 +112,53 @@ def test_an_existing_folder_is_never_overwritten(tmp_path: Path) -> None:
 def test_package_name() -> None:
     assert package_name("cpts-iroise") == "attest_plugin_cpts_iroise"
     assert package_name("med_sud2") == "attest_plugin_med_sud2"
+
+
+@pytest.mark.parametrize(
+    ("name", "organisation"),
+    [
+        ("acme-formation", "Acme Formation"),
+        ("medsud", "Medsud"),
+        ("cpts_iroise-29", "Cpts Iroise 29"),
+        ("formation-continue-ouest", "Formation Continue Ouest"),
+        ("institut_formation", "Institut Formation"),
+    ],
+)
+def test_the_organisation_is_named_by_the_words_of_the_plugin_name(
+    tmp_path: Path, name: str, organisation: str
+) -> None:
+    root = write_plugin(name, tmp_path)
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["description"].endswith(f"attestations of {organisation}")
+    sample = (root / "samples/sample-1.txt").read_text(encoding="utf-8")
+    assert sample.splitlines()[0] == organisation
+    module = (root / f"src/{package_name(name)}/__init__.py").read_text(encoding="utf-8")
+    assert f'ORGANISATION = "{organisation}"' in module
+    for text in (sample, module, (root / "README.md").read_text(encoding="utf-8")):
+        assert "Formation Formation" not in text
+
+
+def test_following_the_generated_readme_lists_the_plugin_as_loaded(tmp_path: Path) -> None:
+    root = write_plugin("acme-formation", tmp_path)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "    pip install .\n    attest plugins" in readme
+    site = tmp_path / "site"
+    # `pip install .`, into a folder of its own and offline: the build tools are the test
+    # extra's (no build isolation), the dependencies are this checkout's.
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+         "--no-build-isolation", "--target", str(site), "."],
+        cwd=root, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("ATTEST_CONFIG", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "attest_pipeline", "plugins", "--json"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr  # no config.toml in a plugin's package
+    assert "configuration: built-in defaults" in result.stderr
+    (report,) = [r for r in json.loads(result.stdout) if r["name"] == "acme-formation"]
+    assert report["status"] == "loaded" and report["origin"] == "entry point"
+    assert report["covers"] == "Acme Formation: attestations de fin de formation"

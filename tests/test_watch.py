@@ -234,21 +234,8 @@ def watching(config_path: Path, **options: object) -> Iterator[Watching]:
 
 
 def watch_argv(config_path: Path) -> list[str]:
-    """``attest watch`` as a process: the real command once wired, else the same function."""
-    from attest_pipeline.cli import cli
-
-    if "watch" in cli.commands:
-        return [sys.executable, "-m", "attest_pipeline", "--config", str(config_path), "watch"]
-    script = (
-        "import sys\n"
-        "from attest_pipeline.config import load_config\n"
-        "from attest_pipeline.pipeline import Pipeline\n"
-        "from attest_pipeline.registry import load_registry\n"
-        "from attest_pipeline.watch import watch_command\n"
-        "config = load_config(__import__('pathlib').Path(sys.argv[1]))\n"
-        "watch_command(Pipeline(config, load_registry(config.plugins)), polling=None, jobs=None)\n"
-    )
-    return [sys.executable, "-c", script, str(config_path)]
+    """``attest watch`` as a process."""
+    return [sys.executable, "-m", "attest_pipeline", "--config", str(config_path), "watch"]
 
 
 def attest(config_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -738,3 +725,30 @@ def test_sigterm_during_a_burst_loses_nothing(config_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     account(root, inputs)
     assert outcomes(root) == {name: expected(name) for name in inputs}  # none cut short
+
+
+def test_links_fifos_and_folders_are_said_once_and_never_followed(
+    config_path: Path, tmp_path: Path
+) -> None:
+    root = config_path.parent
+    target = tmp_path / "elsewhere.pdf"
+    target.write_bytes(andpc_pdf(80))
+    with watching(config_path, polling=True) as running:
+        (running.inbox / "link.pdf").symlink_to(target)
+        os.mkfifo(running.inbox / "pipe.pdf")
+        (running.inbox / "scans").mkdir()
+        drop(running.inbox, "real.pdf", andpc_pdf(81))
+        wait_until(lambda: bool(running.filed), 20, "the document")
+        wait_until(lambda: sum("ignored:" in m for m in running.messages) == 3, 10, "3 lines")
+        time.sleep(3 * QUIET)  # more scans: nothing said again
+    said = [m for m in running.messages if m.startswith("ignored:")]
+    assert sorted(said) == [
+        "ignored: link.pdf is a symbolic link, never followed, left in the inbox",
+        "ignored: pipe.pdf is a FIFO, never followed, left in the inbox",
+        "ignored: scans is a folder, never followed, left in the inbox",
+    ]
+    assert running.summary is not None
+    assert running.summary.ignored == {"FIFO": 1, "folder": 1, "symbolic link": 1}
+    assert running.names() == ["real.pdf"]
+    assert (running.inbox / "link.pdf").is_symlink() and target.exists()
+    assert sorted(r["name"] for r in documents(root)) == ["real.pdf"]

@@ -8,6 +8,7 @@ stays instant.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ import click
 
 from attest_pipeline import __version__
 from attest_pipeline.errors import AttestError
+from attest_pipeline.text.printable import printable
 
 if TYPE_CHECKING:
     from attest_pipeline.config import Config
@@ -38,11 +40,25 @@ class Options:
     plugins: tuple[str, ...]
     disabled: tuple[str, ...]
 
-    def config(self) -> Config:
-        """Load the configuration named by ``--config``, ``$ATTEST_CONFIG`` or ./config.toml."""
-        from attest_pipeline.config import load_config, locate
+    def config(self, *, defaults: bool = False) -> Config:
+        """Load the configuration named by ``--config``, ``$ATTEST_CONFIG`` or ./config.toml.
 
-        return load_config(locate(self.config_path))
+        With ``defaults``, the built-in defaults stand in for a ./config.toml that does not
+        exist; never for a file named by ``--config`` or ``$ATTEST_CONFIG`` (a typo there
+        must not go unnoticed).
+        """
+        from attest_pipeline.config import default_config, load_config, locate
+
+        path = locate(self.config_path)
+        if defaults and self.config_path is None and not path.exists():
+            return default_config(path)
+        return load_config(path)
+
+    def announced_config(self) -> Config:
+        """The configuration of a command that can work on defaults, said on stderr."""
+        config = self.config(defaults=True)
+        _say(f"configuration: {config.describe()}", err=True)
+        return config
 
     def registry(self, config: Config) -> Registry:
         """Load the plugins."""
@@ -50,11 +66,11 @@ class Options:
 
         return load_registry(config.plugins, extra=self.plugins, disabled=self.disabled)
 
-    def pipeline(self) -> Pipeline:
-        """The configured pipeline."""
+    def pipeline(self, config: Config | None = None) -> Pipeline:
+        """The pipeline of ``config`` (default: the configuration file's)."""
         from attest_pipeline.pipeline import Pipeline
 
-        config = self.config()
+        config = self.config() if config is None else config
         return Pipeline(config, self.registry(config))
 
 
@@ -84,21 +100,26 @@ pass_options = click.make_pass_decorator(Options)
     metavar="NAME",
     help="Leave out the plugin of this name, built-ins included. Repeatable.",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log one line per document on stderr.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log one line per document on stderr; -vv also the PDF libraries' warnings.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
     config_path: str | None,
     plugins: tuple[str, ...],
     disabled: tuple[str, ...],
-    verbose: bool,
+    verbose: int,
 ) -> None:
     """File general practitioners' attestations into their certification dossiers."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
+    if verbose >= 2:
+        logging.getLogger("attest_pipeline").setLevel(logging.DEBUG)
     ctx.obj = Options(config_path, plugins, disabled)
 
 
@@ -114,14 +135,14 @@ def cli(
 @pass_options
 def run(options: Options, jobs: int | None, as_json: bool) -> None:
     """Process everything in the inbox once, then exit."""
-    from attest_pipeline.pipeline import Busy
+    from attest_pipeline.pipeline import Busy, advice
 
     pipeline = options.pipeline()
     bar = _ProgressBar()
     try:
         summary = pipeline.run(jobs=jobs, on_document=bar.advance, on_total=bar.start)
     except Busy as busy:
-        click.echo(str(busy), err=True)
+        _say(str(busy), err=True)
         return
     finally:
         bar.close()
@@ -129,31 +150,36 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
         click.echo(json.dumps(summary.to_json(), indent=2))
         return
     totals = summary.to_json()
-    click.echo(
+    _say(
         f"{summary.documents} document(s) in {summary.seconds:.1f} s: "
         f"{totals['filed']} filed, {totals['review']} to review, "
         f"{totals['quarantine']} in quarantine, {totals['duplicates']} duplicate(s)"
     )
     for reason, count in sorted(summary.reasons.items()):
-        click.echo(f"  {reason}: {count}")
+        _say(f"  {reason}: {count}")
     if summary.writing:
-        click.echo(
+        _say(
             f"{summary.writing} still being written, left for the next pass (a file that stays "
             f"incomplete is quarantined once unchanged for [watch] unreadable_after, "
             f"{pipeline.config.watch.unreadable_after:g} s)"
         )
     if summary.unclaimed:
-        click.echo(
+        _say(
             f"{summary.unclaimed} could not be taken from the inbox (see the warnings), left "
             "there for the next pass"
         )
     if summary.left_in_work:
-        click.echo(
+        _say(
             f"{summary.left_in_work} could not be filed nor set aside and wait in "
             f"{pipeline.config.paths.work} for the next run (see the log)"
         )
+    ignored = summary.ignored_line()
+    if ignored:
+        _say(ignored)
+    for line in advice(summary, pipeline.config):
+        _say(line)
     paths = pipeline.config.paths
-    click.echo(
+    _say(
         f"dossiers: {paths.dossiers}\nreview: {paths.review}\nquarantine: {paths.quarantine}"
     )
 
@@ -166,11 +192,34 @@ def mail(options: Options, once: bool, as_json: bool) -> None:
     """Collect the PDFs mailed to the [mail] mailboxes into the inbox, and file them."""
     from attest_pipeline.mail.collect import mail_command
 
-    mail_command(options.config(), options.pipeline, once=once, as_json=as_json)
+    config = options.config()
+    mail_command(config, lambda: options.pipeline(config), once=once, as_json=as_json)
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--polling/--events",
+    default=None,
+    help="Scan the inbox every [watch] poll_interval (network shares), or follow change "
+    "events (default: [watch] polling, else polling when the inbox is on a share).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes (0 = all cores; default from the config).",
+)
+@pass_options
+def watch(options: Options, polling: bool | None, jobs: int | None) -> None:
+    """Keep processing what is dropped into the inbox until Ctrl-C or SIGTERM."""
+    from attest_pipeline.watch import watch_command
+
+    watch_command(options.pipeline(), polling=polling, jobs=jobs)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
 )
@@ -181,9 +230,12 @@ def extract(
     options: Options, files: tuple[str, ...], as_json: bool, explain: bool, jobs: int | None
 ) -> None:
     """Show what `run` would do with FILES, changing nothing."""
+    from attest_pipeline.pipeline import check_regular_file
     from attest_pipeline.reports import format_records
 
-    pipeline = options.pipeline()
+    for path in files:  # before anything is loaded: a FIFO is refused at once
+        check_regular_file(path)
+    pipeline = options.pipeline(options.announced_config())
     records = pipeline.extract(files, jobs=jobs)
     if as_json:
         out = sys.stdout
@@ -196,18 +248,18 @@ def extract(
         out.write("\n]\n")
         return
     collected = list(records)
-    click.echo(format_records(collected))
+    _say(format_records(collected))
     if explain:
         for record in collected:
-            click.echo(f"\n{record.source} [p{','.join(map(str, record.pages))}]")
+            _say(f"\n{record.source} [p{','.join(map(str, record.pages))}]")
             for score in record.fields.get("scores", []):
                 value = "declined" if score["score"] is None else f"{score['score']:.2f}"
                 extra = f" ERROR {score['error']}" if score["error"] else ""
-                click.echo(
+                _say(
                     f"  {score['issuer']:<24} {value:<9} {'; '.join(score['reasons'])}{extra}"
                 )
             for problem in record.problems:
-                click.echo(f"  {problem.reason.value}: {problem.detail}")
+                _say(f"  {problem.reason.value}: {problem.detail}")
 
 
 @cli.command()
@@ -223,7 +275,10 @@ def dossier(options: Options, rpps: str, as_json: bool) -> None:
         data = build(store, rpps) if store else None
     if data is None:
         raise _usage(f"no dossier for RPPS {rpps}")
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_dossier(data))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _say(format_dossier(data))
 
 
 @cli.command()
@@ -240,7 +295,10 @@ def status(options: Options, as_json: bool) -> None:
             if store
             else {"physicians": [], "review": [], "quarantine": [], "counts": {}, "mail": []}
         )
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else format_status(data))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _say(format_status(data))
 
 
 @cli.command()
@@ -252,7 +310,7 @@ def plugins(options: Options, as_json: bool) -> None:
 
     from attest_pipeline.reports import table
 
-    registry = options.registry(options.config())
+    registry = options.registry(options.announced_config())
     if as_json:
         click.echo(json.dumps([asdict(r) for r in registry.reports], indent=2))
         return
@@ -268,7 +326,7 @@ def plugins(options: Options, as_json: bool) -> None:
         ]
         for r in registry.reports
     ]
-    click.echo(
+    _say(
         table(["name", "version", "status", "origin", "source", "api", "covers / problem"], rows)
     )
 
@@ -284,13 +342,11 @@ def referentiel(options: Options, as_json: bool) -> None:
         referentiel_to_json,
     )
 
-    path = options.config().paths.referentiel if _has_config(options) else None
-    ref = load_referentiel(path)
-    click.echo(
-        json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2)
-        if as_json
-        else format_referentiel(ref)
-    )
+    ref = load_referentiel(options.announced_config().paths.referentiel)
+    if as_json:
+        click.echo(json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2))
+    else:
+        _say(format_referentiel(ref))
 
 
 @cli.command()
@@ -302,29 +358,57 @@ def doctor(options: Options) -> None:
     problems = 0
     config = None
     try:
-        config = options.config()
-        click.echo(f"ok   configuration {config.source}")
+        config = options.config(defaults=True)
+        if config.builtin:
+            _say(
+                f"WARN configuration: {config.describe()}; `attest run`, `watch`, `status` "
+                "and `dossier` need a configuration file (README, \"Configuration\")"
+            )
+        else:
+            _say(f"ok   configuration {config.source}")
     except AttestError as error:
-        click.echo(f"FAIL configuration: {error}")
+        _say(f"FAIL configuration: {error}")
         problems += 1
-    if config is not None:
-        from attest_pipeline.config import check_state_is_local
+    if config is not None and not config.builtin:
+        from attest_pipeline.access import root_problems
+        from attest_pipeline.config import check_state_is_local, output_problems, outputs
 
         try:
             check_state_is_local(config)
-            click.echo(f"ok   state folder {config.paths.state} is on a local disk")
+            _say(f"ok   state folder {config.paths.state} is on a local disk")
         except AttestError as error:
-            click.echo(f"FAIL {error}")
+            _say(f"FAIL {error}")
             problems += 1
+        if config.paths.inbox.is_dir():
+            _say(f"ok   inbox {config.paths.inbox}")
+        else:  # what `run` and `watch` refuse
+            _say(f"FAIL [paths] inbox ({config.paths.inbox}) is not a folder")
+            problems += 1
+        unwritable = output_problems(config)
+        for problem in unwritable:
+            _say(f"FAIL {problem}")
+        if not unwritable:
+            _say("ok   dossiers, review, quarantine and state can be created and written")
+        problems += len(unwritable)
+        exposed = root_problems(outputs(config.paths), config.paths.group)
+        for problem in exposed:
+            _say(f"FAIL permissions: {problem}")
+        if not exposed:
+            group = config.paths.group
+            who = f"their owner and the group {group}" if group else "their owner"
+            _say(f"ok   permissions: dossiers, review, quarantine and state are for {who} only")
+        problems += len(exposed)
+    if config is not None:
         try:
-            options.pipeline()
-            click.echo(f"ok   roster, référentiel and mapping rules load ({config.paths.roster})")
+            options.pipeline(config)
+            roster = config.paths.roster or "no roster"
+            _say(f"ok   roster, référentiel and mapping rules load ({roster})")
         except AttestError as error:
-            click.echo(f"FAIL {error}")
+            _say(f"FAIL {error}")
             problems += 1
         registry = options.registry(config)
         bad = [r for r in registry.reports if r.status in ("failed", "refused")]
-        click.echo(
+        _say(
             f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
             + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad)
         )
@@ -337,12 +421,12 @@ def doctor(options: Options) -> None:
     language = config.ocr.language if config else "fra"
     ocr = tesseract_status(language)
     if ocr.available:
-        click.echo(f"ok   OCR: tesseract {ocr.version}, language {language}")
+        _say(f"ok   OCR: tesseract {ocr.version}, language {language}")
     else:
         problems += 1
-        click.echo("FAIL OCR: scanned attestations will go to review (ocr_unavailable)")
+        _say("FAIL OCR: scanned attestations will go to review (ocr_unavailable)")
         for problem in ocr.problems:
-            click.echo(f"     {problem}")
+            _say(f"     {problem}")
     if problems:
         sys.exit(1)
 
@@ -361,13 +445,22 @@ def new_plugin(name: str, dest: Path) -> None:
     from attest_pipeline.scaffold import write_plugin
 
     path = write_plugin(name, dest)
-    click.echo(f"plugin package written to {path}; run its tests with: pytest {path}")
+    _say(f"plugin package written to {path}; run its tests with: pytest {path}")
 
 
-def _has_config(options: Options) -> bool:
-    from attest_pipeline.config import locate
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with control characters escaped (they quote file names and PDF text)."""
 
-    return locate(options.config_path).exists()
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep_newlines=True)
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print human-readable output: whatever a file or a PDF held, controls are shown escaped.
+
+    JSON output does not come here: ``json.dumps`` already escapes control characters.
+    """
+    click.echo(printable(text, keep_newlines=True), err=err)
 
 
 class _NoStore:
@@ -419,21 +512,23 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click.exceptions.Exit as done:
         code = done.exit_code
     except click.ClickException as error:
-        error.show()
+        shown = io.StringIO()
+        error.show(file=shown)
+        _say(shown.getvalue().rstrip("\n"), err=True)  # it may quote a file name
         code = error.exit_code
     except click.Abort:
-        click.echo("interrupted", err=True)
+        _say("interrupted", err=True)
         code = 130
     except AttestError as error:
-        click.echo(f"attest: {error}", err=True)
+        _say(f"attest: {error}", err=True)
         code = error.exit_code
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        _say("interrupted", err=True)
         code = 130
     except Exception as error:  # the last boundary: an internal failure, not a user error
         if os.environ.get("ATTEST_DEBUG"):
             raise
-        click.echo(
+        _say(
             f"attest: internal error: {type(error).__name__}: {error} "
             "(set ATTEST_DEBUG=1 for the traceback)",
             err=True,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.access import group_id
 from attest_pipeline.errors import ConfigError, toml_error
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -53,9 +54,12 @@ class Paths:
     review: Path
     quarantine: Path
     state: Path
-    roster: Path
+    roster: Path | None
     referentiel: Path | None = None
     mapping: Path | None = None
+    #: The group that may read dossiers, review, quarantine and state (a shared office);
+    #: ``None``: their owner only.
+    group: str | None = None
 
     @property
     def database(self) -> Path:
@@ -158,7 +162,11 @@ class MailConfig:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The whole configuration, as read from one file."""
+    """The whole configuration, as read from one file (or the built-in defaults).
+
+    ``builtin`` is set for :func:`default_config`: no file was read, there is no roster and
+    no database, and ``source`` is the file that was looked for.
+    """
 
     source: Path
     paths: Paths
@@ -168,6 +176,37 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     max_pages: int = 5000
     jobs: int = 1
+    builtin: bool = False
+
+    def describe(self) -> str:
+        """Which configuration this is, for the line commands print about it."""
+        if self.builtin:
+            return f"built-in defaults (no {self.source}; no roster, no database)"
+        return str(self.source.resolve())
+
+
+def default_config(looked_for: Path = DEFAULT_CONFIG) -> Config:
+    """The built-in defaults, for the commands that need no folders of their own.
+
+    ``attest plugins``, ``referentiel``, ``doctor`` and ``extract`` work in a folder
+    without ``config.toml`` (a plugin author's package): the built-in and installed
+    plugins, the shipped référentiel and mapping rules, OCR in French, and no roster, so
+    that every participant is ``unknown_participant``. Nothing is read from or written to
+    the folders named here; ``run``, ``watch``, ``status`` and ``dossier`` need a file.
+    """
+    base = Path.cwd()
+    return Config(
+        source=(base / looked_for).resolve(),
+        paths=Paths(
+            inbox=base / "inbox",
+            dossiers=base / "dossiers",
+            review=base / "review",
+            quarantine=base / "quarantine",
+            state=base / "state",
+            roster=None,
+        ),
+        builtin=True,
+    )
 
 
 def locate(explicit: str | None) -> Path:
@@ -211,7 +250,15 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         roster=resolve(reader.require("paths", "roster")),
         referentiel=optional("paths", "referentiel"),
         mapping=optional("paths", "mapping"),
+        group=reader.get("paths", "group", str, "") or None,
     )
+    if paths.group is not None:
+        try:
+            group_id(paths.group)
+        except KeyError:
+            raise ConfigError(
+                path, f"[paths] group: there is no group named {paths.group!r} on this machine"
+            ) from None
     plugins = PluginSettings(
         dirs=tuple(resolve(d) for d in reader.get("plugins", "dirs", list, [])),
         template_dirs=tuple(resolve(d) for d in reader.get("plugins", "template_dirs", list, [])),
@@ -336,20 +383,45 @@ def _mail_account(reader: _Reader, number: int, resolve: Callable[[str], Path]) 
     )
 
 
-def check_layout(config: Config) -> None:
-    """Refuse folders that overlap: an output inside the inbox would be ingested again."""
-    paths = config.paths
-    outputs = {
+def outputs(paths: Paths) -> dict[str, Path]:
+    """The folders the pipeline writes, by configuration key."""
+    return {
         "dossiers": paths.dossiers,
         "review": paths.review,
         "quarantine": paths.quarantine,
         "state": paths.state,
     }
-    for name, output in outputs.items():
+
+
+def check_layout(config: Config) -> None:
+    """Refuse folders that overlap.
+
+    An output inside the inbox would be ingested again; an output inside another (review
+    as the working area ``state/work``, dossiers inside ``state``) would mix what one
+    folder holds with what the pipeline writes into the other.
+    """
+    paths = config.paths
+    folders = outputs(paths)
+    for name, output in folders.items():
         if output == paths.inbox or output.is_relative_to(paths.inbox):
             raise ConfigError(config.source, f"[paths] {name} ({output}) lies inside the inbox")
         if paths.inbox.is_relative_to(output):
             raise ConfigError(config.source, f"the inbox lies inside [paths] {name} ({output})")
+        for other, folder in folders.items():
+            if other == name:
+                continue
+            if output == folder:
+                raise ConfigError(
+                    config.source,
+                    f"[paths] {name} and [paths] {other} are the same folder ({output}); "
+                    "each output needs its own",
+                )
+            if output.is_relative_to(folder):
+                raise ConfigError(
+                    config.source,
+                    f"[paths] {name} ({output}) lies inside [paths] {other} ({folder}); "
+                    "each output needs its own folder",
+                )
     if config.max_pages < 1:
         raise ConfigError(config.source, "[limits] max_pages must be at least 1")
     if config.jobs < 0:
@@ -376,6 +448,78 @@ def filesystem_type(path: Path) -> str | None:
             if best is None or depth > best[0]:
                 best = (depth, parts[2])
     return best[1] if best else None
+
+
+#: File systems that hold no files of ours: the kernel's views (/proc, /sys, /dev...).
+VIRTUAL_FILESYSTEMS = frozenset(
+    {
+        "proc",
+        "sysfs",
+        "devtmpfs",
+        "devpts",
+        "cgroup",
+        "cgroup2",
+        "debugfs",
+        "tracefs",
+        "securityfs",
+        "pstore",
+        "bpf",
+        "configfs",
+        "efivarfs",
+        "fusectl",
+        "mqueue",
+        "binfmt_misc",
+        "autofs",
+    }
+)
+
+
+def output_problems(config: Config, *, existing: bool = True) -> list[str]:
+    """What stops the output folders from being created or written, one line per folder.
+
+    An output that is a file, lies on a virtual file system (``/proc``...), or cannot be
+    created (its nearest existing folder is a file or is not writable) would otherwise fail
+    on the first document written. Without ``existing``, an existing dossiers, review or
+    quarantine folder that is not writable is not a problem here: each document that cannot
+    be written there waits in ``state/work`` for the next run (the per-document boundary),
+    while the others are filed. ``state`` must always be writable. Each line names the key.
+    """
+    problems = []
+    for name, path in outputs(config.paths).items():
+        problem = _output_problem(path, existing or name == "state")
+        if problem:
+            problems.append(f"[paths] {name} ({path}) {problem}")
+    return problems
+
+
+def _output_problem(path: Path, writable: bool) -> str | None:
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing == path and not path.is_dir():
+        return "is a file, not a folder"
+    if not existing.is_dir():
+        return f"cannot be created: {existing} is a file"
+    kind = filesystem_type(existing)
+    if kind in VIRTUAL_FILESYSTEMS:
+        return f"is on a virtual file system ({kind}): nothing can be kept there"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        if existing != path:
+            return f"cannot be created: {existing} is not writable"
+        if writable:
+            return "is not writable"
+    return None
+
+
+def check_outputs(config: Config) -> None:
+    """Raise :class:`ConfigError` naming the first output folder that cannot work at all.
+
+    What :func:`output_problems` reports without ``existing``: the run would fail as a
+    whole, not one document at a time.
+    """
+    problems = output_problems(config, existing=False)
+    if problems:
+        raise ConfigError(config.source, problems[0])
 
 
 def check_state_is_local(config: Config) -> None:

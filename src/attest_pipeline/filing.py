@@ -17,12 +17,14 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.config import Paths
 from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Physician, Problem, Record, Status
@@ -81,17 +83,18 @@ def is_storage_full(error: BaseException) -> bool:
 def durable_write(path: Path, data: bytes, folders: set[Path] | None = None) -> None:
     """Write ``data`` to ``path`` so that it is complete or absent after a crash.
 
-    The file's data is synced before the rename. The folders whose entries changed must be
-    synced too for the new name to survive a crash: here, or, when ``folders`` is given,
-    by the caller, once for a whole batch (see :meth:`Filer.sync`).
+    Missing folders are created like their parents, the file like its folder (see
+    :mod:`~attest_pipeline.access`). The file's data is synced before the rename. The
+    folders whose entries changed must be synced too for the new name to survive a crash:
+    here, or, when ``folders`` is given, by the caller, once for a whole batch (see
+    :meth:`Filer.sync`).
     """
     touched = {path.parent}
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        touched.add(path.parent.parent)
+    touched.update(folder.parent for folder in make_folder(path.parent))
     temporary = path.with_name(f".{path.name}.part")
     try:
-        with open(temporary, "wb") as handle:
+        # Created with its folder's file permissions (0600, or 0640 for a shared office).
+        with os.fdopen(open_new(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -117,15 +120,21 @@ def durable_copy(
     """Copy ``source`` to ``target`` like :func:`durable_write`, streaming (any size).
 
     ``temporary`` names the file written before the rename (default ``.<name>.part``).
+    ``source`` must be a regular file: a symbolic link is never followed (``OSError``
+    ``ELOOP``), a FIFO or a device never read (``OSError`` ``EINVAL``).
     """
     touched = {target.parent}
-    if not target.parent.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        touched.add(target.parent.parent)
+    touched.update(folder.parent for folder in make_folder(target.parent))
     temporary = temporary or target.with_name(f".{target.name}.part")
     try:
-        shutil.copyfile(source, temporary)
-        with open(temporary, "rb") as handle:
+        with (
+            open(source, "rb", opener=_open_no_follow) as reader,
+            os.fdopen(open_new(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as handle,
+        ):
+            if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file", str(source))
+            shutil.copyfileobj(reader, handle, _COPY_CHUNK)
+            handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
@@ -136,6 +145,15 @@ def durable_copy(
             sync_folder(folder)
     else:
         folders.update(touched)
+
+
+#: Bytes read at a time by :func:`durable_copy`.
+_COPY_CHUNK = 1 << 20
+
+
+def _open_no_follow(path: str, flags: int) -> int:
+    """Open without following a final symbolic link, nor blocking on a FIFO."""
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
 def sync_folder(folder: Path) -> None:

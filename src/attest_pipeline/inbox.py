@@ -13,10 +13,12 @@ import errno
 import fcntl
 import fnmatch
 import os
+import stat
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.filing import NAME_MAX, durable_copy, durable_write, fit_bytes, readable_name
 from attest_pipeline.readiness import Signature, signature
 
@@ -42,6 +44,45 @@ IGNORED_PATTERNS = (
 def is_ignored(name: str) -> bool:
     """Whether a file name is one we must leave alone (temporary, hidden, system)."""
     return any(fnmatch.fnmatch(name, pattern) for pattern in IGNORED_PATTERNS)
+
+
+def entry_kind(mode: int) -> str | None:
+    """What a directory entry is, in words, when it is not a regular file; ``None`` if it is."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in (
+        (stat.S_ISLNK, "symbolic link"),
+        (stat.S_ISDIR, "folder"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return kind
+    return "device"
+
+
+def not_regular(inbox: Path) -> list[tuple[str, str]]:
+    """The entries of the inbox that are not regular files, by name, with what each is.
+
+    They are never followed nor claimed (a link may point anywhere, a FIFO blocks its
+    reader, a sub-folder is a scanner's), but they are said: a file that a user believes
+    dropped must not vanish without a word. Ignored names (hidden, temporary) are left out.
+    """
+    found = []
+    try:
+        with os.scandir(inbox) as entries:
+            for entry in entries:
+                if is_ignored(entry.name):
+                    continue
+                try:
+                    kind = entry_kind(entry.stat(follow_symlinks=False).st_mode)
+                except FileNotFoundError:
+                    continue
+                if kind is not None:
+                    found.append((entry.name, kind))
+    except FileNotFoundError:
+        return []
+    return sorted(found)
 
 
 def candidate_names(inbox: Path) -> list[str]:
@@ -130,7 +171,7 @@ def claim(path: Path, work: Path, expected: Signature | None = None) -> Claim | 
     with), a file that changed meanwhile is put back and :class:`StillWriting` raised;
     across file systems, a source that changed during the copy stays where it is.
     """
-    work.mkdir(parents=True, exist_ok=True)
+    make_folder(work)
     claim_id = uuid.uuid4().hex
     original = os.fsencode(path.name)
     stored = claim_id.encode() + _SEPARATOR + original
@@ -173,6 +214,10 @@ def _move(
     """
     try:
         os.rename(path, target)
+        if entry_kind(os.lstat(target).st_mode) is not None:
+            # Replaced by a link, a FIFO or a folder since it was listed: given back, unread.
+            os.rename(target, path)
+            return None
         # No folder sync: after a crash a renamed file is in the inbox or in the working
         # area, both of which the next run reads; nothing can be lost.
         return "renamed"
@@ -236,7 +281,7 @@ def pending_claims(work: Path) -> list[Claim]:
             continue
         raw_id, sep, name = entry.partition(_SEPARATOR)
         path = _work_name(work, entry)
-        if not sep or not path.is_file():
+        if not sep or signature(path) is None:  # a link is never followed
             continue
         claim_id = raw_id.decode("ascii", "replace")
         ids.add(claim_id)
@@ -299,8 +344,8 @@ class StateLock:
 
     def acquire(self) -> bool:
         """Take the lock without waiting; ``False`` when another process holds it."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held for the process's lifetime
+        make_folder(self.path.parent)
+        handle = os.fdopen(open_new(self.path, os.O_RDWR), "r+")  # held for the process's life
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

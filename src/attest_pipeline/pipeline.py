@@ -26,10 +26,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from attest_pipeline.access import open_new, prepare_roots
 from attest_pipeline.analysis import Analysis, Context
-from attest_pipeline.config import Config
+from attest_pipeline.config import Config, check_outputs, outputs
 from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
-from attest_pipeline.errors import ConfigError, StorageFull
+from attest_pipeline.errors import ConfigError, StorageFull, UsageError
 from attest_pipeline.filing import Filed, Filer, is_storage_full, readable_name
 from attest_pipeline.inbox import (
     MAX_ATTEMPTS,
@@ -38,6 +39,8 @@ from attest_pipeline.inbox import (
     StillWriting,
     candidate_names,
     claim,
+    entry_kind,
+    not_regular,
     pending_claims,
     put_back,
     record_attempt,
@@ -46,11 +49,13 @@ from attest_pipeline.inbox import (
 from attest_pipeline.mapping import check_rules, load_rules
 from attest_pipeline.models import Problem, Record, Status
 from attest_pipeline.readiness import FirstLook, signature
+from attest_pipeline.reading import route_library_logs
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import Registry
-from attest_pipeline.roster import load_roster
+from attest_pipeline.roster import Roster, load_roster
 from attest_pipeline.store import Store
+from attest_pipeline.text.printable import printable
 from attest_pipeline.workers import Failure, Outcome, Supervisor, Task
 
 log = logging.getLogger("attest_pipeline")
@@ -81,6 +86,8 @@ class Summary:
     writing: int = 0
     unclaimed: int = 0
     left_in_work: int = 0
+    #: Entries of the inbox left alone because they are not regular files, by kind.
+    ignored: dict[str, int] = field(default_factory=dict)
 
     def add(self, records: Sequence[Record]) -> None:
         """Count one document's records."""
@@ -89,6 +96,10 @@ class Summary:
             self.statuses[record.status.value] = self.statuses.get(record.status.value, 0) + 1
             for reason in record.reasons:
                 self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def ignore(self, kind: str) -> None:
+        """Count one entry of the inbox that is not a regular file ("symbolic link"...)."""
+        self.ignored[kind] = self.ignored.get(kind, 0) + 1
 
     def count(self, status: Status) -> int:
         """How many attestations ended with this status."""
@@ -106,8 +117,38 @@ class Summary:
             "still_being_written": self.writing,
             "not_taken": self.unclaimed,
             "left_in_work": self.left_in_work,
+            "ignored": dict(sorted(self.ignored.items())),
             "seconds": round(self.seconds, 3),
         }
+
+    def ignored_line(self) -> str | None:
+        """What was left in the inbox because it is not a regular file, in words."""
+        if not self.ignored:
+            return None
+        kinds = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(self.ignored.items()))
+        return f"left in the inbox, not regular files (never followed): {kinds}"
+
+
+def advice(summary: Summary, config: Config) -> list[str]:
+    """What the secretariat can do about the outcomes of a pass that a person can fix.
+
+    Scans sent to review because OCR is unavailable are read once Tesseract is installed:
+    say how, in the words of the installation check.
+    """
+    lines = []
+    scans = summary.reasons.get(Reason.OCR_UNAVAILABLE.value, 0)
+    if scans:
+        from attest_pipeline.ocr import tesseract_status
+
+        problems = tesseract_status(config.ocr.language).problems or (
+            "Tesseract could not read them",
+        )
+        lines.append(
+            f"{scans} scanned attestation(s) wait in review (ocr_unavailable): "
+            + " ".join(problems)
+            + "; then `attest doctor` checks the installation"
+        )
+    return lines
 
 
 class Busy(Exception):
@@ -120,13 +161,14 @@ class Pipeline:
     def __init__(self, config: Config, registry: Registry, *, today: date | None = None) -> None:
         self.config = config
         self.registry = registry
+        route_library_logs()  # before any worker is forked
         referentiel = load_referentiel(config.paths.referentiel)
         mapping = load_rules(config.paths.mapping)
         # A rule naming an action the (updated) référentiel no longer has is a
         # configuration error now, not a surprise on the first attestation.
         check_rules(mapping, referentiel)
         rules = Rules(
-            roster=load_roster(config.paths.roster),
+            roster=load_roster(config.paths.roster) if config.paths.roster else Roster(()),
             referentiel=referentiel,
             mapping=mapping,
             today=today or date.today(),
@@ -152,9 +194,16 @@ class Pipeline:
 
         Each file is judged against what the database holds (duplicates, dossier needs), as
         the first file of a run would be; the files given are not judged against each other,
-        which keeps a dry run over tens of thousands of files in flat memory.
+        which keeps a dry run over tens of thousands of files in flat memory. Raises
+        :class:`~attest_pipeline.errors.UsageError` at once, before reading anything, for a
+        path that is not a regular file (a FIFO would block its reader for ever).
         """
-        store = Store.open_existing(self.config.paths.database)
+        for path in files:
+            check_regular_file(path)
+        return self._extract(files, jobs)
+
+    def _extract(self, files: Sequence[Path | str], jobs: int | None) -> Iterator[Record]:
+        store = None if self.config.builtin else Store.open_existing(self.config.paths.database)
         ledger: Ledger = store if store is not None else EmptyLedger()
         tasks = (Task(i, readable_name(str(path)), Path(path)) for i, path in enumerate(files))
         done: dict[int, list[Record]] = {}
@@ -195,11 +244,16 @@ class Pipeline:
             raise ConfigError(self.config.source, f"[paths] inbox ({inbox}) is not a folder")
         with self.session(jobs=jobs) as session:
             paths = [inbox / name for name in candidate_names(inbox)]
+            others = not_regular(inbox)
+            session.note_ignored(others)
             if on_total:
                 on_total(len(paths) + len(pending_claims(self.config.paths.work)))
             watch = self.config.watch
             look = FirstLook(paths, watch.quiet_period, watch.unreadable_after)
-            return session.process(iter(paths), on_document=on_document, look=look)
+            summary = session.process(iter(paths), on_document=on_document, look=look)
+            for _, kind in others:
+                summary.ignore(kind)
+            return summary
 
 
 class Session:
@@ -208,6 +262,15 @@ class Session:
     def __init__(self, pipeline: Pipeline, *, jobs: int | None) -> None:
         self.pipeline = pipeline
         self.paths = pipeline.config.paths
+        check_outputs(pipeline.config)  # a clear refusal rather than a failed first write
+        try:
+            prepare_roots(outputs(self.paths), self.paths.group)
+        except OSError as error:
+            raise ConfigError(
+                pipeline.config.source,
+                f"[paths] group ({self.paths.group}): cannot give the output folders to it: "
+                f"{error.strerror or error}",
+            ) from None
         self.lock = StateLock(self.paths.state)
         if not self.lock.acquire():
             raise Busy(
@@ -218,6 +281,8 @@ class Session:
         self.filer = Filer(self.paths, self.store)
         self.supervisor = pipeline.supervisor(jobs)
         self.recovered = False
+        #: Entries of the inbox that are not regular files, already journalled or found so.
+        self.noted: set[tuple[str, str]] = set()
 
     def __enter__(self) -> Session:
         return self
@@ -250,6 +315,47 @@ class Session:
         self.supervisor = self.pipeline.supervisor(self.supervisor.jobs)
         self.supervisor.stopping = stopping
         self.recovered = False
+
+    def note_ignored(self, entries: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Journal the entries of the inbox that are not regular files, once each.
+
+        ``entries`` are ``(name, kind)`` pairs (:func:`~attest_pipeline.inbox.not_regular`);
+        an entry already journalled with the same kind is not journalled again, so that a
+        scanner's sub-folder costs one line, not one per run. Returns the new ones.
+        """
+        # The journal is searched once per entry and session: a watcher rescans often.
+        unseen = [entry for entry in entries if entry not in self.noted]
+        self.noted.update(unseen)
+        new = [
+            (name, kind)
+            for name, kind in unseen
+            if not self.store.journalled("ignored", {"name": name, "kind": kind})
+        ]
+        if new:
+            with self.store.transaction():
+                for name, kind in new:
+                    self.store.journal("ignored", {"name": name, "kind": kind})
+            lines = [ignored_line(name, kind) for name, kind in new]
+            self._append_journal(lines)
+            for line in lines:
+                log.info(line)
+        return new
+
+    def _append_journal(self, lines: Iterable[str]) -> None:
+        """Append whole lines to ``journal.log``, or nothing (a full disk): no half line."""
+        data = "".join(line + "\n" for line in lines).encode("utf-8")
+        descriptor = open_new(self.paths.journal, os.O_WRONLY | os.O_APPEND)
+        with os.fdopen(descriptor, "ab", buffering=0) as journal:
+            kept = journal.seek(0, os.SEEK_END)
+            try:
+                rest = memoryview(data)
+                while rest:
+                    rest = rest[journal.write(rest) or 0 :]
+            except OSError:
+                # The database holds the same events, and the claims, left unreleased, are
+                # only released by the next run.
+                journal.truncate(kept)
+                raise
 
     def process(
         self,
@@ -459,20 +565,9 @@ class Session:
         self.filer.sync()
         self.store.db.execute("COMMIT")
         self.filer.committed()
-        lines = "".join(
-            journal_line(taken.name, item) + "\n" for taken, filed in batch for item in filed
+        self._append_journal(
+            journal_line(taken.name, item) for taken, filed in batch for item in filed
         )
-        with open(self.paths.journal, "ab", buffering=0) as journal:
-            kept = journal.seek(0, os.SEEK_END)
-            try:
-                rest = memoryview(lines.encode("utf-8"))
-                while rest:
-                    rest = rest[journal.write(rest) or 0 :]
-            except OSError:
-                # A full disk: no half line. The database holds the same events, and the
-                # claims, left unreleased, are only released by the next run.
-                journal.truncate(kept)
-                raise
         for taken, filed in batch:
             release(taken)
             for item in filed:
@@ -505,7 +600,33 @@ def journal_line(name: str, filed: Filed) -> str:
         from attest_pipeline.mail.parse import mail_summary
 
         line += " " + mail_summary(filed.mail)
-    return line
+    # One event, one line: a newline in a file name must not forge a line of the journal.
+    return printable(line)
+
+
+def check_regular_file(path: Path | str) -> None:
+    """Raise :class:`~attest_pipeline.errors.UsageError` unless ``path`` is a regular file.
+
+    A symbolic link given by name is followed (the user chose it); what it leads to must be
+    a regular file.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise UsageError(f"{path}: does not exist") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot be read: {error.strerror or error}") from None
+    kind = entry_kind(mode)
+    if kind is not None:
+        raise UsageError(f"{path}: not a regular file (a {kind}); give PDF files")
+
+
+def ignored_line(name: str, kind: str) -> str:
+    """The journal line of an entry of the inbox left alone: not a regular file."""
+    return printable(
+        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {'ignored':<9} {name} [-] - - reasons=- "
+        f"-> ignored: {kind}, never followed, left in the inbox"
+    )
 
 
 def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> list[Record]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import re
 from collections.abc import Callable
 from pathlib import PurePath
@@ -46,6 +47,39 @@ _TRANSLATION = str.maketrans(
 )
 _SPACES = re.compile(r"[ \t]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+#: The loggers of the PDF libraries. Their warnings are about the files ("incorrect startxref
+#: pointer", "Multiple definitions in dictionary"): what matters of them is in the reason
+#: codes, and printed on stderr they drown a run's summary.
+PDF_LIBRARY_LOGGERS = ("pypdf", "pdfminer", "pdfplumber")
+#: Where their records go, at debug level (``attest -vv`` shows them).
+LIBRARY_LOG = "attest_pipeline.pdf"
+
+
+class _ToDebug(logging.Handler):
+    """Hands a PDF library's records to :data:`LIBRARY_LOG`, demoted to debug level."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        target = logging.getLogger(LIBRARY_LOG)
+        if target.isEnabledFor(logging.DEBUG):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            record.msg = f"{record.name}: {record.getMessage()}"
+            record.args = None
+            target.handle(record)
+
+
+def route_library_logs() -> None:
+    """Send the PDF libraries' log records to our log at debug level, and nowhere else.
+
+    Their child loggers (``pypdf._reader``...) propagate to the library's top logger, whose
+    only handler re-emits there. Idempotent; worker processes forked afterwards inherit it.
+    """
+    for name in PDF_LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(handler, _ToDebug) for handler in logger.handlers):
+            logger.addHandler(_ToDebug())
+        logger.propagate = False
 
 
 class Unreadable(Exception):

@@ -15,6 +15,7 @@ from attest_pipeline.mail.ledger import accounts as mail_accounts
 from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Record, Status
 from attest_pipeline.store import Store
+from attest_pipeline.text.printable import printable
 
 #: Actions required per bloc over a certification cycle.
 REQUIRED_PER_BLOC = 2
@@ -118,8 +119,8 @@ def _waiting(store: Store, row: sqlite3.Row) -> dict[str, Any]:
 def format_dossier(data: dict[str, Any]) -> str:
     """A dossier as text."""
     lines = [
-        f"{data['last_name']} {data['first_name']}  RPPS {data['rpps']}",
-        f"dossier: {data['folder']}",
+        printable(f"{data['last_name']} {data['first_name']}  RPPS {data['rpps']}"),
+        printable(f"dossier: {data['folder']}"),
         "",
     ]
     rows = [
@@ -169,8 +170,10 @@ def format_status(data: dict[str, Any]) -> str:
             mail = item.get("mail")
             sender = f" (mail from {mail['from']}, {mail['subject']!r})" if mail else ""
             parts.append(
-                f"  {item['document']} [{pages}] "
-                f"{','.join(item['reasons'])} -> {item['path']}{sender}"
+                printable(
+                    f"  {item['document']} [{pages}] "
+                    f"{','.join(item['reasons'])} -> {item['path']}{sender}"
+                )
             )
     for account in data.get("mail", []):
         parts.append(f"\n{format_mail_account(account)}")
@@ -228,12 +231,13 @@ def _dates(start: str | None, end: str | None) -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain-text table with aligned columns."""
+    """A plain-text table with aligned columns, each cell on one line, controls escaped."""
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [len(h) for h in header]
     for row in rows:
-        widths = [max(w, len(str(c))) for w, c in zip(widths, row, strict=True)]
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)

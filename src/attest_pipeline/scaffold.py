@@ -17,7 +17,7 @@ from string import Template
 
 from attest_pipeline.errors import UsageError
 
-__all__ = ["SAMPLE_TEXT", "package_name", "write_plugin"]
+__all__ = ["SAMPLE_TEXT", "organisation_name", "package_name", "write_plugin"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 _MAX_NAME = 40
@@ -301,6 +301,15 @@ def package_name(name: str) -> str:
     return "attest_plugin_" + name.replace("-", "_")
 
 
+def organisation_name(name: str) -> str:
+    """The organisation a new plugin describes: the words of ``name``, capitalised.
+
+    Nothing is added to them: a suffix such as "Formation" would repeat a word the author
+    already chose ("acme-formation" is "Acme Formation").
+    """
+    return " ".join(word.capitalize() for word in re.split(r"[-_]", name))
+
+
 def write_plugin(name: str, dest: Path) -> Path:
     """Write the skeleton of the plugin ``name`` into ``dest/attest-plugin-<name>/``.
 
@@ -320,7 +329,7 @@ def write_plugin(name: str, dest: Path) -> Path:
         raise UsageError(f"{root} already exists: choose another name or folder")
     module = package_name(name)
     words = re.split(r"[-_]", name)
-    organisation = " ".join(word.capitalize() for word in words) + " Formation"
+    organisation = organisation_name(name)
     values = {
         "name": name,
         "distribution": distribution,

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.access import make_folder, set_file_mode
 from attest_pipeline.mail.schema import SCHEMA as MAIL_SCHEMA
 from attest_pipeline.models import Physician, Record, Status
 
@@ -122,8 +123,11 @@ class Store:
         if readonly:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(path.parent)
+            created = not path.exists()
             self.db = sqlite3.connect(path, isolation_level=None)
+            if created:  # SQLite gives its -wal and -shm files the database's permissions
+                set_file_mode(path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
@@ -296,14 +300,16 @@ class Store:
         self.db.execute(
             "INSERT INTO journal (at, document_id, attestation_id, event, detail) "
             "VALUES (?, ?, ?, ?, ?)",
-            (
-                now(),
-                document_id,
-                attestation_id,
-                event,
-                json.dumps(dict(detail), ensure_ascii=False, default=str),
-            ),
+            (now(), document_id, attestation_id, event, _detail(detail)),
         )
+
+    def journalled(self, event: str, detail: Mapping[str, Any]) -> bool:
+        """Whether the journal already holds this event with exactly this detail."""
+        row = self.db.execute(
+            "SELECT 1 FROM journal WHERE event = ? AND detail = ? LIMIT 1",
+            (event, _detail(detail)),
+        ).fetchone()
+        return row is not None
 
     # ------------------------------------------------------------------------- views
 
@@ -348,3 +354,8 @@ class Store:
         """How many attestations ended in each status."""
         rows = self.db.execute("SELECT status, COUNT(*) AS n FROM attestations GROUP BY status")
         return {row["status"]: row["n"] for row in rows}
+
+
+def _detail(detail: Mapping[str, Any]) -> str:
+    """An event's detail as the journal stores it."""
+    return json.dumps(dict(detail), ensure_ascii=False, default=str)

@@ -40,9 +40,10 @@ from attest_pipeline.config import (
     filesystem_type,
 )
 from attest_pipeline.errors import ConfigError
-from attest_pipeline.inbox import candidates, is_ignored
+from attest_pipeline.inbox import candidates, is_ignored, not_regular
 from attest_pipeline.readiness import Signature, is_complete
 from attest_pipeline.readiness import signature as signature_of
+from attest_pipeline.text.printable import printable
 
 if TYPE_CHECKING:
     from watchdog.observers.api import BaseObserver
@@ -262,10 +263,12 @@ def _merge(total: Summary, part: Summary) -> None:
         total.statuses[key] = total.statuses.get(key, 0) + value
     for key, value in part.reasons.items():
         total.reasons[key] = total.reasons.get(key, 0) + value
+    for key, value in part.ignored.items():
+        total.ignored[key] = total.ignored.get(key, 0) + value
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(printable(message, keep_newlines=True), file=sys.stderr, flush=True)
 
 
 class InboxWatcher:
@@ -379,6 +382,9 @@ class InboxWatcher:
             if self.observer is not None:
                 self.say("change events stopped arriving; watching the inbox again")
             self._start_observer()
+        for name, kind in self.session.note_ignored(not_regular(self.inbox)):
+            self.summary.ignore(kind)
+            self.say(f"ignored: {name} is a {kind}, never followed, left in the inbox")
         for path in candidates(self.inbox):
             self.tracker.note(path)
 
@@ -629,7 +635,7 @@ def format_summary(summary: Summary) -> str:
 
 def watch_command(pipeline: Pipeline, *, polling: bool | None, jobs: int | None) -> None:
     """``attest watch``: one journal line per attestation on stdout, the rest on stderr."""
-    from attest_pipeline.pipeline import journal_line
+    from attest_pipeline.pipeline import advice, journal_line
 
     def show(name: str, filed: list[Filed]) -> None:
         for item in filed:
@@ -637,3 +643,8 @@ def watch_command(pipeline: Pipeline, *, polling: bool | None, jobs: int | None)
 
     summary = watch(pipeline, polling=polling, jobs=jobs, on_document=show)
     _stderr(format_summary(summary))
+    ignored = summary.ignored_line()
+    if ignored:
+        _stderr(ignored)
+    for line in advice(summary, pipeline.config):
+        _stderr(line)

@@ -63,9 +63,9 @@ from attest_pipeline.mail.parse import (
     mail_summary,
     parse_envelope,
     parse_message,
-    printable,
 )
 from attest_pipeline.store import Store
+from attest_pipeline.text.printable import printable
 
 if TYPE_CHECKING:
     from imapclient import IMAPClient

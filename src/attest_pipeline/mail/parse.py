@@ -30,6 +30,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
+from attest_pipeline.text.printable import printable
+
 #: A PDF reader accepts the header anywhere in the first kilobyte.
 _PDF_MAGIC = b"%PDF-"
 _PDF_HEAD = 1024
@@ -41,7 +43,6 @@ _LINK = re.compile(r"""https?://[^\s<>"'()\[\]]+""", re.IGNORECASE)
 MAX_LINKS = 10
 #: A message with more parts than this is malformed or hostile; its report says so.
 MAX_PARTS = 500
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _FILENAME_PARAM = re.compile(
     rb"""(?:file)?name\*?(?:0\*?)?\s*=\s*(?:"([^"]*)"|([^;\s]+))""", re.IGNORECASE
 )
@@ -119,11 +120,6 @@ class Parsed:
         if self.attachments:
             return "collect"
         return "link_only" if self.links else "no_pdf"
-
-
-def printable(text: str) -> str:
-    """``text`` with control and bidirectional characters escaped: safe on a line or a terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def mail_summary(mail: Mapping[str, Any]) -> str:

@@ -20,7 +20,7 @@ from attest_pipeline.testing.kit import (
     run_issuer,
     winner,
 )
-from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.testing.pdf import make_pdf, make_text_layer_pdf
 
 __all__ = [
     "IssuerRun",
@@ -34,6 +34,7 @@ __all__ = [
     "document_from_text",
     "identify_all",
     "make_pdf",
+    "make_text_layer_pdf",
     "pdf_document",
     "run_issuer",
     "winner",
