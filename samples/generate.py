@@ -17,10 +17,10 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from gen.bulk import generate_bulk  # noqa: E402
+from gen.bulk import generate_bulk, generate_congress  # noqa: E402
 from gen.corpus import DEFAULT_SEED, generate_corpus  # noqa: E402
 
-__all__ = ["DEFAULT_SEED", "generate_bulk", "generate_corpus"]
+__all__ = ["DEFAULT_SEED", "generate_bulk", "generate_congress", "generate_corpus"]
 
 
 def main(argv: list[str] | None = None) -> int:

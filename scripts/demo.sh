@@ -14,3 +14,7 @@ done
 .venv/bin/attest run
 echo
 .venv/bin/attest status
+echo
+.venv/bin/attest review
+echo
+.venv/bin/attest labels

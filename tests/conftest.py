@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from attest_pipeline.service import Workspace
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 TEST_PLUGINS = Path(__file__).resolve().parent / "plugins"
@@ -77,3 +79,11 @@ def roster(tmp_path: Path) -> Path:
     path = tmp_path / "roster.csv"
     path.write_text(ROSTER, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def office(tmp_path: Path, roster: Path) -> Workspace:
+    """A state filled by a real run (see :func:`tests.office.build_office`)."""
+    from tests.office import build_office
+
+    return build_office(tmp_path, roster)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -18,6 +20,8 @@ from attest_pipeline.testing import make_pdf, make_text_layer_pdf
 from tests.conftest import ROOT, TEST_PLUGINS, attest, write_config
 from tests.test_access import other_group
 from tests.test_pipeline import andpc, hand_over_incomplete_files, immutable
+from tests.test_processes import wait_gone
+from tests.test_workers import children
 
 
 @pytest.fixture
@@ -75,7 +79,13 @@ def test_run_dossier_status_and_extract(workspace: Path) -> None:
     result = attest("dossier", "10005682603", "--json", cwd=workspace)
     data = json.loads(result.stdout)
     assert data["actions"][0]["bloc"] == 1 and data["actions"][0]["action"] == "A"
-    assert data["blocs"]["1"] == {"counted": 1, "pending": 0, "required": 2}
+    assert data["blocs"]["1"] == {
+        "title": "Améliorer les connaissances et les compétences",
+        "counted": 1,
+        "pending": 0,
+        "required": 2,
+        "missing": 1,
+    }
     assert data["complete"] is False
     assert "bloc 1: 1/2" in attest("dossier", "10005682603", cwd=workspace).stdout
 
@@ -83,8 +93,10 @@ def test_run_dossier_status_and_extract(workspace: Path) -> None:
     assert status["physicians"][0]["rpps"] == "10005682603"
     assert status["quarantine"][0]["reasons"] == ["not_pdf"]
 
-    result = attest("dossier", "10101010105", cwd=workspace)
-    assert result.returncode == 2 and "no dossier for RPPS 10101010105" in result.stderr
+    # On the roster without a dossier yet: an empty dossier; neither: exit 2.
+    assert "no action filed" in attest("dossier", "10101010105", cwd=workspace).stdout
+    result = attest("dossier", "10000000074", cwd=workspace)
+    assert result.returncode == 2 and "no dossier for RPPS 10000000074" in result.stderr
 
     pdf = workspace / "copy.pdf"
     pdf.write_bytes(make_pdf(["Lettre d information aux adhérents"]))
@@ -131,6 +143,42 @@ def test_doctor_reports_each_check(workspace: Path) -> None:
     result = attest("doctor", cwd=workspace)
     assert "ok   configuration" in result.stdout
     assert "OCR" in result.stdout
+
+
+def test_after_kill_9_of_run_no_worker_remains_and_the_next_run_does_everything(
+    tmp_path: Path, roster: Path
+) -> None:
+    write_config(tmp_path, roster, plugins={"dirs": [str(TEST_PLUGINS)]}, run={"jobs": 2})
+    inputs = {}
+    for i in range(400):
+        text = f"ORGANISME TEST\nParticipant : Jean-Pierre DUPONT\nDate : 12/03/2025\nN° {i}"
+        inputs[f"{i:04d}.pdf"] = make_pdf([text + "\nAttestation de formation continue"])
+        (tmp_path / "inbox" / f"{i:04d}.pdf").write_bytes(inputs[f"{i:04d}.pdf"])
+    command = [sys.executable, "-m", "attest_pipeline", "run"]
+    killed = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    journal = tmp_path / "state" / "journal.log"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (journal.exists() and journal.read_text()):
+        time.sleep(0.02)
+    workers = children(killed.pid)
+    assert killed.poll() is None and len(workers) == 2, "the run must be killed mid-way"
+    killed.kill()
+    killed.wait()
+    assert len(os.listdir(tmp_path / "inbox")) > 0
+    left = wait_gone(workers)
+    for pid in left:  # not to leave them behind when the test fails
+        os.kill(pid, 9)
+    assert left == []
+    # The workers held the caller's stdout: it is closed once they are gone.
+    assert killed.stdout is not None and killed.stdout.read() == ""
+
+    result = attest("run", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "another attest process" not in result.stderr
+    assert os.listdir(tmp_path / "inbox") == [] and os.listdir(tmp_path / "state" / "work") == []
+    db = sqlite3.connect(tmp_path / "state" / "attest.sqlite3")
+    shas = [sha for (sha,) in db.execute("SELECT sha256 FROM documents")]
+    assert sorted(shas) == sorted(hashlib.sha256(d).hexdigest() for d in inputs.values())
 
 
 def test_doctor_fails_on_an_inbox_that_run_would_refuse(workspace: Path) -> None:
@@ -274,7 +322,8 @@ def test_control_characters_never_reach_the_terminal_or_forge_journal_lines(
 
 def wrong_startxref(day: int) -> bytes:
     """Two per-page attestations whose startxref offset is wrong: pdfium repairs it
-    silently, pypdf (which cuts the PDF in two attestations) warns about it."""
+    silently, pypdf warns about it (pypdf used to cut such a PDF; pdfium does now, in
+    the worker)."""
     pages = [f"ORGANISME TEST PAR PAGE\nParticipant : {n}\nDate : {day}/03/2025"
              for n in ("Jean-Pierre DUPONT", "Claire MARTIN")]
     return re.sub(rb"startxref\s+(\d+)", lambda m: b"startxref\n%d" % (int(m[1]) + 7),
@@ -291,7 +340,9 @@ def test_pdf_library_warnings_go_to_the_debug_log_not_to_stderr(workspace: Path)
     assert quiet.stderr == ""
     (workspace / "inbox" / "three.pdf").write_bytes(wrong_startxref(14))
     debug = attest("-vv", "run", cwd=workspace)
-    assert "pypdf._reader: incorrect startxref pointer" in debug.stderr
+    assert debug.returncode == 0 and "2 filed" in debug.stdout
+    # Nothing parses with pypdf any more (the routing itself: tests/test_reading.py).
+    assert "pypdf" not in debug.stderr
 
 
 def test_run_summary_names_what_was_left_in_the_inbox(workspace: Path) -> None:

@@ -100,6 +100,44 @@ def test_state_on_a_network_file_system_is_refused(
         check_state_is_local(config)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1GB", 1 << 30),
+        ("512MB", 512 << 20),
+        ("1.5 GiB", 3 << 29),
+        ("300mb", 300 << 20),
+        (1 << 30, 1 << 30),
+    ],
+)
+def test_memory_limit_is_a_size(tmp_path: Path, roster: Path, value: object, expected: int) -> None:
+    config = load_config(write_config(tmp_path, roster, limits={"memory": value}))
+    assert config.memory == expected
+
+
+def test_limits_have_defaults(tmp_path: Path, roster: Path) -> None:
+    config = load_config(write_config(tmp_path, roster))
+    assert config.memory == 1 << 30
+    assert config.document_timeout == 300.0
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"memory": "lots"}, r"\[limits\] memory must be a size such as \"1GB\""),
+        ({"memory": "10MB"}, r"\[limits\] memory must be at least 128MB"),
+        ({"memory": True}, r"\[limits\] memory must be a size"),
+        ({"document_timeout": 0}, r"\[limits\] document_timeout must be more than 0"),
+        ({"document_timeout": "1h"}, r"\[limits\] document_timeout must be a non-negative"),
+    ],
+)
+def test_bad_limits_are_refused(
+    tmp_path: Path, roster: Path, limits: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write_config(tmp_path, roster, limits=limits))
+
+
 def test_output_folders_that_can_be_created_are_accepted(tmp_path: Path, roster: Path) -> None:
     config = load_config(write_config(tmp_path, roster, paths={"dossiers": "new/deeper/dossiers"}))
     assert output_problems(config) == []

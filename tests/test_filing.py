@@ -8,18 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from attest_pipeline.filing import (
     durable_write,
     fit_bytes,
     is_storage_full,
     page_label,
-    pages_of,
     readable_name,
     safe_component,
 )
-from attest_pipeline.testing import make_pdf
 
 
 @pytest.mark.parametrize(
@@ -53,14 +50,6 @@ def test_durable_write_creates_folders_and_leaves_no_temporary(tmp_path: Path) -
     durable_write(target, b"new")
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in target.parent.iterdir()) == ["file.pdf"]
-
-
-def test_pages_of_keeps_the_original_when_whole_and_splits_otherwise() -> None:
-    data = make_pdf(["un", "deux", "trois"])
-    assert pages_of(data, [1, 2, 3], 3) == data
-    part = pages_of(data, [2, 3], 3)
-    reader = PdfReader(__import__("io").BytesIO(part))
-    assert [p.extract_text().strip() for p in reader.pages] == ["deux", "trois"]
 
 
 def test_page_label() -> None:

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import socket
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +89,55 @@ def test_state_lock_is_exclusive(tmp_path: Path) -> None:
     first.release()
     assert second.acquire()
     second.release()
+
+
+def test_the_state_lock_is_freed_when_its_holder_dies_even_if_its_children_live(
+    tmp_path: Path,
+) -> None:
+    # A worker forked while the lock is held must not keep it after its parent is killed.
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from attest_pipeline.inbox import StateLock\n"
+        "lock = StateLock(Path(sys.argv[1]))\n"
+        "assert lock.acquire()\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "print(pid, flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None
+    child = int(holder.stdout.readline())
+    try:
+        assert not StateLock(tmp_path).acquire()
+        holder.kill()
+        holder.wait()
+        assert Path(f"/proc/{child}").exists()  # the child lives on
+        lock = StateLock(tmp_path)
+        # The child lets go of its copy as soon as it first runs (at once, but on a loaded
+        # machine maybe after its parent was killed).
+        deadline = time.monotonic() + 5
+        while not lock.acquire() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert lock.descriptor is not None
+        lock.release()
+    finally:
+        os.kill(child, signal.SIGKILL)
+
+
+def test_the_state_lock_is_not_passed_to_programs_run(tmp_path: Path) -> None:
+    lock = StateLock(tmp_path)
+    assert lock.acquire()
+    try:
+        assert lock.descriptor is not None
+        assert not os.get_inheritable(lock.descriptor)
+    finally:
+        lock.release()
 
 
 def test_entries_that_are_not_regular_files_are_named_with_their_kind(tmp_path: Path) -> None:

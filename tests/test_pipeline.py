@@ -16,15 +16,20 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from attest_pipeline.config import PluginSettings, load_config
 from attest_pipeline.models import Status
 from attest_pipeline.pipeline import Busy, Pipeline
+from attest_pipeline.reading import Uncuttable
 from attest_pipeline.registry import load_registry
 from attest_pipeline.testing import make_pdf
+from attest_pipeline.watch import is_complete
 from tests.conftest import TEST_PLUGINS, attest, write_config
+from tests.hostile import per_page as per_page_lines
+from tests.hostile import text_pdf
 
 ANDPC = """Agence nationale du Développement Professionnel Continu
 Organisme DPC n° 1234 - FormaMed
@@ -44,6 +49,12 @@ def andpc(
     title: str = "Prise en charge de l'asthme",
 ) -> bytes:
     return make_pdf([ANDPC.format(name=name, rpps=rpps, action=action, nature=nature, title=title)])
+
+
+def page_texts(data: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
 def per_page(name: str, date_text: str = "12/03/2025") -> str:
@@ -170,6 +181,145 @@ def test_a_pdf_with_several_attestations_is_split(workspace: Path) -> None:
     assert any(k.endswith("_p3.pdf") for k in review)
     digest = hashlib.sha256(original).hexdigest()
     assert files_under(workspace / "state" / "archive")[f"{digest[:2]}/{digest}.pdf"] == original
+
+
+def sidecars(folder: Path) -> list[dict[str, object]]:
+    return [json.loads(v) for k, v in sorted(files_under(folder).items()) if k.endswith(".json")]
+
+
+def limited(root: Path, roster: Path, **limits: object) -> Pipeline:
+    write_config(
+        root,
+        roster,
+        plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 60.0},
+        limits={"memory": "300MB", **limits},
+        run={"jobs": 1},
+    )
+    return pipeline(root)
+
+
+@pytest.mark.parametrize("where", ["page_bomb", "metadata_bomb"])
+def test_a_decompression_bomb_goes_to_quarantine_too_large(
+    tmp_path: Path, roster: Path, where: str
+) -> None:
+    bomb = text_pdf([per_page_lines("Jean-Pierre DUPONT")], **{where: 1024})
+    runner = limited(tmp_path, roster)
+    drop(tmp_path, "bomb.pdf", bomb)
+    drop(tmp_path, "good.pdf", andpc())
+    summary = runner.run()
+    assert summary.documents == 2
+    assert summary.count(Status.FILE) == 1
+    assert summary.count(Status.REJECT) == 1 and summary.reasons == {"too_large": 1}
+    quarantined = files_under(tmp_path / "quarantine")
+    assert [v for k, v in quarantined.items() if k.endswith(".pdf")] == [bomb]
+    (sidecar,) = sidecars(tmp_path / "quarantine")
+    assert sidecar["reasons"] == ["too_large"]
+    assert "[limits] memory" in str(sidecar["details"])
+
+
+def test_a_document_over_its_time_limit_goes_to_quarantine_timeout(
+    tmp_path: Path, roster: Path
+) -> None:
+    runner = limited(tmp_path, roster, document_timeout=3)
+    drop(tmp_path, "slow.pdf", make_pdf(["HANG"]))
+    drop(tmp_path, "good.pdf", andpc())
+    summary = runner.run()
+    assert summary.count(Status.FILE) == 1
+    assert summary.reasons == {"timeout": 1}
+    (sidecar,) = sidecars(tmp_path / "quarantine")
+    assert sidecar["reasons"] == ["timeout"] and sidecar["source"] == "slow.pdf"
+    assert "[limits] document_timeout" in str(sidecar["details"])
+
+
+HOSTILE_SPLITS = {
+    "deep page tree": {"depth": 300},
+    "no startxref": {"startxref": False},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_SPLITS))
+def test_a_pdf_pypdf_cannot_read_is_split_like_any_other(
+    workspace: Path, kind: str
+) -> None:
+    pages = [per_page_lines("Jean-Pierre DUPONT"), per_page_lines("Claire MARTIN")]
+    original = drop(workspace, "congress.pdf", text_pdf(pages, **HOSTILE_SPLITS[kind]))
+    extracted = list(pipeline(workspace).extract([workspace / "inbox" / "congress.pdf"]))
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 2
+    filed = sidecars(workspace / "dossiers")
+    # The dry run said what the run did.
+    assert [(r.status.value, list(r.pages), r.rpps) for r in extracted] == [
+        (s["status"], s["pages"], s["participant"]["rpps"]) for s in filed  # type: ignore[index]
+    ]
+    parts = sorted(k for k in files_under(workspace / "dossiers") if k.endswith(".pdf"))
+    assert parts[0].endswith("_p1.pdf") and parts[1].endswith("_p2.pdf")
+    for name, person in zip(parts, ("Jean-Pierre DUPONT", "Claire MARTIN"), strict=True):
+        (text,) = page_texts((workspace / "dossiers" / name).read_bytes())
+        assert person in text
+    digest = hashlib.sha256(original).hexdigest()
+    assert files_under(workspace / "state" / "archive")[f"{digest[:2]}/{digest}.pdf"] == original
+
+
+def test_a_pdf_whose_pages_cannot_be_cut_waits_in_review_whole(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attest_pipeline.analysis
+
+    def refuse(data: bytes, groups: object) -> dict[tuple[int, ...], bytes]:
+        raise Uncuttable("pages 2: injected failure")
+
+    # Workers are forked from this process: they inherit the replaced function.
+    monkeypatch.setattr(attest_pipeline.analysis, "cut_pages", refuse)
+    pages = [per_page_lines("Jean-Pierre DUPONT"), per_page_lines("Claire MARTIN")]
+    original = drop(workspace, "congress.pdf", text_pdf(pages))
+    (extracted,) = pipeline(workspace).extract([workspace / "inbox" / "congress.pdf"])
+    drop(workspace, "good.pdf", andpc())
+    summary = pipeline(workspace).run()
+    assert summary.documents == 2 and summary.count(Status.FILE) == 1
+    assert summary.reasons == {"split_failed": 1}
+    assert extracted.status is Status.REVIEW and extracted.reasons == ("split_failed",)
+    review = files_under(workspace / "review")
+    assert [v for k, v in review.items() if k.endswith(".pdf")] == [original]
+    (sidecar,) = sidecars(workspace / "review")
+    assert "2 attestations found" in str(sidecar["details"])
+
+
+def test_the_process_filing_never_opens_a_pdf(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pdfplumber
+    import pypdf
+    import pypdfium2
+
+    parent = os.getpid()
+
+    def guard(original: Any) -> Any:
+        def opened_here(*args: object, **kwargs: object) -> object:
+            assert os.getpid() != parent, "the filing process opened a PDF"
+            return original(*args, **kwargs)
+
+        return opened_here
+
+    monkeypatch.setattr(pypdfium2.PdfDocument, "__init__", guard(pypdfium2.PdfDocument.__init__))
+    monkeypatch.setattr(pypdf.PdfReader, "__init__", guard(pypdf.PdfReader.__init__))
+    monkeypatch.setattr(pdfplumber, "open", guard(pdfplumber.open))
+    pages = [per_page("Jean-Pierre DUPONT"), per_page("Claire MARTIN"), per_page("Paul NOBODY")]
+    drop(workspace, "congress.pdf", make_pdf(pages))
+    drop(workspace, "good.pdf", andpc())
+    drop(workspace, "broken.pdf", andpc()[:300])
+    inbox = workspace / "inbox"
+    assert [is_complete(p, p.stat().st_size) for p in sorted(inbox.iterdir())] == [
+        False,  # broken.pdf
+        True,
+        True,
+    ]
+    assert len(list(pipeline(workspace).extract(sorted(inbox.iterdir())))) == 5
+    hand_over_incomplete_files(workspace)
+    summary = pipeline(workspace).run()
+    assert summary.documents == 3
+    assert summary.count(Status.FILE) == 3 and summary.count(Status.REVIEW) == 1
+    with pytest.raises(AssertionError, match="opened a PDF"):
+        pypdfium2.PdfDocument(andpc())  # the guard does see this process's own opening
 
 
 def test_duplicates_same_bytes_and_reissued(workspace: Path) -> None:
@@ -866,3 +1016,38 @@ def test_a_document_that_cannot_even_be_set_aside_waits_without_stopping_runs(
     assert "repeated_failure: 1" in result.stdout
     assert files_under(workspace / "state" / "work") == {}
     assert andpc() in files_under(quarantine).values()
+
+
+def test_what_an_attempt_killed_before_its_commit_wrote_is_removed(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from attest_pipeline.filing import Filer
+    from attest_pipeline.pipeline import Session
+
+    class Killed(BaseException):
+        """SIGKILL between writing a document's files and committing its rows."""
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    drop(workspace, "a.pdf", andpc())
+    with monkeypatch.context() as patch:
+        patch.setattr(Session, "_commit", killed)
+        patch.setattr(Filer, "discard", lambda self, mark=0: None)  # a kill cleans nothing
+        with pytest.raises(Killed):
+            pipeline(workspace).run()
+    written = [workspace / "dossiers" / k for k in files_under(workspace / "dossiers")]
+    assert len(written) == 2  # the PDF and its sidecar, which no row names
+    (pdf,) = [p for p in written if p.suffix == ".pdf"]
+    temporary = pdf.with_name(f".{pdf.name}.part")  # a kill in the middle of a write
+    temporary.write_bytes(b"half")
+    (claimed,) = (workspace / "state" / "work").glob("*__a.pdf")
+    claim_id = claimed.name.split("__")[0]
+    # Interrupted often enough to be set aside, unread: it will not write these again.
+    (claimed.parent / f".{claim_id}.attempts").write_text("3")
+    summary = pipeline(workspace).run()
+    assert summary.reasons == {"repeated_failure": 1}
+    assert files_under(workspace / "dossiers") == {}
+    assert files_under(workspace / "state" / "archive") == {}
+    assert os.listdir(workspace / "state" / "work") == []
+    assert andpc() in files_under(workspace / "quarantine").values()

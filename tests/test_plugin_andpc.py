@@ -326,3 +326,12 @@ Dr Françoise MARTEL"""
     assert extraction.last_name is not None and extraction.last_name.value == "LE ROUX"
     assert extraction.participant is not None
     assert extraction.participant.value == "LE ROUX, Gaëlle"
+
+
+def test_reads_the_orientation_prioritaire_when_stated() -> None:
+    text = RUNNING + "\nOrientation prioritaire n° 12 : Antibiorésistance et bon usage"
+    extraction = ISSUER.extract(read(text))
+    orientation = extraction.extras["orientation"]
+    assert orientation.value == "n° 12 : Antibiorésistance et bon usage"
+    assert orientation.evidence.startswith("Orientation prioritaire")
+    assert "orientation" not in ISSUER.extract(read(RUNNING)).extras

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from attest_pipeline.readiness import FirstLook, is_complete, signature, unchanged_for
+from tests.hostile import per_page, text_pdf
 from tests.test_pipeline import andpc
 
 
@@ -28,6 +29,28 @@ def test_a_whole_pdf_is_complete_and_a_truncated_one_is_not(tmp_path: Path) -> N
     # A copy that reserved the full size first ends with zeros until it is done.
     path.write_bytes(data[:-300] + b"\0" * 300)
     assert not is_complete(path, len(data))
+
+
+def test_zeros_where_startxref_points_are_a_copy_still_being_filled(tmp_path: Path) -> None:
+    data = andpc_pdf(4)
+    offset = int(data[data.rindex(b"startxref") + 9 :].split()[0])
+    path = tmp_path / "a.pdf"
+    # Blocks written out of order: the end is there, the cross-reference table not yet.
+    path.write_bytes(data[:offset] + b"\0" * 200 + data[offset + 200 :])
+    assert not is_complete(path, len(data))
+
+
+def test_a_whole_but_damaged_pdf_is_complete_without_being_parsed(tmp_path: Path) -> None:
+    pages = [per_page("Jean-Pierre DUPONT"), per_page("Claire MARTIN")]
+    path = tmp_path / "a.pdf"
+    for data in (
+        text_pdf(pages, startxref=False),  # readers rebuild the table
+        text_pdf(pages, metadata_bomb=1024),  # a decompression bomb: only bytes are read
+    ):
+        path.write_bytes(data)
+        started = time.monotonic()
+        assert is_complete(path, len(data))
+        assert time.monotonic() - started < 1.0
 
 
 def test_a_pdf_with_trailing_junk_or_a_password_is_complete(tmp_path: Path) -> None:

@@ -7,14 +7,17 @@ import pypdf
 import pytest
 
 from attest_pipeline.reading import (
+    Uncuttable,
     Unreadable,
     check_file,
     clean_text,
+    cut_pages,
     read_pdf,
     route_library_logs,
 )
 from attest_pipeline.reasons import Reason
 from attest_pipeline.testing import make_pdf
+from tests.hostile import per_page, text_pdf
 
 TEXT = "Attestation de présence\nDr Jean-Pierre DUPONT\nRPPS : 10005682603"
 
@@ -48,6 +51,40 @@ def test_subset_keeps_original_page_numbers() -> None:
     part = document.subset([2, 3])
     assert part.page_numbers == (2, 3)
     assert part.words(3)[0].text == "trois"
+
+
+def test_subset_of_scattered_pages_keeps_the_document_order() -> None:
+    document = read_pdf(make_pdf(["un", "deux", "trois", "quatre", "cinq"]))
+    part = document.subset([4, 2, 9, 2])
+    assert part.page_numbers == (2, 4)
+    assert part.subset([4]).page(4).text == "quatre"
+    with pytest.raises(KeyError):
+        part.page(3)
+
+
+def test_cut_pages_gives_each_group_its_own_pdf() -> None:
+    data = make_pdf(["un", "deux", "trois", "quatre"])
+    parts = cut_pages(data, [(1,), (2, 3), (4,)])
+    assert list(parts) == [(1,), (2, 3), (4,)]
+    assert [page.text for page in read_pdf(parts[(2, 3)]).pages] == ["deux", "trois"]
+    assert [page.text for page in read_pdf(parts[(4,)]).pages] == ["quatre"]
+    # Other readers agree on the parts.
+    reader = pypdf.PdfReader(io.BytesIO(parts[(1,)]))
+    assert [p.extract_text().strip() for p in reader.pages] == ["un"]
+
+
+@pytest.mark.parametrize("damage", [{"depth": 300}, {"startxref": False}])
+def test_cut_pages_cuts_what_pdfium_reads_and_pypdf_cannot(damage: dict[str, object]) -> None:
+    data = text_pdf([per_page("Jean-Pierre DUPONT"), per_page("Claire MARTIN")], **damage)
+    with pytest.raises(pypdf.errors.PyPdfError):
+        pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    parts = cut_pages(data, [(1,), (2,)])
+    assert "Claire MARTIN" in read_pdf(parts[(2,)]).page(1).text
+
+
+def test_cut_pages_says_what_it_cannot_cut() -> None:
+    with pytest.raises(Uncuttable):
+        cut_pages(b"%PDF-1.4 not really", [(1,)])
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from attest_pipeline.config import (
     OcrConfig,
     Paths,
     PluginSettings,
+    ServeConfig,
     WatchConfig,
 )
 from attest_pipeline.reasons import DESCRIPTIONS, Reason
@@ -54,12 +55,22 @@ def test_every_command_the_readme_names_exists(command: str) -> None:
         ("watch", WatchConfig.__dataclass_fields__),
         ("mail", MailConfig.__dataclass_fields__),
         ("[mail.accounts]", MailAccount.__dataclass_fields__),
+        ("serve", ServeConfig.__dataclass_fields__),
     ],
 )
 def test_every_config_key_is_documented(section: str, keys: dict[str, object]) -> None:
     row = next(line for line in README.splitlines() if line.startswith(f"| `[{section}]"))
     for key in keys:
         assert f"`{key}`" in row or f"`[{section}] {key}`" in row, (section, key)
+
+
+@pytest.mark.parametrize("key", ["max_pages", "memory", "document_timeout"])
+def test_every_limit_is_documented(key: str) -> None:
+    # The limits are fields of Config itself, not of a section's dataclass.
+    from attest_pipeline.config import Config
+
+    assert key in Config.__dataclass_fields__
+    assert f"| `[limits] {key}` |" in README
 
 
 @pytest.mark.parametrize("key", Paths.__dataclass_fields__)

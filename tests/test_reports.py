@@ -1,10 +1,20 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
+import pytest
+
+from attest_pipeline.errors import NotFound
 from attest_pipeline.models import Candidate, Physician, Record, Status
-from attest_pipeline.reports import dossier, format_dossier, format_records, status, table
+from attest_pipeline.reports import (
+    dossier,
+    format_dossier,
+    format_records,
+    format_status,
+    status,
+    table,
+)
+from attest_pipeline.service import Workspace
 from attest_pipeline.store import DocumentRow, Store
 
 
@@ -28,14 +38,12 @@ def filed(store: Store, bloc: int, action: str, labellisation: str, claim: str) 
         store.add_dossier_entry(attestation, record, "/d/a.pdf")
 
 
-def test_progress_counts_de_fait_and_pending_separately(tmp_path: Path) -> None:
-    with Store(tmp_path / "db") as store:
+def test_progress_counts_de_fait_and_pending_separately(office: Workspace) -> None:
+    with office.store() as store:
         for i, (bloc, action, label) in enumerate(
             [
-                (1, "A", "de_fait"),
                 (1, "B", "a_demander"),
                 (1, "D", "de_fait"),
-                (2, "A", "de_fait"),
                 (2, "A", "de_fait"),
                 (3, "A", "de_fait"),
                 (3, "A", "de_fait"),
@@ -43,20 +51,23 @@ def test_progress_counts_de_fait_and_pending_separately(tmp_path: Path) -> None:
             ]
         ):
             filed(store, bloc, action, label, f"c{i}")
-        data = dossier(store, "10005682603")
-        assert data is not None
-        assert data["blocs"]["1"] == {"counted": 2, "pending": 1, "required": 2}
-        assert data["blocs"]["4"]["counted"] == 1
-        assert data["complete"] is False
+    data = dossier(office, "10005682603")
+    assert data["blocs"]["1"]["counted"] == 2 and data["blocs"]["1"]["pending"] == 1
+    assert data["blocs"]["4"]["counted"] == 1
+    assert data["complete"] is False
+    with office.store() as store:
         filed(store, 4, "B", "de_fait", "c9")
-        complete = dossier(store, "10005682603")
-        assert complete is not None and complete["complete"] is True
-        text = format_dossier(complete)
-        assert "bloc 1: 2/2 ok (+1 pending labellisation)" in text
-        assert "à demander (pending)" in text
-        overview = status(store)
-        assert overview["physicians"][0]["pending_labellisations"] == 1
-        assert dossier(store, "10101010105") is None
+    complete = dossier(office, "10005682603")
+    assert complete["complete"] is True
+    text = format_dossier(complete)
+    assert "bloc 1: 2/2 ok (+1 pending labellisation)" in text
+    assert "à demander (pending)" in text
+    overview = status(office)
+    assert overview["physicians"][0]["pending_labellisations"] == 1
+    with pytest.raises(NotFound, match="no dossier for RPPS 10000000074"):
+        dossier(office, "10000000074")
+    assert "bloc 2: 2 actions" in format_dossier(dossier(office, "10101010105"))
+    assert "[2] b.pdf" in format_status(overview)
 
 
 def test_table_aligns_columns() -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -410,6 +411,32 @@ def test_load_a_large_ans_extract_quickly(tmp_path: Path) -> None:
     for n in range(1000):
         roster.match(rpps=None, name=f"Prénom{n % 37} NOM{n}")
     assert time.perf_counter() - started < 1.0
+
+
+def test_the_registration_date_column_is_read_when_present(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "rpps;last_name;first_name;registered_on\n"
+        "10005682603;DUPONT;Jean-Pierre;2024-09-01\n"
+        "10101010105;MARTIN;Claire;01/02/2020\n"
+        f"{rpps(1)};DURAND;Paul;\n",
+        encoding="utf-8",
+    )
+    roster = load_roster(path)
+    registered = {p.rpps: p.registered for p in roster.physicians}
+    assert registered["10005682603"] == date(2024, 9, 1)
+    assert registered["10101010105"] == date(2020, 2, 1)
+    assert registered[rpps(1)] is None
+
+
+def test_a_registration_date_that_is_not_a_date_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "rpps,last_name,first_name,registered_on\n10005682603,DUPONT,Jean-Pierre,soon\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"roster.csv:2: registration date 'soon'"):
+        load_roster(path)
 
 
 @pytest.mark.parametrize("name", ["DUPONT", "CON", "Dr DUPONT"])

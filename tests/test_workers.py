@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -14,11 +18,25 @@ from attest_pipeline.registry import load_registry
 from attest_pipeline.roster import load_roster
 from attest_pipeline.testing import make_pdf
 from attest_pipeline.workers import Failure, Supervisor, Task, available_cores
-from tests.conftest import TEST_PLUGINS
+from tests.conftest import ROOT, TEST_PLUGINS
+from tests.hostile import text_pdf
+from tests.test_processes import alive, wait_gone
 
 
-@pytest.fixture
-def context(roster: Path) -> Context:
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and alive(int(stat.parent.name)):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def make_context(roster: Path) -> Context:
     registry = load_registry(
         PluginSettings(dirs=(TEST_PLUGINS,), entry_points=False),
         builtins=False,
@@ -26,6 +44,11 @@ def context(roster: Path) -> Context:
     )
     rules = Rules(load_roster(roster), load_referentiel(), load_rules(), date(2026, 11, 22))
     return Context(registry.issuers, rules, OcrConfig(enabled=False))
+
+
+@pytest.fixture
+def context(roster: Path) -> Context:
+    return make_context(roster)
 
 
 def tasks(tmp_path: Path, texts: dict[str, str]) -> list[Task]:
@@ -87,3 +110,89 @@ def test_stop_takes_no_new_task(context: Context, tmp_path: Path) -> None:
 
 def test_available_cores() -> None:
     assert available_cores() >= 1
+
+
+MEMORY = 300 << 20  # bytes; the bombs below inflate to 1 GiB and more
+
+
+@pytest.mark.parametrize("where", ["page_bomb", "metadata_bomb"])
+def test_a_decompression_bomb_is_stopped_by_the_memory_limit(
+    context: Context, tmp_path: Path, where: str
+) -> None:
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(text_pdf([["ORGANISME TEST", "Participant : X"]], **{where: 1024}))
+    assert bomb.stat().st_size < 2 << 20
+    work = [Task(0, "bomb.pdf", bomb), *tasks(tmp_path, {"ok.pdf": "ORGANISME TEST"})[:1]]
+    work[1] = Task(1, "ok.pdf", work[1].path)
+    started = time.monotonic()
+    with Supervisor(context, jobs=1, memory=MEMORY) as supervisor:
+        done = dict((t.name, o) for t, o in supervisor.run(work))
+    failure = done["bomb.pdf"]
+    assert isinstance(failure, Failure)
+    assert failure.limit == "memory"
+    assert failure.phase == "reading"
+    assert time.monotonic() - started < 30
+    # The worker was replaced: the next document is read as usual.
+    assert isinstance(done["ok.pdf"], Analysis) and done["ok.pdf"].records
+
+
+def test_a_memory_error_in_python_is_the_memory_limit(context: Context, tmp_path: Path) -> None:
+    # pypdf, zlib or a plugin allocating in Python raise MemoryError rather than abort.
+    texts = {"big.pdf": "ORGANISME TEST\nALLOCATE 8 GB", "ok.pdf": "ORGANISME TEST"}
+    work = tasks(tmp_path, texts)
+    with Supervisor(context, jobs=1, memory=MEMORY) as supervisor:
+        done = dict((t.name, o) for t, o in supervisor.run(work))
+    failure = done["big.pdf"]
+    assert isinstance(failure, Failure) and failure.limit == "memory"
+    assert failure.phase == "hog.identify"
+    assert isinstance(done["ok.pdf"], Analysis)
+
+
+def test_a_document_over_its_time_limit_is_stopped(context: Context, tmp_path: Path) -> None:
+    work = tasks(tmp_path, {"slow.pdf": "HANG", "ok.pdf": "ORGANISME TEST"})
+    with Supervisor(context, jobs=1, plugin_timeout=60, document_timeout=1.0) as supervisor:
+        done = dict((t.name, o) for t, o in supervisor.run(work))
+    failure = done["slow.pdf"]
+    assert isinstance(failure, Failure) and failure.limit == "time"
+    assert 1.0 <= failure.seconds < 30
+    assert isinstance(done["ok.pdf"], Analysis)
+
+
+def test_a_crash_is_not_taken_for_the_memory_limit(context: Context, tmp_path: Path) -> None:
+    work = tasks(tmp_path, {"crash.pdf": "CRASH"})
+    with Supervisor(context, jobs=1, memory=MEMORY) as supervisor:
+        ((_, failure),) = list(supervisor.run(work))
+    assert isinstance(failure, Failure) and failure.crashed and failure.limit is None
+
+
+_ORPHANS = """
+import sys, time
+from pathlib import Path
+from tests.test_workers import make_context, tasks
+from attest_pipeline.workers import Supervisor
+root = Path(sys.argv[1])
+work = tasks(root, {f"{i}.pdf": "HANG" for i in range(2)})
+with Supervisor(make_context(root / "roster.csv"), jobs=2, plugin_timeout=600) as supervisor:
+    for item in supervisor.run(work):
+        pass
+"""
+
+
+def test_workers_die_with_their_parent_killed_by_sigkill(tmp_path: Path, roster: Path) -> None:
+    # Two workers busy on documents that never finish, then their parent is killed.
+    parent = subprocess.Popen([sys.executable, "-c", _ORPHANS, str(tmp_path)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            workers = children(parent.pid)
+        assert len(workers) == 2
+        time.sleep(0.5)
+    finally:
+        parent.kill()
+        parent.wait()
+    left = wait_gone(workers)
+    for pid in left:  # not to leave them behind when the test fails
+        os.kill(pid, 9)
+    assert left == []

@@ -4,7 +4,8 @@ Identified by the ANDPC (Agence nationale du DPC, mondpc), an ODPC number, an 11
 action number, or FAF-PM funding. Read: participant, RPPS, dates, the action's title, the
 DPC action number (``reference``, the session in ``extras["session"]``), the organisation
 (``issuer``, its ODPC number in ``extras["odpc"]``), hours, and the type of action
-(formation continue, EPP, gestion des risques, programme intégré). A FAF-PM funded
+(formation continue, EPP, gestion des risques, programme intégré), and the orientation
+prioritaire when the attestation states one (``extras["orientation"]``). A FAF-PM funded
 training sets ``extras["funder"] = "fafpm"`` and is a formation continue unless stated.
 
 Between families, the most specific marker wins, and an ANDPC-registered action is the most
@@ -35,6 +36,7 @@ from attest_plugins._common import (
     excerpt,
     fold,
     load_data,
+    tidy,
 )
 
 _DATA = load_data("andpc")
@@ -47,6 +49,7 @@ _NATURES = NatureRules(
 )
 _FAFPM = compile_folded([_DATA["funder"]["fafpm"]])
 _REFERENCES = Labels(_DATA["reference"]["labels"])
+_ORIENTATION = compile_folded([_DATA["orientation"]["pattern"]])
 
 
 class AndpcIssuer(DataIssuer):
@@ -71,6 +74,9 @@ class AndpcIssuer(DataIssuer):
         session = find_session(text)
         if session is not None:
             extras["session"] = session
+        orientation = _orientation(folded)
+        if orientation is not None:
+            extras["orientation"] = orientation
         funder = _FAFPM.search(folded.text)
         nature = _NATURES.find(document, folded)
         if funder is not None:
@@ -93,6 +99,15 @@ class AndpcIssuer(DataIssuer):
             hours=find_hours(text),
             extras=extras,
         )
+
+
+def _orientation(folded: Folded) -> Found[str] | None:
+    """The orientation prioritaire as printed (``n° 12 : Antibiorésistance``), if stated."""
+    match = _ORIENTATION.search(folded.text)
+    if match is None:
+        return None
+    value = tidy(excerpt(folded, match.start("value"), match.end("value")))
+    return Found(value, excerpt(folded, match.start(), match.end())) if value else None
 
 
 def _reference_by_layout(document: Document, folded: Folded) -> Found[str] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -180,3 +181,26 @@ def generate_bulk(out: Path, n: int, seed: int = DEFAULT_SEED) -> list[Path]:
             json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def generate_congress(out: Path, pages: int, seed: int = DEFAULT_SEED) -> Path:
+    """Write one congress PDF of ``pages`` attendance attestations, one page each.
+
+    The participants are the roster's physicians in turn, each with an RPPS; each round of
+    the roster is a day earlier, so that every page is an attestation of its own (not the
+    duplicate of another). For the splitting benchmark; reproducible for a given seed.
+    """
+    rng = random.Random(f"{seed}/congress/{pages}")
+    roster = [p for p in build_roster() if p.last != "BERNARD"]
+    e = congress.EVENTS["cmgf25"]
+    pdf = Pdf(meta("indesign", signed_at(e.end, rng, (10, 11)), title=f"Attestations {e.edition}"))
+    signed = signed_at(e.end, rng, (10, 11)).date()
+    for page in range(pages):
+        shift = timedelta(days=page // len(roster))
+        day = replace(e, start=e.start - shift, end=e.end - shift, form="num")
+        congress.LAYOUTS["banner"](pdf, day, roster[page % len(roster)], "dr", True, rng, signed)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"congress_{pages}_pages.pdf"
+    path.write_bytes(pdf.finish())
+    return path

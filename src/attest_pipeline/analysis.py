@@ -8,13 +8,14 @@ plugin that hangs can be stopped and so that several documents are read at once.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from attest_pipeline.config import OcrConfig
 from attest_pipeline.contract import Issuer
 from attest_pipeline.decision import Rules, Source, decide, reject
 from attest_pipeline.models import Document, Page, Problem, Record, Status, Word
-from attest_pipeline.reading import Unreadable, check_file, read_pdf
+from attest_pipeline.reading import Uncuttable, Unreadable, check_file, cut_pages, read_pdf
 from attest_pipeline.reasons import Reason
 from attest_pipeline.recognition import PhaseHook, recognise
 
@@ -34,7 +35,9 @@ class Analysis:
     """The analysis of one file: its identity and one record per attestation.
 
     ``needs_ocr`` is set, with no records, when the file has pages without text and OCR
-    was not allowed in this worker: the caller sends it to an OCR worker.
+    was not allowed in this worker: the caller sends it to an OCR worker. ``parts`` holds,
+    for a file of several attestations, the PDF of each one's pages (keyed by its pages),
+    cut here so that the process filing them never parses a PDF.
     """
 
     name: str
@@ -43,6 +46,7 @@ class Analysis:
     page_count: int | None
     records: tuple[Record, ...]
     needs_ocr: bool = False
+    parts: Mapping[tuple[int, ...], bytes] = field(default_factory=dict)
 
 
 def analyse(
@@ -87,7 +91,29 @@ def analyse(
     recognition = recognise(document, context.issuers, on_phase=phase)
     phase("deciding")
     records = decide(source, document, recognition, context.rules)
-    return Analysis(name, sha256, len(data), len(document.pages), records)
+    groups = _own_files(records, document.page_numbers)
+    if not groups:
+        return Analysis(name, sha256, len(data), len(document.pages), records)
+    phase("splitting")
+    try:
+        parts = cut_pages(data, groups)
+    except Uncuttable as error:
+        # Without its own pages an attestation cannot be filed; the whole document waits
+        # for a person, who can read it.
+        detail = f"{len(records)} attestations found but the pages could not be cut: {error}"
+        record = replace(reject(source, Problem(Reason.SPLIT_FAILED, detail)), status=Status.REVIEW)
+        return Analysis(name, sha256, len(data), len(document.pages), (record,))
+    return Analysis(name, sha256, len(data), len(document.pages), records, parts=parts)
+
+
+def _own_files(records: Sequence[Record], pages: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The page groups to cut out: the attestations filed or reviewed apart from the rest."""
+    if len(records) < 2:
+        return []
+    keep = (Status.FILE, Status.REVIEW)
+    return list(
+        dict.fromkeys(r.pages for r in records if r.status in keep and r.pages and r.pages != pages)
+    )
 
 
 def _needs_ocr(page: Page) -> bool:

@@ -267,14 +267,12 @@ def extract(
 @click.option("--json", "as_json", is_flag=True, help="Print the dossier as JSON.")
 @pass_options
 def dossier(options: Options, rpps: str, as_json: bool) -> None:
-    """Show the dossier of the physician with this RPPS."""
+    """Show the dossier of the physician with this RPPS: cycle, actions, allocation, DPC."""
+    from attest_pipeline.cli_office import workspace
     from attest_pipeline.reports import dossier as build
     from attest_pipeline.reports import format_dossier
 
-    with _open_store(options) as store:
-        data = build(store, rpps) if store else None
-    if data is None:
-        raise _usage(f"no dossier for RPPS {rpps}")
+    data = build(workspace(options), rpps)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -283,22 +281,19 @@ def dossier(options: Options, rpps: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option("--at-risk", "at_risk", is_flag=True, help="Only the physicians at risk.")
 @pass_options
-def status(options: Options, as_json: bool) -> None:
-    """One line per physician, then what waits in review and quarantine."""
+def status(options: Options, as_json: bool, at_risk: bool) -> None:
+    """One line per physician (blocs, cycle, DPC, risk), then review and quarantine."""
+    from attest_pipeline.cli_office import workspace
     from attest_pipeline.reports import format_status
     from attest_pipeline.reports import status as build
 
-    with _open_store(options) as store:
-        data = (
-            build(store)
-            if store
-            else {"physicians": [], "review": [], "quarantine": [], "counts": {}, "mail": []}
-        )
+    data = build(workspace(options), at_risk=at_risk)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _say(format_status(data))
+        _say(format_status(data, empty="no physician at risk" if at_risk else "no dossier yet"))
 
 
 @cli.command()
@@ -448,6 +443,60 @@ def new_plugin(name: str, dest: Path) -> None:
     _say(f"plugin package written to {path}; run its tests with: pytest {path}")
 
 
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (default from [serve]).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=None, help="Port (0: any free port)."
+)
+@pass_options
+def serve(options: Options, host: str | None, port: int | None) -> None:
+    """Serve the secretariat's web page (in French) over the state."""
+    from dataclasses import replace
+
+    from attest_pipeline.web.server import serve as run_server
+
+    config = options.config()
+    settings = config.serve
+    settings = replace(
+        settings,
+        host=settings.host if host is None else host,
+        port=settings.port if port is None else port,
+    )
+    forwarded = [*(f"--plugin={p}" for p in options.plugins)]
+    forwarded += [f"--disable-plugin={d}" for d in options.disabled]
+    run_server(config, settings, options=forwarded, say=lambda m: click.echo(m, err=True))
+
+
+@cli.group()
+def user() -> None:
+    """Accounts of the web page ([serve] accounts)."""
+
+
+@user.command(name="add")
+@click.argument("name")
+@click.password_option(
+    "--password",
+    prompt="Password",
+    confirmation_prompt="Repeat the password",
+    envvar="ATTEST_PASSWORD",
+    help="The password (prompted for when not given; or $ATTEST_PASSWORD).",
+)
+@pass_options
+def user_add(options: Options, name: str, password: str) -> None:
+    """Add the account NAME to the users file (or change its password)."""
+    from attest_pipeline.errors import UsageError
+    from attest_pipeline.web.accounts import add_user
+
+    config = options.config()
+    path = config.serve.accounts
+    if path is None:
+        raise UsageError(
+            f"{config.source}: set [serve] accounts (the users file) before adding users"
+        )
+    new = add_user(path, name, password)
+    click.echo(f"{'added' if new else 'password changed for'} {name} in {path}")
+
+
 class _PrintableFormatter(logging.Formatter):
     """Log lines with control characters escaped (they quote file names and PDF text)."""
 
@@ -461,27 +510,6 @@ def _say(text: str, *, err: bool = False) -> None:
     JSON output does not come here: ``json.dumps`` already escapes control characters.
     """
     click.echo(printable(text, keep_newlines=True), err=err)
-
-
-class _NoStore:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _open_store(options: Options) -> Any:
-    from attest_pipeline.store import Store
-
-    store = Store.open_existing(options.config().paths.database)
-    return store if store is not None else _NoStore()
-
-
-def _usage(message: str) -> AttestError:
-    from attest_pipeline.errors import UsageError
-
-    return UsageError(message)
 
 
 class _ProgressBar:
@@ -503,6 +531,17 @@ class _ProgressBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _register_office_commands() -> None:
+    """Add the secretariat's commands (review, labels, dpc, export, summary) to the group."""
+    from attest_pipeline.cli_office import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register_office_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

@@ -1,4 +1,4 @@
-"""The configuration file (``config.toml``): paths, plugins, limits, OCR, watching, mail.
+"""The configuration file (``config.toml``): paths, plugins, limits, OCR, watch, mail, page.
 
 Relative paths are relative to the configuration file, so that a configuration works
 wherever it is started from. Every problem is a :class:`~attest_pipeline.errors.ConfigError`
@@ -20,6 +20,16 @@ from attest_pipeline.errors import ConfigError, toml_error
 
 DEFAULT_CONFIG = Path("config.toml")
 ENV_VAR = "ATTEST_CONFIG"
+
+#: ``[limits] memory``: the memory one document may take in its worker process (address
+#: space, on top of what the worker maps when it starts).
+DEFAULT_MEMORY = 1 << 30
+#: Below this, ordinary attestations would not fit (pdfplumber, a page rendered for OCR).
+MIN_MEMORY = 128 << 20
+#: ``[limits] document_timeout``: seconds one document may take, every step included.
+DEFAULT_DOCUMENT_TIMEOUT = 300.0
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
 # File systems on which SQLite's locking cannot be trusted (SQLite FAQ, "over a network").
 NETWORK_FILESYSTEMS = frozenset(
@@ -115,11 +125,32 @@ class WatchConfig:
     unreadable_after: float = 300.0
 
 
+#: Host names and addresses that only this machine can reach.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@dataclass(frozen=True, slots=True)
+class ServeConfig:
+    """How ``attest serve`` (the secretariat's web page) listens, and who may use it."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    #: Largest upload accepted, in megabytes (one request, all files together).
+    upload_limit_mb: float = 50.0
+    #: The users file (``attest user add NAME``); ``None``: no accounts, loopback only.
+    accounts: Path | None = None
+    #: Send the session cookie only over HTTPS (browsers treat http://127.0.0.1 as secure).
+    secure_cookies: bool = True
+
+    @property
+    def loopback(self) -> bool:
+        """Whether the page is reachable from this machine only."""
+        return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
+
+
 #: Security of an IMAP connection: TLS from the start, TLS after STARTTLS, or none (the
 #: last only towards this machine itself, for tests).
 MAIL_SECURITY = ("imaps", "starttls", "plain")
-#: Hosts a ``plain`` connection may go to: the password never crosses a network in clear.
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 #: What marks a collected message: an IMAP keyword (an atom; system flags start with a
 #: backslash and mean something else to people's mail clients).
 _KEYWORD = re.compile(r"[A-Za-z0-9$_.\-]{1,64}")
@@ -174,8 +205,11 @@ class Config:
     ocr: OcrConfig = field(default_factory=OcrConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
     mail: MailConfig = field(default_factory=MailConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     max_pages: int = 5000
     jobs: int = 1
+    memory: int = DEFAULT_MEMORY
+    document_timeout: float = DEFAULT_DOCUMENT_TIMEOUT
     builtin: bool = False
 
     def describe(self) -> str:
@@ -280,6 +314,18 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         poll_interval=reader.number("watch", "poll_interval", 2.0),
         unreadable_after=reader.number("watch", "unreadable_after", 300.0),
     )
+    port = reader.number("serve", "port", 8765)
+    if port != int(port) or port > 65535:
+        raise ConfigError(
+            path, f"[serve] port must be a whole number up to 65535 (0: any free port), not {port}"
+        )
+    serve = ServeConfig(
+        host=reader.get("serve", "host", str, "127.0.0.1"),
+        port=int(port),
+        upload_limit_mb=reader.number("serve", "upload_limit_mb", 50.0),
+        accounts=optional("serve", "accounts"),
+        secure_cookies=reader.get("serve", "secure_cookies", bool, True),
+    )
     config = Config(
         source=path,
         paths=paths,
@@ -287,8 +333,11 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         ocr=ocr,
         watch=watch,
         mail=_mail(reader, resolve),
+        serve=serve,
         max_pages=int(reader.number("limits", "max_pages", 5000)),
         jobs=int(reader.number("run", "jobs", 1)),
+        memory=reader.size("limits", "memory", DEFAULT_MEMORY),
+        document_timeout=reader.number("limits", "document_timeout", DEFAULT_DOCUMENT_TIMEOUT),
     )
     check_layout(config)
     return config
@@ -426,6 +475,13 @@ def check_layout(config: Config) -> None:
         raise ConfigError(config.source, "[limits] max_pages must be at least 1")
     if config.jobs < 0:
         raise ConfigError(config.source, "[run] jobs must be 0 (all cores) or more")
+    if config.memory < MIN_MEMORY:
+        raise ConfigError(
+            config.source,
+            f"[limits] memory must be at least {MIN_MEMORY >> 20}MB, not {config.memory} bytes",
+        )
+    if config.document_timeout <= 0:
+        raise ConfigError(config.source, "[limits] document_timeout must be more than 0 seconds")
 
 
 def filesystem_type(path: Path) -> str | None:
@@ -559,6 +615,19 @@ class _Reader:
         if not value:
             raise ConfigError(self.path, f"[{section}] {key} is required")
         return str(value)
+
+    def size(self, section: str, key: str, default: int) -> int:
+        """A size in bytes, given as a number of bytes or a string: ``"512MB"``, ``"1GB"``."""
+        value = self.section(section).get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        match = _SIZE.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            raise ConfigError(
+                self.path,
+                f'[{section}] {key} must be a size such as "1GB" or "512MB", not {value!r}',
+            )
+        return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
     def number(self, section: str, key: str, default: float) -> float:
         value = self.section(section).get(key, default)

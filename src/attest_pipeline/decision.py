@@ -135,7 +135,7 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
     for name, value in (("start", start), ("end", end)):
         if value is None:
             problems.append(Problem(Reason.MISSING_FIELD, name))
-    problems.extend(_check_dates(start, end, rules.today))
+    problems.extend(check_dates(start, end, rules.today))
 
     eligibility = eligible_actions(extraction, rules.referentiel, rules.mapping)
     problems.extend(eligibility.problems)
@@ -172,7 +172,8 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
     )
 
 
-def _check_dates(start: date | None, end: date | None, today: date) -> list[Problem]:
+def check_dates(start: date | None, end: date | None, today: date) -> list[Problem]:
+    """The problems of an attestation's dates: in the future, too old, end before start."""
     problems = []
     for name, value in (("start", start), ("end", end)):
         if value is not None and value > today:

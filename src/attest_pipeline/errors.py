@@ -23,6 +23,25 @@ class UsageError(AttestError):
     exit_code = 2
 
 
+class DecisionRefused(UsageError):
+    """A decision that must not be made: nothing changed (exit code 2).
+
+    The message says why in one line (another person already decided, with who and when;
+    the RPPS is not on the roster...).
+    """
+
+
+class DatabaseBusy(UsageError):
+    """Another process held the database longer than the busy timeout: nothing changed.
+
+    Exit code 2 like a refusal: the decision can simply be made again.
+    """
+
+
+class NotFound(UsageError):
+    """No item, dossier or physician with that id (exit code 2)."""
+
+
 class StorageFull(AttestError):
     """A disk (or a quota, or a file size limit) is full: the run stopped (exit code 3).
 

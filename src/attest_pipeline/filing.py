@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import io
 import json
 import os
 import re
@@ -176,21 +175,6 @@ def _suffix(name: str) -> str:
     return safe_component(suffix.lstrip("."), 8).lower() if suffix else "bin"
 
 
-def pages_of(data: bytes, pages: Sequence[int], total: int) -> bytes:
-    """The bytes of the PDF restricted to ``pages``: the original itself when all are kept."""
-    if tuple(pages) == tuple(range(1, total + 1)):
-        return data
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(io.BytesIO(data))
-    writer = PdfWriter()
-    for number in pages:
-        writer.add_page(reader.pages[number - 1])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def page_label(pages: Sequence[int]) -> str:
     """``p3`` or ``p3-5`` for names of split attestations."""
     return f"p{pages[0]}" if len(pages) == 1 else f"p{pages[0]}-{pages[-1]}"
@@ -205,6 +189,15 @@ class Filed:
     mail: Mapping[str, Any] | None = None
 
 
+def written_list(work: Path, claim: str) -> Path:
+    """Beside a claim: the files written for it, listed before each is written.
+
+    Removed with the claim once its rows are committed; after a kill, what it lists and the
+    database does not know is removed (:meth:`Filer.undo`).
+    """
+    return work / f".{claim}.written"
+
+
 class Filer:
     """Writes the outcome of documents into the folders and the database."""
 
@@ -214,6 +207,8 @@ class Filer:
         self.unsynced: set[Path] = set()
         #: Files created since the last commit, removed again if it is rolled back.
         self.created: list[Path] = []
+        #: The claim whose files are being written (see :func:`written_list`).
+        self.claim: str | None = None
 
     def sync(self) -> None:
         """Make the names written since the last call durable (before the commit)."""
@@ -235,8 +230,44 @@ class Filer:
             path.unlink(missing_ok=True)
         del self.created[mark:]
 
+    def _begin(self, claim: str) -> None:
+        """The files written from now on are ``claim``'s."""
+        self.claim = claim
+        self.paths.work.mkdir(parents=True, exist_ok=True)
+
+    def undo(self, claim: str) -> int:
+        """Remove what an interrupted attempt at ``claim`` wrote; the number of files removed.
+
+        A process killed while filing leaves files (and temporary ``.part`` files) that no
+        committed row names: the next attempt may decide otherwise (a duplicate by then) or
+        set the claim aside, and they would stay in the dossiers for ever. Files the
+        database names are kept.
+        """
+        listing = written_list(self.paths.work, claim)
+        try:
+            entries = listing.read_bytes().splitlines()
+        except FileNotFoundError:
+            return 0
+        removed = 0
+        for entry in dict.fromkeys(entries):
+            path = Path(os.fsdecode(entry))
+            named = path.with_suffix("") if path.name.endswith(".pdf.json") else path
+            try:
+                path.with_name(f".{path.name}.part").unlink(missing_ok=True)
+                if path.is_file() and not self.store.names_file(str(named)):
+                    path.unlink()
+                    removed += 1
+            except OSError:  # what cannot be removed (a folder made a file) stays
+                continue
+        listing.unlink(missing_ok=True)
+        return removed
+
     def _put(self, path: Path, data: bytes | Path) -> None:
         """Write (or copy) one file durably, remembering it if it is new."""
+        if self.claim is not None:
+            # Listed before it is written, so that a kill at any point leaves it listed.
+            with open(written_list(self.paths.work, self.claim), "ab") as listing:
+                listing.write(os.fsencode(path) + b"\n")
         new = not path.exists()
         if isinstance(data, Path):
             durable_copy(data, path, self.unsynced)
@@ -253,14 +284,18 @@ class Filer:
         page_count: int | None,
         records: Sequence[Record],
         original: bytes | None = None,
+        parts: Mapping[tuple[int, ...], bytes] | None = None,
     ) -> list[Filed]:
         """Archive the original, write every record's file and rows; returns where each went.
 
         ``name`` is the file's name as text (:func:`readable_name`), ``original`` its exact
-        bytes in the inbox (kept in the journal and the sidecars). Must run inside a
+        bytes in the inbox (kept in the journal and the sidecars). ``parts`` holds the PDF
+        of each attestation of a document that holds several, by its pages (cut by the
+        worker: see :class:`~attest_pipeline.analysis.Analysis`). Must run inside a
         database transaction: the rows become visible, and the claim settled, only when
         the caller commits, after :meth:`sync`.
         """
+        self._begin(claim)
         sha256 = records[0].sha256
         archived = archive_path(self.paths, sha256, name)
         if not archived.exists():
@@ -277,7 +312,9 @@ class Filer:
         filed = []
         whole = len(records) == 1
         for record in records:
-            path = self._write(record, name, data, page_count, whole, original, mail)
+            path = self._write(
+                record, name, data, None if whole else parts or {}, original, mail
+            )
             attestation_id = self.store.add_attestation(
                 document_id, record, str(path) if path else None
             )
@@ -312,6 +349,7 @@ class Filer:
         name made of its hash, and its rows and journal events are added like any
         quarantined document's. Must run inside a database transaction.
         """
+        self._begin(claim)
         digest = hashlib.sha256()
         with open(source, "rb") as handle:
             while chunk := handle.read(1 << 20):
@@ -383,11 +421,11 @@ class Filer:
         record: Record,
         name: str,
         data: bytes,
-        page_count: int | None,
-        whole: bool,
+        parts: Mapping[tuple[int, ...], bytes] | None,
         original: bytes | None,
         mail: Mapping[str, Any] | None = None,
     ) -> Path | None:
+        """Write one record's PDF (its own pages' when ``parts`` has them) and sidecar."""
         stem = safe_component(Path(name).stem, 60)
         short = record.sha256[:8]
         if record.status is Status.DUPLICATE:
@@ -397,10 +435,11 @@ class Filer:
             target = self.paths.quarantine / f"{stem}_{short}.{suffix}"
             body = data
         else:
-            body = data if whole or page_count is None else pages_of(data, record.pages, page_count)
-            label = "" if whole else f"_{page_label(record.pages)}"
+            # An attestation over the whole document has no part of its own.
+            body = parts.get(record.pages, data) if parts is not None else data
+            label = "" if parts is None else f"_{page_label(record.pages)}"
             if record.status is Status.FILE:
-                target = self._dossier(record) / _filed_name(record, short, label)
+                target = self.dossier_folder(record) / filed_name(record, short, label)
             else:
                 # A PDF, or an e-mail that held only links (attest mail), kept as .eml.
                 suffix = "eml" if name.lower().endswith(".eml") else "pdf"
@@ -409,7 +448,8 @@ class Filer:
         self._sidecar(record, target, original, mail)
         return target
 
-    def _dossier(self, record: Record) -> Path:
+    def dossier_folder(self, record: Record) -> Path:
+        """The physician's dossier folder (recorded on first use), for a record to file."""
         assert record.rpps is not None
         folder = self.store.physician_folder(record.rpps)
         if folder is None:
@@ -426,7 +466,8 @@ class Filer:
         return self.paths.dossiers / folder
 
 
-def _filed_name(record: Record, short: str, label: str) -> str:
+def filed_name(record: Record, short: str, label: str) -> str:
+    """The name of a filed PDF: date, action, issuer, a short hash, the pages when split."""
     assert record.chosen is not None
     when = record.start.isoformat() if record.start else "undated"
     issuer = safe_component(record.issuer or record.family or "issuer", 30)

@@ -15,11 +15,19 @@ import fnmatch
 import os
 import stat
 import uuid
+import weakref
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from attest_pipeline.access import make_folder, open_new
-from attest_pipeline.filing import NAME_MAX, durable_copy, durable_write, fit_bytes, readable_name
+from attest_pipeline.filing import (
+    NAME_MAX,
+    durable_copy,
+    durable_write,
+    fit_bytes,
+    readable_name,
+    written_list,
+)
 from attest_pipeline.readiness import Signature, signature
 
 #: Names that office suites, browsers, scanners and operating systems leave behind while
@@ -299,7 +307,9 @@ def pending_claims(work: Path) -> list[Claim]:
         )
     for leftover in work.glob(".*"):
         claim_id = leftover.name[1:].split(".", 1)[0]
-        if claim_id not in ids and leftover.suffix in (".part", ".name", ".attempts"):
+        # A list of written files without its claim: the claim was released, its files
+        # committed.
+        if claim_id not in ids and leftover.suffix in (".part", ".name", ".attempts", ".written"):
             leftover.unlink(missing_ok=True)
     return claims
 
@@ -329,33 +339,37 @@ def _forget(claim: Claim) -> None:
     work = claim.path.parent
     _name_file(work, claim.id).unlink(missing_ok=True)
     _attempts_file(work, claim.id).unlink(missing_ok=True)
+    written_list(work, claim.id).unlink(missing_ok=True)
 
 
 class StateLock:
     """An exclusive lock on the state folder: one processing run at a time.
 
     ``attest run`` and ``attest watch`` take it; a second one started meanwhile finds it
-    taken and leaves the inbox to the first.
+    taken and leaves the inbox to the first. The lock belongs to the process that took it
+    alone: its descriptor is closed in every forked child (workers) and on ``exec``, so a
+    holder that dies, even by SIGKILL while its workers live on, frees it at once.
     """
 
     def __init__(self, state: Path) -> None:
         self.path = state / "lock"
-        self.handle: object | None = None
+        self.descriptor: int | None = None
 
     def acquire(self) -> bool:
         """Take the lock without waiting; ``False`` when another process holds it."""
         make_folder(self.path.parent)
-        handle = os.fdopen(open_new(self.path, os.O_RDWR), "r+")  # held for the process's life
+        # Held for the process's life; never inherited (closed on exec, and in forked
+        # children by the hook below).
+        descriptor = open_new(self.path, os.O_RDWR | os.O_CLOEXEC)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.close()
+            os.close(descriptor)
             return False
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self.handle = handle
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, str(os.getpid()).encode(), 0)
+        self.descriptor = descriptor
+        _HELD.add(self)
         return True
 
     def holder(self) -> str:
@@ -367,6 +381,26 @@ class StateLock:
 
     def release(self) -> None:
         """Let the lock go."""
-        if self.handle is not None:
-            self.handle.close()  # type: ignore[attr-defined]
-            self.handle = None
+        if self.descriptor is not None:
+            os.close(self.descriptor)
+            self.descriptor = None
+        _HELD.discard(self)
+
+    def _drop_in_child(self) -> None:
+        # Closing the child's copy leaves the parent's lock in place (a flock is released
+        # when its last descriptor closes, or by LOCK_UN, which would release it for both).
+        if self.descriptor is not None:
+            os.close(self.descriptor)
+            self.descriptor = None
+
+
+_HELD: weakref.WeakSet[StateLock] = weakref.WeakSet()
+
+
+def _drop_locks_in_child() -> None:
+    for lock in list(_HELD):
+        lock._drop_in_child()
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_drop_locks_in_child)

@@ -120,10 +120,19 @@ class Document:
 
     def page(self, number: int) -> Page:
         """The page with this 1-based number; ``KeyError`` if it is not in the document."""
-        for page in self.pages:
-            if page.number == number:
-                return page
-        raise KeyError(number)
+        page = self._find(number)
+        if page is None:
+            raise KeyError(number)
+        return page
+
+    def _find(self, number: int) -> Page | None:
+        # Pages are in order and usually consecutive: look where the number says first, so
+        # that cutting a document of N attestations stays linear in N.
+        if self.pages:
+            index = number - self.pages[0].number
+            if 0 <= index < len(self.pages) and self.pages[index].number == number:
+                return self.pages[index]
+        return next((page for page in self.pages if page.number == number), None)
 
     def words(self, number: int) -> tuple[Word, ...]:
         """The words of one page with their positions (computed on first request)."""
@@ -133,10 +142,10 @@ class Document:
         return self._words(number)
 
     def subset(self, numbers: Sequence[int]) -> Document:
-        """The same document restricted to some pages (keeping their original numbers)."""
-        wanted = set(numbers)
+        """The same document restricted to some pages (their original numbers, in order)."""
+        found = (self._find(number) for number in set(numbers))
         return Document(
-            pages=tuple(p for p in self.pages if p.number in wanted),
+            pages=tuple(sorted((p for p in found if p is not None), key=lambda p: p.number)),
             metadata=self.metadata,
             _words=self._words,
         )
@@ -218,11 +227,16 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Physician:
-    """One physician of the roster."""
+    """One physician of the roster.
+
+    ``registered`` is the date of registration with the Ordre when the roster gives it (the
+    ``registered_on`` column); it decides the certification cycle.
+    """
 
     rpps: str
     last_name: str
     first_name: str
+    registered: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

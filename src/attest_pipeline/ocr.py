@@ -82,6 +82,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from attest_pipeline.models import Page, Word
+from attest_pipeline.processes import die_with_parent
 
 #: The Tesseract executable looked up on ``PATH``.
 TESSERACT = "tesseract"
@@ -528,6 +529,8 @@ def _tesseract(
             env=_ENVIRONMENT,
             timeout=_remaining(deadline, number, timeout),
             check=False,
+            # Killed with its worker, which may itself be killed over a time limit.
+            preexec_fn=die_with_parent,
         )
     except subprocess.TimeoutExpired as error:
         raise OcrTimeout(f"page {number}: OCR took more than {timeout:g} s") from error

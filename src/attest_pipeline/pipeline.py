@@ -56,7 +56,7 @@ from attest_pipeline.registry import Registry
 from attest_pipeline.roster import Roster, load_roster
 from attest_pipeline.store import Store
 from attest_pipeline.text.printable import printable
-from attest_pipeline.workers import Failure, Outcome, Supervisor, Task
+from attest_pipeline.workers import PDF_PHASES, Failure, Outcome, Supervisor, Task
 
 log = logging.getLogger("attest_pipeline")
 
@@ -185,6 +185,8 @@ class Pipeline:
             jobs=self.config.jobs if jobs is None else jobs,
             plugin_timeout=self.config.plugins.timeout,
             ocr_timeout=self.config.ocr.page_timeout,
+            memory=self.config.memory,
+            document_timeout=self.config.document_timeout,
         )
 
     # ---------------------------------------------------------------------- dry run
@@ -474,6 +476,9 @@ class Session:
             if self.store.claim_known(existing.id):
                 release(existing)  # committed before the interruption
                 continue
+            removed = self.filer.undo(existing.id)
+            if removed:
+                log.info("%s: %d file(s) of an interrupted attempt removed", existing.name, removed)
             if existing.attempts < MAX_ATTEMPTS:
                 todo.append(record_attempt(existing))
                 continue
@@ -555,8 +560,9 @@ class Session:
         if isinstance(outcome, Failure) and outcome.trace:
             self.store.journal("internal_error", {"name": taken.name, "trace": outcome.trace})
         page_count = outcome.page_count if isinstance(outcome, Analysis) else None
+        parts = outcome.parts if isinstance(outcome, Analysis) else None
         return self.filer.file_document(
-            taken.id, taken.name, data, page_count, records, taken.original
+            taken.id, taken.name, data, page_count, records, taken.original, parts=parts
         )
 
     def _commit(
@@ -637,10 +643,19 @@ def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> 
         data = task.path.read_bytes()
     source = Source(task.name, hashlib.sha256(data).hexdigest(), ())
     what = "crashed" if outcome.crashed else f"took longer than {outcome.seconds:.0f} s"
-    if outcome.trace:
+    if outcome.limit == "memory":
+        detail = f"reading it needs more memory than [limits] memory allows ({outcome.phase})"
+        problem, status = Problem(Reason.TOO_LARGE, detail), Status.REJECT
+    elif outcome.limit == "time":
+        detail = (
+            f"not finished after {outcome.seconds:.0f} s, over [limits] document_timeout "
+            f"({outcome.phase})"
+        )
+        problem, status = Problem(Reason.TIMEOUT, detail), Status.REJECT
+    elif outcome.trace:
         last = outcome.trace.strip().splitlines()[-1]
         problem, status = Problem(Reason.INTERNAL_ERROR, last), Status.REVIEW
-    elif outcome.phase in ("reading", "starting"):
+    elif outcome.phase in PDF_PHASES:
         problem, status = Problem(Reason.CORRUPT, f"the PDF reader {what}"), Status.REJECT
     elif outcome.phase.startswith("ocr"):
         problem, status = Problem(Reason.NO_TEXT, f"OCR ({outcome.phase}) {what}"), Status.REJECT

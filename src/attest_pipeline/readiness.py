@@ -4,8 +4,9 @@ A scanner or a copy over the network writes a file for a while; taking it half-w
 would quarantine the truncated bytes as ``corrupt`` and lose the complete file. A file is
 taken only once its size, modification time and inode are the same at two looks at least
 ``[watch] quiet_period`` apart and, for a ``.pdf``, it is a whole PDF (header, ``%%EOF``
-trailer, pdfium opens it). A file that stays incomplete is handed over once unchanged for
-``[watch] unreadable_after``, for the pipeline to quarantine with its reason.
+trailer, no zeros where its last ``startxref`` points: read, never parsed).
+A file that stays incomplete is handed over once unchanged for ``[watch] unreadable_after``,
+for the pipeline to quarantine with its reason.
 
 ``attest watch`` follows files over time (:class:`~attest_pipeline.watch.QuietTracker`);
 ``attest run`` looks twice, a quiet period apart (:class:`FirstLook`), and measures how
@@ -16,6 +17,7 @@ every write, and unlike ``mtime`` never copied from the source by a copy tool).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +30,8 @@ Signature = tuple[int, int, int]
 #: revision, and a few generators append junk (a newline, padding) after it.
 _HEAD = 1024
 _TAIL = 2048
+_STARTXREF = re.compile(rb"startxref\s+(\d{1,15})\s")
+_XREF_PEEK = 64
 _PDF_SUFFIX = ".pdf"
 
 
@@ -55,8 +59,12 @@ def is_complete(path: Path, size: int) -> bool:
     """Whether a quiet file may be taken: a ``.pdf`` must be a whole PDF, anything else non-empty.
 
     A PDF being written lacks its ``%%EOF`` trailer (or, when the writer reserved the size
-    first, ends with zeros); pdfium opening it is the final word. A PDF that needs a password
-    is whole: the pipeline quarantines it as ``encrypted``; so is a ``.pdf`` whose first
+    first, ends with zeros, or, when it writes blocks out of order, has zeros where its last
+    ``startxref`` points). Nothing is parsed or decompressed here: the process that files
+    must not open a PDF (one can be a decompression bomb); workers do, under their limits.
+    A whole but damaged PDF (no ``startxref``, a wrong offset: readers rebuild the table) is
+    taken at once, for the workers to read or quarantine. A PDF that needs a password is
+    whole: the pipeline quarantines it as ``encrypted``; so is a ``.pdf`` whose first
     kilobyte holds no PDF header (it will never become one: ``not_pdf``).
     """
     if size <= 0:
@@ -66,33 +74,27 @@ def is_complete(path: Path, size: int) -> bool:
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEAD)
-            if b"%PDF-" not in head:
+            header = head.find(b"%PDF-")
+            if header < 0:
                 # A PDF is written from its header on: a whole first kilobyte without one,
                 # and not the zeros of a copy that reserved the size first, is some other
                 # file under a .pdf name (a renamed .docx), whole as it is.
                 return len(head) == _HEAD and head[:1] != b"\0"
             handle.seek(max(0, size - _TAIL))
             tail = handle.read(_TAIL)
-    except OSError:
+            if b"%%EOF" not in tail:
+                return False
+            pointers = _STARTXREF.findall(tail)
+            if not pointers:
+                return True
+            # Offsets count from the header, which a few generators put after some junk.
+            offset = int(pointers[-1]) + header
+            if offset >= size:
+                return True
+            handle.seek(offset)
+            return handle.read(_XREF_PEEK).strip(b"\0") != b""
+    except (OSError, ValueError):
         return False
-    if b"%%EOF" not in tail:
-        return False
-    return _pdfium_opens(path)
-
-
-def _pdfium_opens(path: Path) -> bool:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as error:
-        return "password" in str(error).lower()
-    except Exception:  # anything pdfium or the file system raises means "not yet"
-        return False
-    try:
-        return len(pdf) > 0
-    finally:
-        pdf.close()
 
 
 class FirstLook:

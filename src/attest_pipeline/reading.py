@@ -11,7 +11,7 @@ import functools
 import io
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
 import pypdfium2 as pdfium
@@ -141,6 +141,47 @@ def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:
     finally:
         pdf.close()
     return Document(pages=tuple(pages), metadata=metadata, _words=_word_source(data))
+
+
+class Uncuttable(Exception):
+    """The pages of a PDF could not be copied into a PDF of their own."""
+
+
+def cut_pages(data: bytes, groups: Sequence[Sequence[int]]) -> dict[tuple[int, ...], bytes]:
+    """The bytes of a PDF of each group of ``data``'s pages (1-based), keyed by the group.
+
+    One parse of the source for all the groups, and each group copies its own pages and
+    resources only (pdfium's page import), so the cost grows with the pages, not with their
+    square. pdfium is the reader the text came from: a PDF it read (a damaged cross-reference
+    table it repaired, a deep page tree) is cut the same way. Raises :class:`Uncuttable`.
+    """
+    try:
+        source = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        raise Uncuttable(str(error)) from None
+    parts: dict[tuple[int, ...], bytes] = {}
+    try:
+        for group in groups:
+            key = tuple(group)
+            part = pdfium.PdfDocument.new()
+            try:
+                part.import_pages(source, [number - 1 for number in key])
+                if len(part) != len(key):
+                    raise Uncuttable(f"pages {_label(key)}: {len(part)} page(s) copied")
+                buffer = io.BytesIO()
+                part.save(buffer)
+            except pdfium.PdfiumError as error:
+                raise Uncuttable(f"pages {_label(key)}: {error}") from None
+            finally:
+                part.close()
+            parts[key] = buffer.getvalue()
+    finally:
+        source.close()
+    return parts
+
+
+def _label(pages: Sequence[int]) -> str:
+    return ",".join(map(str, pages))
 
 
 def _word_source(data: bytes) -> Callable[[int], tuple[Word, ...]]:

@@ -20,6 +20,8 @@ class Reason(StrEnum):
     CORRUPT = "corrupt"
     ENCRYPTED = "encrypted"
     TOO_MANY_PAGES = "too_many_pages"
+    TOO_LARGE = "too_large"
+    TIMEOUT = "timeout"
     NO_TEXT = "no_text"
     FILING_FAILED = "filing_failed"
     REPEATED_FAILURE = "repeated_failure"
@@ -27,6 +29,7 @@ class Reason(StrEnum):
     # The document was read but could not be decided with confidence (review).
     NO_PLUGIN = "no_plugin"
     AMBIGUOUS_ISSUER = "ambiguous_issuer"
+    SPLIT_FAILED = "split_failed"
     PLUGIN_ERROR = "plugin_error"
     INTERNAL_ERROR = "internal_error"
     INVALID_RPPS = "invalid_rpps"
@@ -51,6 +54,9 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.CORRUPT: "the PDF is damaged and cannot be opened",
     Reason.ENCRYPTED: "the PDF needs a password to be opened",
     Reason.TOO_MANY_PAGES: "the PDF has more pages than the configured limit",
+    Reason.TOO_LARGE: "reading the document needs more memory than [limits] memory (a "
+    "decompression bomb, a huge image)",
+    Reason.TIMEOUT: "the document was not read within [limits] document_timeout",
     Reason.NO_TEXT: "no page has a usable text layer and OCR is disabled or found nothing",
     Reason.FILING_FAILED: "writing the document's files or rows failed (the detail says why, "
     "the journal holds the traceback): kept in quarantine as received",
@@ -59,6 +65,8 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.OCR_UNAVAILABLE: "the PDF is scanned and Tesseract is not installed",
     Reason.NO_PLUGIN: "no issuer plugin recognised the document as an attestation",
     Reason.AMBIGUOUS_ISSUER: "two plugins claim the document with the same score",
+    Reason.SPLIT_FAILED: "the PDF holds several attestations but its pages could not be cut "
+    "apart (the whole document waits in review)",
     Reason.PLUGIN_ERROR: "the plugin raised, hung or returned something malformed",
     Reason.INTERNAL_ERROR: "attest-pipeline itself failed on this document (a bug: the "
     "journal holds the details)",

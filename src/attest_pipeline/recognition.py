@@ -99,6 +99,8 @@ def recognise(
     try:
         phase(f"{issuer.name}.split")
         groups = check_groups(issuer.split(document), all_pages)
+    except MemoryError:
+        raise  # over [limits] memory: the document's limit, not the plugin's fault
     except Exception as error:  # a plugin's failure costs this document only
         detail = f"{issuer.name}.split: {_describe(error)}"
         return Recognition(label, None, (), scores, Problem(Reason.PLUGIN_ERROR, detail))
@@ -115,6 +117,8 @@ def _identify(issuer: Issuer, document: Document, phase: PhaseHook) -> Score:
     try:
         phase(f"{issuer.name}.identify")
         answer = check_identification(issuer.identify(document))
+    except MemoryError:
+        raise  # over [limits] memory: the document's limit, not the plugin's fault
     except Exception as error:  # a plugin's failure costs this document only
         return Score(issuer.name, None, error=f"identify: {_describe(error)}")
     if answer is None:
@@ -162,6 +166,8 @@ def _extract(issuer: Issuer, document: Document, pages: tuple[int, ...], phase: 
     try:
         phase(f"{issuer.name}.extract")
         extraction = validate_extraction(issuer.extract(document.subset(pages)))
+    except MemoryError:
+        raise  # over [limits] memory: the document's limit, not the plugin's fault
     except Exception as error:  # a plugin's failure costs this attestation only
         detail = f"{issuer.name}.extract: {_describe(error)}"
         return Item(pages, None, Problem(Reason.PLUGIN_ERROR, detail))

@@ -9,51 +9,40 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attest_pipeline.mail.ledger import accounts as mail_accounts
 from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Record, Status
-from attest_pipeline.store import Store
 from attest_pipeline.text.printable import printable
 
-#: Actions required per bloc over a certification cycle.
-REQUIRED_PER_BLOC = 2
-BLOCS = (1, 2, 3, 4)
+if TYPE_CHECKING:
+    from attest_pipeline.service.workspace import Workspace
+    from attest_pipeline.store import Store
 
 
-def dossier(store: Store, rpps: str) -> dict[str, Any] | None:
-    """A physician's dossier: identity, filed actions, and per-bloc progress."""
-    physician = store.physician(rpps)
-    if physician is None:
-        return None
-    entries = [
-        {
-            "bloc": row["bloc"],
-            "action": row["action"],
-            "labellisation": row["labellisation"],
-            "label_status": row["label_status"],
-            "start": row["start"],
-            "end": row["end"],
-            "issuer": row["issuer"],
-            "title": row["title"],
-            "path": row["path"],
-            "mail": _mail_of(store, row["attestation_id"]),
-        }
-        for row in store.dossier_entries(rpps)
-    ]
+def dossier(ws: Workspace, rpps: str) -> dict[str, Any]:
+    """A physician's dossier: identity, cycle, every action with its allocation, blocs, DPC.
+
+    Raises :class:`~attest_pipeline.errors.NotFound` when the RPPS has no dossier and is
+    not on the roster.
+    """
+    from attest_pipeline.service.dpc import dpc_of
+    from attest_pipeline.service.progress import physician_progress
+
+    progress = physician_progress(ws, rpps)
+    actions = [e.to_json() for e in progress.entries]
+    with ws.store() as store:
+        for action in actions:
+            action["mail"] = mail_of(store, action["id"])
     return {
-        "rpps": physician["rpps"],
-        "last_name": physician["last_name"],
-        "first_name": physician["first_name"],
-        "folder": physician["folder"],
-        "actions": entries,
-        "blocs": _progress(entries),
-        "complete": _complete(entries),
+        **progress.to_json(),
+        "actions": actions,
+        "dpc": dpc_of(ws, progress).to_json()["periods"],
     }
 
 
-def _mail_of(store: Store, attestation_id: int) -> dict[str, Any] | None:
+def mail_of(store: Store, attestation_id: int) -> dict[str, Any] | None:
     """The message an attestation came from (``attest mail``), or ``None``."""
     row = store.db.execute(
         "SELECT d.name, d.sha256 FROM attestations a JOIN documents d ON d.id = a.document_id "
@@ -63,91 +52,120 @@ def _mail_of(store: Store, attestation_id: int) -> dict[str, Any] | None:
     return None if row is None else mail_origin(store.db, row["name"], row["sha256"])
 
 
-def _progress(entries: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per bloc: actions counted (de fait or granted), pending labellisation, required."""
-    progress = {}
-    for bloc in BLOCS:
-        in_bloc = [e for e in entries if e["bloc"] == bloc]
-        progress[str(bloc)] = {
-            "counted": sum(1 for e in in_bloc if e["label_status"] == "granted"),
-            "pending": sum(1 for e in in_bloc if e["label_status"] == "pending"),
-            "required": REQUIRED_PER_BLOC,
-        }
-    return progress
+def status(ws: Workspace, *, at_risk: bool = False) -> dict[str, Any]:
+    """Every physician's progress (with the current DPC period), then review and quarantine."""
+    from attest_pipeline.service.dpc import dpc_of
+    from attest_pipeline.service.progress import all_progress
+    from attest_pipeline.service.review import list_review
 
-
-def _complete(entries: Sequence[dict[str, Any]]) -> bool:
-    progress = _progress(entries)
-    return all(p["counted"] >= p["required"] for p in progress.values())
-
-
-def status(store: Store) -> dict[str, Any]:
-    """Every physician's progress, then what waits in review and quarantine."""
     physicians = []
-    for row in store.physicians():
-        entries = [dict(e) for e in store.dossier_entries(row["rpps"])]
+    for progress in all_progress(ws, at_risk=at_risk):
+        current = dpc_of(ws, progress).current()
         physicians.append(
-            {
-                "rpps": row["rpps"],
-                "last_name": row["last_name"],
-                "first_name": row["first_name"],
-                "blocs": _progress(entries),
-                "complete": _complete(entries),
-                "pending_labellisations": sum(1 for e in entries if e["label_status"] == "pending"),
-            }
+            {**progress.to_json(), "dpc": current.to_json() if current is not None else None}
         )
+    items = list_review(ws)
+    with ws.store() as store:
+        quarantine = [_waiting(row) for row in store.waiting(Status.REJECT)]
+        counts = store.counts()
+        review = [
+            {
+                "id": item.id,
+                "document": item.document,
+                "pages": list(item.pages),
+                "reasons": list(item.reasons),
+                "path": item.path,
+                "participant": item.participant,
+                "mail": mail_of(store, item.id),
+            }
+            for item in items
+        ]
+        mail = mail_accounts(store.db)
     return {
         "physicians": physicians,
-        "review": [_waiting(store, row) for row in store.waiting(Status.REVIEW)],
-        "quarantine": [_waiting(store, row) for row in store.waiting(Status.REJECT)],
-        "counts": store.counts(),
-        "mail": mail_accounts(store.db),
+        "review": review,
+        "quarantine": quarantine,
+        "counts": counts,
+        "mail": mail,
     }
 
 
-def _waiting(store: Store, row: sqlite3.Row) -> dict[str, Any]:
+def _waiting(row: sqlite3.Row) -> dict[str, Any]:
     return {
         "document": row["document"],
         "pages": json.loads(row["pages"]),
         "reasons": json.loads(row["reasons"]),
         "path": row["path"],
         "participant": " ".join(x for x in (row["last_name"], row["first_name"]) if x) or None,
-        "mail": _mail_of(store, row["id"]),
     }
 
 
+def _label(labellisation: str, status: str) -> str:
+    if labellisation == "de_fait":
+        return "de fait"
+    return f"à demander ({status})"
+
+
 def format_dossier(data: dict[str, Any]) -> str:
-    """A dossier as text."""
+    """A dossier as text: identity, cycle, actions with their allocation, blocs, DPC."""
+    cycle = data["cycle"]
+    assumed = " (assumed)" if cycle["assumed"] else ""
     lines = [
         printable(f"{data['last_name']} {data['first_name']}  RPPS {data['rpps']}"),
-        printable(f"dossier: {data['folder']}"),
+        printable(f"dossier: {data['folder'] or '-'}"),
+        f"cycle: {cycle['start']} → {cycle['end']}{assumed}: {cycle['rule']}",
         "",
     ]
     rows = [
         [
-            f"{a['bloc']}.{a['action']}",
-            "de fait" if a["labellisation"] == "de_fait" else f"à demander ({a['label_status']})",
+            str(a["id"]),
+            a["key"],
+            _label(a["labellisation"], a["label_status"]),
             _dates(a["start"], a["end"]),
             a["issuer"] or "",
+            a["state"] + (f" in bloc {a['counted_in']}" if a["counted_in"] else ""),
             a["path"],
         ]
         for a in data["actions"]
     ]
-    lines.append(table(["action", "labellisation", "dates", "issuer", "pdf"], rows))
+    lines.append(
+        table(["id", "action", "labellisation", "dates", "issuer", "counted", "pdf"], rows)
+        if rows
+        else "no action filed"
+    )
+    explained = [a for a in data["actions"] if len(a["candidates"]) > 1 or a["state"] != "counted"]
+    if explained:
+        lines.append("")
+        lines.extend(f"  {a['id']}: {a['why']}" for a in explained)
     lines.append("")
     for bloc, p in data["blocs"].items():
-        mark = "ok" if p["counted"] >= p["required"] else "  "
+        mark = "ok" if p["missing"] == 0 else "  "
         pending = f" (+{p['pending']} pending labellisation)" if p["pending"] else ""
         lines.append(f"bloc {bloc}: {p['counted']}/{p['required']} {mark}{pending}")
-    lines.append("complete" if data["complete"] else "not complete")
+    lines.append("complete" if data["complete"] else "not complete: " + "; ".join(data["missing"]))
+    if data["at_risk"]:
+        lines.append(f"AT RISK: {data['risk']}")
+    for period in data["dpc"]:
+        lines.append(_dpc_line(period))
     return "\n".join(lines)
 
 
-def format_status(data: dict[str, Any]) -> str:
-    """The status overview as text."""
+def _dpc_line(period: dict[str, Any]) -> str:
+    types = ", ".join(period["types_done"]) or "none"
+    verdict = "valid" if period["valid"] else "not shown valid"
+    return (
+        f"DPC {period['name']}: {len(period['actions'])} action(s), types {types} "
+        f"({len(period['types_done'])}/{period['min_types']}), orientation prioritaire: "
+        f"{period['orientation']}: {verdict}"
+    )
+
+
+def format_status(data: dict[str, Any], *, empty: str = "no dossier yet") -> str:
+    """The status overview as text; ``empty`` is said when no physician is listed."""
     rows = []
     for p in data["physicians"]:
         blocs = [f"{b['counted']}/{b['required']}" for b in p["blocs"].values()]
+        dpc = p["dpc"]
         rows.append(
             [
                 p["rpps"],
@@ -155,23 +173,33 @@ def format_status(data: dict[str, Any]) -> str:
                 *blocs,
                 "yes" if p["complete"] else "no",
                 str(p["pending_labellisations"]),
+                p["cycle"]["end"] + ("*" if p["cycle"]["assumed"] else ""),
+                f"{len(dpc['types_done'])}/{dpc['min_types']}" if dpc else "-",
+                "AT RISK" if p["at_risk"] else "",
             ]
         )
+    header = ["rpps", "name", "bloc 1", "bloc 2", "bloc 3", "bloc 4", "complete", "pending"]
     parts = [
-        table(["rpps", "name", "bloc 1", "bloc 2", "bloc 3", "bloc 4", "complete", "pending"], rows)
-        if rows
-        else "no dossier yet",
+        table([*header, "cycle end", "dpc types", "risk"], rows) if rows else empty,
     ]
+    if any(p["cycle"]["assumed"] for p in data["physicians"]):
+        parts.append("* cycle assumed (the roster gives no registration date)")
+    risky = [p for p in data["physicians"] if p["at_risk"]]
+    for p in risky:
+        parts.append(
+            printable(f"at risk: {p['rpps']} {p['last_name']} {p['first_name']}: {p['risk']}")
+        )
     for title, key in (("review", "review"), ("quarantine", "quarantine")):
         items = data[key]
         parts.append(f"\n{title}: {len(items)}")
         for item in items:
             pages = f"p{','.join(map(str, item['pages']))}" if item["pages"] else "-"
+            ident = f"[{item['id']}] " if "id" in item else ""
             mail = item.get("mail")
             sender = f" (mail from {mail['from']}, {mail['subject']!r})" if mail else ""
             parts.append(
                 printable(
-                    f"  {item['document']} [{pages}] "
+                    f"  {ident}{item['document']} [{pages}] "
                     f"{','.join(item['reasons'])} -> {item['path']}{sender}"
                 )
             )
@@ -191,7 +219,7 @@ def format_mail_account(account: dict[str, Any]) -> str:
     else:
         health = f"ok, last polled {account['last_success'] or 'never'}"
     unmarked = account["not_yet_marked"]
-    return (
+    return printable(
         f"mail {account['account']}: {health}; messages: {messages}; "
         f"{account['attachments_saved']} PDF(s) saved"
         + (f"; {unmarked} saved, not yet marked on the server" if unmarked else "")

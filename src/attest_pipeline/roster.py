@@ -2,9 +2,10 @@
 
 Two file formats are read, told apart by their header:
 
-- a CSV file whose header names at least ``rpps``, ``last_name`` and ``first_name`` (other
-  columns are ignored; ``;``, ``,`` or tab as delimiter; UTF-8 with or without BOM, or
-  Windows-1252 as Excel writes it);
+- a CSV file whose header names at least ``rpps``, ``last_name`` and ``first_name``, and
+  optionally ``registered_on`` (the date of registration with the Ordre, ``2024-09-01`` or
+  ``01/09/2024``; it decides the certification cycle); other columns are ignored; ``;``,
+  ``,`` or tab as delimiter; UTF-8 with or without BOM, or Windows-1252 as Excel writes it;
 - the ANS open-data extract of the RPPS directory (``PS_LibreAcces_Personne_activite``,
   ``|``-separated, one row per activity): rows of other professions than physicians
   (``Code profession`` 10) and rows identified by ADELI are skipped, and each RPPS is kept
@@ -21,6 +22,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from attest_pipeline.errors import ConfigError
@@ -236,6 +238,8 @@ def _shown(name: str | None, last_name: str | None, first_name: str | None) -> s
 # ------------------------------------------------------------------------------ loading
 
 _REQUIRED = ("rpps", "last_name", "first_name")
+#: The optional column with the date of registration with the Ordre.
+_REGISTERED = "registered_on"
 _ANS_ID = "identifiant pp"
 _ANS_NATIONAL_ID = "identification nationale pp"
 _ANS_LAST = "nom d'exercice"
@@ -319,6 +323,7 @@ def _read_csv(path: Path, text: str, header: str) -> list[Physician]:
             reader.line_num,
         )
     at = {name: columns.index(name) for name in _REQUIRED}
+    registered_at = columns.index(_REGISTERED) if _REGISTERED in columns else None
     width = max(at.values()) + 1
     physicians: dict[str, tuple[Physician, int]] = {}
     for row in reader:
@@ -330,7 +335,12 @@ def _read_csv(path: Path, text: str, header: str) -> list[Physician]:
         last_name = " ".join(row[at["last_name"]].split())
         first_name = " ".join(row[at["first_name"]].split())
         rpps = _check(path, line, row[at["rpps"]], last_name)
-        physician = Physician(rpps, last_name, first_name)
+        registered = (
+            _registered(path, line, row[registered_at])
+            if registered_at is not None and registered_at < len(row)
+            else None
+        )
+        physician = Physician(rpps, last_name, first_name, registered)
         known = physicians.get(rpps)
         if known is None:
             physicians[rpps] = (physician, line)
@@ -338,6 +348,21 @@ def _read_csv(path: Path, text: str, header: str) -> list[Physician]:
             problem = f"RPPS {rpps} is already given to another name on line {known[1]}"
             raise ConfigError(path, problem, line)
     return [physician for physician, _ in physicians.values()]
+
+
+def _registered(path: Path, line: int, cell: str) -> date | None:
+    """The registration date of a roster row (empty: not given)."""
+    text = cell.strip()
+    if not text:
+        return None
+    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    raise ConfigError(
+        path, f"registration date {text!r} is not a date (2024-09-01 or 01/09/2024)", line
+    )
 
 
 def _names(physician: Physician) -> tuple[str, str]:

@@ -1,13 +1,22 @@
 """The SQLite database under ``state/``: documents, attestations, dossier entries, journal.
 
-The journal is append-only (triggers refuse updates and deletes). The database is written by
-one process at a time (the pipeline holds a lock on the state folder), in WAL mode with full
-synchronisation, so that a committed outcome survives a crash.
+The journal is append-only (triggers refuse updates and deletes). Documents are filed by one
+process at a time (the pipeline holds a lock on the state folder); the secretariat's
+decisions are short transactions beside it, waiting at most :data:`BUSY_TIMEOUT` seconds for
+the filing batch in progress. WAL mode with full synchronisation: a committed outcome
+survives a crash.
+
+The schema carries a version (``PRAGMA user_version``). A database of an older version is
+upgraded in place when it is first opened: a copy of it is kept beside it
+(``attest.sqlite3.v1.bak``), then each step of :data:`MIGRATIONS` runs in its own
+transaction, which also records the new version, so that an interrupted upgrade resumes
+where it stopped.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -17,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from attest_pipeline.access import make_folder, set_file_mode
+from attest_pipeline.errors import ConfigError
 from attest_pipeline.mail.schema import SCHEMA as MAIL_SCHEMA
 from attest_pipeline.models import Physician, Record, Status
 
-SCHEMA_VERSION = 1
+#: Seconds a write waits for another process's transaction (a filing batch lasts about one).
+BUSY_TIMEOUT = 15.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -96,6 +107,71 @@ CREATE TRIGGER IF NOT EXISTS journal_append_only_delete BEFORE DELETE ON journal
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 """
 
+_V2 = """
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE TABLE review_decisions (
+    id INTEGER PRIMARY KEY,
+    attestation_id INTEGER NOT NULL REFERENCES attestations (id),
+    kind TEXT NOT NULL,
+    by TEXT NOT NULL REFERENCES users (name),
+    at TEXT NOT NULL,
+    overrides TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX review_decisions_item ON review_decisions (attestation_id, id);
+CREATE TABLE label_decisions (
+    id INTEGER PRIMARY KEY,
+    attestation_id INTEGER NOT NULL REFERENCES attestations (id),
+    kind TEXT NOT NULL,
+    by TEXT NOT NULL REFERENCES users (name),
+    at TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX label_decisions_item ON label_decisions (attestation_id, id);
+ALTER TABLE dossier_entries ADD COLUMN label_note TEXT;
+ALTER TABLE dossier_entries ADD COLUMN candidates TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE dossier_entries ADD COLUMN family TEXT;
+ALTER TABLE dossier_entries ADD COLUMN nature TEXT;
+ALTER TABLE dossier_entries ADD COLUMN reference TEXT;
+ALTER TABLE dossier_entries ADD COLUMN orientation TEXT;
+UPDATE dossier_entries SET
+    candidates = coalesce((SELECT json_extract(a.record, '$.candidates') FROM attestations a
+                           WHERE a.id = dossier_entries.attestation_id), '[]'),
+    family = (SELECT a.family FROM attestations a WHERE a.id = dossier_entries.attestation_id),
+    nature = (SELECT json_extract(a.record, '$.nature') FROM attestations a
+              WHERE a.id = dossier_entries.attestation_id),
+    reference = (SELECT a.reference FROM attestations a
+                 WHERE a.id = dossier_entries.attestation_id),
+    orientation = (SELECT json_extract(a.record, '$.fields.orientation') FROM attestations a
+                   WHERE a.id = dossier_entries.attestation_id);
+CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON review_decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER label_decisions_append_only_update BEFORE UPDATE ON label_decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+"""
+
+#: The upgrade steps, in order: step ``n`` takes a database from version ``n - 1`` to ``n``.
+#: Version 1 is the base schema above; append a step (never edit one) to change the schema.
+MIGRATIONS: tuple[str, ...] = ("", _V2)
+
+#: The version this code reads and writes.
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration step (a trigger's body kept whole)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
+
 
 def now() -> str:
     """The current time, ISO 8601 in UTC (what the database stores)."""
@@ -125,16 +201,79 @@ class Store:
         else:
             make_folder(path.parent)
             created = not path.exists()
-            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
             if created:  # SQLite gives its -wal and -shm files the database's permissions
                 set_file_mode(path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
+            self._upgrade()
             self.db.executescript(_SCHEMA)
+            # attest mail's own tables (IF NOT EXISTS: no schema version of their own).
             self.db.executescript(MAIL_SCHEMA)
-            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys=ON")
+
+    def version(self) -> int:
+        """The schema version of the open database."""
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _upgrade(self) -> None:
+        """Bring the database to :data:`SCHEMA_VERSION`, keeping a copy of an older one."""
+        version = self.version()
+        if version > SCHEMA_VERSION:
+            raise ConfigError(
+                self.path,
+                f"the database is of schema version {version}, newer than this attest-pipeline "
+                f"(version {SCHEMA_VERSION}): upgrade attest-pipeline",
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if version == 0:
+            # A new database (or one from before versions were recorded: the same tables).
+            self.db.executescript(_SCHEMA)
+            self.db.execute("PRAGMA user_version=1")
+            version = 1
+            fresh = not self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone()
+        else:
+            fresh = False
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have upgraded between our read and our lock; the copy
+                # is taken under the lock, so that two processes never write it at once.
+                current = self.version()
+                if current < target:
+                    if not fresh:
+                        self._keep_copy(current)
+                    for statement in _statements(MIGRATIONS[target - 1]):
+                        self.db.execute(statement)
+                    self.db.execute(f"PRAGMA user_version={target}")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _keep_copy(self, version: int) -> None:
+        """Copy the database (its committed state, through SQLite) before upgrading it.
+
+        The copy of each version is kept once: the first upgrade attempt's.
+        """
+        copy = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        if copy.exists():
+            return  # an earlier, interrupted upgrade already kept the original
+        partial = copy.with_name(copy.name + ".part")
+        partial.unlink(missing_ok=True)
+        # Through a reader: this connection holds the write lock, and a backup from a
+        # connection in a write transaction would wait for itself.
+        source = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        set_file_mode(partial)  # the copy holds the same personal data as the database
+        shutil.move(partial, copy)
 
     @classmethod
     def open_existing(cls, path: Path) -> Store | None:
@@ -167,6 +306,15 @@ class Store:
     def claim_known(self, claim: str) -> bool:
         """Whether the outcome of this claimed file is already recorded."""
         row = self.db.execute("SELECT 1 FROM documents WHERE claim = ?", (claim,)).fetchone()
+        return row is not None
+
+    def names_file(self, path: str) -> bool:
+        """Whether a committed row names this file (an attestation's, or an archived original)."""
+        row = self.db.execute(
+            "SELECT 1 FROM attestations WHERE path = ? UNION ALL "
+            "SELECT 1 FROM documents WHERE archive = ? LIMIT 1",
+            (path, path),
+        ).fetchone()
         return row is not None
 
     def document_with_sha(self, sha256: str) -> str | None:
@@ -268,10 +416,12 @@ class Store:
         """Count a filed attestation in its physician's dossier."""
         assert record.chosen is not None and record.rpps is not None
         labellisation = record.chosen.labellisation
+        orientation = record.fields.get("orientation")
         self.db.execute(
             "INSERT INTO dossier_entries (attestation_id, rpps, bloc, action, labellisation, "
-            'label_status, start, "end", issuer, title, path, filed_at) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            'label_status, start, "end", issuer, title, path, filed_at, candidates, family, '
+            "nature, reference, orientation) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 attestation_id,
                 record.rpps,
@@ -285,6 +435,11 @@ class Store:
                 record.title,
                 path,
                 now(),
+                json.dumps([[c.bloc, c.action] for c in record.candidates]),
+                record.family,
+                record.nature,
+                record.reference,
+                str(orientation) if orientation is not None else None,
             ),
         )
 

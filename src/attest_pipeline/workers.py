@@ -5,6 +5,12 @@ first scan) take the documents that need OCR, so that text PDFs never wait behin
 Each worker publishes the step it is in (reading, ``andpc.identify``, ``ocr page 2``...);
 a worker that stays in one step longer than that step's limit is killed and replaced, and
 its document alone is sent to review (a plugin) or quarantine (the PDF itself).
+
+Each document has a bounded cost: a worker's address space is limited (``RLIMIT_AS``,
+``[limits] memory``) and a document has a time limit (``[limits] document_timeout``);
+over either, the document goes to quarantine (``too_large``, ``timeout``) and the worker
+is replaced. Workers die with the process that started them (see
+:mod:`attest_pipeline.processes`): a run killed by SIGKILL leaves none behind.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import resource
 import signal
 import time
 import traceback
@@ -23,9 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from attest_pipeline.analysis import Analysis, Context, analyse
+from attest_pipeline.processes import Lifeline, lifeline
 
-#: How long reading one PDF (pdfium's parser) may take before it is deemed stuck.
-READ_LIMIT = 60.0
+#: Default time limit of one document, all steps included (``[limits] document_timeout``).
+DOCUMENT_TIMEOUT = 300.0
+#: Steps bounded by the document's time limit alone: pdfium's work on the file itself.
+PDF_PHASES = frozenset({"starting", "reading", "splitting"})
+#: How a worker that ran out of memory dies: pdfium aborts when an allocation fails; the
+#: kernel's OOM killer sends SIGKILL (the supervisor's own kills are known as such).
+_MEMORY_DEATHS = frozenset({-signal.SIGABRT, -signal.SIGKILL})
 _POLL = 0.2
 _PHASE_SIZE = 160
 
@@ -45,13 +58,15 @@ class Failure:
     """A task that produced no analysis: its worker was stuck, crashed, or the core failed.
 
     ``phase`` is the step the worker was in; ``trace`` is the traceback of an exception
-    raised by the core itself (a bug, reported, costing this document only).
+    raised by the core itself (a bug, reported, costing this document only); ``limit`` is
+    ``"memory"`` or ``"time"`` when the document went over one of its limits.
     """
 
     phase: str
     seconds: float
     crashed: bool = False
     trace: str | None = None
+    limit: str | None = None
 
 
 Outcome = Analysis | Failure
@@ -66,21 +81,25 @@ def available_cores() -> int:
 
 
 class _Worker:
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, memory: int | None) -> None:
         ctx = multiprocessing.get_context("fork")
         self.phase: SynchronizedString = ctx.Array("c", _PHASE_SIZE, lock=False)
         self.started: Synchronized[float] = ctx.Value("d", 0.0, lock=False)
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
-            target=_serve, args=(child, context, self.phase, self.started), daemon=True
+            target=_serve,
+            # Created before the fork, so that the child inherits its read end.
+            args=(child, context, self.phase, self.started, memory, lifeline()),
+            daemon=True,
         )
         self.process.start()
         child.close()
         self.task: Task | None = None
+        self.submitted = 0.0
 
     def submit(self, task: Task) -> None:
         self.task = task
-        self.started.value = time.monotonic()
+        self.submitted = self.started.value = time.monotonic()
         self.phase.value = b"starting"
         self.conn.send(task)
 
@@ -107,8 +126,22 @@ def _serve(
     context: Context,
     phase: SynchronizedString,
     started: Synchronized[float],
+    memory: int | None,
+    parent: Lifeline,
 ) -> None:
     """A worker's loop: receive tasks, send analyses, until told to stop."""
+    parent.watch()
+    if memory:
+        # The address space, not the resident size: a decompression bomb is stopped when
+        # it asks for the memory, before the machine swaps. On top of what the worker
+        # already maps (a fork maps what its parent did: libraries, other threads'
+        # stacks), so that the limit means the same in `run` and in `watch`. Tesseract
+        # inherits it.
+        limit = _address_space() + memory
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:  # an administrator's limit stays the ceiling
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     # Ctrl-C and SIGTERM are the parent's to handle: it decides what to finish. A service
     # manager signals the whole process group; a worker dying mid-document would have its
     # document filed as a failure. The parent stops workers through the pipe or SIGKILL.
@@ -126,18 +159,42 @@ def _serve(
             return
         if task is None:
             return
+        result: Any = None
+        data = b""
         try:
             data = task.path.read_bytes()
-            result: Any = analyse(
-                task.name, data, context, allow_ocr=task.allow_ocr, on_phase=on_phase
-            )
+            result = analyse(task.name, data, context, allow_ocr=task.allow_ocr, on_phase=on_phase)
+        except MemoryError:
+            # Over [limits] memory in Python code (pdfium aborts instead). The worker is
+            # replaced: memory may be left fragmented or half-freed.
+            result = Failure(phase.value.decode("utf-8", "replace"), 0.0, limit="memory")
         except Exception:  # reported to the parent as an internal failure of this document
             result = traceback.format_exc()
-        conn.send(result)
+        del data
+        try:
+            conn.send(result)
+        except MemoryError:  # the analysis (a large document's parts) is too big to send
+            result = Failure(phase.value.decode("utf-8", "replace"), 0.0, limit="memory")
+            conn.send(result)
+        if isinstance(result, Failure):
+            return
+
+
+def _address_space() -> int:
+    """The bytes this process maps now (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class Supervisor:
-    """Analyses tasks in worker processes, as many at once as ``jobs``."""
+    """Analyses tasks in worker processes, as many at once as ``jobs``.
+
+    Use it from one thread: on Linux a worker is killed when the thread that started it
+    ends (``PR_SET_PDEATHSIG`` follows the thread, not the process).
+    """
 
     def __init__(
         self,
@@ -146,11 +203,15 @@ class Supervisor:
         jobs: int = 1,
         plugin_timeout: float = 10.0,
         ocr_timeout: float = 30.0,
+        memory: int | None = None,
+        document_timeout: float = DOCUMENT_TIMEOUT,
     ) -> None:
         self.context = context
         self.jobs = max(1, jobs or available_cores())
         self.plugin_timeout = plugin_timeout
         self.ocr_timeout = ocr_timeout
+        self.memory = memory
+        self.document_timeout = document_timeout
         self.text: list[_Worker] = []
         self.ocr: list[_Worker] = []
         self.stopping = False
@@ -233,7 +294,7 @@ class Supervisor:
             if worker.task is None:
                 return worker
         if len(pool) < size:
-            worker = _Worker(self.context)
+            worker = _Worker(self.context, self.memory)
             pool.append(worker)
             return worker
         return None
@@ -244,7 +305,11 @@ class Supervisor:
         try:
             result = worker.conn.recv()
         except (EOFError, OSError):
-            yield task, self._replace(worker, crashed=True)
+            worker.process.join(timeout=1.0)  # let it finish dying, to read how it died
+            yield task, self._replace(worker)
+            return
+        if isinstance(result, Failure):  # over its memory limit; the worker has exited
+            yield task, self._replace(worker, limit=result.limit)
             return
         worker.task = None
         if isinstance(result, str):  # the core failed on this document: a traceback
@@ -258,25 +323,37 @@ class Supervisor:
     def _check_deadline(self, worker: _Worker) -> tuple[Task, Failure] | None:
         task = worker.task
         assert task is not None
-        if worker.process.is_alive():
-            phase = worker.current_phase()
-            limit = self._limit(phase)
-            if time.monotonic() - worker.started.value <= limit:
-                return None
-        return task, self._replace(worker, crashed=not worker.process.is_alive())
+        if not worker.process.is_alive():
+            return task, self._replace(worker)
+        now = time.monotonic()
+        if now - worker.submitted > self.document_timeout:
+            return task, self._replace(worker, limit="time")
+        limit = self._limit(worker.current_phase())
+        if limit is None or now - worker.started.value <= limit:
+            return None
+        return task, self._replace(worker)
 
-    def _limit(self, phase: str) -> float:
+    def _limit(self, phase: str) -> float | None:
+        """The time limit of one step (``None``: the document's limit alone)."""
         if phase.startswith("ocr"):
             return self.ocr_timeout + 10.0
-        if phase in ("reading", "starting"):
-            return READ_LIMIT
+        if phase in PDF_PHASES:
+            return None
         return self.plugin_timeout
 
-    def _replace(self, worker: _Worker, *, crashed: bool) -> Failure:
-        """Kill a stuck or dead worker and put a fresh one in its place."""
-        failure = Failure(worker.current_phase(), time.monotonic() - worker.started.value, crashed)
+    def _replace(self, worker: _Worker, *, limit: str | None = None) -> Failure:
+        """Kill a stuck or dead worker and put a fresh one in its place.
+
+        A worker that died by itself is a crash; under a memory limit, a death by SIGABRT
+        (pdfium failing an allocation) or by a SIGKILL not sent here is the memory limit.
+        """
+        phase = worker.current_phase()
+        seconds = time.monotonic() - worker.submitted
+        crashed = limit is None and not worker.process.is_alive()
+        if crashed and self.memory and worker.process.exitcode in _MEMORY_DEATHS:
+            limit = "memory"
         pool = self.ocr if worker in self.ocr else self.text
         worker.task = None
         worker.stop(kill=True)
         pool.remove(worker)
-        return failure
+        return Failure(phase, seconds, crashed=crashed, limit=limit)

@@ -1,0 +1,238 @@
+"""The pages where a person decides: À vérifier (review) and Labellisations (CNP).
+
+Every decision calls the service layer (:mod:`attest_pipeline.service.review`,
+:mod:`attest_pipeline.service.labels`), the same functions as ``attest review`` and
+``attest labels``, with the person working in the page as the one who decides. A refusal
+comes back as a message on the same item; after a decision the next item comes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from attest_pipeline.errors import UsageError
+from attest_pipeline.web import files, queries
+from attest_pipeline.web.app import current_user, store, web_state
+from attest_pipeline.web.views import int_arg, pages
+
+_RPPS = re.compile(r"\b(\d{11})\b")
+
+
+def _by() -> str:
+    user = current_user()
+    if user is None:  # the guard lets no anonymous request this far
+        abort(403)
+    return user
+
+
+# ------------------------------------------------------------------------------ review
+
+
+def _waiting(reason: str | None = None) -> list[Any]:
+    from attest_pipeline.service.review import list_review
+
+    if store() is None:
+        return []
+    return list_review(web_state().workspace, reason=reason or None)
+
+
+@pages.route("/a-verifier")
+def review_list() -> str:
+    """What waits in review, one line each, filterable by reason."""
+    reason = request.args.get("raison") or None
+    try:
+        items = _waiting(reason)
+    except UsageError:
+        abort(404)
+    page = queries.paginate(items, int_arg(request.args.get("page"), 1))
+    return render_template("review_list.html", items=items, page=page, reason=reason)
+
+
+@pages.route("/a-verifier/premier")
+def review_first() -> BaseResponse:
+    """The first item waiting (or the list, when nothing waits)."""
+    items = _waiting(request.args.get("raison"))
+    if not items:
+        return redirect(url_for("pages.review_list"))
+    return redirect(url_for("pages.review_item", ident=items[0].id))
+
+
+def _after(ident: int) -> BaseResponse:
+    """The item after ``ident`` in the waiting list (wrapping round), else the list."""
+    items = [i for i in _waiting() if i.id != ident]
+    if not items:
+        flash("Plus rien n'attend une vérification.", "ok")
+        return redirect(url_for("pages.review_list"))
+    following = next((i for i in items if i.id > ident), items[0])
+    return redirect(url_for("pages.review_item", ident=following.id))
+
+
+@pages.route("/a-verifier/<int:ident>")
+def review_item(ident: int) -> str:
+    """One item: the PDF beside what was read, its evidence, the reasons, the decisions."""
+    from attest_pipeline.errors import NotFound
+    from attest_pipeline.service.review import show_review
+
+    ws = web_state().workspace
+    if store() is None:
+        abort(404)
+    try:
+        detail = show_review(ws, ident)
+    except NotFound:
+        abort(404)
+    db = store()
+    assert db is not None
+    served = files.find(db, web_state().config.paths, "attestation", ident)
+    count = files.page_count(served) if served is not None and served.is_pdf else 0
+    waiting = [i.id for i in _waiting()]
+    position = waiting.index(ident) + 1 if ident in waiting else None
+    following = next((i for i in waiting if i > ident), waiting[0] if waiting else None)
+    return render_template(
+        "review_item.html",
+        d=detail,
+        item=detail.item,
+        position=position,
+        total=len(waiting),
+        following=following if following != ident else None,
+        preview=range(1, min(count, files.PREVIEW_PAGES) + 1),
+        more_pages=max(count - files.PREVIEW_PAGES, 0),
+        roster=sorted(ws.roster.physicians, key=lambda p: (p.last_name, p.first_name)),
+        referentiel=ws.referentiel,
+    )
+
+
+@pages.route("/a-verifier/<int:ident>/classer", methods=["POST"])
+def review_resolve(ident: int) -> BaseResponse:
+    """File the item with what the person chose in the form."""
+    from attest_pipeline.service.review import parse_date, resolve
+
+    form = request.form
+    try:
+        rpps = _rpps_of(form.get("medecin", ""))
+        start = parse_date(form["debut"], "start") if form.get("debut") else None
+        end = parse_date(form["fin"], "end") if form.get("fin") else None
+        decision = resolve(
+            web_state().workspace,
+            ident,
+            by=_by(),
+            rpps=rpps,
+            action=form.get("action") or None,
+            start=start,
+            end=end,
+            labellisation=form.get("labellisation") or None,
+            note=form.get("note") or None,
+        )
+    except UsageError as refused:
+        flash(f"Non classé : {refused}", "error")
+        return redirect(url_for("pages.review_item", ident=ident))
+    flash(f"Élément {ident} classé par {decision.by}.", "ok")
+    return _after(ident)
+
+
+def _rpps_of(text: str) -> str | None:
+    """The RPPS in what the participant field holds (``NOM Prénom (RPPS)`` or the digits)."""
+    text = text.strip()
+    if not text:
+        return None
+    found = _RPPS.search(text)
+    if found is None:
+        raise UsageError(f"« {text} » : choisissez un médecin de la liste (nom et RPPS)")
+    return found.group(1)
+
+
+@pages.route("/a-verifier/<int:ident>/rejeter", methods=["POST"])
+def review_reject(ident: int) -> BaseResponse:
+    """Close the item without filing, with the reason given."""
+    from attest_pipeline.service.review import reject
+
+    why = request.form.get("raison", "").strip()
+    if not why:
+        flash("Indiquez pourquoi l'élément est rejeté.", "error")
+        return redirect(url_for("pages.review_item", ident=ident))
+    try:
+        reject(web_state().workspace, ident, by=_by(), why=why)
+    except UsageError as refused:
+        flash(f"Non rejeté : {refused}", "error")
+        return redirect(url_for("pages.review_item", ident=ident))
+    flash(f"Élément {ident} rejeté.", "ok")
+    return _after(ident)
+
+
+@pages.route("/a-verifier/<int:ident>/rouvrir", methods=["POST"])
+def review_reopen(ident: int) -> BaseResponse:
+    """Undo a resolve or a reject: the item waits in review again."""
+    from attest_pipeline.service.review import reopen
+
+    try:
+        reopen(web_state().workspace, ident, by=_by(), why=request.form.get("raison") or None)
+    except UsageError as refused:
+        flash(f"Non rouvert : {refused}", "error")
+    else:
+        flash(f"Élément {ident} rouvert : il attend de nouveau une vérification.", "ok")
+    return redirect(url_for("pages.review_item", ident=ident))
+
+
+# ----------------------------------------------------------------------- labellisations
+
+#: The lists of the labellisation page.
+LABEL_TABS = (("pending", "En attente"), ("granted", "Accordées"), ("refused", "Refusées"))
+
+
+@pages.route("/labellisations")
+def labels() -> str:
+    """The actions whose labellisation the CNP decides: pending first."""
+    from attest_pipeline.service.labels import list_labels
+
+    tab = request.args.get("statut", "pending")
+    if tab not in dict(LABEL_TABS):
+        abort(404)
+    items = list_labels(web_state().workspace, status=tab) if store() is not None else []
+    page = queries.paginate(items, int_arg(request.args.get("page"), 1))
+    return render_template("labels.html", page=page, tab=tab, tabs=LABEL_TABS)
+
+
+@pages.route("/labellisations.csv")
+def labels_csv() -> BaseResponse:
+    """The committee's CSV of what waits (the same file as ``attest labels --csv``)."""
+    from attest_pipeline.service.labels import labels_csv as build
+    from attest_pipeline.service.labels import list_labels
+
+    items = list_labels(web_state().workspace) if store() is not None else []
+    name = f"labellisations-{date.today().isoformat()}.csv"
+    return Response(
+        build(items),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@pages.route("/labellisations/<int:ident>/<decision>", methods=["POST"])
+def label_decide(ident: int, decision: str) -> BaseResponse:
+    """Grant, refuse (with a reason) or reopen one labellisation."""
+    from attest_pipeline.service.labels import grant, refuse, reopen_label
+
+    ws = web_state().workspace
+    note = request.form.get("note", "").strip() or None
+    try:
+        if decision == "accorder":
+            grant(ws, ident, by=_by(), note=note)
+            flash(f"Labellisation {ident} accordée.", "ok")
+        elif decision == "refuser":
+            if not note:
+                flash("Indiquez pourquoi la labellisation est refusée.", "error")
+                return redirect(url_for("pages.labels"))
+            refuse(ws, ident, by=_by(), why=note)
+            flash(f"Labellisation {ident} refusée.", "ok")
+        elif decision == "rouvrir":
+            reopen_label(ws, ident, by=_by(), why=note)
+            flash(f"Labellisation {ident} rouverte : elle attend de nouveau le CNP.", "ok")
+        else:
+            abort(404)
+    except UsageError as refused:
+        flash(f"Refusé : {refused}", "error")
+    return redirect(url_for("pages.labels", statut=request.form.get("statut", "pending")))
