@@ -21,6 +21,7 @@ from attest_pipeline.service import Workspace
 from attest_pipeline.service.labels import grant, list_labels
 from attest_pipeline.service.progress import physician_progress
 from attest_pipeline.service.review import list_review, reject, reopen, resolve, show_review
+from attest_pipeline.testing import make_pdf
 from tests.conftest import ROOT
 from tests.office import DUPONT, MARTIN
 from tests.test_pipeline import andpc
@@ -317,3 +318,25 @@ def test_a_decision_blocked_too_long_is_refused_in_one_line_and_changes_nothing(
     assert [i.id for i in list_review(office)] == [ITEM]
     assert Path(list_review(office)[0].path or "").exists()
     resolve(office, ITEM, by="alice", rpps=MARTIN)  # once the batch is over
+
+
+def test_a_split_item_missing_from_review_is_cut_again_from_the_archive(
+    tmp_path: Path, roster: Path
+) -> None:
+    from pypdf import PdfReader
+
+    from tests.conftest import TEST_PLUGINS, write_config
+    from tests.office import run, workspace
+    from tests.test_pipeline import per_page
+
+    write_config(tmp_path, roster, plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 5.0})
+    pages = [per_page("Jean-Pierre DUPONT"), per_page("Paul INCONNU")]
+    (tmp_path / "inbox" / "two.pdf").write_bytes(make_pdf(pages))
+    run(tmp_path)
+    ws = workspace(tmp_path)
+    (item,) = list_review(ws)
+    assert item.pages == (2,)
+    Path(item.path or "").unlink()
+    filed = Path(resolve(ws, item.id, by="alice", rpps=MARTIN).path or "")
+    reader = PdfReader(filed)
+    assert len(reader.pages) == 1 and "Paul INCONNU" in reader.pages[0].extract_text()

@@ -20,9 +20,10 @@ from typing import Any
 
 from attest_pipeline.decision import check_dates
 from attest_pipeline.errors import DecisionRefused, NotFound, UsageError
-from attest_pipeline.filing import Filer, filed_name, pages_of
+from attest_pipeline.filing import Filer, filed_name
 from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Candidate, Physician, Problem, Record, Status
+from attest_pipeline.reading import Uncuttable, cut_pages
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import LABELLISATIONS
 from attest_pipeline.service.decisions import (
@@ -431,9 +432,17 @@ def _review_pdf(ws: Workspace, row: Mapping[str, Any] | sqlite3.Row, moves: Move
     if path is not None and path.exists():
         return path
     original = Path(row["archive"]).read_bytes()
-    pages = json.loads(row["pages"])
+    pages = tuple(json.loads(row["pages"]))
     total = row["document_pages"]
-    data = pages_of(original, pages, total) if pages and total else original
+    data = original
+    if pages and total and pages != tuple(range(1, total + 1)):
+        try:
+            data = cut_pages(original, [pages])[pages]
+        except Uncuttable as error:
+            raise DecisionRefused(
+                f"item {row['id']}: its PDF is missing from review and its pages cannot be "
+                f"cut from the archived original ({error})"
+            ) from error
     rebuilt = ws.config.paths.review / f".rebuilt_{row['id']}.pdf"
     rebuilt.parent.mkdir(parents=True, exist_ok=True)
     rebuilt.write_bytes(data)
