@@ -75,15 +75,28 @@ def with_pdf(subject: str, filename: str, n: int, **kwargs: object) -> EmailMess
     )
 
 
-def large_attestation(n: int) -> bytes:
-    """An attestation made large (12 MB) by a file embedded in it: still a whole, valid PDF."""
+def large_attestation(n: int, size: int = 3_000_000) -> bytes:
+    """An attestation made large by a file embedded in it: still a whole, valid PDF."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(BytesIO(attestation(n))))
-    writer.add_attachment("annexe.bin", os.urandom(12_000_000))
+    writer.add_attachment("annexe.bin", os.urandom(size))
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+#: Messages of the backlog that the kill and restart tests interrupt (3 MB each but the first).
+BACKLOG = 10
+
+
+def backlog(count: int, first: int) -> list[EmailMessage]:
+    """A small message, then large ones: fetching them all takes a while, even on loopback."""
+    return [with_pdf("first", "first.pdf", first)] + [
+        message(f"large{n}", attachments=[
+            (f"large{n}.pdf", large_attestation(first + n), "application/pdf")])
+        for n in range(1, count)
+    ]
 
 
 def zipped(*members: tuple[str, bytes]) -> bytes:
@@ -331,6 +344,15 @@ def test_collects_pdfs_files_them_and_marks_the_messages(
     text = attest(workspace, "status").stdout
     assert "mail secretariat: ok, last polled" in text
 
+    # review show: the message a person answers.
+    [item] = [i for i in status["review"] if i["reasons"] == ["link_only"]]
+    shown = attest(workspace, "review", "show", str(item["id"]), "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["mail"]["subject"] == "Attestation en ligne"
+    assert json.loads(shown.stdout)["mail"]["message_id"] == link["Message-ID"]
+    as_text = attest(workspace, "review", "show", str(item["id"])).stdout
+    assert 'mail: from="Dr Jean-Pierre DUPONT <jp.dupont@example.fr>"' in as_text
+
 
 def test_odd_names_broken_mime_and_limits_never_stop_the_poll(
     server: Dovecot, workspace: Path
@@ -471,30 +493,28 @@ def test_credentials_come_from_an_owner_only_file_and_never_appear(
 def test_a_kill_between_saving_and_marking_collects_nothing_twice(
     server: Dovecot, workspace: Path
 ) -> None:
-    # The second message is large: while it is fetched, the first one is saved into the
-    # inbox and not yet marked (marking comes once the folder is done).
-    first = with_pdf("first", "first.pdf", 50)
-    large = message("large", attachments=[("large.pdf", large_attestation(51), "application/pdf")])
-    deliver(server, first, large)
+    # A backlog of large messages: while they are fetched one by one, the first ones are
+    # saved into the inbox and none is marked yet (marking comes once the folder is done).
+    deliver(server, *backlog(BACKLOG, 50))
     config = workspace / "config.toml"
-    config.write_text(config.read_text().replace(
-        "[mail]\n", "[mail]\nmax_message_size = 100000000\nmax_attachment_size = 60000000\n"))
+    config.write_text(config.read_text().replace("max_attachments = 5", "max_attachments = 5\n"
+                                                 "max_message_size = 100000000"))
 
     process = start(workspace, "mail", "--once")
     wait_for(lambda: any(p.name.startswith("mail_") for p in (workspace / "inbox").iterdir()))
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
     saved = [p.name for p in (workspace / "inbox").iterdir()]
-    assert len(saved) == 1 and saved[0].endswith("_first.pdf")
-    assert KEYWORD.encode() not in flags(server)["first"]  # killed before marking
+    assert 1 <= len(saved) < BACKLOG and any(name.endswith("_first.pdf") for name in saved)
+    assert not any(KEYWORD.encode() in f for f in flags(server).values())  # before marking
 
     done = attest(workspace, "mail", "--once")
     assert done.returncode == 0, done.stderr
     rows = documents(workspace)
-    assert sorted(Path(r["name"]).stem.rsplit("_", 1)[-1] for r in rows) == ["first", "large"]
-    assert [r["status"] for r in rows] == ["file", "file"]
-    on_server = flags(server)
-    assert KEYWORD.encode() in on_server["first"] and KEYWORD.encode() in on_server["large"]
+    expected = sorted(["first"] + [f"large{n}" for n in range(1, BACKLOG)])
+    assert sorted(Path(r["name"]).stem.rsplit("_", 1)[-1] for r in rows) == expected
+    assert [r["status"] for r in rows] == ["file"] * BACKLOG
+    assert all(KEYWORD.encode() in f for f in flags(server).values())
     journal = (workspace / "state" / "journal.log").read_text()
     assert journal.count("_first.pdf [p1]") == 1
     assert 'subject="first"' in journal
@@ -514,35 +534,33 @@ def test_a_kill_between_saving_and_marking_collects_nothing_twice(
     )
     again = attest(workspace, "mail", "--once")
     assert again.returncode == 0, again.stderr
-    assert "2 new message(s): 2 with PDFs (0 saved into the inbox, 2 already received)" in (
-        again.stdout
-    )
-    assert len(documents(workspace)) == 2
+    assert (f"{BACKLOG} new message(s): {BACKLOG} with PDFs (0 saved into the inbox, "
+            f"{BACKLOG} already received)") in again.stdout
+    assert len(documents(workspace)) == BACKLOG
 
 
 def test_a_server_restarted_mid_poll_is_retried_with_backoff_said_once(
     server: Dovecot, workspace: Path
 ) -> None:
-    first = with_pdf("before", "before.pdf", 60)
-    large = message("during",
-                    attachments=[("during.pdf", large_attestation(61), "application/pdf")])
-    deliver(server, first, large)
+    deliver(server, *backlog(BACKLOG, 60))
     config = workspace / "config.toml"
-    config.write_text(config.read_text().replace(
-        "[mail]\n", "[mail]\nmax_message_size = 100000000\nmax_attachment_size = 60000000\n"))
+    config.write_text(config.read_text().replace("max_attachments = 5", "max_attachments = 5\n"
+                                                 "max_message_size = 100000000"))
     process = start(workspace, "mail")
     try:
         inbox = workspace / "inbox"
-        wait_for(lambda: any(p.name.endswith("_before.pdf") for p in inbox.iterdir())
+        wait_for(lambda: any(p.name.startswith("mail_") for p in inbox.iterdir())
                  or len(documents_or_none(workspace)) > 0)
-        server.stop()  # while the large message is being fetched
+        server.stop()  # while the backlog is being fetched
         time.sleep(4)  # several retries fail meanwhile
-        # The poll was cut short: the large message is not collected yet.
-        assert not any("_during" in p.name for p in inbox.iterdir())
-        assert all("_during" not in r["name"] for r in documents_or_none(workspace))
+        # The poll was cut short: part of the backlog only is collected.
+        collected = {p.name for p in inbox.iterdir()} | {
+            r["name"] for r in documents_or_none(workspace)}
+        assert 1 <= len(collected) < BACKLOG
         server.start()
-        deliver(server, with_pdf("after", "after.pdf", 62))
-        wait_for(lambda: len(documents_or_none(workspace)) == 3, timeout=120, every=0.2)
+        deliver(server, with_pdf("after", "after.pdf", 75))
+        wait_for(lambda: len(documents_or_none(workspace)) == BACKLOG + 1, timeout=120,
+                 every=0.2)
         wait_for(lambda: all(KEYWORD.encode() in f for f in flags(server).values()), timeout=60,
                  every=0.2)
     finally:
@@ -552,10 +570,10 @@ def test_a_server_restarted_mid_poll_is_retried_with_backoff_said_once(
     assert err.count("cannot be polled") == 1, err
     assert "back after" in err
     rows = documents(workspace)
-    assert sorted(r["name"].rsplit("_", 1)[-1] for r in rows) == [
-        "after.pdf", "before.pdf", "during.pdf"
-    ]
-    assert [r["status"] for r in rows] == ["file"] * 3
+    assert sorted(r["name"].rsplit("_", 1)[-1] for r in rows) == sorted(
+        ["after.pdf", "first.pdf"] + [f"large{n}.pdf" for n in range(1, BACKLOG)]
+    )
+    assert [r["status"] for r in rows] == ["file"] * (BACKLOG + 1)
     status = json.loads(attest(workspace, "status", "--json").stdout)
     assert status["mail"][0]["failing_since"] is None
 
