@@ -76,8 +76,8 @@ def test_other_files_are_complete_when_not_empty(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xd8")
     assert is_complete(path, 2)
     html = tmp_path / "download.PDF"
-    html.write_bytes(b"<html>session expired</html>")
-    assert not is_complete(html, html.stat().st_size)
+    html.write_bytes(b"<html>session expired</html>")  # will never become a PDF: taken
+    assert is_complete(html, html.stat().st_size)
 
 
 
@@ -139,5 +139,8 @@ def test_a_pdf_name_on_another_kind_of_file_is_complete_once_its_head_is_there(
     reserved.write_bytes(b"\0" * 4000)  # a copy that reserved its size: not yet
     assert not is_complete(reserved, 4000)
     short = tmp_path / "short.pdf"
-    short.write_bytes(b"PK\x03\x04")  # its first kilobyte not even written
-    assert not is_complete(short, 4)
+    short.write_bytes(b"PK\x03\x04")  # a small quiet file that can never begin a PDF
+    assert is_complete(short, 4)
+    started = tmp_path / "started.pdf"
+    started.write_bytes(b"%PD")  # the first bytes of a PDF still being written
+    assert not is_complete(started, 3)

@@ -77,3 +77,21 @@ def test_every_limit_is_documented(key: str) -> None:
 def test_every_paths_key_is_documented(key: str) -> None:
     rows = [line for line in README.splitlines() if line.startswith("| `[paths]")]
     assert any(f"`[paths] {key}`" in row or f"`{key}`" in row.split("|")[1] for row in rows)
+
+
+def _guarantees() -> str:
+    return README.split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+
+
+#: ``file.py::test_name`` wherever the Guarantees section names a test.
+CITED = sorted(set(re.findall(r"(test_\w+\.py)::(test_\w+)", _guarantees())))
+
+
+def test_the_guarantees_cite_tests() -> None:
+    assert len(CITED) >= 10
+
+
+@pytest.mark.parametrize(("module", "name"), CITED)
+def test_every_test_the_guarantees_cite_exists(module: str, name: str) -> None:
+    source = (Path(__file__).resolve().parent / module).read_text(encoding="utf-8")
+    assert re.search(rf"^def {name}\(", source, re.M), f"{module} has no {name}"

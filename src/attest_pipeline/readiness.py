@@ -65,7 +65,8 @@ def is_complete(path: Path, size: int) -> bool:
     A whole but damaged PDF (no ``startxref``, a wrong offset: readers rebuild the table) is
     taken at once, for the workers to read or quarantine. A PDF that needs a password is
     whole: the pipeline quarantines it as ``encrypted``; so is a ``.pdf`` whose first
-    kilobyte holds no PDF header (it will never become one: ``not_pdf``).
+    kilobyte (or, shorter, whose first bytes) can hold no PDF header (it will never become
+    one: ``not_pdf``).
     """
     if size <= 0:
         return False
@@ -77,9 +78,12 @@ def is_complete(path: Path, size: int) -> bool:
             header = head.find(b"%PDF-")
             if header < 0:
                 # A PDF is written from its header on: a whole first kilobyte without one,
-                # and not the zeros of a copy that reserved the size first, is some other
-                # file under a .pdf name (a renamed .docx), whole as it is.
-                return len(head) == _HEAD and head[:1] != b"\0"
+                # or a shorter quiet file whose first bytes cannot begin one, and not the
+                # zeros of a copy that reserved the size first, is some other file under a
+                # .pdf name (a renamed .docx), whole as it is.
+                if head[:1] == b"\0":
+                    return False
+                return len(head) == _HEAD or not b"%PDF-".startswith(head[:5])
             handle.seek(max(0, size - _TAIL))
             tail = handle.read(_TAIL)
             if b"%%EOF" not in tail:
