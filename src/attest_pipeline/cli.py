@@ -185,6 +185,18 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--once", is_flag=True, help="Poll every mailbox once, file, and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print each poll's report as JSON.")
+@pass_options
+def mail(options: Options, once: bool, as_json: bool) -> None:
+    """Collect the PDFs mailed to the [mail] mailboxes into the inbox, and file them."""
+    from attest_pipeline.mail.collect import mail_command
+
+    config = options.config()
+    mail_command(config, lambda: options.pipeline(config), once=once, as_json=as_json)
+
+
+@cli.command()
 @click.option(
     "--polling/--events",
     default=None,
@@ -419,6 +431,12 @@ def doctor(options: Options) -> None:
             f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
             + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad)
         )
+    if config is not None and config.mail.accounts:
+        from attest_pipeline.mail.collect import doctor_lines
+
+        for ok, line in doctor_lines(config):
+            click.echo(f"{'ok  ' if ok else 'FAIL'} {line}")
+            problems += 0 if ok else 1
     language = config.ocr.language if config else "fra"
     ocr = tesseract_status(language)
     if ocr.available:
