@@ -145,6 +145,67 @@ def test_doctor_reports_each_check(workspace: Path) -> None:
     assert "OCR" in result.stdout
 
 
+#: A DPC layout that no label reader reads: the name and the RPPS stand on a line of their
+#: own, without labels, under the wording (which mentions "le participant nommé ci-après").
+NAMED_BELOW = """Association Formation Santé Ouest
+Organisme de DPC enregistré auprès de l'ANDPC sous le n° 1187
+ATTESTATION DE PARTICIPATION A UNE ACTION DE DPC
+L'organisme atteste la réalisation de l'action de DPC n° 11872500730 par le participant
+nommé ci-après, action de type formation continue intitulée « Prise en charge de l'asthme ».
+Claire MARTIN 10101010105
+Dates : du 12 au 14 mars 2025
+Fait à Rennes, le 18/03/2025
+Le Président, Dr Jean-Pierre DUPONT
+"""
+
+
+def test_extract_files_on_the_roster_identity_and_explains_it(workspace: Path) -> None:
+    pdf = workspace / "named_below.pdf"
+    pdf.write_bytes(make_pdf([NAMED_BELOW]))
+    result = attest("extract", "--json", str(pdf), cwd=workspace)
+    assert result.returncode == 0, result.stderr
+    (record,) = json.loads(result.stdout)
+    assert record["status"] == "file", record["details"]
+    assert record["participant"]["rpps"] == "10101010105"
+    assert record["evidence"]["participant"] == "Claire MARTIN 10101010105"
+    roster = record["fields"]["roster"]
+    assert roster["decided_by"] == "roster"
+    assert {seen["rpps"]: seen["by"] for seen in roster["found"]} == {
+        "10101010105": "rpps+name",
+        "10005682603": "name",
+    }
+    explained = attest("extract", "--explain", str(pdf), cwd=workspace).stdout
+    assert "participant read by the plugin: nothing" in explained
+    assert (
+        "roster: MARTIN Claire (10101010105) by rpps+name, page 1: "
+        "'Claire MARTIN 10101010105'" in explained
+    )
+    assert "roster: DUPONT Jean-Pierre (10005682603) by name" in explained
+    assert "participant decided by the roster" in explained
+
+
+DIPLOMA = """UNIVERSITÉ DE RENNES
+Faculté de Médecine
+DIPLÔME D'UNIVERSITÉ
+Médecine narrative et humanités médicales
+Vu le procès-verbal du jury en date du 24 juin 2025 ;
+Le diplôme d'université est délivré à Mme Claire MARTIN, née le 20/11/1974 à Lorient, au titre de
+l'année universitaire 2024-2025, pour en jouir avec les droits et prérogatives qui y sont attachés.
+Fait à Rennes, le 5 août 2025
+Le Doyen, Pr Yves LE MOAL
+"""
+
+
+def test_a_diploma_in_the_patient_relationship_is_filed_in_bloc_3(workspace: Path) -> None:
+    pdf = workspace / "du.pdf"
+    pdf.write_bytes(make_pdf([DIPLOMA]))
+    result = attest("extract", "--json", str(pdf), cwd=workspace)
+    (record,) = json.loads(result.stdout)
+    assert record["family"] == "university"
+    assert record["fields"]["theme"] == "relation_patients"
+    assert (record["bloc"], record["action"]) == (3, "C")
+
+
 def test_after_kill_9_of_run_no_worker_remains_and_the_next_run_does_everything(
     tmp_path: Path, roster: Path
 ) -> None:

@@ -161,3 +161,61 @@ def test_output_folders_that_cannot_be_written_are_refused_naming_the_key(
     assert re.match(f"\\[paths\\] {key} \\(.*\\) {problem}", line), line
     with pytest.raises(ConfigError, match=f"\\[paths\\] {key} .*{problem}"):
         check_outputs(config)
+
+
+# ------------------------------------------------------------------------------ [mail]
+
+ACCOUNT = """
+[[mail.accounts]]
+name = "secretariat"
+host = "imap.example.org"
+user = "attestations@example.org"
+password_env = "ATTEST_MAIL_PASSWORD"
+"""
+
+
+def mail_config(tmp_path: Path, roster: Path, account: str, mail: str = "") -> Path:
+    path = write_config(tmp_path, roster)
+    path.write_text(path.read_text() + "\n[mail]\n" + mail + "\n" + account, encoding="utf-8")
+    return path
+
+
+def test_a_mail_account_has_safe_defaults(tmp_path: Path, roster: Path) -> None:
+    config = load_config(mail_config(tmp_path, roster, ACCOUNT, "interval = 60\n"))
+    [account] = config.mail.accounts
+    assert (account.security, account.port, account.folders) == ("imaps", 993, ("INBOX",))
+    assert account.keyword == "$AttestCollected"
+    assert config.mail.interval == 60
+    assert load_config(write_config(tmp_path, roster)).mail.accounts == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ('password_env = "ATTEST_MAIL_PASSWORD"', "give exactly one of password_env"),
+        ('user = "attestations@example.org"\npassword = "hunter2"', "never kept in the config"),
+        ('name = "secretariat"\nsecurity = "plain"', "towards this machine only"),
+        ('name = "secretariat"\nsecurity = "ssl3"', "security must be one of"),
+        ('name = "secretariat"\nkeyword = "\\\\Seen"', "must be an IMAP keyword"),
+        ('name = "secretariat"\nfolder = "INBOX"', "unknown key(s): folder"),
+        ('name = "secretariat"\nfolders = []', "folders must be folder names"),
+    ],
+)
+def test_mail_account_mistakes_are_refused(
+    tmp_path: Path, roster: Path, change: str, message: str
+) -> None:
+    old = change.split("\n")[0]
+    account = ACCOUNT.replace(old, change) if "\n" in change else ACCOUNT.replace(old, "")
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_config(mail_config(tmp_path, roster, account))
+
+
+def test_plain_imap_is_accepted_on_loopback_only(tmp_path: Path, roster: Path) -> None:
+    account = ACCOUNT.replace("imap.example.org", "127.0.0.1") + 'security = "plain"\n'
+    [loaded] = load_config(mail_config(tmp_path, roster, account)).mail.accounts
+    assert (loaded.security, loaded.port) == ("plain", 143)
+
+
+def test_two_accounts_need_two_names(tmp_path: Path, roster: Path) -> None:
+    with pytest.raises(ConfigError, match="names must be different"):
+        load_config(mail_config(tmp_path, roster, ACCOUNT + ACCOUNT))

@@ -531,3 +531,82 @@ def test_academic_year_over_a_line_break() -> None:
 def test_find_year_over_a_line_break() -> None:
     found = find_year("satisfait aux épreuves pour l'année\n2023, avec", ("année",))
     assert found == Found(2023, "année\n2023")
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # Times of day beside the dates, inside a period or a list.
+        ("du 12 mars 2025 à 9h00 au 14 mars 2025 à 17h30", "2025-03-12", "2025-03-14"),
+        ("Formation du 12/03/2025 9:00 au 13/03/2025 17:00", "2025-03-12", "2025-03-13"),
+        ("12/03/2025 de 09h00 à 17h00 et 13/03/2025 de 09h00 à 12h00", "2025-03-12", "2025-03-13"),
+        ("le 12 mars 2025 (de 9 h 00 à 12 h 30)", "2025-03-12", "2025-03-12"),
+        ("Session : 12.03.2025, 14 h - 18 h", "2025-03-12", "2025-03-12"),
+        # Dotted and ISO dates, ranges across months and years.
+        ("du 12.03.2025 au 14.03.2025", "2025-03-12", "2025-03-14"),
+        ("du 2025-03-12 au 2025-03-14", "2025-03-12", "2025-03-14"),
+        ("du 30 décembre 2024 au 3 janvier 2025", "2024-12-30", "2025-01-03"),
+        ("Formation du 12/12/2024 au 10/01/2025", "2024-12-12", "2025-01-10"),
+        # English, day first (a certificate of attendance of an international congress).
+        ("held in Paris from 29 June to 3 July 2026", "2026-06-29", "2026-07-03"),
+        ("WONCA Europe Conference, 29 June - 3 July 2026", "2026-06-29", "2026-07-03"),
+        ("attended the session on Tuesday 30 June 2026", "2026-06-30", "2026-06-30"),
+    ],
+)
+def test_times_dotted_iso_and_english_dates_make_periods(text: str, start: str, end: str) -> None:
+    period = find_period(text)
+    assert period is not None
+    assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Formation suivie le 12/03/2025.\nSigné électroniquement le 2025-03-20 10:12:33",
+        "Document généré le 20/03/2025 à 10:12\nDate de la formation : 12/03/2025",
+        "Formation le 12/03/2025\nSignature électronique : 20.03.2025 10:12:33 CET",
+        "Horodatage : 2025-03-20T10:12:33Z\nFormation le 12/03/2025",
+        "Édité le 20/03/2025\nFormation réalisée le 12 mars 2025",
+        "Formation réalisée le 12 mars 2025\nFait à Lyon, le 20 mars 2025 à 14h30",
+    ],
+)
+def test_printing_and_signing_dates_are_never_the_action_dates(text: str) -> None:
+    period = find_period(text)
+    assert period is not None
+    assert (period.start, period.end) == (date(2025, 3, 12), date(2025, 3, 12))
+
+
+def test_a_time_is_never_read_as_a_day() -> None:
+    assert find_period("Accueil à 9h00, clôture à 17h30") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "attended the conference on 30 June 2026\nIssued on 10 July 2026",
+        "Date of issue: 10/07/2026\nattended the conference on 30 June 2026",
+        "Signed on 10 July 2026 by the Chair\nThe session was held on 30 June 2026",
+    ],
+)
+def test_english_issue_dates_are_not_the_action_dates(text: str) -> None:
+    period = find_period(text)
+    assert period is not None and period.start == date(2026, 6, 30) == period.end
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("March 12-14, 2025", "2025-03-12", "2025-03-14"),
+        ("WONCA Europe Conference, June 29 - July 3, 2026, Paris", "2026-06-29", "2026-07-03"),
+        ("held from June 29 to July 3, 2026", "2026-06-29", "2026-07-03"),
+        ("attended the workshop on Tuesday, June 30th, 2026", "2026-06-30", "2026-06-30"),
+    ],
+)
+def test_english_dates_written_month_first(text: str, start: str, end: str) -> None:
+    period = find_period(text)
+    assert period is not None
+    assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
+
+
+def test_a_french_month_before_a_number_is_no_month_first_date() -> None:
+    assert find_period("Session de mars 12 participants, démarche 14, 2025") is None

@@ -172,6 +172,83 @@ def test_settle_chooses_the_bloc_with_fewest_actions(rules: Rules) -> None:
     assert second.chosen is not None and second.chosen.key == "2.A"
 
 
+# ------------------------------------------------------------- the roster as evidence
+
+
+def run_text(rules: Rules, text: str, read: Extraction) -> Record:
+    document = Document(pages=(Page(1, text),))
+    recognition = Recognition("andpc@1", "andpc", (Item((1,), read),), ())
+    (record,) = decide(Source("a.pdf", "0" * 64, (1,)), document, recognition, rules)
+    return record
+
+
+SENTENCE = (
+    "L'organisme atteste que le participant nommé ci-après a suivi l'action de DPC.\n"
+    "Dr Jean-Pierre DUPONT\nRPPS : 10005682603\nFait à Lyon, le 20/03/2025\nLe Président"
+)
+
+
+def test_a_sentence_read_as_the_name_gives_way_to_the_roster_identity(rules: Rules) -> None:
+    read = extraction(participant=found("nommé ci-après"))
+    record = run_text(rules, SENTENCE, read)
+    assert record.status is Status.FILE, record.problems
+    assert (record.rpps, record.last_name, record.matched) == ("10005682603", "DUPONT", True)
+    assert record.evidence["participant"] == "Jean-Pierre DUPONT RPPS : 10005682603"
+    roster = record.fields["roster"]
+    assert roster["decided_by"] == "roster"
+    assert roster["plugin_read"] == {"participant": "nommé ci-après", "rpps": "10005682603"}
+    assert [seen["by"] for seen in roster["found"]] == ["rpps+name"]
+
+
+def test_nothing_read_but_one_roster_physician_in_the_text_is_filed(rules: Rules) -> None:
+    read = extraction(participant=None, rpps=None)
+    record = run_text(rules, SENTENCE, read)
+    assert record.status is Status.FILE and record.rpps == "10005682603"
+
+
+def test_a_plausible_name_that_disagrees_is_never_overridden(rules: Rules) -> None:
+    read = extraction(participant=found("Dr Paul NOBODY"))
+    record = run_text(rules, SENTENCE, read)
+    assert record.status is Status.REVIEW
+    assert reasons(record) == ["participant_mismatch"]
+    assert record.fields["roster"]["decided_by"] == "plugin"
+
+
+def test_an_rpps_read_off_the_roster_is_never_overridden(rules: Rules) -> None:
+    read = extraction(participant=found("nommé ci-après"), rpps=found("10023456782"))
+    record = run_text(rules, SENTENCE, read)
+    assert reasons(record) == ["unknown_participant"]
+
+
+def test_the_roster_identity_must_be_the_holder_of_the_rpps_read(rules: Rules) -> None:
+    text = "Le participant nommé ci-après\nDr Claire MARTIN\nRPPS : 10005682603"
+    read = extraction(participant=found("nommé ci-après"))
+    record = run_text(rules, text, read)
+    assert record.status is Status.REVIEW and reasons(record) == ["participant_mismatch"]
+
+
+def test_several_roster_physicians_undesignated_are_ambiguous(rules: Rules) -> None:
+    text = "Liste des présents\nDr Claire MARTIN\nDr Jean-Pierre DUPONT"
+    record = run_text(rules, text, extraction(participant=None, rpps=None))
+    assert reasons(record) == ["ambiguous_participant"]
+    (problem,) = record.problems
+    assert "MARTIN Claire (10101010105)" in problem.detail
+    assert "DUPONT Jean-Pierre (10005682603)" in problem.detail
+
+
+def test_a_roster_name_read_by_ocr_with_low_confidence_goes_to_review(rules: Rules) -> None:
+    from attest_pipeline.models import Word
+
+    text = "certifie que\nDr Claire MARTIN\na participé"
+    words = tuple(
+        Word(w, 0, 1, 0, 1, confidence=50.0 if w == "MARTIN" else 95.0) for w in text.split()
+    )
+    document = Document(pages=(Page(1, text, ocr=True, confidence=90.0),), _words=lambda _: words)
+    read = extraction(participant=None, rpps=None)
+    recognition = Recognition("andpc@1", "andpc", (Item((1,), read),), ())
+    (record,) = decide(Source("a.pdf", "0" * 64, (1,)), document, recognition, rules)
+    assert record.rpps == "10101010105"
+    assert record.status is Status.REVIEW and "low_ocr_confidence" in reasons(record)
 def test_settle_files_an_attestation_printed_twice_in_one_document_once(rules: Rules) -> None:
     (record,) = run(rules, extraction())
     copies = [replace(record, pages=(n,)) for n in (1, 2, 3)]

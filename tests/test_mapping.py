@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -622,3 +623,60 @@ def test_rcp_with_enough_meetings_over_a_year_is_2d() -> None:
         end=Found(date(2024, 6, 30), "30/06/2024"), meetings=base.meetings,
     )
     assert eligible_actions(short, ref, rules).problems
+
+
+# ------------------------------------------------------------- themes on title lists
+
+THEME_TITLES = tomllib.loads(
+    (Path(__file__).parent / "data" / "theme_titles.toml").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize(
+    ("theme", "title"),
+    [(theme, title) for theme, titles in THEME_TITLES.items() for title in titles],
+)
+def test_realistic_titles_are_read_as_their_theme(
+    rules: MappingRules, theme: str, title: str
+) -> None:
+    assert detect_theme(rules, title) == theme
+
+
+def test_the_title_lists_are_long_enough_to_mean_something() -> None:
+    assert len(THEME_TITLES["relation_patients"]) >= 40
+    assert len(THEME_TITLES["professional_risks"]) >= 40
+    assert len(THEME_TITLES["general"]) >= 30
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "DU Relation de soin et communication en médecine",
+        "DU Médecine narrative et humanités médicales",
+        "DU Éthique du soin et de la relation de soin",
+        "DIU Éducation thérapeutique, prévention et maladies chroniques",
+    ],
+)
+def test_a_university_diploma_in_the_patient_relationship_goes_to_bloc_3(
+    rules: MappingRules, ref: Referentiel, title: str
+) -> None:
+    read = extraction(Family.UNIVERSITY, title=title)
+    read = Extraction(family=read.family, title=read.title, nature=found(Nature.DIPLOME))
+    assert [key for key, _ in keys(eligible_actions(read, ref, rules))] == ["3.C"]
+
+
+def test_a_combination_needs_every_part_in_one_text(rules: MappingRules) -> None:
+    assert detect_theme(rules, "Améliorer la communication en consultation") == (
+        "relation_patients"
+    )
+    assert detect_theme(rules, "Communication", "en consultation") == "general"
+    assert detect_theme(rules, "Communication interprofessionnelle en MSP") == "general"
+
+
+def test_a_malformed_combination_has_its_line(tmp_path: Path) -> None:
+    error = _error(
+        tmp_path,
+        GOOD.replace('keywords = ["annonce"]', 'keywords = ["annonce"]\ntogether = ["a + "]'),
+    )
+    assert "joined by '+'" in error.problem
+    assert error.line is not None

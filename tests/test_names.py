@@ -570,6 +570,111 @@ def test_find_person_never_takes_a_doctor_named_as_the_agent(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Dr Jean-Pierre DUPONT",
+        "DUPONT, Jean",
+        "Marie DUPONT épouse MARTIN",
+        "Hélène de la Fontaine",
+    ],
+)
+def test_a_name_reads_as_plausible(text: str) -> None:
+    from attest_pipeline.text.names import plausible_name
+
+    assert plausible_name(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nommé ci-après",
+        "le participant nommé ci-après",
+        "ATTESTATION DE PRÉSENCE",
+        "jean dupont",
+        "DUPONT",
+        "Jean DUPONT a participé",
+        "A, B, C",
+    ],
+)
+def test_what_is_no_name_is_not_plausible(text: str) -> None:
+    from attest_pipeline.text.names import plausible_name
+
+    assert not plausible_name(text)
+
+
+def test_one_word_is_plausible_only_when_allowed() -> None:
+    from attest_pipeline.text.names import plausible_name
+
+    assert plausible_name("DUPONT", allow_single=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "signatory"),
+    [
+        ("Le Président\nDr Jean DUPONT", "Jean DUPONT", True),
+        ("Dr Jean DUPONT, directeur de l'organisme", "Jean DUPONT", True),
+        ("Formation animée par le Dr Jean DUPONT", "Jean DUPONT", True),
+        ("Je soussigné, Jean DUPONT", "Jean DUPONT", True),
+        ("atteste que le Dr Jean DUPONT a participé", "Jean DUPONT", False),
+    ],
+)
+def test_signatory_at_tells_the_signatory(text: str, name: str, signatory: bool) -> None:
+    from attest_pipeline.text.names import signatory_at
+
+    folded = fold(text)
+    assert signatory_at(folded, folded.text.index(fold(name).text)) is signatory
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # The label words inside the attestation's sentences are not labels.
+        ("Le participant nommé ci-après, Dr Jean DUPONT, a suivi l'action.", "Jean DUPONT"),
+        (
+            "Le participant nommé ci-après a suivi l'intégralité du programme : Prise En Charge\n"
+            "Dr Claire MARTIN",
+            "Claire MARTIN",
+        ),
+        ("Le stagiaire désigné ci-après a suivi Module Un : Dr Claire MARTIN", "Claire MARTIN"),
+        ("Chaque participant reçoit : Un Livret\nNom : MARTIN\nPrénom : Claire", "MARTIN, Claire"),
+        ("Participant nommé ci-après : voir ci-dessous\nDr Claire MARTIN", "Claire MARTIN"),
+        # Labels laid out as labels.
+        ("Participant(e) au programme : Claire MARTIN", "Claire MARTIN"),
+        ("Participant ........ DUPONT Jean", "DUPONT Jean"),
+        ("Participant\nDUPONT Jean", "DUPONT Jean"),
+        ("Participant Marie MARTIN\nGroupe Balint", "Marie MARTIN"),
+        ("Le participant : DUPONT Jean", "DUPONT Jean"),
+    ],
+)
+def test_labels_are_labels_only_where_the_layout_says_so(text: str, name: str) -> None:
+    found = find_person(text)
+    assert found is not None and found.value == name
+
+
+def test_a_label_word_inside_a_sentence_reads_no_label() -> None:
+    # Not a label (inside the sentence), and no other layout names anyone: nothing read.
+    assert find_person("Chaque participant reçoit : Un Livret") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("This is to certify that\nDr Claire MARTIN\nhas attended the conference", "Claire MARTIN"),
+        ("We hereby certify that Dr Claire MARTIN has attended", "Claire MARTIN"),
+        ("Name: MARTIN Claire\nParticipant ID: 12345", "MARTIN Claire"),
+        ("Participant name: Claire MARTIN", "Claire MARTIN"),
+    ],
+)
+def test_english_certificates_name_their_participant(text: str, name: str) -> None:
+    found = find_person(text)
+    assert found is not None and found.value == name
+
+
+def test_the_chair_who_signs_an_english_certificate_is_not_the_participant() -> None:
+    assert find_person("Signed by the Chair of the Organising Committee, Dr Paul LEROY") is None
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [
         ("Participant : DUPONT", "DUPONT"),

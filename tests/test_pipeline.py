@@ -508,6 +508,18 @@ def test_with_ocr_disabled_a_scan_is_quarantined_as_no_text(tmp_path: Path) -> N
     assert summary.count(Status.REJECT) == 1
 
 
+def test_a_scan_pasted_under_a_typed_header_is_read_by_ocr(tmp_path: Path, roster: Path) -> None:
+    from tests.test_reading import pasted_scan
+
+    write_config(tmp_path, roster, run={"jobs": 1})
+    pdf = tmp_path / "pasted.pdf"
+    pdf.write_bytes(pasted_scan())
+    (record,) = pipeline(tmp_path).extract([str(pdf)])
+    assert record.ocr
+    assert record.rpps == "10101010105", record.problems
+    assert (record.start, record.end) == (date(2025, 3, 12), date(2025, 3, 14))
+
+
 def test_what_is_not_a_regular_file_is_never_followed_but_counted_and_journalled(
     workspace: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -1017,6 +1029,110 @@ def test_a_document_that_cannot_even_be_set_aside_waits_without_stopping_runs(
     assert "repeated_failure: 1" in result.stdout
     assert files_under(workspace / "state" / "work") == {}
     assert andpc() in files_under(quarantine).values()
+
+
+def test_a_blank_page_after_a_text_attestation_costs_it_nothing(
+    tmp_path: Path, roster: Path
+) -> None:
+    # The blank page goes through OCR; the fields read from the text layer stay trusted.
+    write_config(tmp_path, roster, run={"jobs": 1})
+    pdf = tmp_path / "with_blank.pdf"
+    text = ANDPC.format(
+        name="Jean-Pierre DUPONT",
+        rpps="10005682603",
+        action="12345678901",
+        nature="Formation continue",
+        title="Prise en charge de l'asthme",
+    )
+    pdf.write_bytes(make_pdf([text, ""]))
+    (record,) = pipeline(tmp_path).extract([str(pdf)])
+    assert record.ocr
+    assert record.status is Status.FILE, record.problems
+
+
+def outlined_pdf(lines: list[str], size: float = 12) -> bytes:
+    """A PDF whose text is drawn as glyph outlines: no text layer, no image."""
+    import io
+
+    import reportlab
+    from fontTools.pens.basePen import BasePen
+    from fontTools.ttLib import TTFont
+    from reportlab.pdfgen import canvas
+
+    font = TTFont(str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"))
+    glyphs, cmap = font.getGlyphSet(), font.getBestCmap()
+    scale = size / font["head"].unitsPerEm
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
+
+    class Pen(BasePen):  # type: ignore[misc]
+        def __init__(self, x: float, y: float) -> None:
+            super().__init__(glyphs)
+            self.path, self.x, self.y = pdf.beginPath(), x, y
+            self.last = (0.0, 0.0)
+
+        def at(self, point: tuple[float, float]) -> tuple[float, float]:
+            return self.x + point[0] * scale, self.y + point[1] * scale
+
+        def _moveTo(self, p: tuple[float, float]) -> None:
+            self.path.moveTo(*self.at(p))
+            self.last = p
+
+        def _lineTo(self, p: tuple[float, float]) -> None:
+            self.path.lineTo(*self.at(p))
+            self.last = p
+
+        def _curveToOne(self, a: tuple[float, float], b: tuple[float, float],
+                        c: tuple[float, float]) -> None:
+            self.path.curveTo(*self.at(a), *self.at(b), *self.at(c))
+            self.last = c
+
+        def _qCurveToOne(self, a: tuple[float, float], b: tuple[float, float]) -> None:
+            p0 = self.last
+            c1 = (p0[0] + 2 / 3 * (a[0] - p0[0]), p0[1] + 2 / 3 * (a[1] - p0[1]))
+            c2 = (b[0] + 2 / 3 * (a[0] - b[0]), b[1] + 2 / 3 * (a[1] - b[1]))
+            self._curveToOne(c1, c2, b)
+
+        def _closePath(self) -> None:
+            self.path.close()
+
+    y = 841.89 - 72
+    for line in lines:
+        x = 60.0
+        for char in line:
+            name = cmap.get(ord(char))
+            if name is None:
+                continue
+            pen = Pen(x, y)
+            glyphs[name].draw(pen)
+            pdf.drawPath(pen.path, stroke=0, fill=1)
+            x += glyphs[name].width * scale
+        y -= size * 1.5
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_text_drawn_as_outlines_is_read_from_the_rendering(
+    tmp_path: Path, roster: Path
+) -> None:
+    from attest_pipeline.reading import read_pdf
+
+    lines = ANDPC.format(
+        name="Jean-Pierre DUPONT",
+        rpps="10005682603",
+        action="12345678901",
+        nature="Formation continue",
+        title="Prise en charge de l'asthme",
+    ).splitlines()
+    data = outlined_pdf(lines)
+    assert read_pdf(data).page(1).text == ""  # no text layer at all
+    write_config(tmp_path, roster, run={"jobs": 1})
+    pdf = tmp_path / "outlines.pdf"
+    pdf.write_bytes(data)
+    (record,) = pipeline(tmp_path).extract([str(pdf)])
+    assert record.ocr
+    assert record.rpps == "10005682603", record.problems
 
 
 def test_what_an_attempt_killed_before_its_commit_wrote_is_removed(

@@ -196,3 +196,48 @@ Saint-Malo, le 16 octobre 2025"""
     assert extraction.participant.value == "RAPHAËL BONNET"
     assert extraction.start is not None and extraction.start.value == date(2025, 9, 30)
     assert extraction.end is not None and extraction.end.value == date(2025, 10, 2)
+
+
+WONCA_LETTER = """WONCA Europe Conference 2026
+Paris, France - 29 June to 3 July 2026
+CERTIFICATE OF ATTENDANCE
+This is to certify that
+Dr Claire MARTIN
+has attended the WONCA Europe Conference 2026,
+held at the Palais des Congrès, Paris, France, from 29 June to 3 July 2026.
+The conference is accredited with 21 CME credits.
+Paris, 3 July 2026
+Prof. Anna SMITH, President of WONCA Europe
+"""
+
+WONCA_FIELDS = """CERTIFICATE OF ATTENDANCE
+WONCA Europe 2026 - Paris
+Name: MARTIN Claire
+Participant ID: 12345
+Dates of attendance: 29/06/2026 - 03/07/2026
+We hereby confirm that the above-named participant attended the conference.
+Issued on 10 July 2026
+Signed by the Chair of the Organising Committee, Dr Paul LEROY
+"""
+
+
+def test_reads_an_english_certificate_of_attendance() -> None:
+    for text in (WONCA_LETTER, WONCA_FIELDS):
+        document = read(text)
+        assert winner(document) == "congress"
+        run = run_issuer(CongressIssuer(), document)
+        extraction = run.extraction
+        assert extraction is not None and extraction.participant is not None
+        assert "MARTIN" in extraction.participant.value
+        assert "Claire" in extraction.participant.value
+        assert extraction.start is not None and extraction.end is not None
+        assert (extraction.start.value, extraction.end.value) == (
+            date(2026, 6, 29),
+            date(2026, 7, 3),
+        )
+
+
+def test_the_english_certificate_names_its_event() -> None:
+    run = run_issuer(CongressIssuer(), read(WONCA_LETTER))
+    assert run.extraction is not None and run.extraction.event is not None
+    assert run.extraction.event.value == "WONCA Europe Conference 2026"

@@ -132,6 +132,68 @@ def test_clean_text_normalises_what_pdfs_contain() -> None:
     assert clean_text(raw) == "Attestation\nDr Jean DUPONT : fin de for-\nmation"
 
 
+# ------------------------------------------------------------ pages whose body is an image
+
+HEADER = "Association Bretonne de Formation - 3 boulevard de la Liberté - 35000 Rennes"
+FOOTER = "Document transmis par télécopie - SIRET 189 981 399 80598 - page 1/1"
+BODY = [
+    "ATTESTATION DE PARTICIPATION",
+    "Action de DPC n° 99792425001",
+    "Je soussigné, Paul LEROY, directeur, certifie que :",
+    "Dr Claire MARTIN",
+    "RPPS : 10101010105",
+    "a participé à l'action de formation continue",
+    "« Prise en charge de l'insuffisance cardiaque »",
+    "du 12/03/2025 au 14/03/2025.",
+]
+
+
+def pasted_scan(*, text_over_image: bool = False, image_share: float = 0.8) -> bytes:
+    """A page: a typed header and footer, and the attestation pasted in as an image."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from attest_pipeline.ocr import render_page
+    from attest_pipeline.testing.pdf import make_pdf
+
+    image = render_page(make_pdf([BODY], size=12), 1, 100)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
+    pdf.setFont("Helvetica", 9)
+    pdf.drawString(40, 815, HEADER)
+    pdf.drawString(40, 20, FOOTER)
+    height = 841.89 * image_share
+    width = height * image.width / image.height
+    pdf.drawImage(ImageReader(image), 40, 40, width=width, height=height)
+    if text_over_image:  # a searchable scan: its own text layer over the image
+        pdf.setFont("Helvetica", 12)
+        for row, line in enumerate(BODY):
+            pdf.drawString(60, 40 + height - 60 - 18 * row, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def test_a_page_with_an_image_body_under_a_typed_header_is_marked_for_ocr() -> None:
+    page = read_pdf(pasted_scan()).page(1)
+    assert HEADER in page.text  # its text layer holds the header and the footer only
+    assert page.image_body
+
+
+def test_a_searchable_scan_keeps_its_text_layer() -> None:
+    assert not read_pdf(pasted_scan(text_over_image=True)).page(1).image_body
+
+
+def test_a_small_image_is_a_logo_not_a_body() -> None:
+    assert not read_pdf(pasted_scan(image_share=0.2)).page(1).image_body
+
+
+def test_a_text_pdf_without_images_is_never_marked() -> None:
+    from attest_pipeline.testing.pdf import make_pdf
+
+    assert not read_pdf(make_pdf([HEADER, FOOTER])).page(1).image_body
+
+
 class Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__()

@@ -9,7 +9,15 @@ import pytest
 from click.testing import CliRunner
 
 from attest_pipeline.cli import cli
-from attest_pipeline.config import OcrConfig, Paths, PluginSettings, ServeConfig, WatchConfig
+from attest_pipeline.config import (
+    MailAccount,
+    MailConfig,
+    OcrConfig,
+    Paths,
+    PluginSettings,
+    ServeConfig,
+    WatchConfig,
+)
 from attest_pipeline.reasons import DESCRIPTIONS, Reason
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -45,6 +53,8 @@ def test_every_command_the_readme_names_exists(command: str) -> None:
         ("plugins", PluginSettings.__dataclass_fields__),
         ("ocr", OcrConfig.__dataclass_fields__),
         ("watch", WatchConfig.__dataclass_fields__),
+        ("mail", MailConfig.__dataclass_fields__),
+        ("[mail.accounts]", MailAccount.__dataclass_fields__),
         ("serve", ServeConfig.__dataclass_fields__),
     ],
 )

@@ -184,3 +184,50 @@ def test_the_committed_expectations_are_up_to_date(corpus: Path) -> None:
         assert (SAMPLES / name).read_text("utf-8") == (corpus / name).read_text("utf-8"), name
     assert (SAMPLES / "roster.csv").read_text("utf-8") == (corpus / "roster.csv").read_text(
         "utf-8")
+
+
+def test_variations_are_reproducible_and_carry_their_axes(tmp_path: Path) -> None:
+    first = generate.generate_variations(tmp_path / "a", 12, 99)
+    again = generate.generate_variations(tmp_path / "b", 12, 99)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+    other = generate.generate_variations(tmp_path / "c", 12, 100)
+    assert [p.read_bytes() for p in first] != [p.read_bytes() for p in other]
+    for path in first:
+        data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        assert set(data["axes"]) == {
+            "family", "style", "arrangement", "label", "name", "rpps", "dates", "extra",
+            "signatory", "esign", "count", "cover", "renderer", "scan",
+        }
+        atts = data["attestations"]
+        # One attestation per participant page; a cover letter shifts the pages by one.
+        assert len(atts) == int(data["axes"]["count"])
+        offset = 2 if data["axes"]["cover"] == "letter" else 1
+        assert [a["pages"] for a in atts] == [[offset + i] for i in range(len(atts))]
+        assert all(set(a) >= FILE_KEYS for a in atts)
+        assert all(a["family"] == data["axes"]["family"] for a in atts)
+        with pdfium.PdfDocument(path.read_bytes()) as pdf:
+            assert len(pdf) == offset - 1 + len(atts)
+
+
+def test_each_printed_variation_holds_what_its_axes_say(tmp_path: Path) -> None:
+    for path in generate.generate_variations(tmp_path, 30, 4):
+        data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        axes = data["axes"]
+        with pdfium.PdfDocument(path.read_bytes()) as pdf:
+            texts = [page.get_textpage().get_text_range() for page in pdf]
+        if axes["scan"] == "scanned":  # an image-only PDF: no text layer at all
+            assert not any(text.strip() for text in texts), path.name
+            continue
+        for att in data["attestations"]:
+            page = texts[att["pages"][0] - 1]
+            rpps = att["participant"]["rpps"]
+            in_fields = axes["style"] == "fields" and axes["arrangement"] == "form"
+            if not in_fields:  # a form's values are in its fields, not in the page's text
+                first = att["participant"]["first_name"].split("-")[0]
+                assert first in page or first.upper() in page, path.name
+            if axes["rpps"] == "none":
+                assert rpps not in page.replace(" ", "")
+            elif axes["rpps"] == "plain" and not in_fields:
+                assert rpps in page
+            if axes["signatory"] == "stranger":
+                assert "Dr Paul LEROY" in page

@@ -90,6 +90,7 @@ SIGNATURES: dict[str, Gated] = {
 _NEGATIONS = compile_folded(COMMON["negations"]["patterns"])
 _OPENING = compile_folded(COMMON["split"]["opening"])
 _WORDING = compile_folded(COMMON["wording"]["patterns"])
+_SPEAKS = compile_folded(COMMON["split"]["speaks"])
 # A participant found as a bare "Dr X", without a marker before it.
 _DOCTOR = re.compile(r"(?:dr|docteur|docteure)\b")
 
@@ -565,27 +566,48 @@ class People:
         A page opens an attestation when it names a participant and either carries an
         attestation's heading or names, after a marker (``certifie que``, ``Participant :``),
         someone else than the attestation in progress; a bare ``Dr X`` without heading (a
-        speaker, a signatory) does not open one. Pages without a participant continue the
-        previous attestation; pages before the first (a cover letter) are left out. Text
-        only: fast on a thousand pages.
+        speaker, a signatory, a cover letter's addressee) does not open one. Pages without a
+        participant continue the previous attestation; pages before the first (a cover
+        letter) are left out, also when the PDF holds one attestation behind them, unless
+        they carry an attestation's heading or say what one says (``atteste que``, ``a
+        participé``; data ``[split] speaks``): then they are read as an
+        attestation of their own (a person decides when nothing is read). Text only: fast
+        on a thousand pages.
         """
         if len(document.pages) < 2:
             return None
         groups: list[list[int]] = []
         current: frozenset[str] = frozenset()
+        leading: list[int] = []
+        leading_heading = False
         for page in document.pages:
+            heading = _OPENING.search(fold(page.text).text) is not None
             who = self.person(page.text)
             if who is not None:
                 name = name_keys(who.value)
-                heading = _OPENING.search(fold(page.text).text) is not None
                 marked = _DOCTOR.match(fold(who.evidence).text) is None
-                if not groups or heading or (marked and name != current):
+                # A bare "Dr X" opens nothing, not even the first attestation: on a cover
+                # letter it is the addressee ("Docteur Claire MARTIN, 12 rue des Lilas").
+                if heading or (marked and (not groups or name != current)):
                     groups.append([page.number])
                     current = name
                     continue
             if groups:
                 groups[-1].append(page.number)
-        return groups if len(groups) > 1 else None
+            else:
+                leading.append(page.number)
+                # An attestation whose participant could not be read (a poor scan) must
+                # not be left out unseen: only pages that do not speak as one are.
+                speaks = _SPEAKS.search(fold(page.text).text) is not None
+                leading_heading = leading_heading or heading or speaks
+        if leading and leading_heading and groups:
+            groups.insert(0, leading)  # read, and sent to a person if nothing is found
+        if len(groups) > 1:
+            return groups
+        # One attestation behind pages that are none (a cover letter): read it alone.
+        if groups and groups[0][0] != document.pages[0].number:
+            return groups
+        return None
 
 
 # ----------------------------------------------------------------------------- nature

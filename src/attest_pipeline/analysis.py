@@ -15,7 +15,14 @@ from attest_pipeline.config import OcrConfig
 from attest_pipeline.contract import Issuer
 from attest_pipeline.decision import Rules, Source, decide, reject
 from attest_pipeline.models import Document, Page, Problem, Record, Status, Word
-from attest_pipeline.reading import Uncuttable, Unreadable, check_file, cut_pages, read_pdf
+from attest_pipeline.reading import (
+    Uncuttable,
+    Unreadable,
+    check_file,
+    cut_pages,
+    read_pdf,
+    with_tables,
+)
 from attest_pipeline.reasons import Reason
 from attest_pipeline.recognition import PhaseHook, recognise
 
@@ -119,7 +126,7 @@ def _own_files(records: Sequence[Record], pages: tuple[int, ...]) -> list[tuple[
 def _needs_ocr(page: Page) -> bool:
     from attest_pipeline.ocr import needs_ocr
 
-    return needs_ocr(page.text)
+    return page.image_body or needs_ocr(page.text)
 
 
 def _with_ocr(
@@ -157,8 +164,9 @@ def _with_ocr(
             return Problem(Reason.NO_TEXT, f"OCR of page {number} timed out: {error}")
         except OcrError as error:
             return Problem(Reason.NO_TEXT, f"OCR of page {number} failed: {error}")
-        read[number] = result.page
         words[number] = result.words
+        # A table in a scan is read by column too, from the words OCR placed.
+        read[number] = with_tables(result.page, words.__getitem__)
     if not any(page.text.strip() for page in read.values()) and len(numbers) == len(document.pages):
         return Problem(Reason.NO_TEXT, "OCR found no text")
     pages = tuple(read.get(page.number, page) for page in document.pages)

@@ -185,6 +185,18 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--once", is_flag=True, help="Poll every mailbox once, file, and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print each poll's report as JSON.")
+@pass_options
+def mail(options: Options, once: bool, as_json: bool) -> None:
+    """Collect the PDFs mailed to the [mail] mailboxes into the inbox, and file them."""
+    from attest_pipeline.mail.collect import mail_command
+
+    config = options.config()
+    mail_command(config, lambda: options.pipeline(config), once=once, as_json=as_json)
+
+
+@cli.command()
 @click.option(
     "--polling/--events",
     default=None,
@@ -218,7 +230,11 @@ def watch(options: Options, polling: bool | None, jobs: int | None) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print a JSON array, one object per attestation."
 )
-@click.option("--explain", is_flag=True, help="Show every plugin's identify score and reasons.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show every plugin's identify score and reasons, and the roster evidence.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes.")
 @pass_options
 def extract(
@@ -267,8 +283,28 @@ def extract(
                 _say(
                     f"  {score['issuer']:<24} {value:<9} {'; '.join(score['reasons'])}{extra}"
                 )
+            click.echo(_roster_explained(record.fields.get("roster")))
             for problem in record.problems:
                 _say(f"  {problem.reason.value}: {problem.detail}")
+
+
+def _roster_explained(roster: dict[str, Any] | None) -> str:
+    """The plugin's reading of the participant beside what the roster search found."""
+    if not roster:
+        return "  roster search: not run (no attestation read)"
+    read = ", ".join(f"{k} {v!r}" for k, v in roster["plugin_read"].items()) or "nothing"
+    lines = [f"  participant read by the plugin: {read}"]
+    for seen in roster["found"]:
+        lines.append(
+            f"  roster: {seen['last_name']} {seen['first_name']} ({seen['rpps']}) by "
+            f"{seen['by']}, page {','.join(map(str, seen['pages']))}: {seen['evidence']!r}"
+        )
+    if not roster["found"]:
+        lines.append("  roster: the text names no physician of the roster")
+    decided = roster["decided_by"]
+    why = f" ({roster['why']})" if roster["why"] else ""
+    lines.append(f"  participant decided by the {decided}{why}")
+    return "\n".join(lines)
 
 
 @cli.command()
@@ -416,6 +452,12 @@ def doctor(options: Options) -> None:
             f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
             + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad)
         )
+    if config is not None and config.mail.accounts:
+        from attest_pipeline.mail.collect import doctor_lines
+
+        for ok, line in doctor_lines(config):
+            click.echo(f"{'ok  ' if ok else 'FAIL'} {line}")
+            problems += 0 if ok else 1
     language = config.ocr.language if config else "fra"
     ocr = tesseract_status(language)
     if ocr.available:

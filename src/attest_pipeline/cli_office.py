@@ -159,6 +159,10 @@ def review_show(options: Options, item_id: int, as_json: bool) -> None:
         "evidence:",
         *(f"  {name}: {text!r}" for name, text in detail.evidence.items()),
     ]
+    if detail.mail is not None:
+        from attest_pipeline.mail.parse import mail_summary
+
+        lines.append(mail_summary(detail.mail))
     if detail.history:
         lines.append("history:")
         lines += [

@@ -1,4 +1,4 @@
-"""The configuration file (``config.toml``): paths, plugins, limits, OCR, watching, the page.
+"""The configuration file (``config.toml``): paths, plugins, limits, OCR, watch, mail, page.
 
 Relative paths are relative to the configuration file, so that a configuration works
 wherever it is started from. Every problem is a :class:`~attest_pipeline.errors.ConfigError`
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,49 @@ class ServeConfig:
         return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
 
 
+#: Security of an IMAP connection: TLS from the start, TLS after STARTTLS, or none (the
+#: last only towards this machine itself, for tests).
+MAIL_SECURITY = ("imaps", "starttls", "plain")
+#: What marks a collected message: an IMAP keyword (an atom; system flags start with a
+#: backslash and mean something else to people's mail clients).
+_KEYWORD = re.compile(r"[A-Za-z0-9$_.\-]{1,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class MailAccount:
+    """One IMAP mailbox that ``attest mail`` collects attestations from.
+
+    The password is never in the configuration: it comes from the environment variable
+    named by ``password_env`` or from ``password_file`` (readable by its owner only).
+    """
+
+    name: str
+    host: str
+    user: str
+    port: int = 993
+    security: str = "imaps"
+    password_env: str = ""
+    password_file: Path | None = None
+    folders: tuple[str, ...] = ("INBOX",)
+    keyword: str = "$AttestCollected"
+    move_to: str = ""
+    no_pdf_folder: str = ""
+    ca_file: Path | None = None
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class MailConfig:
+    """``attest mail`` (and ``attest watch``): the mailboxes, how often, and the limits."""
+
+    accounts: tuple[MailAccount, ...] = ()
+    interval: float = 300.0
+    max_attachment_size: int = 20_000_000
+    max_attachments: int = 20
+    max_message_size: int = 50_000_000
+    retry_max: float = 1800.0
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration, as read from one file (or the built-in defaults).
@@ -161,6 +204,7 @@ class Config:
     plugins: PluginSettings = field(default_factory=PluginSettings)
     ocr: OcrConfig = field(default_factory=OcrConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
     max_pages: int = 5000
     jobs: int = 1
@@ -288,6 +332,7 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
         plugins=plugins,
         ocr=ocr,
         watch=watch,
+        mail=_mail(reader, resolve),
         serve=serve,
         max_pages=int(reader.number("limits", "max_pages", 5000)),
         jobs=int(reader.number("run", "jobs", 1)),
@@ -296,6 +341,95 @@ def parse_config(raw: Mapping[str, Any], path: Path) -> Config:
     )
     check_layout(config)
     return config
+
+
+def _mail(reader: _Reader, resolve: Callable[[str], Path]) -> MailConfig:
+    """The ``[mail]`` section and its ``[[mail.accounts]]``."""
+    section = reader.section("mail")
+    raw_accounts = section.get("accounts", [])
+    if not isinstance(raw_accounts, list) or not all(
+        isinstance(a, Mapping) for a in raw_accounts
+    ):
+        raise ConfigError(reader.path, "[[mail.accounts]] must be tables (one per mailbox)")
+    accounts = []
+    for number, raw in enumerate(raw_accounts, start=1):
+        accounts.append(_mail_account(_Reader({"account": raw}, reader.path), number, resolve))
+    names = [a.name for a in accounts]
+    if len(set(names)) != len(names):
+        raise ConfigError(reader.path, "[[mail.accounts]] names must be different")
+    config = MailConfig(
+        accounts=tuple(accounts),
+        interval=reader.number("mail", "interval", 300.0),
+        max_attachment_size=int(reader.number("mail", "max_attachment_size", 20_000_000)),
+        max_attachments=int(reader.number("mail", "max_attachments", 20)),
+        max_message_size=int(reader.number("mail", "max_message_size", 50_000_000)),
+        retry_max=reader.number("mail", "retry_max", 1800.0),
+    )
+    if config.max_attachments < 1 or config.max_attachment_size < 1:
+        raise ConfigError(
+            reader.path, "[mail] max_attachments and max_attachment_size must be at least 1"
+        )
+    return config
+
+
+def _mail_account(reader: _Reader, number: int, resolve: Callable[[str], Path]) -> MailAccount:
+    """One ``[[mail.accounts]]`` table; errors name it by its position."""
+    where = f"[[mail.accounts]] #{number}"
+    raw = reader.section("account")
+    if "password" in raw:
+        raise ConfigError(
+            reader.path,
+            f"{where}: a password is never kept in the configuration; name an environment "
+            "variable (password_env) or a file readable only by its owner (password_file)",
+        )
+    unknown = sorted(set(raw) - set(MailAccount.__dataclass_fields__))
+    if unknown:
+        raise ConfigError(reader.path, f"{where}: unknown key(s): {', '.join(unknown)}")
+    name = reader.require("account", "name")
+    security = reader.get("account", "security", str, "imaps")
+    if security not in MAIL_SECURITY:
+        raise ConfigError(
+            reader.path, f"{where}: security must be one of {', '.join(MAIL_SECURITY)}"
+        )
+    host = reader.require("account", "host")
+    if security == "plain" and host not in LOOPBACK_HOSTS:
+        raise ConfigError(
+            reader.path,
+            f"{where} ({name}): security = \"plain\" is allowed towards this machine only "
+            "(127.0.0.1, ::1, localhost); use imaps or starttls",
+        )
+    password_env = reader.get("account", "password_env", str, "")
+    password_file = reader.get("account", "password_file", str, "")
+    if bool(password_env) == bool(password_file):
+        raise ConfigError(
+            reader.path, f"{where} ({name}): give exactly one of password_env and password_file"
+        )
+    folders = reader.get("account", "folders", list, ["INBOX"])
+    if not folders or not all(isinstance(f, str) and f for f in folders):
+        raise ConfigError(reader.path, f"{where} ({name}): folders must be folder names")
+    ca_file = reader.get("account", "ca_file", str, "")
+    keyword = reader.get("account", "keyword", str, "$AttestCollected")
+    if not _KEYWORD.fullmatch(keyword):
+        raise ConfigError(
+            reader.path,
+            f"{where} ({name}): keyword must be an IMAP keyword (letters, digits, $ _ . -), "
+            f"not {keyword!r}",
+        )
+    return MailAccount(
+        name=name,
+        host=host,
+        user=reader.require("account", "user"),
+        port=int(reader.number("account", "port", 993 if security == "imaps" else 143)),
+        security=security,
+        password_env=password_env,
+        password_file=resolve(password_file) if password_file else None,
+        folders=tuple(folders),
+        keyword=keyword,
+        move_to=reader.get("account", "move_to", str, ""),
+        no_pdf_folder=reader.get("account", "no_pdf_folder", str, ""),
+        ca_file=resolve(ca_file) if ca_file else None,
+        timeout=reader.number("account", "timeout", 60.0),
+    )
 
 
 def outputs(paths: Paths) -> dict[str, Path]:

@@ -26,9 +26,10 @@ from attest_pipeline.models import (
 from attest_pipeline.reasons import Reason
 from attest_pipeline.recognition import Recognition
 from attest_pipeline.referentiel import Referentiel
-from attest_pipeline.roster import Roster
+from attest_pipeline.roster import Match, Roster, describe
+from attest_pipeline.roster_search import RosterEvidence, Sighting
 from attest_pipeline.text.identifiers import normalise_rpps
-from attest_pipeline.text.names import split_name
+from attest_pipeline.text.names import plausible_name, split_name
 
 #: Attestations dated before this are implausible (certification périodique began in 2023;
 #: older DPC attestations are still accepted down to this limit).
@@ -115,6 +116,11 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
     match = rules.roster.match(
         rpps=rpps_read, name=name_read, last_name=last_read, first_name=first_read
     )
+    roster = rules.roster.search(document.text, document.page_numbers)
+    weighed = weigh_participant(
+        match, roster, plausible=_reading_plausible(extraction), rpps_read=rpps_read
+    )
+    match = weighed.match
     problems.extend(match.problems)
     rpps: str | None
     last: str | None
@@ -140,14 +146,16 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
     eligibility = eligible_actions(extraction, rules.referentiel, rules.mapping)
     problems.extend(eligibility.problems)
     problems.extend(_check_outcome(extraction))
-    problems.extend(
-        _check_ocr(
-            extraction,
-            document,
-            rules.min_ocr_confidence,
-            matched_by_rpps=match.physician is not None and rpps_read is not None,
-        )
+    by_rpps = match.physician is not None and (
+        weighed.by_rpps if weighed.sighting is not None else rpps_read is not None
     )
+    problems.extend(_check_ocr(extraction, document, rules.min_ocr_confidence, by_rpps))
+    if weighed.sighting is not None and not by_rpps:
+        problems.extend(
+            _check_ocr_evidence(
+                weighed.sighting.evidence(roster.text), document, rules.min_ocr_confidence
+            )
+        )
 
     candidates = eligibility.candidates
     return replace(
@@ -167,9 +175,109 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
         nature=extraction.nature.value.value if extraction.nature else None,
         candidates=candidates,
         chosen=candidates[0] if candidates else None,
-        evidence=_evidence(extraction),
-        fields={**base.fields, **_fields(extraction, eligibility.theme, eligibility.listed)},
+        evidence=_evidence(extraction, weighed, roster.text),
+        fields={
+            **base.fields,
+            **_fields(extraction, eligibility.theme, eligibility.listed),
+            "roster": weighed.to_json(roster, extraction),
+        },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Weighed:
+    """The participant once the plugin's reading and the roster search are weighed.
+
+    ``match`` is what the decision files under (or the problems). ``sighting`` is set
+    when the roster search, not the plugin's reading, identified the physician, with
+    ``why`` (which wording designated them) and ``by_rpps`` (their RPPS is printed beside
+    the name).
+    """
+
+    match: Match
+    sighting: Sighting | None = None
+    why: str = ""
+    by_rpps: bool = False
+
+    def to_json(self, roster: RosterEvidence, extraction: Extraction) -> dict[str, Any]:
+        """What the record keeps of the roster search and the reading (``fields.roster``)."""
+        read = {
+            name: found.value
+            for name in ("participant", "last_name", "first_name", "rpps")
+            if (found := getattr(extraction, name)) is not None
+        }
+        return {
+            "plugin_read": read,
+            "found": roster.to_json(),
+            "decided_by": "roster" if self.sighting is not None else "plugin",
+            "why": self.why,
+        }
+
+
+#: The problems of a plugin's reading that the roster search may resolve, when what the
+#: plugin read is no name at all (or nothing).
+_RESOLVABLE = frozenset(
+    {
+        Reason.MISSING_FIELD,
+        Reason.UNKNOWN_PARTICIPANT,
+        Reason.PARTICIPANT_MISMATCH,
+        Reason.AMBIGUOUS_PARTICIPANT,
+    }
+)
+
+
+def weigh_participant(
+    match: Match, roster: RosterEvidence, *, plausible: bool, rpps_read: str | None
+) -> Weighed:
+    """Weigh the plugin's reading (``match``) against the roster search of the text.
+
+    - The reading agrees with the roster: file under it, as read.
+    - The reading is nothing or no name (``plausible`` false), and the text identifies
+      one physician of the roster (:meth:`RosterEvidence.designated`): that physician,
+      provided an RPPS the plugin read is theirs. A valid RPPS read that is not on the
+      roster, or that fails its check, is never overridden.
+    - Same, but the text names several physicians and its wording designates none:
+      ``ambiguous_participant`` naming them all.
+    - Otherwise the reading's own problems stand: a plausible name that disagrees stays
+      in review.
+    """
+    if match.physician is not None or plausible:
+        return Weighed(match)
+    reasons = {problem.reason for problem in match.problems}
+    if not reasons or not reasons <= _RESOLVABLE:
+        return Weighed(match)
+    holder = match.candidates[0] if Reason.PARTICIPANT_MISMATCH in reasons else None
+    if rpps_read and holder is None:
+        return Weighed(match)  # an RPPS read that is not on the roster: someone else's
+    designation = roster.designated()
+    sighting = designation.sighting
+    if sighting is None:
+        if designation.ambiguous:
+            named = tuple(s.physician for s in designation.identified)
+            detail = (
+                "the text names several physicians of the roster and its wording designates "
+                f"none as the participant: {describe(named)}"
+            )
+            return Weighed(Match(None, (Problem(Reason.AMBIGUOUS_PARTICIPANT, detail),), named))
+        return Weighed(match)
+    if holder is not None and sighting.physician != holder:
+        return Weighed(match)
+    by_rpps = roster.rpps_with_name_of(sighting)
+    return Weighed(Match(sighting.physician), sighting, designation.why, by_rpps)
+
+
+def _reading_plausible(extraction: Extraction) -> bool:
+    """Whether the plugin's participant reading is a name (nothing read is not).
+
+    A family name alone (``Participant : DUPONT``) counts as a name: when it disagrees
+    with the RPPS read, the attestation stays in review (``participant_mismatch``).
+    """
+    if extraction.participant is not None:
+        return plausible_name(extraction.participant.value, allow_single=True)
+    last, first = _value(extraction.last_name), _value(extraction.first_name)
+    if last and first:
+        return plausible_name(f"{last}, {first}")
+    return bool(last) and plausible_name(last, allow_single=True)
 
 
 def check_dates(start: date | None, end: date | None, today: date) -> list[Problem]:
@@ -238,13 +346,28 @@ def _check_ocr(
     return []
 
 
+def _check_ocr_evidence(evidence: str, document: Document, minimum: float) -> list[Problem]:
+    """A name found by the roster search in OCR text counts only if read confidently."""
+    if not document.ocr:
+        return []
+    confidence = _evidence_confidence(evidence, document)
+    if confidence is not None and confidence < minimum:
+        detail = f"read by OCR with low confidence: participant ({confidence:.0f})"
+        return [Problem(Reason.LOW_OCR_CONFIDENCE, detail)]
+    return []
+
+
 def _evidence_confidence(evidence: str, document: Document) -> float | None:
     """The lowest OCR confidence of the words ``evidence`` was read from, on any page.
 
     When the excerpt cannot be located among the words, the OCR pages' mean confidence.
+    ``None`` when the excerpt stands in the text layer of a page not read by OCR: a
+    trailing blank page that went through OCR says nothing of the fields read elsewhere.
     """
     from attest_pipeline.ocr import evidence_confidence
 
+    if evidence and any(evidence in page.text for page in document.pages if not page.ocr):
+        return None
     ocr_pages = [page for page in document.pages if page.ocr]
     found = [
         confidence
@@ -261,7 +384,7 @@ def _value(found: Found[Any] | None) -> Any:
     return None if found is None else found.value
 
 
-def _evidence(extraction: Extraction) -> dict[str, str]:
+def _evidence(extraction: Extraction, weighed: Weighed, text: str) -> dict[str, str]:
     evidence = {}
     for name in Extraction.__dataclass_fields__:
         found = getattr(extraction, name)
@@ -269,6 +392,11 @@ def _evidence(extraction: Extraction) -> dict[str, str]:
             evidence[name] = found.evidence
     for key, found in extraction.extras.items():
         evidence[key] = found.evidence
+    if weighed.sighting is not None:
+        # The participant comes from the roster search: quote what identified them.
+        for name in ("last_name", "first_name", "rpps"):
+            evidence.pop(name, None)
+        evidence["participant"] = weighed.sighting.evidence(text)
     return evidence
 
 

@@ -21,9 +21,11 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.config import Paths
+from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Physician, Problem, Record, Status
 from attest_pipeline.store import DocumentRow, Store
 
@@ -184,10 +186,11 @@ def page_label(pages: Sequence[int]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Filed:
-    """Where one record ended up."""
+    """Where one record ended up, and the e-mail it came from (``attest mail``), if any."""
 
     record: Record
     path: Path | None
+    mail: Mapping[str, Any] | None = None
 
 
 def written_list(work: Path, claim: str) -> Path:
@@ -328,14 +331,20 @@ class Filer:
         if not archived.exists():
             self._put(archived, data)
         outcome = _document_outcome(records)
+        # The message a collected attachment came from (attest mail), for the journal and
+        # the sidecars: the person who answers the sender needs it.
+        mail = mail_origin(self.store.db, name, sha256)
         document_id = self._received(
             DocumentRow(claim, name, sha256, len(data), page_count, outcome.value, str(archived)),
             original,
+            mail,
         )
         filed = []
         whole = len(records) == 1
         for record in records:
-            path = self._write(record, name, data, None if whole else parts or {}, original)
+            path = self._write(
+                record, name, data, None if whole else parts or {}, original, mail
+            )
             attestation_id = self.store.add_attestation(
                 document_id, record, str(path) if path else None
             )
@@ -357,7 +366,7 @@ class Filer:
                 document_id=document_id,
                 attestation_id=attestation_id,
             )
-            filed.append(Filed(record, path))
+            filed.append(Filed(record, path, mail))
         return filed
 
     def set_aside(
@@ -381,11 +390,13 @@ class Filer:
         record = Record(
             source=name, sha256=sha256, pages=(), status=Status.REJECT, problems=(problem,)
         )
+        mail = mail_origin(self.store.db, name, sha256)
         self._put(target, source)
-        self._sidecar(record, target, original)
+        self._sidecar(record, target, original, mail)
         document_id = self._received(
             DocumentRow(claim, name, sha256, size, None, Status.REJECT.value, str(target)),
             original,
+            mail,
         )
         attestation_id = self.store.add_attestation(document_id, record, str(target))
         self.store.journal(
@@ -400,21 +411,36 @@ class Filer:
             document_id=document_id,
             attestation_id=attestation_id,
         )
-        return [Filed(record, target)]
+        return [Filed(record, target, mail)]
 
-    def _received(self, row: DocumentRow, original: bytes | None) -> int:
-        """Add a document's row and its ``received`` event (with the name's exact bytes)."""
+    def _received(
+        self, row: DocumentRow, original: bytes | None, mail: Mapping[str, Any] | None = None
+    ) -> int:
+        """Add a document's row and its ``received`` event (with the name's exact bytes).
+
+        ``mail``: the message the document came from (``attest mail``), when it did.
+        """
         document_id = self.store.add_document(row)
         detail: dict[str, object] = {"name": row.name, "sha256": row.sha256, "size": row.size}
         if original is not None:
             detail["original_name"] = original.hex()
+        if mail is not None:
+            detail["mail"] = dict(mail)
         self.store.journal("received", detail, document_id=document_id)
         return document_id
 
-    def _sidecar(self, record: Record, target: Path, original: bytes | None) -> None:
+    def _sidecar(
+        self,
+        record: Record,
+        target: Path,
+        original: bytes | None,
+        mail: Mapping[str, Any] | None = None,
+    ) -> None:
         sidecar = {**record.to_json(), "path": str(target)}
         if original is not None:
             sidecar["original_name"] = original.hex()
+        if mail is not None:
+            sidecar["mail"] = dict(mail)
         self._put(
             target.with_name(target.name + ".json"),
             json.dumps(sidecar, ensure_ascii=False, indent=2, default=str).encode(),
@@ -427,6 +453,7 @@ class Filer:
         data: bytes,
         parts: Mapping[tuple[int, ...], bytes] | None,
         original: bytes | None,
+        mail: Mapping[str, Any] | None = None,
     ) -> Path | None:
         """Write one record's PDF (its own pages' when ``parts`` has them) and sidecar."""
         stem = safe_component(Path(name).stem, 60)
@@ -444,9 +471,11 @@ class Filer:
             if record.status is Status.FILE:
                 target = self.dossier_folder(record) / filed_name(record, short, label)
             else:
-                target = self.paths.review / f"{stem}_{short}{label}.pdf"
+                # A PDF, or an e-mail that held only links (attest mail), kept as .eml.
+                suffix = "eml" if name.lower().endswith(".eml") else "pdf"
+                target = self.paths.review / f"{stem}_{short}{label}.{suffix}"
         self._put(target, body)
-        self._sidecar(record, target, original)
+        self._sidecar(record, target, original, mail)
         return target
 
     def dossier_folder(self, record: Record) -> Path:

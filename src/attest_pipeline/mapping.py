@@ -56,22 +56,44 @@ _CANDIDATE = re.compile(r"([1-9][0-9]*)\.([A-Z])")
 
 @dataclass(frozen=True, slots=True)
 class Theme:
-    """A theme and its keywords; ``exclude`` phrases cancel the theme when present."""
+    """A theme and its keywords; ``exclude`` phrases cancel the theme when present.
+
+    ``together`` are combinations of words that show the theme only together, anywhere
+    in one of the texts (``communication + patient``): each is a tuple of parts, each part
+    the alternatives of which one must appear.
+    """
 
     name: str
     keywords: tuple[str, ...]
     exclude: tuple[str, ...] = ()
+    together: tuple[tuple[tuple[str, ...], ...], ...] = ()
     _keywords: KeyMatcher[bool] = field(init=False, repr=False, compare=False, hash=False)
     _exclude: KeyMatcher[bool] = field(init=False, repr=False, compare=False, hash=False)
+    _together: tuple[tuple[KeyMatcher[bool], ...], ...] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         """Precompile the keyword lists."""
         object.__setattr__(self, "_keywords", KeyMatcher((k, True) for k in self.keywords))
         object.__setattr__(self, "_exclude", KeyMatcher((k, True) for k in self.exclude))
+        together = tuple(
+            tuple(KeyMatcher((k, True) for k in part) for part in combination)
+            for combination in self.together
+        )
+        object.__setattr__(self, "_together", together)
 
     def found_in(self, text: NormalizedText) -> bool:
-        """Whether the text shows this theme (a keyword and no exclusion)."""
-        return bool(self._keywords.find_in(text)) and not self._exclude.find_in(text)
+        """Whether the text shows this theme (a keyword or a combination, no exclusion)."""
+        shown = bool(self._keywords.find_in(text)) or (
+            bool(self._together) and any(self._combined(line) for line in text.cased.split("\n"))
+        )
+        return shown and not self._exclude.find_in(text)
+
+    def _combined(self, line: str) -> bool:
+        """Whether one of the texts (a title, a theme) holds every part of a combination."""
+        one = NormalizedText(line)
+        return any(all(part.find_in(one) for part in parts) for parts in self._together)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,12 +232,17 @@ class _Loader:
             where = self.locate.table(f"[themes.{name}]")
             if not isinstance(table, dict):
                 raise self.fail(f"themes.{name} must be a table", where)
-            extra = sorted(set(table) - {"keywords", "exclude"})
+            extra = sorted(set(table) - {"keywords", "exclude", "together"})
             if extra:
                 raise self.fail(f"themes.{name}: unknown key '{extra[0]}'", where)
             keywords = self.strings(table.get("keywords"), f"themes.{name}.keywords", where)
             exclude = self.strings(table.get("exclude", []), f"themes.{name}.exclude", where)
-            themes.append(Theme(name=name, keywords=keywords, exclude=exclude))
+            label = f"themes.{name}.together"
+            together = tuple(
+                self.combination(text, label, self.locate.key("together", f"[themes.{name}]"))
+                for text in self.strings(table.get("together", []), label, where)
+            )
+            themes.append(Theme(name, keywords, exclude, together))
         return tuple(themes)
 
     def overrides(self, data: Mapping[str, Any]) -> tuple[FamilyOverride, ...]:
@@ -252,6 +279,19 @@ class _Loader:
                 value, "default_natures", line
             )
         return out
+
+    def combination(self, text: str, label: str, line: int | None) -> tuple[tuple[str, ...], ...]:
+        """Read ``"a|b + c|d"``: parts joined by ``+``, alternatives by ``|``."""
+        parts = tuple(
+            tuple(a.strip() for a in part.split("|") if a.strip()) for part in text.split("+")
+        )
+        if len(parts) < 2 or not all(parts):
+            raise self.fail(
+                f"{label}: {text!r} must be two or more parts joined by '+' (alternatives "
+                "separated by '|')",
+                line,
+            )
+        return parts
 
     def rule(self, table: Any, index: int, theme_names: Sequence[str]) -> Rule:
         line = self.locate.table("[[rules]]", index)

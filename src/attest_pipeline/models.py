@@ -78,13 +78,39 @@ class Page:
 
     ``number`` is 1-based and stays the page's number in the original file even in a
     document restricted to some pages. ``confidence`` is the OCR mean word confidence
-    (0-100) when the text comes from OCR, ``None`` otherwise.
+    (0-100) when the text comes from OCR, ``None`` otherwise. ``image_body`` says that the
+    page's body is an image and its text layer only what lies around it (a header, a
+    footer): the page is read by OCR.
     """
 
     number: int
     text: str
     ocr: bool = False
     confidence: float | None = None
+    image_body: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """A filled field of a PDF form (see :mod:`attest_pipeline.forms`).
+
+    ``label`` is the text beside the field on the page (or its description or name);
+    ``kind`` is ``text``, ``choice`` or ``checkbox`` (``checked`` then, ``value`` its export
+    state, ``question`` the label of its group of boxes, ``Type d'action``, when the page
+    has one). The box is in PDF points from the top-left corner, like :class:`Word`.
+    """
+
+    page: int
+    name: str
+    label: str
+    value: str
+    kind: str
+    checked: bool
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    question: str = ""
 
 
 WordSource = Callable[[int], tuple[Word, ...]]
@@ -97,11 +123,14 @@ class Document:
     Plugins never see the file's path or bytes: they cannot write anything, only read.
     The words with their positions come from pdfplumber's layout analysis, which is
     about 25 times slower than the text layer: ask for them only when the layout matters.
+    ``form`` holds the filled fields of a PDF form; their values are also written after
+    their page's text, beside their labels.
     """
 
     pages: tuple[Page, ...]
     metadata: Mapping[str, str] = field(default_factory=dict)
     _words: WordSource | None = field(default=None, repr=False, compare=False)
+    form: tuple[FormField, ...] = ()
 
     @property
     def text(self) -> str:
@@ -143,11 +172,13 @@ class Document:
 
     def subset(self, numbers: Sequence[int]) -> Document:
         """The same document restricted to some pages (their original numbers, in order)."""
-        found = (self._find(number) for number in set(numbers))
+        wanted = set(numbers)
+        found = (self._find(number) for number in wanted)
         return Document(
             pages=tuple(sorted((p for p in found if p is not None), key=lambda p: p.number)),
             metadata=self.metadata,
             _words=self._words,
+            form=tuple(f for f in self.form if f.page in wanted),
         )
 
 

@@ -599,11 +599,16 @@ def journal_line(name: str, filed: Filed) -> str:
     why = ",".join(record.reasons) or "-"
     where = str(filed.path) if filed.path else (record.duplicate_of or "-")
     pages = f"p{','.join(map(str, record.pages))}" if record.pages else "-"
-    # One event, one line: a newline in a file name must not forge a line of the journal.
-    return printable(
+    line = (
         f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {record.status.value:<9} {name} "
         f"[{pages}] {who} {action} reasons={why} -> {where}"
     )
+    if filed.mail is not None:
+        from attest_pipeline.mail.parse import mail_summary
+
+        line += " " + mail_summary(filed.mail)
+    # One event, one line: a newline in a file name must not forge a line of the journal.
+    return printable(line)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class Reason(StrEnum):
     NO_ELIGIBLE_ACTION = "no_eligible_action"
     CONDITION_NOT_SHOWN = "condition_not_shown"
     LOW_OCR_CONFIDENCE = "low_ocr_confidence"
+    LINK_ONLY = "link_only"
     # Already known.
     DUPLICATE = "duplicate"
     DUPLICATE_ATTESTATION = "duplicate_attestation"
@@ -79,6 +80,7 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.CONDITION_NOT_SHOWN: "the action needs a condition the attestation does not show "
     "(at least 4 meetings, at least 1 year...)",
     Reason.LOW_OCR_CONFIDENCE: "a field was read by OCR with low confidence",
+    Reason.LINK_ONLY: "an e-mail whose only content is a link (nothing was fetched from it)",
     Reason.DUPLICATE: "the same file (same bytes) was already received",
     Reason.DUPLICATE_ATTESTATION: "the same attestation (participant, reference, dates) is "
     "already on record",

@@ -11,11 +11,14 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from attest_pipeline.mail.ledger import accounts as mail_accounts
+from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Record, Status
 from attest_pipeline.text.printable import printable
 
 if TYPE_CHECKING:
     from attest_pipeline.service.workspace import Workspace
+    from attest_pipeline.store import Store
 
 
 def dossier(ws: Workspace, rpps: str) -> dict[str, Any]:
@@ -28,11 +31,25 @@ def dossier(ws: Workspace, rpps: str) -> dict[str, Any]:
     from attest_pipeline.service.progress import physician_progress
 
     progress = physician_progress(ws, rpps)
+    actions = [e.to_json() for e in progress.entries]
+    with ws.store() as store:
+        for action in actions:
+            action["mail"] = mail_of(store, action["id"])
     return {
         **progress.to_json(),
-        "actions": [e.to_json() for e in progress.entries],
+        "actions": actions,
         "dpc": dpc_of(ws, progress).to_json()["periods"],
     }
+
+
+def mail_of(store: Store, attestation_id: int) -> dict[str, Any] | None:
+    """The message an attestation came from (``attest mail``), or ``None``."""
+    row = store.db.execute(
+        "SELECT d.name, d.sha256 FROM attestations a JOIN documents d ON d.id = a.document_id "
+        "WHERE a.id = ?",
+        (attestation_id,),
+    ).fetchone()
+    return None if row is None else mail_origin(store.db, row["name"], row["sha256"])
 
 
 def status(ws: Workspace, *, at_risk: bool = False) -> dict[str, Any]:
@@ -47,21 +64,30 @@ def status(ws: Workspace, *, at_risk: bool = False) -> dict[str, Any]:
         physicians.append(
             {**progress.to_json(), "dpc": current.to_json() if current is not None else None}
         )
+    items = list_review(ws)
     with ws.store() as store:
         quarantine = [_waiting(row) for row in store.waiting(Status.REJECT)]
         counts = store.counts()
-    review = [
-        {
-            "id": item.id,
-            "document": item.document,
-            "pages": list(item.pages),
-            "reasons": list(item.reasons),
-            "path": item.path,
-            "participant": item.participant,
-        }
-        for item in list_review(ws)
-    ]
-    return {"physicians": physicians, "review": review, "quarantine": quarantine, "counts": counts}
+        review = [
+            {
+                "id": item.id,
+                "document": item.document,
+                "pages": list(item.pages),
+                "reasons": list(item.reasons),
+                "path": item.path,
+                "participant": item.participant,
+                "mail": mail_of(store, item.id),
+            }
+            for item in items
+        ]
+        mail = mail_accounts(store.db)
+    return {
+        "physicians": physicians,
+        "review": review,
+        "quarantine": quarantine,
+        "counts": counts,
+        "mail": mail,
+    }
 
 
 def _waiting(row: sqlite3.Row) -> dict[str, Any]:
@@ -169,13 +195,35 @@ def format_status(data: dict[str, Any], *, empty: str = "no dossier yet") -> str
         for item in items:
             pages = f"p{','.join(map(str, item['pages']))}" if item["pages"] else "-"
             ident = f"[{item['id']}] " if "id" in item else ""
+            mail = item.get("mail")
+            sender = f" (mail from {mail['from']}, {mail['subject']!r})" if mail else ""
             parts.append(
                 printable(
                     f"  {ident}{item['document']} [{pages}] "
-                    f"{','.join(item['reasons'])} -> {item['path']}"
+                    f"{','.join(item['reasons'])} -> {item['path']}{sender}"
                 )
             )
+    for account in data.get("mail", []):
+        parts.append(f"\n{format_mail_account(account)}")
     return "\n".join(parts)
+
+
+def format_mail_account(account: dict[str, Any]) -> str:
+    """One mailbox's state (``attest status``, ``attest doctor``) in one line."""
+    messages = ", ".join(f"{n} {outcome}" for outcome, n in account["messages"].items()) or "none"
+    if account["failing_since"]:
+        health = (
+            f"FAILING since {account['failing_since']} ({account['failures']} failed "
+            f"attempt(s): {account['last_error']})"
+        )
+    else:
+        health = f"ok, last polled {account['last_success'] or 'never'}"
+    unmarked = account["not_yet_marked"]
+    return printable(
+        f"mail {account['account']}: {health}; messages: {messages}; "
+        f"{account['attachments_saved']} PDF(s) saved"
+        + (f"; {unmarked} saved, not yet marked on the server" if unmarked else "")
+    )
 
 
 def format_records(records: Iterable[Record]) -> str:

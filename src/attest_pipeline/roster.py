@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.models import Physician, Problem
@@ -38,6 +39,9 @@ from attest_pipeline.text.names import (
     name_key,
     name_readings,
 )
+
+if TYPE_CHECKING:
+    from attest_pipeline.roster_search import RosterEvidence, RosterIndex
 
 #: How many roster names a problem's detail lists at most.
 _DETAIL_NAMES = 5
@@ -57,7 +61,8 @@ class Match:
     candidates: tuple[Physician, ...] = ()
 
 
-def _describe(physicians: Iterable[Physician]) -> str:
+def describe(physicians: Iterable[Physician]) -> str:
+    """Name physicians for a problem's detail: ``NAME First (RPPS)``, at most a few."""
     listed = [f"{p.last_name} {p.first_name} ({p.rpps})" for p in physicians]
     if len(listed) > _DETAIL_NAMES:
         listed = [*listed[:_DETAIL_NAMES], f"and {len(listed) - _DETAIL_NAMES} more"]
@@ -71,7 +76,7 @@ class Roster:
     pays for it.
     """
 
-    __slots__ = ("_by_family", "_by_name", "_by_rpps", "_keys", "physicians")
+    __slots__ = ("_by_family", "_by_name", "_by_rpps", "_keys", "_search", "physicians")
 
     def __init__(self, physicians: Iterable[Physician]) -> None:
         self.physicians: tuple[Physician, ...] = tuple(physicians)
@@ -79,6 +84,7 @@ class Roster:
         self._keys: dict[str, NameKey] = {}
         self._by_name: dict[tuple[str, str], list[Physician]] = {}
         self._by_family: dict[str, list[Physician]] = {}
+        self._search: RosterIndex | None = None
 
     def __len__(self) -> int:
         return len(self.physicians)
@@ -86,6 +92,17 @@ class Roster:
     def by_rpps(self, rpps: str) -> Physician | None:
         """Return the physician with this RPPS (as stored: 11 digits), if on the roster."""
         return self._by_rpps.get(rpps)
+
+    def search(self, text: str, pages: Sequence[int] = ()) -> RosterEvidence:
+        """Every physician of the roster that ``text`` names (see :mod:`.roster_search`).
+
+        The search index is built on the first call.
+        """
+        if self._search is None:
+            from attest_pipeline.roster_search import RosterIndex
+
+            self._search = RosterIndex(self.physicians)
+        return self._search.search(text, pages)
 
     def _index(self) -> None:
         if self._keys or not self.physicians:
@@ -164,7 +181,7 @@ class Roster:
             detail = f"RPPS {rpps} is not on the roster"
             homonyms = self._name_matches(readings)
             if homonyms:
-                detail += f"; the name {shown!r} matches {_describe(homonyms)}"
+                detail += f"; the name {shown!r} matches {describe(homonyms)}"
             return Match(None, (Problem(Reason.UNKNOWN_PARTICIPANT, detail),))
         if shown and not (readings and could_be_a_name(shown)):
             # Something was read where the name stands, and it is no one's name (digits,
@@ -199,7 +216,7 @@ class Roster:
         if len(found) == 1:
             return Match(found[0])
         if found:
-            detail = f"{len(found)} physicians of the roster match {shown!r}: {_describe(found)}"
+            detail = f"{len(found)} physicians of the roster match {shown!r}: {describe(found)}"
             return Match(None, (Problem(Reason.AMBIGUOUS_PARTICIPANT, detail),), found)
         family: dict[str, Physician] = {}
         for reading in readings:
@@ -207,11 +224,11 @@ class Roster:
                 family[physician.rpps] = physician
         if not any(name_key(r.last_name, r.first_name).first for r in readings) and family:
             same = tuple(family.values())
-            detail = f"only a family name was read ({shown!r}); the roster has {_describe(same)}"
+            detail = f"only a family name was read ({shown!r}); the roster has {describe(same)}"
             return Match(None, (Problem(Reason.AMBIGUOUS_PARTICIPANT, detail),), same)
         detail = f"no physician of the roster is named {shown!r}"
         if family:
-            detail += f"; same family name: {_describe(family.values())}"
+            detail += f"; same family name: {describe(family.values())}"
         return Match(None, (Problem(Reason.UNKNOWN_PARTICIPANT, detail),))
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from attest_pipeline.access import make_folder, set_file_mode
 from attest_pipeline.errors import ConfigError
+from attest_pipeline.mail.schema import SCHEMA as MAIL_SCHEMA
 from attest_pipeline.models import Physician, Record, Status
 
 #: Seconds a write waits for another process's transaction (a filing batch lasts about one).
@@ -207,6 +208,8 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self._upgrade()
             self.db.executescript(_SCHEMA)
+            # attest mail's own tables (IF NOT EXISTS: no schema version of their own).
+            self.db.executescript(MAIL_SCHEMA)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys=ON")
 

@@ -580,7 +580,9 @@ def watch(
 ) -> Summary:
     """Follow the pipeline's inbox until ``stop`` is set (or Ctrl-C / SIGTERM in the main thread).
 
-    ``polling`` ``None`` follows the configuration. Raises
+    ``polling`` ``None`` follows the configuration. With ``[mail]`` accounts configured, a
+    :class:`~attest_pipeline.mail.collect.MailThread` polls them meanwhile and writes what
+    it collects into the inbox. Raises
     :class:`~attest_pipeline.errors.ConfigError` when the state folder is on a network file
     system or the inbox does not exist. While another process holds the state lock, waits.
     """
@@ -592,6 +594,12 @@ def watch(
         )
     stop = threading.Event() if stop is None else stop
     holder: list[Session] = []
+    mail = None
+    if config.mail.accounts:
+        # [mail]: the same process collects mailed attestations into the inbox.
+        from attest_pipeline.mail.collect import MailThread
+
+        mail = MailThread(config, say)
     with _signals(stop, holder):
         mode = use_polling(config, polling, say)
         session = _open_session(pipeline, jobs, stop, say)
@@ -605,7 +613,13 @@ def watch(
                 session, config.paths.inbox, config.watch, polling=mode,
                 on_document=on_document, say=say,
             )
-            summary = watcher.run(stop, on_start=on_start)
+            if mail is not None:
+                mail.start()
+            try:
+                summary = watcher.run(stop, on_start=on_start)
+            finally:
+                if mail is not None:
+                    mail.close()
     return summary
 
 

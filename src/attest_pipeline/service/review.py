@@ -21,6 +21,7 @@ from typing import Any
 from attest_pipeline.decision import check_dates
 from attest_pipeline.errors import DecisionRefused, NotFound, UsageError
 from attest_pipeline.filing import Filer, filed_name
+from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Candidate, Physician, Problem, Record, Status
 from attest_pipeline.reading import Uncuttable, cut_pages
 from attest_pipeline.reasons import Reason
@@ -98,6 +99,8 @@ class ReviewDetail:
     details: tuple[Mapping[str, str], ...]
     archive: str
     history: tuple[Decision, ...]
+    #: The e-mail the document came from (``attest mail``): sender, date, subject, Message-ID.
+    mail: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The detail as JSON (keys in the README's secretariat section)."""
@@ -112,6 +115,7 @@ class ReviewDetail:
             "reference": self.record.get("reference"),
             "archive": self.archive,
             "history": [d.to_json() for d in self.history],
+            "mail": dict(self.mail) if self.mail is not None else None,
         }
 
 
@@ -209,6 +213,7 @@ def show_review(ws: Workspace, item_id: int) -> ReviewDetail:
             details=tuple(record.get("details") or ()),
             archive=row["archive"],
             history=tuple(history(store, item_id)),
+            mail=mail_origin(store.db, row["document"], str(record.get("sha256") or "")),
         )
 
 

@@ -63,6 +63,18 @@ class AccuracyReport:
         """Every compared field right and no wrong filing."""
         return not self.mismatches and not self.wrong_filings
 
+    @property
+    def fields_right(self) -> tuple[int, int]:
+        """Fields right and fields compared, over every family and column."""
+        tallies = [t for columns in self.tallies.values() for t in columns.values()]
+        return sum(t.right for t in tallies), sum(t.total for t in tallies)
+
+    @property
+    def field_accuracy(self) -> float:
+        """The share of compared fields that are right (1.0 when none was compared)."""
+        right, total = self.fields_right
+        return right / total if total else 1.0
+
     def format(self) -> str:
         """Tables per family (right/compared per column), then every mismatch."""
         from attest_pipeline.reports import table
@@ -105,13 +117,21 @@ def measure(
 
     ``exclude`` names sub-folders of the corpus to leave out.
     """
+    samples = load_expected(corpus, exclude)
+    records = run_samples([pdf for pdf, _ in samples], roster, template_dirs, jobs)
+    return compare(samples, records, corpus)
+
+
+def run_samples(
+    pdfs: Sequence[Path], roster: Path, template_dirs: Sequence[Path] = (), jobs: int = 1
+) -> list[dict[str, Any]]:
+    """The JSON records of ``attest extract`` for ``pdfs``, against an empty state."""
     import tempfile
 
     from attest_pipeline.config import PluginSettings, load_config
     from attest_pipeline.pipeline import Pipeline
     from attest_pipeline.registry import load_registry
 
-    samples = load_expected(corpus, exclude)
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "config.toml"
         config_path.write_text(
@@ -125,8 +145,45 @@ def measure(
             PluginSettings(template_dirs=tuple(template_dirs), entry_points=False)
         )
         pipeline = Pipeline(config, registry)
-        records = [r.to_json() for r in pipeline.extract([pdf for pdf, _ in samples], jobs=jobs)]
-    return compare(samples, records, corpus)
+        return [r.to_json() for r in pipeline.extract(list(pdfs), jobs=jobs)]
+
+
+def by_axis(
+    samples: Sequence[tuple[Path, list[dict[str, Any]]]],
+    records: Sequence[dict[str, Any]],
+    corpus: Path,
+) -> dict[str, dict[str, AccuracyReport]]:
+    """One report per value of each variation axis (the ``"axes"`` of each sample's JSON)."""
+    groups: dict[str, dict[str, list[tuple[Path, list[dict[str, Any]]]]]] = {}
+    for pdf, expected in samples:
+        axes = json.loads(pdf.with_suffix(".json").read_text(encoding="utf-8")).get("axes", {})
+        for axis, value in axes.items():
+            groups.setdefault(axis, {}).setdefault(str(value), []).append((pdf, expected))
+    return {
+        axis: {value: compare(chosen, records, corpus) for value, chosen in sorted(values.items())}
+        for axis, values in groups.items()
+    }
+
+
+def format_axes(axes: dict[str, dict[str, AccuracyReport]]) -> str:
+    """A table: each axis value, its attestations, field accuracy and wrong filings."""
+    from attest_pipeline.reports import table
+
+    rows = []
+    for axis, values in axes.items():
+        for value, report in values.items():
+            right, total = report.fields_right
+            rows.append(
+                [
+                    axis,
+                    value,
+                    str(report.attestations),
+                    f"{right}/{total}",
+                    f"{report.field_accuracy:.4f}",
+                    str(len(report.wrong_filings)),
+                ]
+            )
+    return table(["axis", "value", "attestations", "fields", "accuracy", "misfiled"], rows)
 
 
 def load_expected(

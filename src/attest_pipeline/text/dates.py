@@ -9,6 +9,13 @@ for at each run of digits only, then joined into periods and lists by what stand
 neighbours (``du ... au``, ``-``, ``et``, a comma, a bullet). The candidates of a text are
 computed once and shared by :func:`find_period` and :func:`find_event_dates`.
 
+Times of day are never dates (``9h00``, ``14 h``, ``10:12:33`` are skipped) and may stand
+between the dates of a period or a list (``du 12 mars 2025 à 9h00 au 14 mars 2025 à
+17h30``); English dates written day first (``from 29 June to 3 July 2026``) read as French
+ones, for the certificates of attendance of international congresses. Dates of printing,
+issue and signature (``édité le``, ``fait à ... le``, an e-signature's time stamp) are
+the document's, never the action's.
+
 Two-digit years follow the POSIX rule: ``00``-``68`` are 2000-2068, ``69``-``99`` are
 1969-1999 (an action in 2070 or a birth in 1968 written ``68`` are both out of reach of
 an attestation's plausible dates anyway, and the core flags them).
@@ -42,10 +49,18 @@ _MONTHS = {
     "octobre": 10, "oct": 10,
     "novembre": 11, "nov": 11,
     "decembre": 12, "dec": 12,
+    # English, for the certificates of attendance of international congresses.
+    "january": 1, "february": 2, "feb": 2, "march": 3, "april": 4, "apr": 4, "may": 5,
+    "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "october": 10, "november": 11, "december": 12,
 }  # fmt: skip
 
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
-_WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b,?\s+)"
+_WEEKDAYS = (
+    "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+)
+_WEEKDAY = r"(?:(?:" + _WEEKDAYS + r")\b,?\s+)"
 _DAY_NUMBER = r"(?<![\d/.])(?:0?[1-9]|[12]\d|3[01])(?!\d)"
 _DAY = _DAY_NUMBER + r"(?:\s?(?:er|°))?"
 _YEAR = r"(?:19|20)\d\d(?!\d)"
@@ -88,18 +103,38 @@ _ITEM_AT = re.compile(
     r"|(?P<short>(?<![\d/.\-])\d{1,2}\s?/\s?\d{1,2}(?![\d]|[/.\-]\d))"
     r"|(?P<day>" + _DAY + r"(?:\s+" + _MONTH + r"(?:\s*,?\s*" + _YEAR + r")?)?)"
 )
-_WEEKDAY_BEFORE = re.compile(
-    r"(?<![\w])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b,?\s+$"
+_WEEKDAY_BEFORE = re.compile(r"(?<![\w])(?:" + _WEEKDAYS + r")\b,?\s+$")
+#: English writes the month first: "June 29 - July 3, 2026", "March 12-14, 2025". Full
+#: English names only, which French never writes before a day.
+_ENGLISH_MONTH = (
+    r"(?<![\w])(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)(?![\w])"
+)
+_MONTH_BEFORE = re.compile(_ENGLISH_MONTH + r"\s+(?:the\s+)?$")
+_ENGLISH_MONTH_RE = re.compile(_ENGLISH_MONTH)
+_ORDINAL_YEAR_AFTER = re.compile(r"(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(?P<year>(?:19|20)\d\d)(?!\d)")
+#: A time of day at a digit: ``9h00``, ``14 h``, ``09:00``, ``10:12:33`` (never a date).
+_TIME_AT = re.compile(r"\d{1,2}\s?h(?:\s?\d{2})?(?![\w])|\d{1,2}:\d{2}(?::\d{2})?")
+#: Times written beside a date, skipped between two dates of a period or a list:
+#: ``à 9h00``, ``de 9h00 à 17h30``, ``09:00 - 17:30``, ``(de 14 h à 18 h)``.
+_CLOCK = r"\d{1,2}\s?[h:]\s?(?:\d{2})?(?::\d{2})?"
+_TIMES = (
+    r"(?:[^\S\n]*,?[^\S\n]*\(?(?:(?:a|de|des|entre|from|at)\s+)?" + _CLOCK
+    + r"(?:\s*(?:-|a|et|to|jusqu'a)\s*" + _CLOCK + r")?\)?)?"
 )
 _DIGITS = re.compile(r"\d+")
 
 #: What joins two items into a period or a list, and what stands before the first.
-_DU_BEFORE = re.compile(r"\b(?:du|entre\s+le|entre)\s+$")
-_DU_JOIN = re.compile(r"\s*,?\s*(?:au|jusqu'au|et\s+le|et|a)\s+(?:le\s+)?")
+_DU_BEFORE = re.compile(r"\b(?:du|entre\s+le|entre|from)\s+$")
+_DU_JOIN = re.compile(
+    _TIMES + r"\s*,?\s*(?:au|jusqu'au|et\s+le|et|a|to|until|through)\s+(?:le\s+)?"
+)
 #: A dash between two dates on one line (a dash opening a line is a bullet).
-_DASH_JOIN = re.compile(r"[^\S\n]*-\s*|\s*\bau\b\s*")
-_LIST_JOIN = re.compile(r"(?:\s*,\s*(?:et\s+)?|\s+et\s+)(?:(?:le|du)\s+)?")
-_LIST_LAST_JOIN = re.compile(r"\s*,?\s+et\s+(?:(?:le|du)\s+)?")
+_DASH_JOIN = re.compile(_TIMES + r"(?:[^\S\n]*-\s*|\s*\bau\b\s*)")
+_LIST_JOIN = re.compile(
+    _TIMES + r"(?:\s*[,;]\s*(?:et\s+|and\s+)?|\s+(?:et|and)\s+)(?:(?:le|du)\s+)?"
+)
+_LIST_LAST_JOIN = re.compile(_TIMES + r"\s*[,;]?\s+(?:et|and)\s+(?:(?:le|du)\s+)?")
 _LES_BEFORE = re.compile(r"\bles?\s+$")
 #: A bulleted list of dates, one per line: "- 06/03/2025", "• 12 mars 2025".
 _BULLET = r"[-•*·▪◦‣]"
@@ -134,6 +169,8 @@ _DOCUMENT = re.compile(
     r"|\bsignature\b[^\d\n]{0,30}?|\ben\s+date\s+du\s*|\bvalable\s+jusqu'(?:au|a)\s*"
     r"|\bvalide\s+jusqu'(?:au|a)\s*|\bjusqu'au\s*|\bexpire\s+le\s*|\bexpiration\b[^\d\n]{0,15}?"
     r"|\bdepuis\s+le\s*|\bversion\s+du\s*|\bfacture\b[^\d\n]{0,20}?"
+    r"|\b(?:issued|signed|printed|generated|delivered|dated)\b[^\d\n]{0,40}?(?:\bon\b)?\s*:?\s*"
+    r"|\bdate\s+of\s+(?:issue|signature|printing)\b[^\d\n]{0,10}?"
     r"|\b(?:loi|decret|arrete|ordonnance|circulaire|instruction|directive|reglement|avenant|"
     r"convention|article|deliberation\s+n)\b[^\n]{0,40}?\b(?:du|en\s+date\s+du)\s*)$"
 )
@@ -154,7 +191,7 @@ _ISO_STAMP = re.compile(r"^\s*\d{1,2}:\d{2}")
 _PERIOD_LABEL = re.compile(
     r"(?:\bdates?\s*(?:\(\s*s\s*\))?\s+(?:de|du|des|d')\b[^:\n\d]{0,40}?"
     r"|\bdates\b|\bdate\s*\(\s*s\s*\)|\bperiode\b[^:\n\d]{0,30}?|\bsession\b[^:\n\d]{0,30}?"
-    r"|\bdeb(?:ut)?\b[^:\n\d]{0,30}?)"
+    r"|\bdeb(?:ut)?\b[^:\n\d]{0,30}?|\bdates?\s+of\b[^:\n\d]{0,30}?)"
     r"\s*:?\s*(?:du|le|les|entre\s+le)?\s*$"
 )
 _BARE_DATE_LABEL = re.compile(r"(?:^|\n)[^\S\n]*date\s*:?\s*$")
@@ -164,12 +201,13 @@ _BARE_DATE_LABEL = re.compile(r"(?:^|\n)[^\S\n]*date\s*:?\s*$")
 _STRONG_CONTEXT = re.compile(
     r"\b(?:a\s+(?:bien\s+)?(?:participe|suivi|assiste|pris\s+part|effectue|realise|valide)|"
     r"s'est\s+(?:deroulee?|tenue?)|se\s+sont\s+(?:deroulee?s|tenue?s)|a\s+eu\s+lieu|"
-    r"ont\s+eu\s+lieu|a\s+ete\s+presente?|etait\s+presente?|participation)\b"
+    r"ont\s+eu\s+lieu|a\s+ete\s+presente?|etait\s+presente?|participation|"
+    r"attended|participated|took\s+part|(?:was|were)\s+held|held|attendance)\b"
 )
 _WEAK_CONTEXT = re.compile(
     r"\b(?:formation|session|reunion|seance|congres|journees?|seminaire|atelier|webinaire|"
     r"programme|action|soiree|colloque|module|stage|evenement|conference|cours|rencontre|"
-    r"groupe|enseignement|audit|evaluation)s?\b"
+    r"groupe|enseignement|audit|evaluation|workshop|meeting|course)s?\b"
 )
 
 _CONTEXT_CHARS = 220
@@ -233,6 +271,14 @@ def _resolve(items: Sequence[Item], default_year: int | None) -> list[date] | No
     ``du 30 septembre au 2 octobre 2025`` and ``du 30 au 2 octobre`` (month before) and
     ``du 30 décembre au 2 janvier 2025`` (year before) are read as a person would.
     """
+    if items and items[-1][1] is None:
+        # Month first ("March 12-14, 2025"): a missing month is the one written before.
+        carried: int | None = None
+        filled = []
+        for day, month, year in items:
+            carried = month if month is not None else carried
+            filled.append((day, carried, year))
+        items = filled
     resolved: list[date] = []
     following: date | None = None
     for day, month, year in reversed(items):
@@ -331,17 +377,52 @@ def _items(folded: str) -> list[_Written]:
     for run in _DIGITS.finditer(folded):
         if run.start() < reached:
             continue
+        time = _TIME_AT.match(folded, run.start())
+        if time is not None:
+            reached = time.end()
+            continue
         match = _ITEM_AT.match(folded, run.start())
         if match is None:
             continue
-        start = match.start()
+        start, end = match.start(), match.end()
+        item = None
         if match.lastgroup == "day":
+            item = _month_first(folded, start, end)
+            if item is not None:
+                start, end, parsed = item
+                found.append(_Written(start, end, parsed))
+                reached = end
+                continue
             weekday = _WEEKDAY_BEFORE.search(folded, max(0, start - 14), start)
             if weekday is not None:
                 start = weekday.start()
-        found.append(_Written(start, match.end(), _parse_item(folded[start : match.end()])))
-        reached = match.end()
+        found.append(_Written(start, end, _parse_item(folded[start:end])))
+        reached = end
     return found
+
+
+def _month_first(folded: str, start: int, end: int) -> tuple[int, int, Item] | None:
+    """An English day written month first (``June 29``, ``June 29, 2026``, ``12-14, 2025``).
+
+    Returns the item's span and value, or ``None`` when the day is not written so.
+    """
+    day = _parse_item(folded[start:end])
+    if day is None or day[1] is not None:
+        return None
+    before = _MONTH_BEFORE.search(folded, max(0, start - 16), start)
+    after = _ORDINAL_YEAR_AFTER.match(folded, end)
+    if before is None and after is None:
+        return None
+    if before is None and not _ENGLISH_MONTH_RE.search(folded, max(0, start - 40), start):
+        # "14, 2025" is a month-first date only after an English month: "March 12-14, 2025".
+        return None
+    month = _MONTHS[folded[before.start() : before.end()].split()[0]] if before else None
+    year = int(after.group("year")) if after else None
+    return (before.start() if before else start), (after.end() if after else end), (
+        day[0],
+        month,
+        year,
+    )
 
 
 def _ranges(folded: str, items: Sequence[_Written]) -> list[_Candidate]:
@@ -359,7 +440,7 @@ def _ranges(folded: str, items: Sequence[_Written]) -> list[_Candidate]:
                 and join.fullmatch(folded, a.end, b.start)
                 and a.item is not None
                 and b.item is not None
-                and b.item[1] is not None
+                and (b.item[1] is not None or (a.item[1] is not None and b.item[2] is not None))
             ):
                 start = a.start if before is None else before.start()
                 spans = ((a.start, a.end), (b.start, b.end))

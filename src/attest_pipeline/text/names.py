@@ -169,9 +169,12 @@ def normalise(text: str) -> str:
     return _NAME_SEPARATORS.sub(" ", fold(text).text).strip()
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _compact(text: str) -> str:
     """Reduce a name to its letters and digits, so that ``N'DIAYE`` equals ``NDIAYE``."""
-    return "".join(c for c in fold(text).text if c.isalnum())
+    return _NOT_ALNUM.sub("", fold(text).text)
 
 
 def strip_civilities(text: str) -> str:
@@ -425,7 +428,8 @@ def compatible_person(a_last: str, a_first: str, b_last: str, b_first: str) -> b
 # ---------------------------------------------------------------------------- finding
 
 #: Phrases after which the participant's name is written, in running text or as labels.
-#: A marker ending in ``que`` or ``de`` is running text (the signatory comes before it);
+#: A marker ending in ``que``, ``de`` or ``that``, or a phrase not opening with a label's
+#: word, is running text (the signatory comes before it, see :func:`_running`);
 #: the others are labels, which may carry a few more words and a colon.
 DEFAULT_MARKERS: tuple[str, ...] = (
     "certifie que",
@@ -456,6 +460,17 @@ DEFAULT_MARKERS: tuple[str, ...] = (
     "apprenant",
     "bénéficiaire",
     "identité",
+    # English (certificates of attendance of international congresses held in France).
+    "this is to certify that",
+    "hereby certify that",
+    "certify that",
+    "certifies that",
+    "hereby confirm that",
+    "confirms that",
+    "participant name",
+    "full name",
+    "name of participant",
+    "name",
 )
 
 #: A dot leader between a label and its value ("Participant ........ DUPONT Jean"); OCR
@@ -469,7 +484,8 @@ _ROLE_WORDS = re.compile(
     r"coordinat\w*|coordonnat\w*|signataire|soussigne\w*|organisat\w*|formateur|formatrice|"
     r"intervenant\w*|expert\w*|animat\w*|orateur|oratrice|moderat\w*|referent\w*|tresorier\w*|"
     r"secretaire|vice|representant\w*|gerant\w*|chef|charge\w*\s+de\s+mission|p/o|"
-    r"par\s+delegation|signature|concepteur\w*|superviseur\w*|tuteur|tutrice)\b"
+    r"par\s+delegation|signature|concepteur\w*|superviseur\w*|tuteur|tutrice|"
+    r"chair|chairman|chairwoman|chairperson|secretary|treasurer|signed\s+by)\b"
 )
 
 #: Words that make a "name" an organisation's or an event's.
@@ -492,8 +508,9 @@ _STOP_WORDS = _ALWAYS_STOP | _words(
     "specialiste generaliste residant residante habitant agissant participe suivi assiste "
     "numero identifiant ce cette son ses par vous nous il elle ils elles on avez avons etes "
     "sommes votre notre leur un une les professionnel professionnelle praticien praticienne "
-    "designe designee susnomme susnommee interesse interessee"
-)
+    "designe designee susnomme susnommee interesse interessee voir has have attended "
+    "participated completed was is"
+) | {"ci apres", "ci dessous", "ci dessus"}
 
 #: Words of the labels of a form, which end a name when a colon follows.
 _LABEL_WORDS = _words(
@@ -560,6 +577,30 @@ def _take_name(segment: str, *, allow_single: bool = False) -> tuple[int, int] |
     return taken[0][0], taken[-1][1]
 
 
+def plausible_name(text: str, *, allow_single: bool = False) -> bool:
+    """Say whether ``text``, a participant's name as a plugin read it, reads as a name.
+
+    The whole text must be a name by the rules of :func:`find_person` (capitalised or
+    upper-case words, particles, married-name markers, a civility in front; no
+    organisation's word, no sentence words, at least one capitalised word):
+    ``le participant nommé ci-après``, ``nommé ci-après`` or ``ATTESTATION DE PRÉSENCE``
+    is not one. ``LAST, First`` is read as its two parts. A
+    single word counts only with ``allow_single``.
+    """
+    cleaned = " ".join(text.split()).strip(" ;:.()[]")
+    parts = [p.strip() for p in cleaned.split(",")] if "," in cleaned else [cleaned]
+    if len(parts) > 2:
+        return False
+    for part in parts:
+        taken = _take_name(part, allow_single=allow_single or len(parts) == 2)
+        if taken is None or part[taken[1] :].strip(" ."):
+            return False
+        # Running text reads a name in lower case; a reading of it must show a capital.
+        if not any(_kind(token) in (_UPPER, _CAP) for token in part[taken[0] : taken[1]].split()):
+            return False
+    return True
+
+
 def _name_follows(text: str, match: re.Match[str]) -> bool:
     rest = text[match.end() :].split()
     return bool(rest) and _kind(rest[0]) in (_UPPER, _CAP)
@@ -610,20 +651,80 @@ class _Hit:
     found: Found[str]
 
 
+#: The first words of label markers ("Nom et prénom", "Participant name"): a marker of
+#: several words starting otherwise is a phrase of running text ("délivré à").
+_LABEL_STARTS = _LABEL_WORDS | _words(
+    "name full identite participant(e) nom, prenom, medecin professionnel"
+)
+
+
+def _running(folded: str) -> bool:
+    """Say whether a (folded) marker is a phrase of running text rather than a label.
+
+    Running text: a marker ending in ``que``, ``de`` or ``that`` (``atteste que``), or a
+    phrase of several words not opening with a label's word (``délivré à``, ``déclaré
+    admis(e)``); the name follows it in the sentence, colon or not.
+    """
+    words = folded.split()
+    if folded.endswith((" que", " de", " that")):
+        return True
+    if folded.rstrip().endswith(":"):
+        return False
+    return len(words) > 1 and words[0] not in _LABEL_STARTS
+
+
 def _compile_marker(marker: str) -> tuple[Gated, bool]:
     folded = fold(marker).text
     words = [re.escape(w) for w in re.split(r"[\s\-'.]+", folded) if w]
     body = r"[\s\-'.]*".join(words).replace(r"\(e\)", r"\s*\(\s*e\s*\)")
-    running = folded.endswith((" que", " de"))
+    running = _running(folded)
     # A label is followed by a colon (a few words may come first: "Participant(e) au
     # programme :") or by a dot leader ("Participant ........ DUPONT Jean").
-    tail = r"(?:\s*:)?" if running else r"(?:s\b)?(?:" + _LEADER + r"|(?P<tail>[^:\n]{0,40}:))?"
+    tail = (
+        r"(?:\s*:)?"
+        if running
+        else r"(?:s\b)?(?:(?P<leader>" + _LEADER + r")|(?P<tail>[^:\n]{0,40}:))?"
+    )
     return gated(r"(?<![\w'])" + body + tail), running
 
 
 @lru_cache(maxsize=64)
 def _marker_patterns(markers: tuple[str, ...]) -> tuple[tuple[Gated, bool], ...]:
     return tuple(_compile_marker(m) for m in markers)
+
+
+#: A word that makes the label word after it the subject or object of a sentence
+#: ("le participant nommé ci-après", "chaque stagiaire reçoit").
+_DETERMINER_BEFORE = re.compile(
+    r"(?<![\w'])(?:le|la|les|l'|un|une|des|du|au|aux|ce|cet|cette|ces|chaque|tout|toute|tous|"
+    r"son|sa|ses|leur|leurs|notre|votre|dont|par|pour|de|d')\s*$"
+)
+
+
+def _label_layout(folded: Folded, match: re.Match[str], before: str) -> bool:
+    """Say whether a label marker is laid out as a label, not written in a sentence.
+
+    A label is followed by a colon (right away, or after a few words: ``Participant(e) au
+    programme :``) or by a dot leader; without either, it must open its line and have its
+    value in the next cell (a wide gap, or a capital: the text layer of a grid gives
+    ``Participant Marie MARTIN``) or on the next line. After a determiner (``le
+    participant nommé ci-après``, ``chaque stagiaire reçoit :``) only a colon or a leader
+    right after it makes a label.
+    """
+    tail = match.group("tail")
+    immediate = match.group("leader") is not None or (tail is not None and not tail[:-1].strip())
+    if _DETERMINER_BEFORE.search(before):
+        return immediate
+    if match.group("leader") is not None or tail is not None:
+        return True
+    original = folded.original
+    end = folded.position(match.end())
+    line_end = original.find("\n", end)
+    after = original[end : len(original) if line_end < 0 else line_end]
+    opens_line = not before.strip(" \t-•*·–")
+    # A grid's next cell, as a text layer gives it: a wide gap, or a capital after a space.
+    cell = after.startswith(("  ", "\t")) or after.lstrip()[:1].isupper()
+    return opens_line and (not after.strip() or cell)
 
 
 def _marker_hit(folded: Folded, pattern: Gated, running: bool) -> _Hit | None:
@@ -634,6 +735,8 @@ def _marker_hit(folded: Folded, pattern: Gated, running: bool) -> _Hit | None:
             line_start, _ = _line_bounds(folded.text, match.start())
             before = folded.text[line_start : match.start()]
             if _ROLE_WORDS.search(before) or _ROLE_WORDS.search(match.group("tail") or ""):
+                continue
+            if not _label_layout(folded, match, before):
                 continue
         start, end = folded.span(match.start(), match.end())
         span = _name_at(original, end)
@@ -922,6 +1025,27 @@ def _undersigned(folded: Folded, fallback: _Fallback) -> None:
             fallback.signatories.add(name_keys(original[end + taken[0] : end + taken[1]]))
 
 
+_TRAILING_CIVILITIES = re.compile(
+    r"(?:(?<![\w'])(?:" + "|".join(sorted(CIVILITIES, key=len, reverse=True)) + r")\b\.?\s*)+$"
+)
+
+
+def signatory_at(folded: Folded, position: int) -> bool:
+    """Say whether the name at folded ``position`` is written as a signatory's.
+
+    A role on its line or on a short line beside it (``Le Président``), the name of
+    someone who did something (``animée par le Dr``, ``avec le``), or the name after
+    ``Je soussigné``.
+    """
+    text = folded.text
+    line_start, _ = _line_bounds(text, position)
+    before = _TRAILING_CIVILITIES.sub("", text[line_start:position])
+    if _AGENT_BEFORE.search(before) or _is_signatory(folded, position):
+        return True
+    undersigned = _UNDERSIGNED.search(before)
+    return undersigned is not None and not before[undersigned.end() :].strip(" ,.")
+
+
 def _fallback_person(folded: Folded) -> Found[str] | None:
     """Return the participant when no marker names one, or ``None`` when unsure.
 
@@ -965,9 +1089,12 @@ def _weak_hit(folded: Folded, markers: tuple[str, ...]) -> _Hit | None:
     best: _Hit | None = None
     for pattern, running in _marker_patterns(markers):
         for match in pattern.finditer(folded.text):
-            if not running and not _EXPLICIT_LABEL.search(match.group()):
-                continue  # "le participant a suivi": the word, not a label
             line_start, _ = _line_bounds(folded.text, match.start())
+            before = folded.text[line_start : match.start()]
+            if not running and not (
+                _EXPLICIT_LABEL.search(match.group()) and _label_layout(folded, match, before)
+            ):
+                continue  # "le participant a suivi": the word, not a label
             if not running and (
                 _ROLE_WORDS.search(folded.text[line_start : match.start()])
                 or _ROLE_WORDS.search(match.group("tail") or "")
@@ -1026,10 +1153,13 @@ def find_person(text: str, markers: Sequence[str] = DEFAULT_MARKERS) -> Found[st
     Looked for, earliest in the text first: after one of ``markers`` (``certifie que``,
     ``Nom et prénom :``, ``Participant(e) :``, ``Participant ..... DUPONT Jean``...) and in
     a ``Nom :`` / ``Prénom :`` pair, colons or a grid's cells (rendered ``LAST, First``,
-    which :func:`split_name` reads unambiguously). Failing those, a name followed by a
-    participation phrase (``Dr Jean DUPONT a participé``, ``Claire MARTIN, médecin
-    généraliste, a assisté``, a name alone on the line before ``a assisté``), then a bare
-    ``Dr``/``Docteur`` name; when such names disagree, ``None``. The signatory is never
+    which :func:`split_name` reads unambiguously). A label marker counts only where the
+    layout makes it a label (a colon, a dot leader, or opening its line with the value
+    in the next cell or below): ``le participant nommé ci-après`` is a sentence.
+    Failing those, a name followed by a participation phrase (``Dr Jean DUPONT a
+    participé``, ``Claire MARTIN, médecin généraliste, a assisté``, a name alone on the
+    line before ``a assisté``), then a bare ``Dr``/``Docteur`` name; when such names
+    disagree, ``None``. The signatory is never
     returned: a name with a role (président, directeur, doyen, responsable, ``signé
     électroniquement par``...) on its line or on a short line beside it, a name written
     after ``Je soussigné``, a bare doctor's name after the dated signature line. A name

@@ -1,0 +1,441 @@
+"""The roster as evidence: which physicians of the roster an attestation's own text names.
+
+A plugin reads the participant where its layout says; this module looks, in the same
+text, for every identity of the roster: each valid RPPS of the roster written anywhere
+(also as an IdNatPS, or in digit groups), and each roster name written in full (folded:
+any case and accents, either order, a civility or a married-name marker between the
+family name and the first name, compound, married and usage names, particles). The
+decision (:mod:`attest_pipeline.decision`) weighs this against the plugin's reading.
+
+Cost. :class:`RosterIndex` is built once per process from the roster: a dictionary from
+each compacted family name a physician goes by (``dupont``, ``martin`` and
+``dupontmartin`` for ``DUPONT-MARTIN``; ``delafontaine``; ``ndiaye``) to the physicians
+going by it. A document is read as folded word tokens, and at each token the
+concatenations of one to four tokens are looked up (``N'DIAYE``, ``NDIAYE`` and
+``de la Fontaine`` all reach their entry); only a family name found there costs the
+check of the first name beside it. The work per document is therefore a few dictionary
+lookups per word, whatever the roster's size (``bench/bench.py --roster-search``
+measures it at 100,000 entries; figures in the README).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from attest_pipeline.models import Physician
+from attest_pipeline.text.identifiers import find_all_rpps, normalise_rpps, rpps_valid
+from attest_pipeline.text.names import (
+    CIVILITIES,
+    DEFAULT_MARKERS,
+    MARRIED_MARKERS,
+    PARTICLES,
+    Folded,
+    fold,
+    name_key,
+    name_readings,
+    normalise,
+    same_person,
+    signatory_at,
+)
+
+#: A family name is looked up as the concatenation of at most this many tokens
+#: (``de la Fontaine``: 3; ``Le Goff de la Tour``: 5 is not needed, its pieces are).
+_MAX_RUN = 4
+#: Tokens that may stand between a family name and the first name of one person
+#: (``DUPONT épouse MARTIN Marie``, ``Nom : DUPONT Prénom : Marie``), at most this many.
+_MAX_GAP = 4
+_LABEL_GAP = frozenset({"nom", "prenom", "prenoms", "usage", "naissance"})
+_GAP_WORDS = CIVILITIES | MARRIED_MARKERS | PARTICLES | _LABEL_GAP
+#: An RPPS and a name of the same physician are "near" within this many characters and
+#: at most this many line breaks (the same line, or the line below: ``Dr X`` / ``RPPS ...``).
+_NEAR_CHARS = 200
+_NEAR_LINES = 2
+_TOKEN = re.compile(r"[^\W_]+")
+#: Runs of digit groups, separated by one space or dot (``100 056 826 03``).
+_DIGIT_RUN = re.compile(r"\d+(?:[ .]\d+)*")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One place where the text names a physician: by RPPS or by full name.
+
+    ``start`` and ``end`` are positions in the text searched; ``evidence`` is the exact
+    excerpt; ``page`` the 1-based number of the page it stands on.
+    """
+
+    kind: str
+    start: int
+    end: int
+    evidence: str
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """Everything the text says of one physician of the roster: names and RPPS hits."""
+
+    physician: Physician
+    names: tuple[Hit, ...]
+    rpps: tuple[Hit, ...]
+
+    @property
+    def named(self) -> bool:
+        """Whether the physician's full name is written."""
+        return bool(self.names)
+
+    @property
+    def first(self) -> Hit:
+        """The earliest hit."""
+        return min((*self.names, *self.rpps), key=lambda h: h.start)
+
+    def rpps_with_name(self, text: str) -> tuple[Hit, Hit] | None:
+        """The closest RPPS hit and name hit near each other in ``text``, if any."""
+        best: tuple[int, Hit, Hit] | None = None
+        for number in self.rpps:
+            for name in self.names:
+                low, high = sorted((number, name), key=lambda h: h.start)
+                between = text[low.end : high.start]
+                near = len(between) <= _NEAR_CHARS and between.count("\n") < _NEAR_LINES
+                if near and (best is None or len(between) < best[0]):
+                    best = (len(between), number, name)
+        return None if best is None else (best[1], best[2])
+
+    def evidence(self, text: str) -> str:
+        """The excerpt that proves this physician is named: RPPS and name, or the name."""
+        pair = self.rpps_with_name(text)
+        if pair is not None:
+            low, high = sorted(pair, key=lambda h: h.start)
+            return " ".join(text[low.start : high.end].split())
+        return self.first.evidence
+
+    def to_json(self, text: str) -> dict[str, object]:
+        """The sighting as shown in records: who, how, where, the evidence quoted."""
+        return {
+            "rpps": self.physician.rpps,
+            "last_name": self.physician.last_name,
+            "first_name": self.physician.first_name,
+            "by": "rpps+name" if self.rpps_with_name(text) else ("name" if self.named else "rpps"),
+            "pages": sorted({h.page for h in (*self.names, *self.rpps)}),
+            "evidence": self.evidence(text),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Designation:
+    """Whom the text designates as the participant: ``sighting`` (with ``why``) or nobody.
+
+    ``identified`` are every physician the text identifies on its own; ``ambiguous`` says
+    that several of them may be the participant and the wording does not tell which.
+    """
+
+    sighting: Sighting | None
+    why: str
+    identified: tuple[Sighting, ...]
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEvidence:
+    """What the roster search found in one attestation's text.
+
+    ``rpps_printed`` says whether the text prints an RPPS: after an RPPS label (on the
+    roster or not, valid or not), or a roster physician's anywhere. Then a name alone
+    does not identify the participant.
+    """
+
+    text: str
+    sightings: tuple[Sighting, ...]
+    rpps_printed: bool
+
+    def strong(self) -> tuple[Sighting, ...]:
+        """The physicians the text identifies on its own.
+
+        By an RPPS with that physician's name near it, or, when no RPPS is printed, by a
+        full name.
+        """
+        return tuple(
+            s
+            for s in self.sightings
+            if s.rpps_with_name(self.text) or (s.named and not self.rpps_printed)
+        )
+
+    def designated(self) -> Designation:
+        """The participant the text designates among the physicians it identifies.
+
+        A physician named as a signatory (a role on the name's line or a short line
+        beside it, ``animée par le Dr``, ``Je soussigné``) is passed over, unless named
+        right after a participant marker (``atteste que``, ``certifie la participation
+        de``, ``Participant :``...). One physician left is the participant. Among several,
+        the wording decides: the only one with the RPPS beside the name, else the only
+        one named after a participant marker; else none, and the text is ambiguous. Two
+        homonyms standing on the same words are never told apart.
+        """
+        strong = self.strong()
+        left = [s for s in strong if self.after_marker(s) or not self.signatory(s)]
+        if len(left) == 1 and not _homonyms(left[0], strong):
+            how = "RPPS beside the name" if self.rpps_with_name_of(left[0]) else "full name"
+            return Designation(
+                left[0], f"the only physician of the roster the text identifies ({how})", strong
+            )
+        rules = (
+            (self.rpps_with_name_of, "the only one with the RPPS beside the name"),
+            (self.after_marker, "the one the attestation's wording names as participant"),
+        )
+        if len(left) > 1:
+            for test, why in rules:
+                chosen = [s for s in left if test(s)]
+                if len(chosen) == 1 and not _homonyms(chosen[0], strong):
+                    return Designation(chosen[0], why, strong)
+        return Designation(None, "", strong, ambiguous=bool(left))
+
+    def rpps_with_name_of(self, sighting: Sighting) -> bool:
+        """Whether ``sighting`` has its RPPS near its name."""
+        return sighting.rpps_with_name(self.text) is not None
+
+    def after_marker(self, sighting: Sighting) -> bool:
+        """Whether one of the physician's names follows a participant marker."""
+        folded = fold(self.text)
+        return any(_after_marker(folded, hit.start) for hit in sighting.names)
+
+    def signatory(self, sighting: Sighting) -> bool:
+        """Whether every name of the physician is written as a signatory's."""
+        folded = fold(self.text)
+        return bool(sighting.names) and all(
+            signatory_at(folded, _folded_position(folded, hit.start)) for hit in sighting.names
+        )
+
+    def to_json(self) -> list[dict[str, object]]:
+        """Every sighting as shown in records."""
+        return [s.to_json(self.text) for s in self.sightings]
+
+
+def _homonyms(chosen: Sighting, strong: Sequence[Sighting]) -> bool:
+    """Whether another sighting stands on exactly the same words (two homonyms)."""
+    spans = {(h.start, h.end) for h in chosen.names}
+    return any(
+        other is not chosen and spans & {(h.start, h.end) for h in other.names} for other in strong
+    )
+
+
+_MARKER_BEFORE = re.compile(
+    r"(?:"
+    + "|".join(
+        r"[\s\-'.]*".join(re.escape(w) for w in re.split(r"[\s\-'.]+", fold(m).text) if w).replace(
+            r"\(e\)", r"\s*\(\s*e\s*\)"
+        )
+        for m in sorted(DEFAULT_MARKERS, key=len, reverse=True)
+    )
+    + r")s?[ \t]*(?::|\.{2,}|…+|_{3,})?[ \t.…:_\-]*"
+    + r"(?:(?:"
+    + "|".join(sorted(CIVILITIES | {"le", "la", "l"}, key=len, reverse=True))
+    + r")\b[ \t.']*)*$"
+)
+
+
+def _folded_position(folded: Folded, position: int) -> int:
+    """The folded position of the original ``position`` (the inverse of ``Folded.span``)."""
+    if folded.index is None:
+        return position
+    from bisect import bisect_left
+
+    return bisect_left(folded.index, position)
+
+
+def _after_marker(folded: Folded, position: int) -> bool:
+    """Whether a participant marker ends right before ``position`` (or ends the line above)."""
+    at = _folded_position(folded, position)
+    text = folded.text
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[max(line_start, at - 120) : at]
+    if _MARKER_BEFORE.search(before):
+        return True
+    if before.strip(" \t") and not _only_civilities(before):
+        return False
+    previous_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+    previous = text[max(previous_start, line_start - 121) : max(line_start - 1, 0)]
+    return bool(_MARKER_BEFORE.search(previous.rstrip()))
+
+
+def _only_civilities(text: str) -> bool:
+    words = _TOKEN.findall(text)
+    return all(w in CIVILITIES or w in ("le", "la", "l") for w in words)
+
+
+class RosterIndex:
+    """Folded family names and RPPS numbers of a roster, to find them in a text.
+
+    ``_families`` holds every compacted family name the roster's physicians go by;
+    ``_people`` maps ``family|first`` (both compacted) to the physicians so named.
+    """
+
+    __slots__ = ("_by_rpps", "_families", "_people")
+
+    def __init__(self, physicians: Iterable[Physician]) -> None:
+        self._by_rpps: dict[str, Physician] = {}
+        self._people: dict[str, list[Physician]] = {}
+        families: set[str] = set()
+        for physician in physicians:
+            self._by_rpps[physician.rpps] = physician
+            key = name_key(physician.last_name, physician.first_name)
+            if not key.first:
+                continue
+            for piece in key.pieces | {key.whole}:
+                if len(piece) > 1:
+                    families.add(piece)
+                    self._people.setdefault(f"{piece}|{key.first}", []).append(physician)
+        self._families = frozenset(families)
+
+    def search(self, text: str, pages: Sequence[int] = ()) -> RosterEvidence:
+        """Every physician of the roster that ``text`` names, by RPPS or by full name.
+
+        ``pages`` are the numbers of the pages whose texts, separated by form feeds, make
+        ``text`` (by default 1, 2...): each hit says on which it stands.
+        """
+
+        def page_of(position: int) -> int:
+            index = text.count("\f", 0, position)
+            return pages[index] if index < len(pages) else index + 1
+
+        folded = fold(text)
+        tokens = _tokens(folded.text)
+        names: dict[str, list[Hit]] = {}
+        people: dict[str, Physician] = {}
+        for index in range(len(tokens)):
+            run = ""
+            for end in range(index, min(index + _MAX_RUN, len(tokens))):
+                run += tokens[end][2]
+                if run not in self._families:
+                    continue
+                for first, span in _first_names(tokens, index, end + 1):
+                    for physician in self._people.get(f"{run}|{first}", ()):
+                        low, high = folded.span(tokens[span[0]][0], tokens[span[1] - 1][1])
+                        hit = Hit("name", low, high, text[low:high], page_of(low))
+                        if _reads_as(hit.evidence, physician):
+                            people[physician.rpps] = physician
+                            names.setdefault(physician.rpps, []).append(hit)
+        numbers: dict[str, list[Hit]] = {}
+        printed = bool(find_all_rpps(text))
+        for rpps, start, end in _rpps_runs(text):
+            holder = self._by_rpps.get(rpps)
+            if holder is not None:
+                printed = True
+                people[rpps] = holder
+                numbers.setdefault(rpps, []).append(
+                    Hit("rpps", start, end, text[start:end], page_of(start))
+                )
+        sightings = tuple(
+            Sighting(physician, _merged(names.get(rpps, [])), tuple(numbers.get(rpps, ())))
+            for rpps, physician in sorted(
+                people.items(),
+                key=lambda item: min(
+                    h.start for h in (*names.get(item[0], ()), *numbers.get(item[0], ()))
+                ),
+            )
+        )
+        return RosterEvidence(text, sightings, printed)
+
+
+#: A token: its folded start and end, its text, and whether a hyphen joins it to the
+#: token before and to the token after (``Jean-Pierre``: ``Pierre`` alone is not the first
+#: name written there).
+_Token = tuple[int, int, str, bool, bool]
+
+
+def _tokens(folded: str) -> list[_Token]:
+    found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
+    size = len(folded)
+    return [
+        (
+            start,
+            end,
+            word,
+            start > 1 and folded[start - 1] == "-" and folded[start - 2].isalnum(),
+            end + 1 < size and folded[end] == "-" and folded[end + 1].isalnum(),
+        )
+        for start, end, word in found
+    ]
+
+
+def _first_names(
+    tokens: Sequence[_Token], start: int, end: int
+) -> Iterator[tuple[str, tuple[int, int]]]:
+    """The possible first names beside the family name ``tokens[start:end]``.
+
+    Each is the concatenation of one to four tokens right after the family name, or right
+    before it, with up to a few connecting words between (civilities, married-name
+    markers, particles, ``Prénom :``), never cut out of a hyphenated name; with the token
+    span of the whole name.
+    """
+    after = end
+    for _ in range(_MAX_GAP + 1):
+        if after >= len(tokens) or tokens[after][3]:
+            break
+        run = ""
+        for last in range(after, min(after + _MAX_RUN, len(tokens))):
+            run += tokens[last][2]
+            if not tokens[last][4]:
+                yield run, (start, last + 1)
+        if tokens[after][2] not in _GAP_WORDS:
+            break
+        after += 1
+    before = start
+    for _ in range(_MAX_GAP + 1):
+        if before == 0 or tokens[before - 1][4]:
+            break
+        run = ""
+        for first in range(before - 1, max(before - 1 - _MAX_RUN, -1), -1):
+            run = tokens[first][2] + run
+            if not tokens[first][3]:
+                yield run, (first, end)
+        if tokens[before - 1][2] not in _GAP_WORDS:
+            break
+        before -= 1
+
+
+def _reads_as(excerpt: str, physician: Physician) -> bool:
+    """Whether the excerpt, read as a name, is this physician's (the case tells the order)."""
+    words = [w for w in excerpt.replace(":", " ").split() if normalise(w) not in _LABEL_GAP]
+    return any(
+        same_person(r.last_name, r.first_name, physician.last_name, physician.first_name)
+        for r in name_readings(" ".join(words))
+    )
+
+
+def _merged(hits: Sequence[Hit]) -> tuple[Hit, ...]:
+    """The hits without those contained in another one (a name found from each of its parts)."""
+    ordered = sorted(set(hits), key=lambda h: (h.start, -h.end))
+    kept: list[Hit] = []
+    for hit in ordered:
+        if kept and hit.start >= kept[-1].start and hit.end <= kept[-1].end:
+            continue
+        kept.append(hit)
+    return tuple(kept)
+
+
+def _rpps_runs(text: str) -> list[tuple[str, int, int]]:
+    """Every valid RPPS written in ``text`` (also as an IdNatPS or in digit groups)."""
+    found: list[tuple[str, int, int]] = []
+    for run in _DIGIT_RUN.finditer(text):
+        offset = run.start()
+        groups = [(m.start() + offset, m.end() + offset) for m in _DIGITS.finditer(run.group())]
+        for first in range(len(groups)):
+            digits = ""
+            for last in range(first, len(groups)):
+                digits += text[groups[last][0] : groups[last][1]]
+                if len(digits) > 12:
+                    break
+                if len(digits) in (11, 12):
+                    rpps = normalise_rpps(digits)
+                    if rpps_valid(rpps) and _standalone(text, groups[first][0], groups[last][1]):
+                        found.append((rpps, groups[first][0], groups[last][1]))
+    return found
+
+
+def _standalone(text: str, start: int, end: int) -> bool:
+    """Whether the digits are not glued to other digits (an RPPS inside a SIRET is not one)."""
+    return not (start > 0 and text[start - 1].isdigit()) and not (
+        end < len(text) and text[end].isdigit()
+    )

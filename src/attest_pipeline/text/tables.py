@@ -1,0 +1,201 @@
+"""Tables: values written under their labels (a header row, a value row, several columns).
+
+A text layer gives a table row by row (``Nom Prénom N° RPPS Dates`` then ``MARTIN Marie
+10679899285 du 12 au 14 mars 2025``), where no reader can tell which value belongs to which
+label. The words' positions can: each value stands in the column of its label. This
+module reads such a table from the words of a page and gives each value beside its label
+(``Nom : MARTIN``), the layout every text helper and plugin reads; :mod:`.reading` appends
+those lines to the page's text, so that every plugin reads tables alike.
+
+Only a table with one value row is read: a header row over several value rows is a list
+(of participants, of sessions), and choosing one of its rows would be a guess.
+
+Cost: the words come from pdfplumber (about 25 ms a page), so a page is looked at only
+when its text layer holds a line made of label words alone (:func:`has_header_row`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from attest_pipeline.models import Word
+from attest_pipeline.text.names import fold
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: The words of a table's header row (folded). A header row is made of these only.
+HEADER_WORDS: frozenset[str] = _words(
+    "nom noms prenom prenoms rpps adeli idnatps participant participante participants "
+    "stagiaire apprenant beneficiaire date dates debut fin du au de d des la le l n no "
+    "numero num intitule titre action formation session duree heures heure lieu ville "
+    "naissance profession specialite qualite identite usage famille reference ref "
+    "periode organisme type nature programme et"
+)
+#: Words a header row must hold at least two of: what names a field.
+_FIELD_WORDS = _words(
+    "nom noms prenom prenoms rpps adeli participant participante stagiaire date dates "
+    "debut fin intitule titre duree lieu naissance profession specialite reference session "
+    "periode"
+)
+_TOKEN = re.compile(r"[^\s:]+")
+
+
+#: A line without a colon naming two fields: the only lines worth the full check.
+_CANDIDATE = re.compile(
+    r"^[^:\n]*?\b(?:" + "|".join(sorted(_FIELD_WORDS, key=len, reverse=True)) + r")\b"
+    r"[^:\n]*?\b(?:" + "|".join(sorted(_FIELD_WORDS, key=len, reverse=True)) + r")\b[^:\n]*$",
+    re.MULTILINE,
+)
+
+
+def has_header_row(text: str) -> bool:
+    """Say whether a page's text has a line that may be a table's header row."""
+    return any(_header_like(m.group()) for m in _CANDIDATE.finditer(fold(text).text))
+
+
+_INFLECTION = re.compile(r"\((?:e|s|es|e\)s)\)")
+
+
+def _header_like(line: str) -> bool:
+    """Say whether a folded line is made of label words only, two of them naming fields."""
+    if ":" in line:
+        return False
+    tokens = [
+        token
+        for raw in _TOKEN.findall(_INFLECTION.sub("", line).replace("°", " "))
+        if (token := raw.strip(".,()/-'"))
+    ]
+    fields = {t for t in tokens if t in _FIELD_WORDS}
+    return len(fields) >= 2 and all(t in HEADER_WORDS for t in tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    words: tuple[Word, ...]
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return max(w.bottom - w.top for w in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    text: str
+    x0: float
+    x1: float
+
+
+def _rows(words: Sequence[Word]) -> list[_Row]:
+    """The words grouped into rows, top to bottom.
+
+    A word joins a row when their heights overlap by half the smaller one: OCR boxes of
+    one line differ in height (accents, descenders), a text layer's hardly.
+    """
+    rows: list[list[Word]] = []
+    spans: list[tuple[float, float]] = []
+    for word in sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0)):
+        if rows:
+            top, bottom = spans[-1]
+            overlap = min(bottom, word.bottom) - max(top, word.top)
+            smaller = min(bottom - top, word.bottom - word.top)
+            if smaller > 0 and overlap >= 0.5 * smaller:
+                rows[-1].append(word)
+                spans[-1] = (min(top, word.top), max(bottom, word.bottom))
+                continue
+        rows.append([word])
+        spans.append((word.top, word.bottom))
+    return [_Row(tuple(sorted(row, key=lambda w: w.x0))) for row in rows]
+
+
+def _cells(row: _Row) -> list[_Cell]:
+    """The row's words grouped into cells: a gap wider than about two spaces parts them."""
+    cells: list[list[Word]] = []
+    for word in row.words:
+        if cells and word.x0 - cells[-1][-1].x1 <= 0.6 * (word.bottom - word.top):
+            cells[-1].append(word)
+        else:
+            cells.append([word])
+    return [_Cell(" ".join(w.text for w in cell), cell[0].x0, cell[-1].x1) for cell in cells]
+
+
+def table_fields(words: Sequence[Word]) -> list[tuple[str, str]]:
+    """The (label, value) pairs of the tables on a page, read by column.
+
+    A header row is a row of two or more cells made of label words only (``Nom``,
+    ``Prénom``, ``N° RPPS``, ``Date(s)``...); its value row is the row right below it,
+    each word taken into the column it starts in (columns open where their label
+    starts, a little to its left). A header row followed by more than one row in its
+    columns (a list) gives nothing.
+    """
+    rows = _rows(words)
+    pairs: list[tuple[str, str]] = []
+    for index, row in enumerate(rows[:-1]):
+        header = _cells(row)
+        if len(header) < 2 or not _header_like(fold(" ".join(c.text for c in header)).text):
+            continue
+        below = rows[index + 1]
+        if below.top - row.bottom > 2.5 * row.height or _header_like(
+            fold(" ".join(w.text for w in below.words)).text
+        ):
+            continue
+        if index + 2 < len(rows) and _in_columns(rows[index + 2], header, below):
+            continue  # a list of rows, not one value row
+        values = _by_column(below, header)
+        pairs.extend(
+            (cell.text, value) for cell, value in zip(header, values, strict=True) if value
+        )
+    return pairs
+
+
+def _column_starts(header: Sequence[_Cell]) -> list[float]:
+    """Where each column starts: its label's left edge, less half the gap to the left."""
+    starts = [header[0].x0 - 1e9]
+    for previous, cell in pairwise(header):
+        starts.append(cell.x0 - (cell.x0 - previous.x1) / 2)
+    return starts
+
+
+def _by_column(row: _Row, header: Sequence[_Cell]) -> list[str]:
+    starts = _column_starts(header)
+    columns: list[list[str]] = [[] for _ in header]
+    for word in row.words:
+        column = max(i for i, start in enumerate(starts) if word.x0 >= start)
+        columns[column].append(word.text)
+    return [" ".join(column) for column in columns]
+
+
+def _in_columns(row: _Row, header: Sequence[_Cell], value_row: _Row) -> bool:
+    """Whether ``row`` continues the table: as close below, its cells in two columns or more.
+
+    A sentence under the table is one cell running across the columns: not a table row.
+    """
+    if row.top - value_row.bottom > 1.5 * value_row.height:
+        return False
+    starts = [*_column_starts(header)[1:], float("inf")]
+    cells = _cells(row)
+    columns = set()
+    for cell in cells:
+        column = next(i for i, start in enumerate(starts) if cell.x0 < start)
+        if cell.x1 > starts[column]:
+            return False  # runs across a column's edge
+        columns.add(column)
+    return len(columns) >= 2
+
+
+def render(pairs: Sequence[tuple[str, str]]) -> str:
+    """The pairs as ``label : value`` lines, the layout text helpers read."""
+    return "\n".join(f"{label} : {value}" for label, value in pairs)
