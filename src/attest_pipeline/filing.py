@@ -18,10 +18,11 @@ import shutil
 import sqlite3
 import stat
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.config import Paths
@@ -91,26 +92,8 @@ def durable_write(
     :meth:`Filer.sync`). Without ``sync``, the data is not synced here: only for a new
     name that nothing refers to until the caller has synced it (:meth:`Filer.sync`).
     """
-    touched = {path.parent}
-    touched.update(folder.parent for folder in make_folder(path.parent))
-    temporary = path.with_name(f".{path.name}.part")
-    try:
-        # Created with its folder's file permissions (0600, or 0640 for a shared office).
-        with os.fdopen(open_new(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
-            handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        # A full disk or an interruption must not leave a truncated file behind.
-        temporary.unlink(missing_ok=True)
-        raise
-    if folders is None:
-        for folder in touched:
-            sync_folder(folder)
-    else:
-        folders.update(touched)
+    with _replacing(path, folders, sync=sync) as handle:
+        handle.write(data)
 
 
 def durable_copy(
@@ -126,21 +109,37 @@ def durable_copy(
     ``source`` must be a regular file: a symbolic link is never followed (``OSError``
     ``ELOOP``), a FIFO or a device never read (``OSError`` ``EINVAL``).
     """
+    with (
+        open(source, "rb", opener=_open_no_follow) as reader,
+        _replacing(target, folders, temporary=temporary) as handle,
+    ):
+        if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(source))
+        shutil.copyfileobj(reader, handle, _COPY_CHUNK)
+
+
+@contextmanager
+def _replacing(
+    target: Path,
+    folders: set[Path] | None,
+    *,
+    temporary: Path | None = None,
+    sync: bool = True,
+) -> Iterator[BinaryIO]:
+    """A new file written beside ``target`` then renamed onto it: complete or absent."""
     touched = {target.parent}
     touched.update(folder.parent for folder in make_folder(target.parent))
     temporary = temporary or target.with_name(f".{target.name}.part")
     try:
-        with (
-            open(source, "rb", opener=_open_no_follow) as reader,
-            os.fdopen(open_new(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as handle,
-        ):
-            if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
-                raise OSError(errno.EINVAL, "not a regular file", str(source))
-            shutil.copyfileobj(reader, handle, _COPY_CHUNK)
-            handle.flush()
-            os.fsync(handle.fileno())
+        # Created with its folder's file permissions (0600, or 0640 for a shared office).
+        with os.fdopen(open_new(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
+            yield handle
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
+        # A full disk or an interruption must not leave a truncated file behind.
         temporary.unlink(missing_ok=True)
         raise
     if folders is None:
