@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from attest_pipeline.text.names import normalise
+from attest_pipeline.text.fold import normalise
 
 #: The columns of the report, in order: (column, keys of the expected JSON compared).
 COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (

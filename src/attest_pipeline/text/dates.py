@@ -1,7 +1,7 @@
 """French dates: single dates, the period of an action, labelled dates and years.
 
 Everything is matched on the folded text (lower case, no accents, plain dashes and
-apostrophes, see :func:`~attest_pipeline.text.names.fold`), so ``Février``, ``fevrier``
+apostrophes, see :func:`~attest_pipeline.text.fold.fold`), so ``Février``, ``fevrier``
 and ``FÉVRIER`` read alike; evidence is always the exact excerpt of the original text.
 
 Dates are read in one pass: every date item starts with a digit, so the items are looked
@@ -31,7 +31,7 @@ from datetime import date
 from functools import lru_cache
 
 from attest_pipeline.models import Found
-from attest_pipeline.text.names import fold
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.scan import Gated, gated
 
 # --------------------------------------------------------------------------- patterns

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from attest_pipeline.models import Found
 from attest_pipeline.text.dates import find_event_dates
-from attest_pipeline.text.names import fold
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.scan import at_digits
 
 # ------------------------------------------------------------------------------- hours

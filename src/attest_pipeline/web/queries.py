@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from attest_pipeline.models import Status
-from attest_pipeline.referentiel import normalize
 from attest_pipeline.service.progress import Progress, measure
 from attest_pipeline.service.workspace import Workspace
 from attest_pipeline.store import Store
-from attest_pipeline.text.names import normalise
+from attest_pipeline.text.fold import normalise, plain_words
 
 T = TypeVar("T")
 
@@ -166,7 +165,7 @@ class ProgressCache:
             self._keys, self._position, self._rows = keys, position, None
             self._sorted = sorted(
                 self._progress.values(),
-                key=lambda p: (normalize(p.last_name), normalize(p.first_name), p.rpps),
+                key=lambda p: (plain_words(p.last_name), plain_words(p.first_name), p.rpps),
             )
             return self._sorted
 
