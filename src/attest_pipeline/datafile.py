@@ -26,6 +26,7 @@ fault, or, when the key is missing, at its table.
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -242,15 +243,18 @@ class DataFile:
         self.root = Table(self, (), data)
 
     @classmethod
-    def read(cls, path: Path | str) -> DataFile:
-        """Read and parse the file at ``path``; ConfigError if it is absent or unreadable."""
+    def read(cls, path: Path | str, kind: str = "file") -> DataFile:
+        """Read and parse the file at ``path``; ConfigError if it is absent or unreadable.
+
+        ``kind`` names the file in those two messages (``"configuration file not found"``).
+        """
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ConfigError(path, "file not found") from None
+            raise ConfigError(path, f"{kind} not found") from None
         except (OSError, UnicodeDecodeError) as error:
-            raise ConfigError(path, f"cannot read the file: {error}") from None
+            raise ConfigError(path, f"cannot read the {kind}: {error}") from None
         return cls(path, text)
 
     def table(self, key: str, known: Iterable[str] | None = None) -> Table:
@@ -398,6 +402,13 @@ class Table:
             raise self.error(f"must be a whole number of at least {minimum}, not {value}", key)
         return cast("int | D", value)
 
+    def date(self, key: str, default: D | _Required = REQUIRED) -> datetime.date | D:
+        """A TOML date such as ``2023-01-01`` (or ``default``)."""
+        value = self._typed(key, default, (datetime.date,), "a date (2023-01-01)")
+        if isinstance(value, datetime.datetime):
+            raise self.error(f"must be a date without a time (2023-01-01), not {value}", key)
+        return cast("datetime.date | D", value)
+
     def choice(
         self, key: str, choices: Sequence[str], default: D | _Required = REQUIRED
     ) -> str | D:
@@ -416,6 +427,9 @@ class Table:
         """
         value = self._typed(key, REQUIRED if required else {}, (dict,), "a table")
         table = Table(self.file, (*self.path, key), value)
+        if key not in self.data:
+            # Named as the header that would open it: "[paths] inbox is required".
+            self.file._lines.headers.add(table.path)
         if known is not None:
             table.check_keys(known)
         return table
