@@ -39,7 +39,9 @@ from attest_pipeline.models import Document, Found, Identification, Nature, Word
 from attest_pipeline.text.dates import find_labelled_date, find_period
 from attest_pipeline.text.fold import Folded, fold
 from attest_pipeline.text.identifiers import find_rpps
-from attest_pipeline.text.names import DEFAULT_MARKERS, find_name_fields, find_person, name_keys
+from attest_pipeline.text.name_fields import find_name_fields
+from attest_pipeline.text.names import name_keys
+from attest_pipeline.text.participant import DEFAULT_MARKERS, find_person
 from attest_pipeline.text.scan import Gated, gated
 
 __all__ = [

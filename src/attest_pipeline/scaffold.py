@@ -123,7 +123,7 @@ from attest_pipeline.models import Document, Extraction, Family, Found, Identifi
 from attest_pipeline.text.dates import find_period
 from attest_pipeline.text.fold import fold
 from attest_pipeline.text.identifiers import find_rpps
-from attest_pipeline.text.names import find_person
+from attest_pipeline.text.participant import find_person
 from attest_pipeline.text.quantities import find_hours
 
 __version__ = "0.1.0"

@@ -70,7 +70,7 @@ from typing import Any, ClassVar, cast
 from attest_pipeline.contract import Issuer
 from attest_pipeline.errors import ConfigError, toml_error
 from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
-from attest_pipeline.text import dates, fold, identifiers, names, quantities
+from attest_pipeline.text import dates, fold, identifiers, participant, quantities
 
 __all__ = [
     "HELPERS",
@@ -156,8 +156,8 @@ def _academic_year(text: str, rule: FieldRule) -> Found[Any] | None:
 
 def _person(text: str, rule: FieldRule) -> Found[Any] | None:
     if rule.markers:
-        return names.find_person(text, rule.markers)
-    return names.find_person(text)
+        return participant.find_person(text, rule.markers)
+    return participant.find_person(text)
 
 
 def _text_helper(function: Callable[[str], Found[Any] | None]) -> _Helper:
