@@ -563,7 +563,7 @@ def test_a_burst_of_200_files_is_processed_once_each(config_path: Path) -> None:
     account(root, inputs)
     assert outcomes(root) == {name: expected(name) for name in inputs}
     assert running.summary is not None and running.summary.documents == 200
-    assert running.summary.count(Status.REJECT) == 20  # the photos
+    assert running.summary.count(Status.QUARANTINE) == 20  # the photos
     assert running.summary.count(Status.REVIEW) == 20  # the letters
     assert running.summary.count(Status.FILE) == 160
     assert "200 document(s)" in format_summary(running.summary)

@@ -4,7 +4,7 @@ One document's path, top to bottom: :mod:`~attest_pipeline.inbox` claims the fil
 :mod:`~attest_pipeline.analysis` reads it (:mod:`~attest_pipeline.reading`), recognises it
 (:mod:`~attest_pipeline.recognition`) and decides (:mod:`~attest_pipeline.decision`) in a
 worker process (:mod:`~attest_pipeline.workers`); back here, :func:`~attest_pipeline.
-decision.settle` checks duplicates and allocates the action, and :mod:`~attest_pipeline.
+settle.settle` checks duplicates and allocates the action, and :mod:`~attest_pipeline.
 filing` writes the files and the database rows. The claim is released only after the
 database commit, so an interrupted run loses nothing.
 
@@ -21,15 +21,15 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from attest_pipeline.access import open_new, prepare_roots
 from attest_pipeline.analysis import Analysis, Context
 from attest_pipeline.config import Config, check_outputs, outputs
-from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
+from attest_pipeline.decision import Rules
 from attest_pipeline.errors import ConfigError, StorageFull, UsageError
 from attest_pipeline.filing import Filed, Filer, is_storage_full, readable_name
 from attest_pipeline.inbox import (
@@ -48,13 +48,15 @@ from attest_pipeline.inbox import (
     release,
 )
 from attest_pipeline.mapping import check_rules, load_rules
-from attest_pipeline.models import Problem, Record, Status
+from attest_pipeline.models import Problem, Record, Source, Status
+from attest_pipeline.outcomes import failed
 from attest_pipeline.readiness import FirstLook, signature
 from attest_pipeline.reading import route_library_logs
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import Registry
 from attest_pipeline.roster import Roster, load_roster
+from attest_pipeline.settle import EmptyLedger, Ledger, settle
 from attest_pipeline.store import Store
 from attest_pipeline.text.printable import printable
 from attest_pipeline.workers import PDF_PHASES, Failure, Outcome, Supervisor, Task
@@ -112,7 +114,7 @@ class Summary:
             "documents": self.documents,
             "filed": self.count(Status.FILE),
             "review": self.count(Status.REVIEW),
-            "quarantine": self.count(Status.REJECT),
+            "quarantine": self.count(Status.QUARANTINE),
             "duplicates": self.count(Status.DUPLICATE),
             "reasons": dict(sorted(self.reasons.items())),
             "still_being_written": self.writing,
@@ -694,39 +696,25 @@ def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> 
     if data is None:
         data = task.path.read_bytes()
     source = Source(task.name, hashlib.sha256(data).hexdigest(), ())
-    what = "crashed" if outcome.crashed else f"took longer than {outcome.seconds:.0f} s"
-    if outcome.limit == "memory":
-        detail = f"reading it needs more memory than [limits] memory allows ({outcome.phase})"
-        problem, status = Problem(Reason.TOO_LARGE, detail), Status.REJECT
-    elif outcome.limit == "time":
-        detail = (
-            f"not finished after {outcome.seconds:.0f} s, over [limits] document_timeout "
-            f"({outcome.phase})"
+    return [failed(source, failure_problem(outcome))]
+
+
+def failure_problem(failure: Failure) -> Problem:
+    """Why a worker gave no analysis: over a limit, crashed, hung, or raised (with where)."""
+    what = "crashed" if failure.crashed else f"took longer than {failure.seconds:.0f} s"
+    if failure.limit == "memory":
+        detail = f"reading it needs more memory than [limits] memory allows ({failure.phase})"
+        return Problem(Reason.TOO_LARGE, detail)
+    if failure.limit == "time":
+        return Problem(
+            Reason.TIMEOUT,
+            f"not finished after {failure.seconds:.0f} s, over [limits] document_timeout "
+            f"({failure.phase})",
         )
-        problem, status = Problem(Reason.TIMEOUT, detail), Status.REJECT
-    elif outcome.trace:
-        last = outcome.trace.strip().splitlines()[-1]
-        problem, status = Problem(Reason.INTERNAL_ERROR, last), Status.REVIEW
-    elif outcome.phase in PDF_PHASES:
-        problem, status = Problem(Reason.CORRUPT, f"the PDF reader {what}"), Status.REJECT
-    elif outcome.phase.startswith("ocr"):
-        problem, status = Problem(Reason.NO_TEXT, f"OCR ({outcome.phase}) {what}"), Status.REJECT
-    else:
-        problem, status = Problem(Reason.PLUGIN_ERROR, f"{outcome.phase} {what}"), Status.REVIEW
-    return [replace(reject(source, problem), status=status)]
-
-
-class EmptyLedger:
-    """What an installation that has filed nothing yet knows: nothing."""
-
-    def document_with_sha(self, sha256: str) -> str | None:
-        """No earlier document."""
-        return None
-
-    def attestation_like(self, record: Record) -> str | None:
-        """No earlier attestation."""
-        return None
-
-    def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
-        """No action filed."""
-        return {}
+    if failure.trace:
+        return Problem(Reason.INTERNAL_ERROR, failure.trace.strip().splitlines()[-1])
+    if failure.phase in PDF_PHASES:
+        return Problem(Reason.CORRUPT, f"the PDF reader {what}")
+    if failure.phase.startswith("ocr"):
+        return Problem(Reason.NO_TEXT, f"OCR ({failure.phase}) {what}")
+    return Problem(Reason.PLUGIN_ERROR, f"{failure.phase} {what}")

@@ -464,7 +464,8 @@ class _FolderPoll:
     def _link_only(self, where: Where, parsed: Parsed, raw: bytes, detail: dict[str, Any]) -> None:
         """File the message itself to review: a person follows the links, not the software."""
         from attest_pipeline.filing import Filer
-        from attest_pipeline.models import Problem, Record, Status
+        from attest_pipeline.models import Problem, Source
+        from attest_pipeline.outcomes import failed
         from attest_pipeline.pipeline import journal_line
         from attest_pipeline.reasons import Reason
 
@@ -482,19 +483,12 @@ class _FolderPoll:
         if earlier is not None:
             self.report.notes.append(f"already in review: {_about(parsed.envelope)}: {earlier}")
         elif not store.claim_known(claim):
-            record = Record(
-                source=name,
-                sha256=sha256,
-                pages=(),
-                status=Status.REVIEW,
-                problems=(
-                    Problem(
-                        Reason.LINK_ONLY,
-                        "the message holds no PDF, only link(s), not followed: "
-                        + " ".join(parsed.links),
-                    ),
-                ),
-                fields={"links": list(parsed.links)},
+            problem = Problem(
+                Reason.LINK_ONLY,
+                "the message holds no PDF, only link(s), not followed: " + " ".join(parsed.links),
+            )
+            record = replace(
+                failed(Source(name, sha256, ()), problem), fields={"links": list(parsed.links)}
             )
             filer = Filer(self.paths, store)
             try:
