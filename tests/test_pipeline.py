@@ -24,10 +24,10 @@ from attest_pipeline.config import PluginSettings, load_config
 from attest_pipeline.errors import UsageError
 from attest_pipeline.models import Status
 from attest_pipeline.pipeline import Busy, Pipeline, list_files
+from attest_pipeline.readiness import is_complete
 from attest_pipeline.reading import Uncuttable
 from attest_pipeline.registry import load_registry
 from attest_pipeline.testing import make_pdf
-from attest_pipeline.watch import is_complete
 from tests.conftest import TEST_PLUGINS, attest, write_config
 from tests.hostile import per_page as per_page_lines
 from tests.hostile import text_pdf

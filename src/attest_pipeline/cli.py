@@ -135,7 +135,8 @@ def cli(
 @pass_options
 def run(options: Options, jobs: int | None, as_json: bool) -> None:
     """Process everything in the inbox once, then exit."""
-    from attest_pipeline.pipeline import Busy, advice
+    from attest_pipeline.pipeline import Busy
+    from attest_pipeline.run_summary import notes
 
     pipeline = options.pipeline()
     bar = _ProgressBar()
@@ -149,34 +150,10 @@ def run(options: Options, jobs: int | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
         return
-    totals = summary.to_json()
-    _say(
-        f"{summary.documents} document(s) in {summary.seconds:.1f} s: "
-        f"{totals['filed']} filed, {totals['review']} to review, "
-        f"{totals['quarantine']} in quarantine, {totals['duplicates']} duplicate(s)"
-    )
+    _say(summary.text(seconds=True))
     for reason, count in sorted(summary.reasons.items()):
         _say(f"  {reason}: {count}")
-    if summary.writing:
-        _say(
-            f"{summary.writing} still being written, left for the next pass (a file that stays "
-            f"incomplete is quarantined once unchanged for [watch] unreadable_after, "
-            f"{pipeline.config.watch.unreadable_after:g} s)"
-        )
-    if summary.unclaimed:
-        _say(
-            f"{summary.unclaimed} could not be taken from the inbox (see the warnings), left "
-            "there for the next pass"
-        )
-    if summary.left_in_work:
-        _say(
-            f"{summary.left_in_work} could not be filed nor set aside and wait in "
-            f"{pipeline.config.paths.work} for the next run (see the log)"
-        )
-    ignored = summary.ignored_line()
-    if ignored:
-        _say(ignored)
-    for line in advice(summary, pipeline.config):
+    for line in notes(summary, pipeline.config):
         _say(line)
     paths = pipeline.config.paths
     _say(

@@ -22,7 +22,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -56,6 +56,7 @@ from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import Registry
 from attest_pipeline.roster import Roster, load_roster
+from attest_pipeline.run_summary import Summary
 from attest_pipeline.settle import EmptyLedger, Ledger, settle
 from attest_pipeline.store import Store
 from attest_pipeline.text.printable import printable
@@ -70,88 +71,6 @@ BATCH_SECONDS = 1.0
 
 #: Called after each document's outcome is committed, with its name and where it went.
 DocumentHook = Callable[[str, list[Filed]], None]
-
-
-@dataclass
-class Summary:
-    """Counts of one pass: documents read and attestations per outcome.
-
-    ``writing``: files still being written, left in the inbox for the next pass;
-    ``unclaimed``: files that could not be moved out of the inbox (left there);
-    ``left_in_work``: claimed files that could not be filed nor set aside (they stay in
-    ``state/work`` and are tried again by the next run).
-    """
-
-    documents: int = 0
-    statuses: dict[str, int] = field(default_factory=dict)
-    reasons: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    writing: int = 0
-    unclaimed: int = 0
-    left_in_work: int = 0
-    #: Entries of the inbox left alone because they are not regular files, by kind.
-    ignored: dict[str, int] = field(default_factory=dict)
-
-    def add(self, records: Sequence[Record]) -> None:
-        """Count one document's records."""
-        self.documents += 1
-        for record in records:
-            self.statuses[record.status.value] = self.statuses.get(record.status.value, 0) + 1
-            for reason in record.reasons:
-                self.reasons[reason] = self.reasons.get(reason, 0) + 1
-
-    def ignore(self, kind: str) -> None:
-        """Count one entry of the inbox that is not a regular file ("symbolic link"...)."""
-        self.ignored[kind] = self.ignored.get(kind, 0) + 1
-
-    def count(self, status: Status) -> int:
-        """How many attestations ended with this status."""
-        return self.statuses.get(status.value, 0)
-
-    def to_json(self) -> dict[str, object]:
-        """The summary as JSON."""
-        return {
-            "documents": self.documents,
-            "filed": self.count(Status.FILE),
-            "review": self.count(Status.REVIEW),
-            "quarantine": self.count(Status.QUARANTINE),
-            "duplicates": self.count(Status.DUPLICATE),
-            "reasons": dict(sorted(self.reasons.items())),
-            "still_being_written": self.writing,
-            "not_taken": self.unclaimed,
-            "left_in_work": self.left_in_work,
-            "ignored": dict(sorted(self.ignored.items())),
-            "seconds": round(self.seconds, 3),
-        }
-
-    def ignored_line(self) -> str | None:
-        """What was left in the inbox because it is not a regular file, in words."""
-        if not self.ignored:
-            return None
-        kinds = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(self.ignored.items()))
-        return f"left in the inbox, not regular files (never followed): {kinds}"
-
-
-def advice(summary: Summary, config: Config) -> list[str]:
-    """What the secretariat can do about the outcomes of a pass that a person can fix.
-
-    Scans sent to review because OCR is unavailable are read once Tesseract is installed:
-    say how, in the words of the installation check.
-    """
-    lines = []
-    scans = summary.reasons.get(Reason.OCR_UNAVAILABLE.value, 0)
-    if scans:
-        from attest_pipeline.ocr import tesseract_status
-
-        problems = tesseract_status(config.ocr.language).problems or (
-            "Tesseract could not read them",
-        )
-        lines.append(
-            f"{scans} scanned attestation(s) wait in review (ocr_unavailable): "
-            + " ".join(problems)
-            + "; then `attest doctor` checks the installation"
-        )
-    return lines
 
 
 class Busy(Exception):

@@ -679,13 +679,7 @@ def mail_command(
                 for note in report.notes:
                     print(f"  {note}", flush=True)
         if summary is not None:
-            totals = summary.to_json()
-            print(
-                f"inbox: {summary.documents} document(s): {totals['filed']} filed, "
-                f"{totals['review']} to review, {totals['quarantine']} in quarantine, "
-                f"{totals['duplicates']} duplicate(s)",
-                flush=True,
-            )
+            print(f"inbox: {summary.text()}", flush=True)
 
     if once:
         reports = collector.poll()
