@@ -22,8 +22,9 @@ import pytest
 
 from attest_pipeline.config import PluginSettings, load_config
 from attest_pipeline.errors import UsageError
+from attest_pipeline.listing import list_files
 from attest_pipeline.models import Status
-from attest_pipeline.pipeline import Busy, Pipeline, list_files
+from attest_pipeline.pipeline import Busy, Pipeline
 from attest_pipeline.readiness import is_complete
 from attest_pipeline.reading import Uncuttable
 from attest_pipeline.registry import load_registry

@@ -224,7 +224,7 @@ def extract(
 ) -> None:
     """Show what `run` would do with FILES (PDF files or folders), changing nothing."""
     from attest_pipeline.errors import UsageError
-    from attest_pipeline.pipeline import list_files
+    from attest_pipeline.listing import list_files
     from attest_pipeline.reports import format_records
 
     named = list(files)

@@ -18,19 +18,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from attest_pipeline.access import open_new, prepare_roots
+from attest_pipeline.access import prepare_roots
 from attest_pipeline.analysis import Analysis, Context
 from attest_pipeline.config import Config, check_outputs, outputs
 from attest_pipeline.decision import Rules
-from attest_pipeline.errors import ConfigError, StorageFull, UsageError
+from attest_pipeline.errors import ConfigError, StorageFull
 from attest_pipeline.filing import Filed, Filer, is_storage_full, readable_name
 from attest_pipeline.inbox import (
     MAX_ATTEMPTS,
@@ -39,16 +37,16 @@ from attest_pipeline.inbox import (
     StillWriting,
     candidate_names,
     claim,
-    entry_kind,
-    is_ignored,
     not_regular,
     pending_claims,
     put_back,
     record_attempt,
     release,
 )
+from attest_pipeline.journal import append_journal, ignored_line, journal_line
+from attest_pipeline.listing import check_regular_file
 from attest_pipeline.mapping import check_rules, load_rules
-from attest_pipeline.models import Problem, Record, Source, Status
+from attest_pipeline.models import Problem, Record, Source
 from attest_pipeline.outcomes import failed
 from attest_pipeline.readiness import FirstLook, signature
 from attest_pipeline.reading import route_library_logs
@@ -59,7 +57,6 @@ from attest_pipeline.roster import Roster, load_roster
 from attest_pipeline.run_summary import Summary
 from attest_pipeline.settle import EmptyLedger, Ledger, settle
 from attest_pipeline.store import Store
-from attest_pipeline.text.printable import printable
 from attest_pipeline.workers import PDF_PHASES, Failure, Outcome, Supervisor, Task
 
 log = logging.getLogger("attest_pipeline")
@@ -260,26 +257,10 @@ class Session:
                 for name, kind in new:
                     self.store.journal("ignored", {"name": name, "kind": kind})
             lines = [ignored_line(name, kind) for name, kind in new]
-            self._append_journal(lines)
+            append_journal(self.paths.journal, lines)
             for line in lines:
                 log.info(line)
         return new
-
-    def _append_journal(self, lines: Iterable[str]) -> None:
-        """Append whole lines to ``journal.log``, or nothing (a full disk): no half line."""
-        data = "".join(line + "\n" for line in lines).encode("utf-8")
-        descriptor = open_new(self.paths.journal, os.O_WRONLY | os.O_APPEND)
-        with os.fdopen(descriptor, "ab", buffering=0) as journal:
-            kept = journal.seek(0, os.SEEK_END)
-            try:
-                rest = memoryview(data)
-                while rest:
-                    rest = rest[journal.write(rest) or 0 :]
-            except OSError:
-                # The database holds the same events, and the claims, left unreleased, are
-                # only released by the next run.
-                journal.truncate(kept)
-                raise
 
     def process(
         self,
@@ -493,8 +474,9 @@ class Session:
         self.filer.sync()
         self.store.db.execute("COMMIT")
         self.filer.committed()
-        self._append_journal(
-            journal_line(taken.name, item) for taken, filed in batch for item in filed
+        append_journal(
+            self.paths.journal,
+            (journal_line(taken.name, item) for taken, filed in batch for item in filed),
         )
         for taken, filed in batch:
             release(taken)
@@ -510,102 +492,6 @@ def _changed(taken: Claim, size: int | None) -> bool:
         return False
     now = signature(taken.path)
     return now != taken.signature or (size is not None and size != taken.signature[0])
-
-
-def journal_line(name: str, filed: Filed) -> str:
-    """One readable line: when, what, who, where it went and why."""
-    record = filed.record
-    who = " ".join(x for x in (record.rpps, record.last_name, record.first_name) if x) or "-"
-    action = record.chosen.key if record.chosen and record.status is Status.FILE else "-"
-    why = ",".join(record.reasons) or "-"
-    where = str(filed.path) if filed.path else (record.duplicate_of or "-")
-    pages = f"p{','.join(map(str, record.pages))}" if record.pages else "-"
-    line = (
-        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {record.status.value:<9} {name} "
-        f"[{pages}] {who} {action} reasons={why} -> {where}"
-    )
-    if filed.mail is not None:
-        from attest_pipeline.mail.parse import mail_summary
-
-        line += " " + mail_summary(filed.mail)
-    # One event, one line: a newline in a file name must not forge a line of the journal.
-    return printable(line)
-
-
-@dataclass(frozen=True)
-class Listed:
-    """The files named for a dry run, folders opened.
-
-    ``skipped`` counts, by kind, the entries of those folders that are not regular files.
-    """
-
-    files: list[str]
-    skipped: dict[str, int]
-
-
-def list_files(paths: Iterable[str]) -> Listed:
-    """The files of ``paths``: a folder stands for the regular files under it, in name order.
-
-    Inside a folder, links are not followed, sub-folders are read, and names the inbox
-    ignores (hidden, temporary, partial downloads) are left out, as a run would. Raises
-    :class:`~attest_pipeline.errors.UsageError` at once for a path given by name that is
-    neither a regular file nor a folder (see :func:`check_regular_file`).
-    """
-    files: list[str] = []
-    skipped: dict[str, int] = {}
-    for path in paths:
-        if os.path.isdir(path):
-            _walk(path, files, skipped)
-        else:
-            check_regular_file(path)
-            files.append(path)
-    return Listed(files, skipped)
-
-
-def _walk(folder: str, files: list[str], skipped: dict[str, int]) -> None:
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError as error:
-        raise UsageError(f"{folder}: cannot be read: {error.strerror or error}") from None
-    for entry in entries:
-        if is_ignored(entry.name):
-            continue
-        try:
-            kind = entry_kind(entry.stat(follow_symlinks=False).st_mode)
-        except FileNotFoundError:  # gone meanwhile
-            continue
-        if kind is None:
-            files.append(entry.path)
-        elif kind == "folder":
-            _walk(entry.path, files, skipped)
-        else:
-            skipped[kind] = skipped.get(kind, 0) + 1
-
-
-def check_regular_file(path: Path | str) -> None:
-    """Raise :class:`~attest_pipeline.errors.UsageError` unless ``path`` is a regular file.
-
-    A symbolic link given by name is followed (the user chose it); what it leads to must be
-    a regular file.
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise UsageError(f"{path}: does not exist") from None
-    except OSError as error:
-        raise UsageError(f"{path}: cannot be read: {error.strerror or error}") from None
-    kind = entry_kind(mode)
-    if kind is not None:
-        raise UsageError(f"{path}: not a regular file (a {kind}); give PDF files")
-
-
-def ignored_line(name: str, kind: str) -> str:
-    """The journal line of an entry of the inbox left alone: not a regular file."""
-    return printable(
-        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {'ignored':<9} {name} [-] - - reasons=- "
-        f"-> ignored: {kind}, never followed, left in the inbox"
-    )
 
 
 def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> list[Record]:

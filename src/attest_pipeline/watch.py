@@ -464,7 +464,7 @@ def watch(
 
 def watch_command(pipeline: Pipeline, *, polling: bool | None, jobs: int | None) -> None:
     """``attest watch``: one journal line per attestation on stdout, the rest on stderr."""
-    from attest_pipeline.pipeline import journal_line
+    from attest_pipeline.journal import journal_line
     from attest_pipeline.run_summary import notes
 
     def show(name: str, filed: list[Filed]) -> None:

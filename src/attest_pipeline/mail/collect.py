@@ -464,9 +464,9 @@ class _FolderPoll:
     def _link_only(self, where: Where, parsed: Parsed, raw: bytes, detail: dict[str, Any]) -> None:
         """File the message itself to review: a person follows the links, not the software."""
         from attest_pipeline.filing import Filer
+        from attest_pipeline.journal import journal_line
         from attest_pipeline.models import Problem, Source
         from attest_pipeline.outcomes import failed
-        from attest_pipeline.pipeline import journal_line
         from attest_pipeline.reasons import Reason
 
         name = mail_name(where, 0, parsed.envelope.subject or "link", suffix=".eml")
