@@ -31,11 +31,11 @@ from attest_pipeline.registry import load_registry
 from attest_pipeline.run_summary import Summary
 from attest_pipeline.testing.pdf import make_pdf
 from attest_pipeline.watch import (
-    Hints,
     InboxWatcher,
     use_polling,
     watch,
 )
+from attest_pipeline.watch_events import Hints
 from tests.conftest import ROOT, write_config
 
 QUIET = 0.3
@@ -325,7 +325,7 @@ def test_files_already_there_and_interrupted_claims_are_taken_at_start(
 def test_a_dropped_attestation_is_filed_into_its_dossier(config_path: Path) -> None:
     root = config_path.parent
     with watching(config_path) as running:
-        assert running.watcher is not None and running.watcher.observer is not None
+        assert running.watcher is not None and running.watcher.events.observer is not None
         drop(running.inbox, "first.pdf", andpc_pdf(21))  # starts the worker processes
         wait_until(lambda: bool(running.filed), 20, "the first attestation")
         time.sleep(0.6)  # an idle inbox
@@ -503,7 +503,7 @@ def test_an_inbox_deleted_and_created_again_is_watched_again(config_path: Path) 
         wait_until(lambda: any("is back" in m for m in running.messages), 10, "the inbox back")
         drop(running.inbox, "after.pdf", andpc_pdf(75))
         wait_until(lambda: bool(running.filed), 10, "the document")
-        assert running.watcher is not None and running.watcher._observing()
+        assert running.watcher is not None and running.watcher.events.alive()
     assert running.names() == ["after.pdf"]
     assert any("watching the inbox again" in m for m in running.messages)
 
@@ -512,7 +512,7 @@ def test_polling_mode_follows_the_inbox_without_events(config_path: Path) -> Non
     root = config_path.parent
     with watching(config_path, polling=True) as running:
         assert running.watcher is not None
-        assert running.watcher.observer is None and running.watcher.polling
+        assert running.watcher.events.observer is None and running.watcher.polling
         assert "polling every 0.2 s" in running.messages[-1]
         drop(running.inbox, "polled.pdf", andpc_pdf(80))
         data = andpc_pdf(81)

@@ -10,18 +10,15 @@ A file is taken only once it is complete (:mod:`~attest_pipeline.readiness`, the
 and, for a ``.pdf``, a whole PDF. A file that stays unreadable for ``unreadable_after``
 seconds is handed over anyway, and the pipeline quarantines it with its reason.
 
-watchdog's thread only records paths in a set (an exception raised there would silently kill
-the observer while the process keeps running blind); the watcher's own loop does the work,
+Change events come from :mod:`~attest_pipeline.watch_events` as hints only; the watcher's
+own loop does the work,
 through one :class:`~attest_pipeline.pipeline.Session` held for its whole lifetime, so that
 a concurrent ``attest run`` finds the state lock taken and leaves the inbox alone.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import signal
-import stat
 import sys
 import threading
 import time
@@ -29,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from attest_pipeline.config import (
     NETWORK_FILESYSTEMS,
@@ -39,14 +36,13 @@ from attest_pipeline.config import (
     filesystem_type,
 )
 from attest_pipeline.errors import ConfigError
-from attest_pipeline.inbox import candidates, is_ignored, not_regular
+from attest_pipeline.inbox import candidates, not_regular
 from attest_pipeline.readiness import QuietTracker
 from attest_pipeline.run_summary import Summary
 from attest_pipeline.text.printable import printable
+from attest_pipeline.watch_events import Events, Hints, inbox_identity
 
 if TYPE_CHECKING:
-    from watchdog.observers.api import BaseObserver
-
     from attest_pipeline.filing import Filed
     from attest_pipeline.pipeline import DocumentHook, Pipeline, Session
 
@@ -63,52 +59,6 @@ MIN_SCAN_INTERVAL = 0.1
 BATCH = 50
 #: While another process holds the state lock, how often to try again.
 LOCK_RETRY = 1.0
-
-
-# ------------------------------------------------------------------------------ hints
-
-
-class Hints:
-    """Paths named by change events, collected from watchdog's thread for the watcher's loop.
-
-    ``dispatch`` is watchdog's entry point: it only adds a path to a set, and never raises.
-    """
-
-    def __init__(self, inbox: Path) -> None:
-        self.inbox = str(inbox)
-        self._lock = threading.Lock()
-        self._paths: set[str] = set()
-        self._pending = threading.Event()
-
-    def dispatch(self, event: Any) -> None:
-        """Record the paths of a watchdog event (called in watchdog's thread)."""
-        try:
-            if event.is_directory:
-                return
-            self.add(os.fsdecode(event.src_path))
-            dest = getattr(event, "dest_path", "")
-            if dest:
-                self.add(os.fsdecode(dest))
-        except Exception:  # the folder rescan is the safety net
-            pass
-
-    def add(self, path: str) -> None:
-        """Record one path if it is a top-level file of the inbox that is for us."""
-        folder, name = os.path.split(path)
-        if folder != self.inbox or not name or is_ignored(name):
-            return
-        with self._lock:
-            self._paths.add(path)
-            self._pending.set()
-
-    def take(self, timeout: float) -> list[Path]:
-        """Return the paths recorded so far, waiting up to ``timeout`` seconds for one."""
-        if timeout > 0:
-            self._pending.wait(timeout)
-        with self._lock:
-            paths, self._paths = self._paths, set()
-            self._pending.clear()
-        return [Path(path) for path in paths]
 
 
 # ---------------------------------------------------------------------------- watcher
@@ -144,10 +94,9 @@ class InboxWatcher:
         self.say = say
         self.tracker = QuietTracker(settings.quiet_period, settings.unreadable_after)
         self.hints = Hints(inbox)
+        self.events = Events(inbox, self.hints)
         self.summary = Summary()
         self.batch = batch or max(BATCH, 4 * session.supervisor.jobs)
-        self.observer: BaseObserver | None = None
-        self._watched: tuple[int, int] | None = None
         self._inbox_missing = False
         self._stop = threading.Event()
 
@@ -176,7 +125,7 @@ class InboxWatcher:
         self._stop = stop
         self._process([])  # claims an interrupted run left in the working area
         if not self.polling:
-            self._start_observer()
+            self._start_events()
         self.say(f"watching {self.inbox} ({self.mode}, quiet period "
                  f"{self.settings.quiet_period:g} s); stop with Ctrl-C or SIGTERM")
         if on_start is not None:
@@ -203,14 +152,14 @@ class InboxWatcher:
                 if found.ready:
                     self._process(found.ready)
         finally:
-            self._stop_observer()
+            self.events.stop()
         return self.summary
 
     # ----------------------------------------------------------------- folder and events
 
     def _scan(self) -> None:
         """Look at the whole folder: the truth, whatever events were missed."""
-        identity = self._inbox_identity()
+        identity = inbox_identity(self.inbox)
         if identity is None:
             if not self._inbox_missing:
                 self._inbox_missing = True
@@ -219,68 +168,22 @@ class InboxWatcher:
         if self._inbox_missing:
             self._inbox_missing = False
             self.say(f"the inbox {self.inbox} is back")
-        if not self.polling and (not self._observing() or identity != self._watched):
-            if self.observer is not None:
+        if not self.polling and (not self.events.alive() or identity != self.events.watched):
+            if self.events.observer is not None:
                 self.say("change events stopped arriving; watching the inbox again")
-            self._start_observer()
+            self._start_events()
         for name, kind in self.session.note_ignored(not_regular(self.inbox)):
             self.summary.ignore(kind)
             self.say(f"ignored: {name} is a {kind}, never followed, left in the inbox")
         for path in candidates(self.inbox):
             self.tracker.note(path)
 
-    def _observing(self) -> bool:
-        """Whether watchdog's threads are still running (an inbox deleted ends them)."""
-        observer = self.observer
-        if observer is None or not observer.is_alive():
-            return False
-        emitters = observer.emitters
-        return bool(emitters) and all(emitter.is_alive() for emitter in emitters)
-
-    def _inbox_identity(self) -> tuple[int, int] | None:
-        try:
-            info = os.stat(self.inbox)
-        except OSError:
-            return None
-        return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
-
-    def _start_observer(self) -> None:
-        from watchdog.events import (
-            FileAttribEvent,
-            FileClosedEvent,
-            FileCreatedEvent,
-            FileModifiedEvent,
-            FileMovedEvent,
-        )
-        from watchdog.observers import Observer
-
-        self._stop_observer()
-        self._watched = self._inbox_identity()
-        if self._watched is None:
-            return
-        observer = Observer()
-        try:
-            observer.schedule(
-                self.hints,  # type: ignore[arg-type]
-                str(self.inbox),
-                recursive=False,
-                event_filter=[FileCreatedEvent, FileModifiedEvent, FileMovedEvent,
-                              FileClosedEvent, FileAttribEvent],
-            )
-            observer.start()
-        except OSError as error:
+    def _start_events(self) -> None:
+        error = self.events.start()
+        if error is not None:
             # inotify instances or watches exhausted: the folder can still be polled.
             self.polling = True
             self.say(f"change events unavailable ({error}); {self.mode}")
-            return
-        self.observer = observer
-
-    def _stop_observer(self) -> None:
-        _quiet_watchdog_shutdown()
-        observer, self.observer = self.observer, None
-        if observer is not None:
-            observer.stop()
-            observer.join(timeout=5)
 
     # -------------------------------------------------------------------- processing
 
@@ -331,19 +234,6 @@ class InboxWatcher:
                 self.say(f"reporting {name} failed: {_describe(error)}")
         if self._stop.is_set():
             self.session.stop()
-
-
-class _ShutdownNoise(logging.Filter):
-    """Drops the error watchdog logs when its inotify thread is stopped mid-read (harmless)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "called when the thread is inactive" not in record.getMessage()
-
-
-def _quiet_watchdog_shutdown() -> None:
-    logger = logging.getLogger("watchdog.observers.inotify")
-    if not any(isinstance(f, _ShutdownNoise) for f in logger.filters):
-        logger.addFilter(_ShutdownNoise())
 
 
 def _describe(error: BaseException) -> str:
