@@ -12,6 +12,15 @@ Everything after the claim, filing included, is inside one boundary per document
 document whose filing fails is put into quarantine as it is (``filing_failed``) and the run
 goes on; a claim that no run manages to finish is set aside (``repeated_failure``). Only a
 full disk stops a run (:class:`~attest_pipeline.errors.StorageFull`), with nothing lost.
+
+The module is over 400 lines on purpose: :class:`Session` is one responsibility, the pass
+from claim to commit, whose steps (recover, claim, file inside a savepoint, set aside,
+commit a batch, release) share one transaction and one set of claims, and are checked
+against each other when read together. What is not that pass lives apart: the counts
+(:mod:`~attest_pipeline.run_summary`), the journal's lines (:mod:`~attest_pipeline.journal`),
+the dry run's listing (:mod:`~attest_pipeline.listing`), duplicates and the action chosen
+(:mod:`~attest_pipeline.settle`), where each reason sends a document
+(:mod:`~attest_pipeline.outcomes`).
 """
 
 from __future__ import annotations
