@@ -26,6 +26,7 @@ from attest_pipeline.reading import (
 )
 from attest_pipeline.reasons import Reason
 from attest_pipeline.recognition import PhaseHook, recognise
+from attest_pipeline.text_layer import needs_ocr
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ def analyse(
         record = failed(source, Problem(error.reason, error.detail))
         return Analysis(name, sha256, len(data), None, (record,))
     source = Source(name, sha256, document.page_numbers)
-    blank = [page.number for page in document.pages if _needs_ocr(page)]
+    blank = [page.number for page in document.pages if needs_ocr(page)]
     if blank:
         if not context.ocr.enabled:
             if len(blank) == len(document.pages):
@@ -119,19 +120,12 @@ def _own_files(records: Sequence[Record], pages: tuple[int, ...]) -> list[tuple[
     )
 
 
-def _needs_ocr(page: Page) -> bool:
-    from attest_pipeline.ocr import needs_ocr
-
-    return page.image_body or needs_ocr(page.text)
-
-
 def _with_ocr(
     document: Document, data: bytes, numbers: list[int], config: OcrConfig, phase: PhaseHook
 ) -> Document | Problem:
     """The document with OCR text on the pages that had none, or the problem met."""
     from attest_pipeline.ocr import (
         OcrError,
-        OcrSettings,
         OcrTimeout,
         OcrUnavailable,
         ocr_page,
@@ -141,19 +135,12 @@ def _with_ocr(
     status = tesseract_status(config.language)
     if not status.available:
         return Problem(Reason.OCR_UNAVAILABLE, "; ".join(status.problems))
-    settings = OcrSettings(
-        enabled=True,
-        language=config.language,
-        dpi=config.dpi,
-        page_timeout=config.page_timeout,
-        min_confidence=config.min_confidence,
-    )
     read: dict[int, Page] = {}
     words: dict[int, tuple[Word, ...]] = {}
     for number in numbers:
         phase(f"ocr page {number}")
         try:
-            result = ocr_page(data, number, settings)
+            result = ocr_page(data, number, config)
         except OcrUnavailable as error:
             return Problem(Reason.OCR_UNAVAILABLE, str(error))
         except OcrTimeout as error:
