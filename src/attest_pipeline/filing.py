@@ -4,9 +4,11 @@ Every file is written durably (temporary file, fsync, rename, fsync of the folde
 names of files and folders built from extracted text are sanitised: nothing read in a PDF can
 choose where a file is written. The new files of a batch are synced in a few threads as soon
 as they are written, while the filing goes on: ext4 and XFS join concurrent fsyncs into one
-journal commit, so that 150 of them cost about what 5 cost one after the other. Names are built to fit: file systems limit a name to
-:data:`NAME_MAX` bytes (not characters: an accented letter takes two, a CJK ideograph three
-or four), and a failed write leaves nothing behind (no temporary file, no partial copy).
+journal commit, so that 150 of them cost about what 5 cost one after the other.
+
+Names are built to fit: file systems limit a name to :data:`NAME_MAX` bytes (not
+characters: an accented letter takes two, a CJK ideograph three or four), and a failed
+write leaves nothing behind (no temporary file, no partial copy).
 """
 
 from __future__ import annotations
