@@ -106,7 +106,20 @@ class PluginSettings:
 
 @dataclass(frozen=True, slots=True)
 class OcrConfig:
-    """OCR of pages without a text layer (Tesseract)."""
+    """OCR of pages without a usable text layer (Tesseract), the ``[ocr]`` section.
+
+    The one OCR settings type: the reading stage and :mod:`attest_pipeline.ocr` take it.
+    ``enabled`` is the reading stage's switch (:func:`~attest_pipeline.ocr.ocr_page` does not
+    look at it). ``language`` is a Tesseract language code (``fra``; ``fra+eng`` for
+    several). ``dpi`` is the rendering resolution (200: see
+    :mod:`attest_pipeline.ocr.strategy` for the measurements). ``page_timeout`` bounds the
+    reading of one page, retries included, in seconds. ``min_confidence`` (0-100) is the
+    lowest word confidence a key field (participant, RPPS, dates) may have, by
+    :func:`~attest_pipeline.ocr.evidence_confidence`, before the core sends an OCR'd
+    attestation to review (``low_ocr_confidence``); also the least mean confidence of a page
+    whose field's words cannot be told apart. 80 lets through every key field read right in
+    the samples (the lowest had 81.5) and stops the misread RPPS (confidence 0).
+    """
 
     enabled: bool = True
     language: str = "fra"
@@ -322,6 +335,7 @@ def parse_config(file: DataFile) -> Config:
     watch = section["watch"]
     serve = section["serve"]
     limits = section["limits"]
+    ocr_default = OcrConfig()
     port = serve.number("port", 8765, minimum=0)
     if port != int(port) or port > 65535:
         raise serve.error(
@@ -348,11 +362,11 @@ def parse_config(file: DataFile) -> Config:
             entry_points=plugins.flag("entry_points", True),
         ),
         ocr=OcrConfig(
-            enabled=ocr.flag("enabled", True),
-            language=ocr.text("language", "fra"),
-            dpi=int(ocr.number("dpi", 200, minimum=0)),
-            page_timeout=ocr.number("page_timeout", 30.0, minimum=0),
-            min_confidence=ocr.number("min_confidence", 80.0, minimum=0),
+            enabled=ocr.flag("enabled", ocr_default.enabled),
+            language=ocr.text("language", ocr_default.language),
+            dpi=int(ocr.number("dpi", ocr_default.dpi, minimum=0)),
+            page_timeout=ocr.number("page_timeout", ocr_default.page_timeout, minimum=0),
+            min_confidence=ocr.number("min_confidence", ocr_default.min_confidence, minimum=0),
         ),
         watch=WatchConfig(
             quiet_period=watch.number("quiet_period", 1.0, minimum=0),

@@ -351,7 +351,7 @@ def home_counts(store: Store | None) -> dict[str, Any]:
         "SELECT at, detail FROM journal WHERE event = 'received' ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return {
-        "quarantine": store.counts().get(Status.REJECT.value, 0),
+        "quarantine": store.counts().get(Status.QUARANTINE.value, 0),
         "today": today,
         "today_total": sum(today.values()),
         "last": None if last is None else {"at": last["at"], **json.loads(last["detail"])},
