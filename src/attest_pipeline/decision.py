@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from attest_pipeline.mapping import MappingRules, eligible_actions
+from attest_pipeline.eligibility import eligible_actions
+from attest_pipeline.mapping import MappingRules
 from attest_pipeline.models import (
     Document,
     Extraction,
