@@ -69,6 +69,7 @@ AXES: dict[str, tuple[str, ...]] = {
 #: Axes whose values are not drawn evenly: a scan costs a second of OCR a page.
 WEIGHTS: dict[str, tuple[int, ...]] = {"scan": (19, 1)}
 PAGE_WIDTH, PAGE_HEIGHT = 595.27, 841.89
+RIGHT_MARGIN = 40.0
 
 TITLES = (
     "Prise en charge de l'insuffisance cardiaque en ville",
@@ -162,6 +163,9 @@ class _Reportlab:
             self.fresh = False
         self.pdf.drawString(x, y, text)
 
+    def width(self, text: str) -> float:
+        return float(self.pdf.stringWidth(text, "Helvetica", 10))
+
     def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
         self.pdf.acroForm.textfield(name=name, tooltip=label.rstrip(" :"), x=x, y=y - 4,
                                     width=300, height=15, value=value, borderWidth=0,
@@ -198,6 +202,9 @@ class _Fpdf:
     def text(self, x: float, y: float, text: str) -> None:
         self.pdf.text(x, PAGE_HEIGHT - y, text)
 
+    def width(self, text: str) -> float:
+        return float(self.pdf.get_string_width(text))
+
     def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
         raise NotImplementedError("fpdf2 writes no form fields")  # never drawn: see axes
 
@@ -222,6 +229,15 @@ class _Page:
         self.y = 780.0
 
     def line(self, text: str, x: float = 60) -> None:
+        # A line wider than the page is wrapped, as a word processor does: a text layer
+        # would hold what runs off the page, a scan of it would not.
+        while self.surface.width(text) > PAGE_WIDTH - RIGHT_MARGIN - x and " " in text:
+            cut = text.rindex(" ")
+            while self.surface.width(text[:cut]) > PAGE_WIDTH - RIGHT_MARGIN - x:
+                cut = text.rindex(" ", 0, cut)
+            self.surface.text(x, self.y, text[:cut])
+            self.y -= 16
+            text = text[cut + 1 :]
         self.surface.text(x, self.y, text)
         self.y -= 16
 
@@ -411,6 +427,12 @@ class _Maker:
                 header.append("Date(s)")
                 values.append(dates)
             columns = [60.0, 190.0, 300.0, 400.0][: len(header)]
+            if p.surface.width(values[-1]) > PAGE_WIDTH - RIGHT_MARGIN - columns[-1]:
+                # A long last cell (dates written out, with times) would run off the
+                # page (see _Page.line): it goes in a table of its own below.
+                p.cells(header[:-1], columns)
+                p.cells(values[:-1], columns)
+                header, values, columns = header[-1:], values[-1:], columns[:1]
             p.cells(header, columns)
             p.cells(values, columns)
             return
