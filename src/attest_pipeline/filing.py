@@ -24,17 +24,18 @@ import sqlite3
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.config import Paths
-from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Physician, Problem, Record, Status
 from attest_pipeline.store import DocumentRow, Store
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
 _DASHES = re.compile(r"-{2,}")
@@ -194,6 +195,8 @@ _pool: ThreadPoolExecutor | None = None
 def _sync_pool() -> ThreadPoolExecutor:
     global _pool
     if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor  # a dry run files nothing
+
         _pool = ThreadPoolExecutor(_SYNC_THREADS, thread_name_prefix="attest-sync")
     return _pool
 
@@ -443,7 +446,7 @@ class Filer:
         outcome = _document_outcome(records)
         # The message a collected attachment came from (attest mail), for the journal and
         # the sidecars: the person who answers the sender needs it.
-        mail = mail_origin(self.store.db, name, sha256)
+        mail = _mail_origin(self.store.db, name, sha256)
         document_id = self._received(
             DocumentRow(claim, name, sha256, len(data), page_count, outcome.value, str(archived)),
             original,
@@ -500,7 +503,7 @@ class Filer:
         record = Record(
             source=name, sha256=sha256, pages=(), status=Status.REJECT, problems=(problem,)
         )
-        mail = mail_origin(self.store.db, name, sha256)
+        mail = _mail_origin(self.store.db, name, sha256)
         self._put(target, source)
         self._sidecar(record, target, original, mail)
         document_id = self._received(
@@ -604,6 +607,17 @@ class Filer:
             Physician(record.rpps, record.last_name or "", record.first_name or ""), folder
         )
         return self.paths.dossiers / folder
+
+
+def _mail_origin(db: sqlite3.Connection, name: str, sha256: str) -> Mapping[str, Any] | None:
+    """The message a document came from (``attest mail``), if any.
+
+    Imported on first use: the e-mail modules cost a dry run's start-up 15 to 40 ms, and
+    ``attest extract`` never files.
+    """
+    from attest_pipeline.mail.ledger import origin
+
+    return origin(db, name, sha256)
 
 
 def filed_name(record: Record, short: str, label: str) -> str:
