@@ -186,17 +186,29 @@ def test_the_committed_expectations_are_up_to_date(corpus: Path) -> None:
         "utf-8")
 
 
+def _texts(data: bytes) -> list[str]:
+    with pdfium.PdfDocument(data) as pdf:
+        return [page.get_textpage().get_text_range() for page in pdf]
+
+
 def test_variations_are_reproducible_and_carry_their_axes(tmp_path: Path) -> None:
-    first = generate.generate_variations(tmp_path / "a", 12, 99)
-    again = generate.generate_variations(tmp_path / "b", 12, 99)
+    # LibreOffice, Chromium and pyHanko stamp their PDFs with the time: the cache keyed by
+    # the source gives the same bytes again; without it the same text.
+    cache = tmp_path / "cache"
+    first = generate.generate_variations(tmp_path / "a", 12, 99, cache)
+    again = generate.generate_variations(tmp_path / "b", 12, 99, cache)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
-    other = generate.generate_variations(tmp_path / "c", 12, 100)
+    fresh = generate.generate_variations(tmp_path / "d", 12, 99, None)
+    assert [_texts(p.read_bytes()) for p in first] == [_texts(p.read_bytes()) for p in fresh]
+    other = generate.generate_variations(tmp_path / "c", 12, 100, cache)
     assert [p.read_bytes() for p in first] != [p.read_bytes() for p in other]
+    manifest = json.loads((tmp_path / "a" / "variations.json").read_text(encoding="utf-8"))
+    assert manifest == {"seed": 99, "documents": 12, "not_run": {}}
     for path in first:
         data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         assert set(data["axes"]) == {
-            "family", "style", "arrangement", "label", "name", "rpps", "dates", "extra",
-            "signatory", "esign", "count", "cover", "renderer", "scan",
+            "family", "language", "style", "arrangement", "label", "name", "rpps", "dates",
+            "extra", "signatory", "esign", "count", "cover", "renderer", "scan",
         }
         atts = data["attestations"]
         # One attestation per participant page; a cover letter shifts the pages by one.
@@ -207,6 +219,55 @@ def test_variations_are_reproducible_and_carry_their_axes(tmp_path: Path) -> Non
         assert all(a["family"] == data["axes"]["family"] for a in atts)
         with pdfium.PdfDocument(path.read_bytes()) as pdf:
             assert len(pdf) == offset - 1 + len(atts)
+
+
+def test_every_renderer_family_and_signature_is_drawn(tmp_path: Path) -> None:
+    from gen.variations import AXES  # samples/ is on the path once generate.py is loaded
+
+    axes = [json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))["axes"]
+            for p in generate.generate_variations(tmp_path, 60, 8, tmp_path / "cache")]
+    for axis in ("family", "renderer", "esign", "language"):
+        assert {a[axis] for a in axes} == set(AXES[axis]), axis
+    # English is the international congress's language only.
+    assert {a["family"] for a in axes if a["language"] == "en"} == {"congress"}
+
+
+def test_an_e_signed_variation_holds_a_pades_signature_over_its_block(tmp_path: Path) -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    paths = generate.generate_variations(tmp_path, 40, 12, tmp_path / "cache")
+    signed = [p for p in paths if json.loads(p.with_suffix(".json").read_text("utf-8"))[
+        "axes"]["esign"] == "pades"]
+    assert signed
+    for path in signed:
+        data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            signatures = PdfFileReader(handle).embedded_signatures
+            # One signature per attestation page, each intact over the bytes it covers.
+            assert len(signatures) == len(data["attestations"]), path.name
+            for signature in signatures:
+                # The sample signer's certificate is self-signed: trusted here by name.
+                trust = ValidationContext(trust_roots=[signature.signer_cert])
+                status = validate_pdf_signature(signature, trust)
+                assert status.intact and status.valid and status.trusted, path.name
+        for att in data["attestations"]:
+            page = _texts(path.read_bytes())[att["pages"][0] - 1]
+            assert "Signé électroniquement le " in page, path.name
+
+
+def test_an_absent_renderer_is_named_and_its_documents_written_by_reportlab(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No soffice on the PATH: LibreOffice's documents are still there, said so.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    paths = generate.generate_variations(tmp_path / "out", 30, 8, None)
+    manifest = json.loads((tmp_path / "out" / "variations.json").read_text(encoding="utf-8"))
+    missing = manifest["not_run"]["renderer=libreoffice"]
+    assert "soffice not found" in missing["reason"] and missing["documents"] > 0
+    renderers = [json.loads(p.with_suffix(".json").read_text("utf-8"))["axes"]["renderer"]
+                 for p in paths]
+    assert len(paths) == 30 and "libreoffice" not in renderers
 
 
 def test_each_printed_variation_holds_what_its_axes_say(tmp_path: Path) -> None:

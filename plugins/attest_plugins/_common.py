@@ -3,7 +3,7 @@
 The plugins keep their policy (keywords, labels, weights, which family defers to which) in
 TOML files beside this module (``data/*.toml``); this module turns those files into
 precompiled matchers. Matching runs on the text folded by
-:func:`attest_pipeline.text.names.fold` (lower case, no accents, plain apostrophes and
+:func:`attest_pipeline.text.fold.fold` (lower case, no accents, plain apostrophes and
 dashes), and whatever is found is quoted as evidence from the document's own text.
 
 Identification is a noisy-or of weighted markers: each marker found adds its weight to what
@@ -37,15 +37,9 @@ from typing import Any, ClassVar
 from attest_pipeline.contract import API_VERSION, Issuer
 from attest_pipeline.models import Document, Found, Identification, Nature, Word
 from attest_pipeline.text.dates import find_labelled_date, find_period
+from attest_pipeline.text.fold import Folded, fold
 from attest_pipeline.text.identifiers import find_rpps
-from attest_pipeline.text.names import (
-    DEFAULT_MARKERS,
-    Folded,
-    find_name_fields,
-    find_person,
-    fold,
-    name_keys,
-)
+from attest_pipeline.text.names import DEFAULT_MARKERS, find_name_fields, find_person, name_keys
 from attest_pipeline.text.scan import Gated, gated
 
 __all__ = [

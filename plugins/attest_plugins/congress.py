@@ -23,7 +23,7 @@ import re
 
 from attest_pipeline.contract import Register, hookimpl
 from attest_pipeline.models import Document, Extraction, Family, Found, Nature
-from attest_pipeline.text.names import Folded
+from attest_pipeline.text.fold import Folded
 from attest_pipeline.text.quantities import find_hours
 from attest_plugins._common import (
     DataIssuer,

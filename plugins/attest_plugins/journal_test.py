@@ -26,7 +26,7 @@ from datetime import date
 from attest_pipeline.contract import Register, hookimpl
 from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.dates import find_period, find_year
-from attest_pipeline.text.names import Folded
+from attest_pipeline.text.fold import Folded
 from attest_pipeline.text.scan import gated
 from attest_plugins._common import (
     DataIssuer,

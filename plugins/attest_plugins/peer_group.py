@@ -21,7 +21,7 @@ from datetime import date
 from attest_pipeline.contract import Register, hookimpl
 from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.dates import find_event_dates, find_year
-from attest_pipeline.text.names import Folded
+from attest_pipeline.text.fold import Folded
 from attest_pipeline.text.quantities import find_hours, find_meetings
 from attest_plugins._common import (
     DataIssuer,

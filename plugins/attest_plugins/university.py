@@ -25,7 +25,7 @@ from datetime import date
 from attest_pipeline.contract import Register, hookimpl
 from attest_pipeline.models import Document, Extraction, Family, Found, Nature
 from attest_pipeline.text.dates import academic_year, find_period
-from attest_pipeline.text.names import Folded
+from attest_pipeline.text.fold import Folded
 from attest_plugins._common import (
     DataIssuer,
     Labels,

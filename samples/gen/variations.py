@@ -2,15 +2,17 @@
 
 Each document draws one value on every axis, independently:
 
-- ``family``: andpc, qualiopi, congress, university (their fixed wording: issuer,
-  markers, nature; a university's diplomas in general medicine or in the patient
-  relationship, whose bloc differs);
+- ``family``: andpc, qualiopi, congress, university, journal_test (a journal's reading
+  test, over a calendar year), peer_group (4 to 10 meetings of a peer, Balint, GLAP or
+  quality group); their fixed wording is :mod:`gen.wording`'s;
+- ``language``: fr, or en: a congress's certificate of attendance in English (WONCA
+  Europe 2026 in Paris); the other families are always French, and the axes say so;
 - ``style``: the participant in a sentence (``certifie que Dr X a participé``) or in fields;
 - ``arrangement`` (fields style): label and value on the same line, value on the next
   line, a dot leader, table columns (a header row over a value row), form fields
   (a filled, unflattened AcroForm; a DPC action's type then a ticked box, drawn at
   random among formation continue, EPP and risk management);
-- ``label``: the wording of the participant's label (synonyms);
+- ``label``: the wording of the participant's label (synonyms, English ones in English);
 - ``name``: name order, case and civility (the sample roster's names: particles,
   apostrophes, compound and multi-word names);
 - ``rpps``: the RPPS printed (plain, in groups, as IdNatPS) or not;
@@ -18,14 +20,20 @@ Each document draws one value on every axis, independently:
 - ``extra``: sentences of the wording holding the label words (``le participant nommé
   ci-après``...);
 - ``signatory``: none named, a stranger, a physician of the roster;
-- ``esign``: an electronic signature's time stamp, or none;
+- ``esign``: none, an electronic signature's time stamp printed, or a PAdES signature
+  (pyHanko, :mod:`gen.esign`) over a visible signature block that prints its date in
+  the document's date format: a date that is never the action's;
 - ``count``: one to three attestations in the PDF; ``cover``: a cover letter in front;
+- ``renderer``: reportlab; fpdf2 (an embedded TrueType font, other text operators);
+  LibreOffice (a flat ODT converted by ``soffice``) or Chromium (HTML printed to PDF),
+  both laying out flowing paragraphs and real tables (:mod:`gen.render`). A form is
+  always written by reportlab (the only one here writing form fields): the axes say so;
 - ``scan``: one document in twenty scanned (rendered, degraded, an image-only PDF, by
-  ``samples/scan.py``), read by OCR.
+  ``samples/scan.py``), read by OCR; never an e-signed or a form one.
 
-- ``renderer``: reportlab or fpdf2 (another text layer: an embedded TrueType font, other
-  text operators); a form is always written by reportlab (fpdf2 writes no form fields),
-  and the axes say so. LibreOffice and Chromium renderers are not written.
+A renderer or a signer absent from the machine is never dropped in silence: its
+documents are written by reportlab (unsigned), their axes say what was written, and the
+manifest ``variations.json`` names what was not run, and why, for the report to say.
 The expected result of each document is derived from what was generated, and written
 beside it with its axes (``"axes"``), so that ``scripts/accuracy.py --variations`` can
 report per axis.
@@ -33,23 +41,23 @@ report per axis.
 
 from __future__ import annotations
 
-import io
 import json
 import random
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import reportlab
-from reportlab.pdfgen import canvas
-
-from gen.congress import EVENTS
+from gen import esign, render
 from gen.expect import Att
 from gen.people import Person, build_roster, name_as
+from gen.render import Flow
+from gen.surfaces import Fpdf, Page, Reportlab
+from gen.wording import DPC_TYPES, LABELS_EN, Wording, bare, date_as, period, wording
 
 AXES: dict[str, tuple[str, ...]] = {
-    "family": ("andpc", "qualiopi", "congress", "university"),
+    "family": ("andpc", "qualiopi", "congress", "university", "journal_test", "peer_group"),
+    "language": ("fr", "en"),
     "style": ("sentence", "fields"),
     "arrangement": ("same_line", "next_line", "leader", "table", "form"),
     "label": ("Participant", "Participant(e)", "Nom et prénom", "Nom du participant",
@@ -60,79 +68,30 @@ AXES: dict[str, tuple[str, ...]] = {
     "dates": ("slash", "dotted", "iso", "written", "written_times", "slash_times"),
     "extra": ("none", "named_below", "each_participant", "names_below"),
     "signatory": ("none", "stranger", "roster"),
-    "esign": ("none", "timestamp"),
+    "esign": ("none", "timestamp", "pades"),
     "count": ("1", "2", "3"),
     "cover": ("none", "letter"),
-    "renderer": ("reportlab", "fpdf2"),
+    "renderer": ("reportlab", "fpdf2", "libreoffice", "chromium"),
     "scan": ("none", "scanned"),
 }  # fmt: skip
-#: Axes whose values are not drawn evenly: a scan costs a second of OCR a page.
-WEIGHTS: dict[str, tuple[int, ...]] = {"scan": (19, 1)}
-PAGE_WIDTH, PAGE_HEIGHT = 595.27, 841.89
-
-TITLES = (
-    "Prise en charge de l'insuffisance cardiaque en ville",
-    "Antibiothérapie raisonnée en soins primaires",
-    "Asthme de l'enfant : diagnostic et traitement",
-    "Hypertension artérielle : nouvelles recommandations",
-    "Dépistage et suivi du diabète de type 2",
-    "Lombalgies communes : prise en charge",
-)
-#: University diplomas: (title, theme); the theme decides 1.C or 3.C.
-DIPLOMAS = (
-    ("Médecine d'urgence", "general"),
-    ("Échographie générale", "general"),
-    ("Gynécologie-obstétrique pour le médecin généraliste", "general"),
-    ("Éducation thérapeutique du patient", "relation_patients"),
-    ("Médecine narrative et humanités médicales", "relation_patients"),
-    ("Relation de soin et communication", "relation_patients"),
-)
-EXTRA = {
-    "none": [],
-    "named_below": ["Le participant nommé ci-après a suivi l'intégralité de l'action."],
-    "each_participant": ["Chaque participant a reçu : le support de la formation."],
-    "names_below": ["Le nom du participant et les dates figurent ci-dessous."],
-}
-#: The types of a DPC action a form offers as check boxes: (label, nature).
-_DPC_TYPES = {
-    "fc": ("Formation continue", "formation_continue"),
-    "epp": ("Évaluation des pratiques professionnelles (EPP)", "epp"),
-    "gdr": ("Gestion des risques", "gestion_risques"),
-}
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")  # fmt: skip
+#: Axes whose values are not drawn evenly: a scan costs a second of OCR a page; the
+#: English certificate is one congress in three.
+WEIGHTS: dict[str, tuple[int, ...]] = {"scan": (19, 1), "language": (2, 1)}
 _FIRST, _LAST = date(2023, 2, 1), date(2026, 6, 30)
+#: The time of day an e-signature prints beside its date.
+SIGNED_AT = "10:12:33"
 
 
 @dataclass
 class Doc:
-    """One generated document: its axes, PDF and expected attestations."""
+    """One generated document: its axes, PDF (or flow to render) and expected attestations."""
 
     axes: dict[str, str]
     data: bytes
     atts: list[Att]
-
-
-def _date(day: date, form: str) -> str:
-    if form.startswith("slash"):
-        return day.strftime("%d/%m/%Y")
-    if form == "dotted":
-        return day.strftime("%d.%m.%Y")
-    if form == "iso":
-        return day.isoformat()
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS[day.month - 1]} {day.year}"
-
-
-def _period(start: date, end: date, form: str) -> str:
-    times = form.endswith("_times")
-    if start == end:
-        text = f"le {_date(start, form)}"
-        return text + (" de 9h00 à 17h30" if times else "")
-    first, last = _date(start, form), _date(end, form)
-    if times:
-        return f"du {first} à 9h00 au {last} à 17h30"
-    return f"du {first} au {last}"
+    flow: Flow | None = None
+    signed: str = ""  # the time stamp its e-signature blocks print
+    not_run: dict[str, str] = field(default_factory=dict)
 
 
 def _rpps(person: Person, form: str) -> str:
@@ -144,106 +103,6 @@ def _rpps(person: Person, form: str) -> str:
     return r
 
 
-class _Reportlab:
-    """A PDF written by reportlab (form fields included)."""
-
-    name = "reportlab"
-
-    def __init__(self, title: str) -> None:
-        self.buffer = io.BytesIO()
-        self.pdf = canvas.Canvas(self.buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
-                                 invariant=True)
-        self.pdf.setTitle(title)
-        self.fresh = True
-
-    def text(self, x: float, y: float, text: str) -> None:
-        if self.fresh:  # set on the page's first text: a font alone would make a page
-            self.pdf.setFont("Helvetica", 10)
-            self.fresh = False
-        self.pdf.drawString(x, y, text)
-
-    def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
-        self.pdf.acroForm.textfield(name=name, tooltip=label.rstrip(" :"), x=x, y=y - 4,
-                                    width=300, height=15, value=value, borderWidth=0,
-                                    fontSize=10)
-
-    def checkbox(self, name: str, x: float, y: float, checked: bool) -> None:
-        self.pdf.acroForm.checkbox(name=name, x=x, y=y - 2, size=10, checked=checked)
-
-    def end_page(self) -> None:
-        self.pdf.showPage()
-        self.fresh = True
-
-    def finish(self) -> bytes:
-        self.pdf.save()
-        return self.buffer.getvalue()
-
-
-class _Fpdf:
-    """A PDF written by fpdf2 (another text layer: embedded TrueType, other operators)."""
-
-    name = "fpdf2"
-
-    def __init__(self, title: str) -> None:
-        from fpdf import FPDF
-
-        self.pdf = FPDF(unit="pt", format="A4")
-        self.pdf.set_title(title)
-        self.pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
-        self.pdf.add_font("Vera", fname=str(Path(reportlab.__file__).parent / "fonts"
-                                            / "Vera.ttf"))
-        self.pdf.set_font("Vera", size=10)
-        self.pdf.add_page()
-
-    def text(self, x: float, y: float, text: str) -> None:
-        self.pdf.text(x, PAGE_HEIGHT - y, text)
-
-    def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
-        raise NotImplementedError("fpdf2 writes no form fields")  # never drawn: see axes
-
-    def checkbox(self, name: str, x: float, y: float, checked: bool) -> None:
-        raise NotImplementedError("fpdf2 writes no form fields")  # never drawn: see axes
-
-    def end_page(self) -> None:
-        self.pdf.add_page()
-
-    def finish(self) -> bytes:
-        # The page opened after the last one is left empty: drop it.
-        self.pdf.pages.pop(self.pdf.page)
-        self.pdf.page -= 1
-        return bytes(self.pdf.output())
-
-
-class _Page:
-    """Lines written top to bottom, at a left margin, with fields when asked."""
-
-    def __init__(self, surface: _Reportlab | _Fpdf) -> None:
-        self.surface = surface
-        self.y = 780.0
-
-    def line(self, text: str, x: float = 60) -> None:
-        self.surface.text(x, self.y, text)
-        self.y -= 16
-
-    def cells(self, values: list[str], columns: list[float]) -> None:
-        for x, value in zip(columns, values, strict=False):
-            self.surface.text(x, self.y, value)
-        self.y -= 18
-
-    def field(self, label: str, name: str, value: str) -> None:
-        self.surface.text(60, self.y, label)
-        self.surface.field(name, label, value, 170, self.y)
-        self.y -= 22
-
-    def boxes(self, question: str, options: list[tuple[str, str]], ticked: str) -> None:
-        """A question over a group of check boxes, ``ticked`` the one ticked."""
-        self.line(question)
-        for name, label in options:
-            self.surface.checkbox(name, 60, self.y, name == ticked)
-            self.surface.text(76, self.y, label)
-            self.y -= 18
-
-
 class _Maker:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -253,23 +112,36 @@ class _Maker:
         self.unique = [p for p in roster if p.last != "BERNARD"]
 
     def axes(self) -> dict[str, str]:
-        return {
+        axes = {
             axis: self.rng.choices(values, WEIGHTS.get(axis, (1,) * len(values)))[0]
             for axis, values in AXES.items()
         }
+        if axes["family"] != "congress":
+            axes["language"] = "fr"  # only the international congress writes English
+        if axes["style"] == "fields" and axes["arrangement"] == "form":
+            axes["renderer"] = "reportlab"  # the only renderer here that writes form fields
+            axes["scan"] = "none"  # a scan of a form would show its values: not drawn here
+        if axes["esign"] == "pades":
+            axes["scan"] = "none"  # a scan keeps no signature
+        return axes
 
     def dates(self) -> tuple[date, date]:
         start = _FIRST + timedelta(days=self.rng.randrange((_LAST - _FIRST).days))
         return start, start + timedelta(days=self.rng.choice((0, 0, 1, 2)))
 
+    @staticmethod
+    def surface(axes: dict[str, str], index: int) -> Reportlab | Fpdf | Flow:
+        """The drawn renderer's surface (a flow for those rendering in batches)."""
+        name, title = axes["renderer"], f"variation {index}"
+        if name == "fpdf2":
+            return Fpdf(title)
+        if name in ("libreoffice", "chromium"):
+            return Flow(name, title)
+        return Reportlab(title)
+
     def document(self, index: int) -> Doc:
         axes = self.axes()
-        if axes["style"] == "fields" and axes["arrangement"] == "form":
-            axes["renderer"] = "reportlab"  # the only renderer here that writes form fields
-            axes["scan"] = "none"  # a scan of a form would show its values: not drawn here
-        pdf: _Reportlab | _Fpdf = (_Fpdf if axes["renderer"] == "fpdf2" else _Reportlab)(
-            f"variation {index}"
-        )
+        pdf = self.surface(axes, index)
         count = int(axes["count"])
         people = self.rng.sample(self.unique if axes["rpps"] == "none" else self.roster, count)
         if len({p.last + p.first for p in people}) < count:
@@ -282,21 +154,18 @@ class _Maker:
             page += 1
         atts = []
         start, end = self.dates()
-        title = self.rng.choice(TITLES)
+        words = wording(self.rng, axes["family"], axes["language"], start, end)
+        signed = ""
         for person in people:
-            att = self.attestation(pdf, axes, person, signer, start, end, title)
+            att, signed = self.attestation(pdf, axes, person, signer, words)
             att.pages = [page]
             atts.append(att)
             page += 1
         data = pdf.finish()
-        if axes["scan"] == "scanned":
-            from scan import Scan, scan_pdf
+        return Doc(axes, data, atts, pdf if isinstance(pdf, Flow) else None, signed)
 
-            data = scan_pdf(data, Scan(f"variation/{index}"))
-        return Doc(axes, data, atts)
-
-    def cover(self, pdf: _Reportlab | _Fpdf, person: Person) -> None:
-        p = _Page(pdf)
+    def cover(self, pdf: Reportlab | Fpdf | Flow, person: Person) -> None:
+        p = Page(pdf)
         for text in ("Secrétariat des formations", "Rennes, le 2 juillet 2026",
                      f"Docteur {person.first} {person.last}", "12 rue des Lilas",
                      "35000 Rennes", "Objet : envoi de votre document",
@@ -306,108 +175,64 @@ class _Maker:
             p.line(text)
         pdf.end_page()
 
-    def attestation(self, pdf: _Reportlab | _Fpdf, axes: dict[str, str], person: Person,
-                    signer: Person, start: date, end: date, title: str) -> Att:
-        family = axes["family"]
-        event: Any = None
-        theme = "general"
-        if family == "congress":
-            event = EVENTS[self.rng.choice(sorted(k for k, e in EVENTS.items() if e.listed))]
-            start, end = event.start, event.end
-        if family == "university":
-            # The academic year runs from September to the jury, which proves the diploma.
-            title, theme = self.rng.choice(DIPLOMAS)
-            start = date(self.rng.choice((2023, 2024, 2025)), 9, 1)
-            end = start.replace(year=start.year + 1, month=6, day=self.rng.randrange(1, 29))
-            event = start.year
-        p = _Page(pdf)
-        heading, wording, nature = self.header(p, family, title, event)
+    def attestation(self, pdf: Reportlab | Fpdf | Flow, axes: dict[str, str],
+                    person: Person, signer: Person, w: Wording) -> tuple[Att, str]:
+        """Write one attestation's page; its expected result and its e-signature's stamp."""
+        p = Page(pdf)
+        for text in w.lines:
+            p.line(text)
+        nature, action = w.nature, list(w.action)
         ticked = ""
-        if family == "andpc" and axes["style"] == "fields" and axes["arrangement"] == "form":
+        if axes["family"] == "andpc" and axes["style"] == "fields" and (
+                axes["arrangement"] == "form"):
             # A form states the type of the action by a ticked box, not in its wording.
-            ticked = self.rng.choice(sorted(_DPC_TYPES))
-            nature = _DPC_TYPES[ticked][1]
-            wording = wording.replace(", de type formation continue", "")
-        for text in EXTRA[axes["extra"]]:
+            ticked = self.rng.choice(sorted(DPC_TYPES))
+            nature = DPC_TYPES[ticked][1]
+            action[0] = action[0].replace(", de type formation continue,", ",")
+        for text in w.extra[axes["extra"]]:
             p.line(text)
         name = name_as(person, axes["name"])
         rpps = _rpps(person, axes["rpps"]) if axes["rpps"] != "none" else ""
-        dates = _period(start, end, axes["dates"])
-        verb, done = "a participé à", "qui s'est déroulée"
-        if family == "university":
-            verb, done = "a été déclaré(e) admis(e) au", "après délibération du jury"
-            dates = _period(end, end, axes["dates"]).replace("le ", "du ", 1)
-        first, *rest = wording.split("\n")
+        dates = period(w.start, w.end, axes["dates"], w.english)
+        if w.jury:
+            dates = period(w.end, w.end, axes["dates"]).replace("le ", "du ", 1)
+        first, *rest = action
         if axes["style"] == "sentence":
             with_rpps = f", RPPS {rpps}," if rpps else ""
-            p.line(f"{heading} certifie que {name}{with_rpps}")
-            p.line(f"{verb} {first}")
+            p.line(f"{w.subject} {w.certifies} {name}{with_rpps}")
+            p.line(f"{w.verb} {first}")
             for text in rest:
                 p.line(text)
-            p.line(f"{done} {dates}.")
+            p.line(f"{w.done} {dates}.")
         else:
-            who = "le candidat désigné ci-dessous" if family == "university" else (
-                "le participant désigné ci-dessous")
-            p.line(f"{heading} atteste que {who} {verb}")
+            p.line(f"{w.subject} {w.attests} {w.who} {w.verb}")
             p.line(first)
             for text in rest:
                 p.line(text)
-            if axes["arrangement"] != "table" or family == "university":
-                p.line(f"{done} {dates}.")
-            self.fields(p, axes, person, name, rpps, start, end)
+            if axes["arrangement"] != "table" or not w.table_dates:
+                p.line(f"{w.done} {dates}.")
+            self.fields(p, axes, w, person, name, rpps)
             if ticked:
-                options = [(key, label) for key, (label, _) in sorted(_DPC_TYPES.items())]
+                options = [(key, label) for key, (label, _) in sorted(DPC_TYPES.items())]
                 p.boxes("Type d'action :", options, ticked)
-        self.signature(p, axes, signer, end)
+        signed = self.signature(p, axes, signer, w)
         pdf.end_page()
-        if family == "andpc":
-            return Att("andpc", start, end, nature, "general", person=person)
-        if family == "qualiopi":
-            return Att("qualiopi", start, end, nature, "general", person=person)
-        if family == "university":
-            return Att("university", start, end, "diplome", theme, person=person)
-        return Att("congress", start, end, "congres", "general", True, person=person)
+        att = Att(axes["family"], w.start, w.end, nature, w.theme, w.listed, person=person)
+        return att, signed
 
-    def header(self, p: _Page, family: str, title: str, event: Any) -> tuple[str, str, str]:
-        """Write the family's heading; the signatory's words, the action's, the nature."""
-        if family == "andpc":
-            for text in ("Association Formation Santé Ouest",
-                         "Organisme de DPC enregistré auprès de l'ANDPC sous le n° 1187",
-                         "ATTESTATION DE PARTICIPATION A UNE ACTION DE DPC"):
-                p.line(text)
-            number = f"1187{self.rng.randrange(10**6, 10**7)}"
-            return ("L'organisme", f"l'action de DPC n° {number}, de type formation continue,\n"
-                    f"« {title} »", "formation_continue")
-        if family == "qualiopi":
-            for text in ("Cap Santé Formation", "Organisme de formation certifié Qualiopi",
-                         "ATTESTATION DE FIN DE FORMATION",
-                         "(article L. 6353-1 du Code du travail)",
-                         "Nature de l'action : action de formation"):
-                p.line(text)
-            return ("L'organisme de formation", f"la formation « {title} »",
-                    "formation_continue")
-        if family == "university":
-            for text in ("UNIVERSITÉ DE RENNES", "Faculté de Médecine",
-                         "ATTESTATION DE RÉUSSITE"):
-                p.line(text)
-            return ("Le Doyen de la Faculté de Médecine",
-                    f"Diplôme d'université « {title} »,\n"
-                    f"au titre de l'année universitaire {event}-{event + 1},", "diplome")
-        for text in (f"{event.name} ({event.edition})", "ATTESTATION DE PRÉSENCE"):
-            p.line(text)
-        return ("Le comité d'organisation", f"{event.name} ({event.edition}) à {event.city}",
-                "congres")
-
-    def fields(self, p: _Page, axes: dict[str, str], person: Person, name: str, rpps: str,
-               start: date, end: date) -> None:
+    def fields(self, p: Page, axes: dict[str, str], w: Wording, person: Person, name: str,
+               rpps: str) -> None:
         arrangement, label = axes["arrangement"], axes["label"]
-        dates = _period(start, end, axes["dates"]).removeprefix("le ").removeprefix("du ")
+        if w.english:
+            label = LABELS_EN[AXES["label"].index(label)]
+        dates = bare(period(w.start, w.end, axes["dates"], w.english))
         if arrangement == "table":
-            header, values = ["Nom", "Prénom"], [person.last, person.first]
+            header = ["Last name", "First name"] if w.english else ["Nom", "Prénom"]
+            values = [person.last, person.first]
             if rpps:
-                header.append("N° RPPS")
+                header.append("RPPS number" if w.english else "N° RPPS")
                 values.append(rpps)
-            if axes["family"] != "university":  # its dates are the academic year's
+            if w.table_dates:  # a diploma's dates are the academic year's
                 header.append("Date(s)")
                 values.append(dates)
             columns = [60.0, 190.0, 300.0, 400.0][: len(header)]
@@ -415,10 +240,13 @@ class _Maker:
             p.cells(values, columns)
             return
         if arrangement == "form":
-            p.field("Nom :", "nom", person.last)
-            p.field("Prénom :", "prenom", person.first)
+            english = ("Last name :", "First name :", "RPPS number :")
+            french = ("Nom :", "Prénom :", "N° RPPS :")
+            last, first, number = english if w.english else french
+            p.field(last, "nom", person.last)
+            p.field(first, "prenom", person.first)
             if rpps:
-                p.field("N° RPPS :", "rpps", rpps)
+                p.field(number, "rpps", rpps)
             return
         if arrangement == "same_line":
             p.line(f"{label} : {name}")
@@ -428,37 +256,99 @@ class _Maker:
         else:
             p.line(f"{label} ........................ {name}")
         if rpps:
-            p.line(f"N° RPPS : {rpps}")
+            p.line(f"{'RPPS number' if w.english else 'N° RPPS'} : {rpps}")
 
-    def signature(self, p: _Page, axes: dict[str, str], signer: Person, end: date) -> None:
-        signed = end + timedelta(days=6)
-        p.line(f"Fait à Rennes, le {signed.strftime('%d/%m/%Y')}")
-        if axes["signatory"] == "stranger":
-            p.line("Le Président, Dr Paul LEROY")
-        elif axes["signatory"] == "roster":
-            p.line(f"Le Président, Dr {signer.first} {signer.last}")
-        else:
-            p.line("Le Président")
+    def signature(self, p: Page, axes: dict[str, str], signer: Person, w: Wording) -> str:
+        """The place and date, the signatory, an e-signature; the stamp it prints."""
+        day = w.end + timedelta(days=6)
+        when = date_as(day, axes["dates"], w.english)
+        p.line(f"Paris, {when}" if w.english else f"Fait à Rennes, le {day:%d/%m/%Y}")
+        president = "The President" if w.english else "Le Président"
+        signatory = {"stranger": "Dr Paul LEROY", "roster": f"Dr {signer.first} {signer.last}",
+                     "none": ""}[axes["signatory"]]
+        p.line(f"{president}, {signatory}" if signatory else president)
         if axes["esign"] == "timestamp":
-            p.line(f"Signé électroniquement le {signed.isoformat()} 10:12:33")
+            p.line(f"Signé électroniquement le {day.isoformat()} {SIGNED_AT}")
+        if axes["esign"] != "pades":
+            return ""
+        # The block a PAdES signature is placed over, its date in the document's format.
+        p.y -= 10
+        p.line(f"{esign.ANCHOR} le {when} à {SIGNED_AT}")
+        p.line(f"par {signatory or 'le Président'} - signature électronique avancée (PAdES)")
+        p.y -= 56  # room for the signer's stamp, under the block
+        return f"{when} {SIGNED_AT}"
 
 
-def generate_variations(out: Path, n: int, seed: int) -> list[Path]:
-    """Write ``n`` documents drawn along the axes, each beside its expected JSON and axes."""
+def _finish(docs: list[Doc], index0: int, cache: Path | None) -> None:
+    """Render the flows in one batch, then sign and scan: every ``doc.data`` complete."""
+    flows = [doc for doc in docs if doc.flow is not None]
+    for doc, data in zip(flows, render.render([d.flow for d in flows if d.flow], cache),
+                         strict=True):
+        doc.data = data
+    for number, doc in enumerate(docs, start=index0):
+        if doc.axes["esign"] == "pades":
+            doc.data = esign.sign(doc.data, doc.signed, cache)
+        if doc.axes["scan"] == "scanned":
+            from scan import Scan, scan_pdf
+
+            doc.data = scan_pdf(doc.data, Scan(f"variation/{number}"))
+
+
+def _fallback(doc: Doc, index: int, reasons: dict[str, str]) -> None:
+    """Write with reportlab (unsigned) what this machine cannot render or sign."""
+    renderer = doc.axes["renderer"]
+    if doc.flow is not None and reasons.get(f"renderer={renderer}"):
+        surface = Reportlab(f"variation {index}")
+        doc.flow.replay(surface)
+        doc.data, doc.flow = surface.finish(), None
+        doc.axes["renderer"] = "reportlab"
+        doc.not_run[f"renderer={renderer}"] = reasons[f"renderer={renderer}"]
+    if doc.axes["esign"] == "pades" and reasons.get("esign=pades"):
+        doc.axes["esign"] = "block"
+        doc.not_run["esign=pades"] = reasons["esign=pades"]
+
+
+def unavailable() -> dict[str, str]:
+    """The axis values this machine cannot produce, each with the reason."""
+    reasons = {f"renderer={name}": render.missing(name) for name in ("libreoffice", "chromium")}
+    reasons["esign=pades"] = esign.missing()
+    return {value: why for value, why in reasons.items() if why}
+
+
+def generate_variations(out: Path, n: int, seed: int,
+                        cache: Path | None = render.CACHE) -> list[Path]:
+    """Write ``n`` documents drawn along the axes, each beside its expected JSON and axes.
+
+    Also writes ``variations.json``: the seed, and the axis values not run on this
+    machine with their reason and number of documents (written by reportlab instead).
+    ``cache`` keeps the PDFs of the slow renderers and of the signer between runs.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     maker = _Maker(random.Random(f"{seed}/variations"))
+    reasons = unavailable()
     paths = []
-    for index in range(1, n + 1):
-        doc = maker.document(index)
-        path = out / f"variation_{index:05d}_{doc.axes['family']}.pdf"
-        path.write_bytes(doc.data)
-        expected: dict[str, Any] = {
-            "source": path.name,
-            "axes": doc.axes,
-            "attestations": [att.expected() for att in doc.atts],
-        }
-        path.with_suffix(".json").write_text(
-            json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        paths.append(path)
+    not_run: dict[str, dict[str, Any]] = {}
+    batch = 250  # documents rendered per renderer call: memory stays small
+    for first in range(1, n + 1, batch):
+        docs = [maker.document(index) for index in range(first, min(n, first + batch - 1) + 1)]
+        for index, doc in enumerate(docs, start=first):
+            _fallback(doc, index, reasons)
+            for value, why in doc.not_run.items():
+                not_run.setdefault(value, {"reason": why, "documents": 0})["documents"] += 1
+        _finish(docs, first, cache)
+        for index, doc in enumerate(docs, start=first):
+            path = out / f"variation_{index:05d}_{doc.axes['family']}.pdf"
+            path.write_bytes(doc.data)
+            expected: dict[str, Any] = {
+                "source": path.name,
+                "axes": doc.axes,
+                "attestations": [att.expected() for att in doc.atts],
+            }
+            path.with_suffix(".json").write_text(
+                json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            paths.append(path)
+    manifest = {"seed": seed, "documents": n, "not_run": not_run}
+    (out / "variations.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return paths

@@ -121,8 +121,9 @@ from collections.abc import Sequence
 from attest_pipeline.contract import Issuer, Register, hookimpl
 from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
 from attest_pipeline.text.dates import find_period
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.identifiers import find_rpps
-from attest_pipeline.text.names import find_person, fold
+from attest_pipeline.text.names import find_person
 from attest_pipeline.text.quantities import find_hours
 
 __version__ = "0.1.0"

@@ -70,7 +70,7 @@ from typing import Any, ClassVar, cast
 from attest_pipeline.contract import Issuer
 from attest_pipeline.errors import ConfigError, toml_error
 from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
-from attest_pipeline.text import dates, identifiers, names, quantities
+from attest_pipeline.text import dates, fold, identifiers, names, quantities
 
 __all__ = [
     "HELPERS",
@@ -212,7 +212,7 @@ def _clean(text: str) -> str:
 def _strptime(text: str, formats: Sequence[str]) -> date | None:
     # strptime reads month names in the C locale: French names are turned into English
     # ones first, so that "%d %B %Y" reads "12 mars 2025".
-    folded = names.fold(_FIRST.sub("1", text)).text
+    folded = fold.fold(_FIRST.sub("1", text)).text
     english = _MONTH_WORD.sub(
         lambda m: _FRENCH_MONTHS.get(m.group(0).rstrip("."), m.group(0)), folded
     )
@@ -255,10 +255,10 @@ def _convert(rule: FieldRule, text: str) -> object | None:
     if not value:
         return None
     if rule.mapping:
-        return rule.mapping.get(names.normalise(value))
+        return rule.mapping.get(fold.normalise(value))
     if rule.kind is Nature:
         try:
-            return Nature(names.normalise(value).replace(" ", "_"))
+            return Nature(fold.normalise(value).replace(" ", "_"))
         except ValueError:
             return None
     if rule.name == "rpps":
@@ -281,7 +281,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 
 def _tokens(text: str) -> list[str]:
-    return _NON_WORD.sub(" ", names.fold(text).text).split()
+    return _NON_WORD.sub(" ", fold.fold(text).text).split()
 
 
 @lru_cache(maxsize=16)
@@ -370,7 +370,7 @@ class FieldRule:
 
     def _after(self, text: str) -> list[_Located]:
         assert self.labels_after is not None
-        folded = names.fold(text)
+        folded = fold.fold(text)
         located = []
         for match in self.labels_after.finditer(folded.text):
             value_start, end = match.start("value"), match.end("value")
@@ -507,7 +507,7 @@ class TemplateIssuer(Issuer):
     def _keywords(self, text: str) -> str:
         """Quote the phrases that identified the document, as written in it."""
         template = self.template
-        folded = names.fold(text)
+        folded = fold.fold(text)
         excerpts = []
         for pattern in template.all_patterns:
             if match := pattern.search(folded.text):
@@ -893,5 +893,5 @@ class _Parser:
             raise self.fail(f"{label}: map must be a table of text = value", where, "map")
         result = {}
         for key, target in value.items():
-            result[names.normalise(key)] = self.constant(target, kind, label, where, "map")
+            result[fold.normalise(key)] = self.constant(target, kind, label, where, "map")
         return result

@@ -25,8 +25,9 @@ from collections.abc import Sequence
 from attest_pipeline.contract import Issuer, Register, hookimpl
 from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
 from attest_pipeline.text.dates import find_period, parse_date
+from attest_pipeline.text.fold import Folded, fold
 from attest_pipeline.text.identifiers import find_nda, find_siret, normalise_rpps
-from attest_pipeline.text.names import Folded, fold, split_name
+from attest_pipeline.text.names import split_name
 from attest_pipeline.text.quantities import find_hours
 
 __version__ = "1.0.0"
