@@ -475,7 +475,8 @@ class Session:
         page_count = outcome.page_count if isinstance(outcome, Analysis) else None
         parts = outcome.parts if isinstance(outcome, Analysis) else None
         return self.filer.file_document(
-            taken.id, taken.name, data, page_count, records, taken.original, parts=parts
+            taken.id, taken.name, data, page_count, records, taken.original, parts=parts,
+            source=taken.path,
         )
 
     def _commit(
