@@ -1,22 +1,28 @@
+"""The base issuer built from a data file, and templates: data files with no Python."""
+
 from __future__ import annotations
 
+import json
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from attest_pipeline.cli import cli
 from attest_pipeline.contract import API_VERSION, Issuer
-from attest_pipeline.errors import ConfigError
 from attest_pipeline.issuers import (
+    DataIssuer,
+    Reading,
     TemplateIssuer,
     TemplateProblem,
-    load_template,
     load_templates,
 )
-from attest_pipeline.models import Document, Family, Nature
-from attest_pipeline.reading import read_pdf
-from attest_pipeline.testing import document_from_text, make_pdf, run_issuer
+from attest_pipeline.models import Family, Found, Nature
+from attest_pipeline.testing import document_from_text, run_issuer
+from tests.conftest import SAMPLES, write_config
+from tests.issuer_data import MINIMAL, pdf_document, write
 
 SHIPPED = Path(__file__).resolve().parent.parent / "plugins" / "templates"
 
@@ -57,29 +63,12 @@ def certificate(name: str = "Dr Marie-Hélène DURAND-LEFÈVRE", rpps: str = "10
     return CERTIFICATE.format(name=name, rpps=rpps)
 
 
-def pdf_document(*pages: str) -> Document:
-    return read_pdf(make_pdf(list(pages)))
-
-
 @pytest.fixture(scope="module")
 def shipped() -> dict[str, TemplateIssuer]:
     issuers, problems = load_templates([SHIPPED])
     assert problems == []
     return {issuer.name: issuer for issuer in issuers}
 
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-MINIMAL = """[issuer]
-name = "acme"
-family = "qualiopi"
-[match]
-all = ["ACME Formation"]
-"""
 
 # ------------------------------------------------------------------ shipped templates
 
@@ -178,176 +167,6 @@ def test_shipped_templates_do_not_claim_each_other(shipped: dict[str, TemplateIs
     assert not run_issuer(elearning, document_from_text(invoice)).identified
 
 
-# ------------------------------------------------------------------- schema features
-
-
-def test_pattern_after_until_and_conversions(tmp_path: Path) -> None:
-    path = write(tmp_path, "acme.toml", MINIMAL + """
-[split]
-per_page = true
-[fields.participant]
-after = "Stagiaire :"
-until = ["RPPS", "né le"]
-[fields.rpps]
-pattern = 'RPPS\\s*:?\\s*([\\d ]+)'
-[fields.start]
-after = "Début"
-date_formats = ["%d %B %Y"]
-[fields.end]
-pattern = 'Fin\\s*:\\s*(?P<value>\\d{4}-\\d\\d-\\d\\d)'
-[fields.nature]
-after = "Type d'action"
-map = { "Formation présentielle" = "formation_continue", "Audit clinique" = "epp" }
-[fields.hours]
-after = "Durée"
-[fields.title]
-constant = "Formation ACME"
-[fields.reference]
-pattern = 'ACM-\\d+'
-ignore_case = false
-[extras.site]
-after = "Lieu"
-""")
-    issuer = load_template(path)
-    page = """ACME FORMATION
-Stagiaire : Mme Léa ÉTIENNE RPPS : 100 0568 2603
-Début
-1er mars 2025
-Fin : 2025-03-02
-Type d'action : formation presentielle
-Durée : 3 h 30
-Code ACM-42 / acm-43
-Lieu : Brest"""
-    run = run_issuer(issuer, pdf_document(page, "", page.replace("Léa ÉTIENNE", "Marc ROUX")))
-    assert run.groups == ((1,), (3,))  # a page without text is no attestation
-    extraction = run.extractions[0]
-    assert extraction is not None
-    assert extraction.participant is not None
-    assert extraction.participant.value == "Mme Léa ÉTIENNE"
-    assert extraction.participant.evidence == "Stagiaire : Mme Léa ÉTIENNE"
-    assert extraction.rpps is not None and extraction.rpps.value == "10005682603"
-    assert extraction.start is not None and extraction.start.value == date(2025, 3, 1)
-    assert extraction.start.evidence == "Début\n1er mars 2025"
-    assert extraction.end is not None and extraction.end.value == date(2025, 3, 2)
-    assert extraction.nature is not None and extraction.nature.value is Nature.FORMATION_CONTINUE
-    assert extraction.hours is not None and extraction.hours.value == 3.5
-    assert extraction.title is not None and extraction.title.value == "Formation ACME"
-    assert extraction.title.evidence == "ACME FORMATION"
-    assert extraction.reference is not None and extraction.reference.value == "ACM-42"
-    assert extraction.extras["site"].value == "Brest"
-    second = run.extractions[1]
-    assert second is not None and second.participant is not None
-    assert second.participant.value == "Mme Marc ROUX"
-
-
-def test_unreadable_values_are_left_out(tmp_path: Path) -> None:
-    path = write(tmp_path, "acme.toml", MINIMAL + """
-[fields.start]
-after = "Début"
-[fields.nature]
-after = "Type"
-[fields.hours]
-after = "Durée"
-[fields.meetings]
-after = "Séances"
-[fields.participant]
-after = "Stagiaire"
-""")
-    text = "ACME Formation\nDébut : bientôt\nType : webinaire\nDurée : 2 jours\nSéances : aucune"
-    extraction = run_issuer(load_template(path), document_from_text(text)).extraction
-    assert extraction.start is None
-    assert extraction.nature is None
-    assert extraction.hours is None
-    assert extraction.meetings is None
-    assert extraction.participant is None
-
-
-def test_nature_by_name_list_patterns_and_labelled_date(tmp_path: Path) -> None:
-    path = write(tmp_path, "acme.toml", MINIMAL + """
-[fields.nature]
-after = "Nature"
-[fields.title]
-pattern = ['Programme\\s*:\\s*(?P<value>.+)', 'Formation\\s*:\\s*(?P<value>.+)']
-[fields.end]
-helper = "date"
-labels = ["date du jury"]
-[extras.year]
-helper = "academic_year"
-""")
-    text = ("ACME Formation\nNature : Formation continue\nFormation : Asthme\n"
-            "Année universitaire 2023-2024\nDate du jury : 12/06/2024")
-    extraction = run_issuer(load_template(path), document_from_text(text)).extraction
-    assert extraction.nature is not None and extraction.nature.value is Nature.FORMATION_CONTINUE
-    assert extraction.title is not None and extraction.title.value == "Asthme"
-    assert extraction.end is not None and extraction.end.value == date(2024, 6, 12)
-    assert extraction.extras["year"].value == "2023-2024"
-
-
-def test_starts_split_keeps_continuation_pages(tmp_path: Path) -> None:
-    path = write(tmp_path, "acme.toml", MINIMAL + '[split]\nstarts = ["Attestation n°"]\n')
-    document = document_from_text(
-        "ACME Formation\nbordereau", "Attestation n° 1", "suite", "ATTESTATION N° 2"
-    )
-    assert run_issuer(load_template(path), document).groups == ((2, 3), (4,))
-    single = document_from_text("ACME Formation, sans numéro")
-    assert run_issuer(load_template(path), single).groups == ((1,),)
-
-
-# ------------------------------------------------------------------ malformed templates
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "message"),
-    [
-        ('[issuer]\nname = "x"\nfamily = \n', 3, "malformed TOML: Invalid value"),
-        (MINIMAL + "[fields.participant]\npatern = 'x'\n", 7, "unknown key 'patern'"),
-        (MINIMAL + "[fields.partcipant]\nafter = 'x'\n", 6, "unknown field [fields.partcipant]"),
-        (MINIMAL.replace("qualiopi", "hospital"), 3, "family must be one of"),
-        (MINIMAL + "[fields.title]\npattern = '(unclosed'\n", 7, "pattern '(unclosed'"),
-        (MINIMAL + "[fields.hours]\nhelper = 'rpps'\n", 7, "the rpps helper cannot fill"),
-        (MINIMAL + "[fields.title]\nhelper = 'magic'\n", 7, "unknown helper 'magic'"),
-        (MINIMAL + "[fields.title]\nconstant = 'x'\nafter = 'y'\n", 8, "constant excludes after"),
-        (MINIMAL + "[fields.meetings]\nconstant = 'six'\n", 7, "'six' is not a int"),
-        (MINIMAL + "[fields.end]\nhelper = 'date'\n", 7, "the date helper needs labels"),
-        (MINIMAL + "[fields.title]\nuntil = 'x'\npattern = 'y'\n", 7, "until needs after"),
-        (MINIMAL + "[fields.title]\nignore_case = true\n", 6, "needs pattern, after, helper"),
-        (MINIMAL.replace('name = "acme"', 'name = "ACME corp"'), 2, "[issuer] name is required"),
-        (MINIMAL + '[issuer.extra]\n', 6, "unknown key 'extra' in [issuer]"),
-        ('[issuer]\nname = "a"\nfamily = "other"\nnature = "seminar"\n[match]\nany = ["x"]\n', 4,
-         "'seminar' is not a nature"),
-        ('[issuer]\nname = "a"\nfamily = "other"\nscore = 1.5\n[match]\nany = ["x"]\n', 4,
-         "score must be a number in ]0, 1]"),
-        ('[issuer]\nname = "a"\nfamily = "other"\n[match]\nnone = ["x"]\n', 4,
-         "[match] needs 'all' or 'any'"),
-        (MINIMAL + "[fields.nature]\nafter = 'x'\nmap = { a = 'seminar' }\n", 8,
-         "'seminar' is not a nature"),
-        (MINIMAL + "[fields.title]\nafter = ' : '\n", 7, "a label needs letters or digits"),
-        ('[issuer]\nname = "a"\nfamily = "other"\n[match]\nall = ["--"]\n', 5,
-         "must be a list of phrases"),
-        (MINIMAL + "[fields.start]\nhelper = 'period'\ndate_formats = ['%d']\n", 8,
-         "date_formats apply to a located date field"),
-        (MINIMAL + "[fields.title]\nhelper = 'period'\n", 7, "the period helper cannot fill"),
-        (MINIMAL + "[layout]\n", 6, "unknown table [layout]"),
-    ],
-)
-def test_malformed_templates_name_the_line(
-    tmp_path: Path, text: str, line: int | None, message: str
-) -> None:
-    path = write(tmp_path, "broken.toml", text)
-    with pytest.raises(ConfigError) as raised:
-        load_template(path)
-    assert raised.value.path == path
-    assert message in raised.value.problem
-    assert raised.value.line == line
-
-
-def test_a_template_file_that_cannot_be_read_is_a_config_error(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.toml"
-    path.write_bytes(MINIMAL.replace("ACME", "ACMÉ").encode("latin-1"))
-    with pytest.raises(ConfigError, match="cannot read the template"):
-        load_template(path)
-
-
 def test_load_templates_reports_problems_and_keeps_the_others(tmp_path: Path) -> None:
     write(tmp_path, "a-good.toml", MINIMAL)
     write(tmp_path, "b-broken.toml", MINIMAL + "[fields.title]\nhelper = 'magic'\n")
@@ -378,3 +197,134 @@ def test_identify_is_cheap(shipped: dict[str, TemplateIssuer]) -> None:
             issuer.identify(document)
     per_document = (time.perf_counter() - started) / 20
     assert per_document < 0.005
+
+
+# ------------------------------------------------------------ a plugin with its Python
+
+ACME_DATA = """
+[identify]
+exclude = ["invoice"]
+[[identify.markers]]
+reason = "ACME named"
+pattern = '\\bacme formation\\b'
+weight = 0.6
+anchor = true
+[[identify.markers]]
+reason = "end of training"
+pattern = '\\battestation de fin de formation\\b'
+weight = 0.5
+
+[participant]
+markers = ["stagiaire"]
+
+[dates]
+start = ["début de la formation"]
+end = ["fin de la formation"]
+
+[split]
+participants = true
+
+[fields.participant]
+helper = "person"
+[fields.start]
+helper = "period"
+[fields.end]
+helper = "period"
+
+[own.room]
+label = "Salle"
+"""
+
+
+class AcmeIssuer(DataIssuer):
+    """A plugin whose Python reads one value of its own, from its ``[own]`` table."""
+
+    name = "acme"
+    families = (Family.QUALIOPI,)
+
+
+def acme(tmp_path: Path) -> AcmeIssuer:
+    class Issuer(AcmeIssuer):
+        data_file = write(tmp_path, "acme.toml", ACME_DATA)
+
+        def complete(self, reading: Reading) -> None:
+            label = reading.data.own["room"]["label"]
+            for line in reading.text.splitlines():
+                if line.startswith(label):
+                    reading.extras["room"] = Found(line[len(label) :].strip(" :"), line)
+            reading.values.setdefault("nature", Found(Nature.FORMATION_CONTINUE, "fin"))
+
+    return Issuer()
+
+
+ACME_PAGE = """ACME Formation
+ATTESTATION DE FIN DE FORMATION
+Stagiaire : Dr {name}
+Début de la formation : 12 mars 2025
+Fin de la formation : 14/03/2025
+Salle : Iroise"""
+
+
+def test_a_plugin_writes_only_what_is_its_own(tmp_path: Path) -> None:
+    issuer = acme(tmp_path)
+    document = pdf_document(
+        ACME_PAGE.format(name="Claire MARTIN"), ACME_PAGE.format(name="Paul MOREAU")
+    )
+    run = run_issuer(issuer, document)
+    assert run.identification is not None and run.identification.score == 0.8
+    assert run.identification.reasons[0] == "ACME named: 'ACME Formation'"
+    assert run.groups == ((1,), (2,))  # [split] participants
+    first = run.extractions[0]
+    assert first is not None and first.family is Family.QUALIOPI
+    assert first.participant is not None and first.participant.value == "Claire MARTIN"
+    assert first.end is not None and first.end.evidence == "Fin de la formation : 14/03/2025"
+    assert first.start is not None
+    assert first.start.evidence == "Début de la formation : 12 mars 2025"
+    assert first.extras["room"].value == "Iroise"
+    assert first.nature is not None and first.nature.value is Nature.FORMATION_CONTINUE
+    invoice = "ACME Formation\nFacture n° 12\nAttestation de fin de formation\nTotal HT 100"
+    assert not run_issuer(issuer, document_from_text(invoice)).identified
+
+
+def test_the_data_file_is_read_on_first_use_and_once_per_class(tmp_path: Path) -> None:
+    issuer = acme(tmp_path)
+    assert "_loaded" not in type(issuer).__dict__
+    assert issuer.data is type(issuer)().data  # read once, shared by the class's instances
+    (tmp_path / "acme.toml").write_text("[identify]\nbroken = true\n", encoding="utf-8")
+    assert type(issuer)().data is issuer.data
+
+
+def test_a_broken_data_file_costs_the_documents_never_the_start(tmp_path: Path) -> None:
+    class Broken(AcmeIssuer):
+        data_file = write(tmp_path, "broken.toml", "[identify]\nmarkers = 3\n")
+
+    run = run_issuer(Broken(), document_from_text("ACME Formation"))
+    assert not run.identified
+    (error,) = run.errors
+    assert error.phase == "identify" and "broken.toml:2" in error.message
+
+
+# ------------------------------------------------------------------ through the CLI
+
+
+def test_attest_plugins_and_doctor_report_a_broken_template_with_its_line(
+    tmp_path: Path,
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    write(templates, "good.toml", MINIMAL)
+    write(templates, "broken.toml", MINIMAL + "[fields.title]\npatern = 'x'\n")
+    config = write_config(
+        tmp_path, SAMPLES / "roster.csv", plugins={"template_dirs": [str(templates)]}
+    )
+    listed = CliRunner().invoke(cli, ["--config", str(config), "plugins", "--json"])
+    assert listed.exit_code == 0, listed.output
+    reports = {report["name"]: report for report in json.loads(listed.stdout)}
+    assert reports["template:acme"]["status"] == "loaded"
+    assert reports["broken"]["status"] == "failed"
+    assert reports["broken"]["source"] == str(templates / "broken.toml")
+    assert "line 7: unknown key 'patern' in [fields.title]" in reports["broken"]["problem"]
+    doctor = CliRunner().invoke(cli, ["--config", str(config), "doctor"])
+    assert doctor.exit_code == 0, doctor.output  # a template left out is a warning
+    assert "WARN" in doctor.output
+    assert "broken: failed: line 7: unknown key 'patern'" in doctor.output
