@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import attest_pipeline.issuers as issuers
-from attest_pipeline.issuers import DataIssuer, check_data_file, schema
+from attest_pipeline.issuers import DataIssuer, check_data_file, fields, schema
 from attest_pipeline.testing import builtin_issuers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def test_the_guide_documents_every_key_table_and_helper() -> None:
         | schema._MARKER_KEYS
         | schema._DEFER_KEYS
         | schema._RULE_KEYS
-        | schema._FIELD_KEYS
+        | fields._FIELD_KEYS
         | schema._TOP_KEYS
         | set(issuers.HELPERS)
     )

@@ -20,7 +20,8 @@ from attest_pipeline.issuers.base import (
     load_templates,
 )
 from attest_pipeline.issuers.common import compile_folded
-from attest_pipeline.issuers.fields import HELPERS, FieldRule
+from attest_pipeline.issuers.fields import FieldRule
+from attest_pipeline.issuers.helpers import HELPERS
 from attest_pipeline.issuers.labels import (
     Labels,
     continued,

@@ -1,130 +1,33 @@
 """Field rules: how a data file's ``[fields.NAME]`` and ``[extras.NAME]`` tables read a value.
 
-A rule locates text (``pattern``, ``after``/``until``), then turns it into the field's value:
-by a shared helper (:data:`HELPERS`), by a ``map``, or by converting it to the field's type
+A rule locates text (``pattern``, ``after``/``until``), then turns it into the field's
+value: by a shared helper (:data:`~attest_pipeline.issuers.helpers.HELPERS`), by a
+``map``, or by converting it to the field's type
 (:data:`~attest_pipeline.recognition.FIELD_TYPES`, the same table the core checks
 extractions with). A rule may also name a helper alone (it reads the whole attestation) or
 give a ``constant``. A value that cannot be read or converted is left out, never guessed.
+:class:`FieldChecks` checks the tables into rules, key by key.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from attest_pipeline.issuers.markers import loose_phrase
+from attest_pipeline.issuers.checker import Checker
+from attest_pipeline.issuers.helpers import HELPERS
+from attest_pipeline.issuers.markers import loose_phrase, matchable
 from attest_pipeline.models import Found, Nature
+from attest_pipeline.recognition import FIELD_TYPES
 from attest_pipeline.text import dates, identifiers, names, quantities
 
 if TYPE_CHECKING:
     from attest_pipeline.issuers.base import Reading
 
-__all__ = ["HELPERS", "FieldRule", "Helper", "after_pattern", "convert"]
-
-
-@dataclass(frozen=True, slots=True)
-class Helper:
-    """A shared reader usable by name in ``helper = "..."``, and what it may fill.
-
-    ``kinds`` are the value types it gives; ``only`` the fields it may fill when not every
-    field of those types; ``needs_labels`` that it needs ``labels``; ``whole`` that it reads
-    the whole attestation (with the page layout), never a located piece; ``table`` the table
-    of the data file it reads its rules from.
-    """
-
-    kinds: frozenset[type]
-    run: Callable[[Reading, str, FieldRule], Found[Any] | None]
-    needs_labels: bool = False
-    only: frozenset[str] = frozenset()
-    whole: bool = False
-    table: str = ""
-
-
-def _as_text(found: Found[Any] | None) -> Found[Any] | None:
-    return None if found is None else Found(str(found.value), found.evidence)
-
-
-def _person(reading: Reading, text: str, rule: FieldRule) -> Found[Any] | None:
-    if rule.markers:
-        return names.find_person(text, rule.markers)
-    return reading.data.people.person(text)
-
-
-def _name_part(reading: Reading, text: str, rule: FieldRule) -> Found[Any] | None:
-    parts = reading.memo(("name_fields", text), lambda: names.find_name_fields(text))
-    if not parts:
-        return None
-    return parts[0] if rule.name == "last_name" else parts[1]
-
-
-def _period(reading: Reading, text: str, rule: FieldRule) -> Found[Any] | None:
-    start, end = reading.memo(("period", text), lambda: reading.data.people.period(text))
-    return start if rule.name == "start" else end
-
-
-def _labelled_date(reading: Reading, text: str, rule: FieldRule) -> Found[Any] | None:
-    if rule.labels:
-        return dates.find_labelled_date(text, rule.labels)
-    value = dates.parse_date(text)
-    return None if value is None else Found(value, text)
-
-
-def _academic_year(reading: Reading, text: str, rule: FieldRule) -> Found[Any] | None:
-    found = dates.academic_year(text)
-    if found is None:
-        return None
-    first, second = found.value
-    return Found(f"{first}-{second}", found.evidence)
-
-
-def _title(reading: Reading, text: str, rule: FieldRule) -> Found[Any] | None:
-    titles = reading.data.titles
-    return None if titles is None else titles.find(reading.document, reading.folded)
-
-
-def _organisation(reading: Reading, text: str, rule: FieldRule) -> Found[Any] | None:
-    organisations = reading.data.organisations
-    return None if organisations is None else organisations.find(reading.document, reading.folded)
-
-
-def _nature(reading: Reading, text: str, rule: FieldRule) -> Found[Any] | None:
-    natures = reading.data.natures
-    return None if natures is None else natures.find(reading.document, reading.folded)
-
-
-def _text_helper(function: Callable[[str], Found[Any] | None]) -> Helper:
-    return Helper(frozenset({str}), lambda reading, text, rule: _as_text(function(text)))
-
-
-#: The shared readers a data file may name in ``helper = "..."``.
-HELPERS: Mapping[str, Helper] = {
-    "person": Helper(frozenset({str}), _person),
-    "name_parts": Helper(frozenset({str}), _name_part, only=frozenset({"last_name", "first_name"})),
-    "rpps": _text_helper(identifiers.find_rpps),
-    "dpc_action": _text_helper(identifiers.find_dpc_action),
-    "session": _text_helper(identifiers.find_session),
-    "odpc": _text_helper(identifiers.find_odpc),
-    "nda": _text_helper(identifiers.find_nda),
-    "siret": _text_helper(identifiers.find_siret),
-    "period": Helper(frozenset({date}), _period, only=frozenset({"start", "end"})),
-    "date": Helper(frozenset({date}), _labelled_date),
-    "year": Helper(
-        frozenset({str}),
-        lambda reading, text, rule: _as_text(dates.find_year(text, rule.labels)),
-        needs_labels=True,
-    ),
-    "academic_year": Helper(frozenset({str}), _academic_year),
-    "hours": Helper(frozenset({float}), lambda reading, text, rule: quantities.find_hours(text)),
-    "meetings": Helper(
-        frozenset({int}), lambda reading, text, rule: quantities.find_meetings(text)
-    ),
-    "title": Helper(frozenset({str}), _title, whole=True, table="title"),
-    "organisation": Helper(frozenset({str}), _organisation, whole=True, table="organisation"),
-    "nature": Helper(frozenset({Nature}), _nature, whole=True, table="nature"),
-}
+__all__ = ["FieldChecks", "FieldRule", "after_pattern", "convert"]
 
 
 # ------------------------------------------------------------------------- conversions
@@ -286,3 +189,202 @@ class FieldRule:
             first, last = folded.span(match.start(), end)
             located.append(_Located(value, text[first:last].strip()))
         return located
+
+
+# ------------------------------------------------------------------------------ checks
+
+_FIELD_KEYS = frozenset(
+    {
+        "pattern", "after", "until", "helper", "labels", "markers", "date_formats", "map",
+        "constant", "ignore_case",
+    }
+)  # fmt: skip
+
+
+class FieldChecks(Checker):
+    """The checks of a data file's ``[fields]`` and ``[extras]`` tables, into rules.
+
+    ``tables`` are the reader tables of the file, by name: a helper that needs one
+    (``title``, ``organisation``, ``nature``) is refused without it.
+    """
+
+    def rules(
+        self, raw: Mapping[str, Any], section: str, tables: Mapping[str, Mapping[str, Any]]
+    ) -> list[FieldRule]:
+        """Check the tables of ``[fields]`` or ``[extras]`` (``section``) into rules."""
+        specs = raw.get(section, {})
+        if not isinstance(specs, Mapping):
+            raise self.fail(f"{section} must be a table of tables ([{section}.NAME])", key=section)
+        rules = []
+        for name, spec in specs.items():
+            where = (section, name)
+            if section == "fields" and name not in FIELD_TYPES:
+                known = ", ".join(FIELD_TYPES)
+                raise self.fail(
+                    f"unknown field [fields.{name}] (known: {known}; put issuer-specific "
+                    "values in [extras.NAME])",
+                    where,
+                )
+            if not isinstance(spec, Mapping):
+                raise self.fail(f"[{section}.{name}] must be a table", (section,), name)
+            kind = FIELD_TYPES[name][0] if section == "fields" else str
+            rules.append(self.rule(name, spec, where, kind, tables))
+        return rules
+
+    def rule(
+        self,
+        name: str,
+        spec: Mapping[str, Any],
+        where: tuple[str, ...],
+        kind: type,
+        tables: Mapping[str, Mapping[str, Any]],
+    ) -> FieldRule:
+        """Check one field's table ``spec`` into its rule (the field's type is ``kind``)."""
+        label = f"[{'.'.join(where)}]"
+        self.known(spec, _FIELD_KEYS, where)
+        if "constant" in spec:
+            others = sorted(set(spec) - {"constant"})
+            if others:
+                raise self.fail(f"{label}: constant excludes {', '.join(others)}", where, others[0])
+            value = self.constant(spec["constant"], kind, label, where, "constant")
+            return FieldRule(name, kind, constant=value)
+        if "pattern" in spec and "after" in spec:
+            raise self.fail(f"{label}: give pattern or after, not both", where, "after")
+        if not {"pattern", "after", "helper"} & set(spec):
+            raise self.fail(f"{label} needs pattern, after, helper or constant", where)
+        ignore_case = spec.get("ignore_case", True)
+        if not isinstance(ignore_case, bool):
+            raise self.fail(f"{label} ignore_case must be true or false", where, "ignore_case")
+        patterns = []
+        for source in self.strings(spec, "pattern", label, where):
+            try:
+                pattern = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
+            except re.error as error:
+                raise self.fail(f"{label} pattern {source!r}: {error}", where, "pattern") from None
+            patterns.append(pattern)
+        after = self.strings(spec, "after", label, where)
+        until = self.strings(spec, "until", label, where)
+        if until and not after:
+            raise self.fail(f"{label}: until needs after", where, "until")
+        for key, phrases in (("after", after), ("until", until)):
+            if not all(matchable(phrase) for phrase in phrases):
+                raise self.fail(f"{label} {key}: a label needs letters or digits", where, key)
+        helper = spec.get("helper")
+        labels = self.strings(spec, "labels", label, where)
+        markers = self.strings(spec, "markers", label, where)
+        located = bool(patterns or after)
+        if helper is not None:
+            self.check_helper(helper, name, kind, label, where, located, bool(labels), tables)
+        if labels and helper not in ("date", "year"):
+            raise self.fail(f"{label}: labels go with the date and year helpers", where, "labels")
+        if markers and helper != "person":
+            raise self.fail(f"{label}: markers go with the person helper", where, "markers")
+        date_formats = self.strings(spec, "date_formats", label, where)
+        if date_formats and (kind is not date or helper is not None):
+            raise self.fail(
+                f"{label}: date_formats apply to a located date field without helper",
+                where,
+                "date_formats",
+            )
+        mapping = self.mapping(spec.get("map"), kind, label, where)
+        if mapping and (helper is not None or not located):
+            raise self.fail(f"{label}: map applies to a located value without helper", where, "map")
+        return FieldRule(
+            name=name,
+            kind=kind,
+            patterns=tuple(patterns),
+            labels_after=after_pattern(after) if after else None,
+            until=re.compile("|".join(loose_phrase(u) for u in until)) if until else None,
+            helper=helper,
+            labels=labels,
+            markers=markers,
+            date_formats=date_formats,
+            mapping=mapping,
+        )
+
+    def check_helper(
+        self,
+        helper: object,
+        name: str,
+        kind: type,
+        label: str,
+        where: tuple[str, ...],
+        located: bool,
+        labelled: bool,
+        tables: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        """Raise unless ``helper`` exists and may fill the field ``name`` as written."""
+        if not isinstance(helper, str) or helper not in HELPERS:
+            raise self.fail(
+                f"{label}: unknown helper {helper!r} (known: {', '.join(HELPERS)})",
+                where,
+                "helper",
+            )
+        info = HELPERS[helper]
+        if kind not in info.kinds or (info.only and name not in info.only):
+            raise self.fail(f"{label}: the {helper} helper cannot fill this field", where, "helper")
+        if info.needs_labels and not labelled:
+            raise self.fail(f"{label}: the {helper} helper needs labels", where, "helper")
+        if helper == "date" and not labelled and not located:
+            raise self.fail(
+                f"{label}: the date helper needs labels, or a pattern or after to locate it",
+                where,
+                "helper",
+            )
+        if info.whole and located:
+            raise self.fail(
+                f"{label}: the {helper} helper reads the whole attestation (no pattern or after)",
+                where,
+                "helper",
+            )
+        if info.table and not tables[info.table]:
+            raise self.fail(
+                f"{label}: the {helper} helper needs a [{info.table}] table", where, "helper"
+            )
+
+    def constant(
+        self, value: object, kind: type, label: str, where: Sequence[str], key: str
+    ) -> object:
+        """Return ``value`` as a constant of type ``kind``, or raise naming what was expected."""
+        result: object = None
+        if kind is date:
+            if isinstance(value, date) and not isinstance(value, datetime):
+                result = value
+            elif isinstance(value, str):
+                try:
+                    result = date.fromisoformat(value)
+                except ValueError:
+                    result = None
+        elif kind is float:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                result = float(value)
+        elif kind is int:
+            if isinstance(value, int) and not isinstance(value, bool):
+                result = value
+        elif kind is Nature:
+            try:
+                result = Nature(str(value))
+            except ValueError:
+                known = ", ".join(n.value for n in Nature)
+                problem = f"{label}: {value!r} is not a nature ({known})"
+                raise self.fail(problem, tuple(where), key) from None
+        elif isinstance(value, str) and value.strip():
+            result = value
+        if result is None:
+            raise self.fail(f"{label}: {value!r} is not a {kind.__name__}", tuple(where), key)
+        return result
+
+    def mapping(
+        self, value: object, kind: type, label: str, where: tuple[str, ...]
+    ) -> Mapping[str, object]:
+        """Return a ``map`` table with folded keys and values of type ``kind``."""
+        if value is None:
+            return {}
+        if kind not in (str, Nature):
+            raise self.fail(f"{label}: map applies to text and nature fields", where, "map")
+        if not isinstance(value, Mapping) or not value:
+            raise self.fail(f"{label}: map must be a table of text = value", where, "map")
+        return {
+            names.normalise(key): self.constant(target, kind, label, where, "map")
+            for key, target in value.items()
+        }

@@ -18,24 +18,26 @@ One schema serves the built-in plugins, third-party plugins and the declarative 
 - ``[own]``: tables the issuer's own Python reads; the engine leaves them unchecked.
 
 Every other table or key is an error, reported with the file and the line, so that a typo
-never passes silently.
+never passes silently. The field tables are checked by
+:class:`~attest_pipeline.issuers.fields.FieldChecks`; the rest is here, whole, because the
+tables refer to each other (a helper needs its reader's table, ``[issuer] nature`` and
+``[fields.nature]`` exclude each other, ``[match]`` and ``[identify]`` too).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from attest_pipeline.errors import ConfigError
-from attest_pipeline.issuers.checker import Checker, read_toml
+from attest_pipeline.issuers.checker import read_toml
 from attest_pipeline.issuers.common import common_rules
-from attest_pipeline.issuers.fields import HELPERS, FieldRule, after_pattern
-from attest_pipeline.issuers.markers import Marker, PhraseMatch, Scorer, loose_phrase, matchable
+from attest_pipeline.issuers.fields import FieldChecks, FieldRule
+from attest_pipeline.issuers.markers import Marker, PhraseMatch, Scorer, matchable
 from attest_pipeline.issuers.natures import NatureRule, NatureRules
 from attest_pipeline.issuers.organisations import Organisations
 from attest_pipeline.issuers.people import People
@@ -46,8 +48,6 @@ from attest_pipeline.issuers.splitting import (
 )
 from attest_pipeline.issuers.titles import Titles
 from attest_pipeline.models import Document, Family, Identification, Nature
-from attest_pipeline.recognition import FIELD_TYPES
-from attest_pipeline.text.names import normalise
 from attest_pipeline.text.scan import gated
 
 __all__ = ["DEFAULT_SCORE", "IssuerData", "check_data_file", "read_data_file"]
@@ -70,12 +70,6 @@ _KEYS: Mapping[str, frozenset[str]] = {
 _MARKER_KEYS = frozenset({"reason", "pattern", "weight", "anchor", "case_sensitive", "group"})
 _DEFER_KEYS = frozenset({"signature", "cap"})
 _RULE_KEYS = frozenset({"value", "patterns", "label_only", "first"})
-_FIELD_KEYS = frozenset(
-    {
-        "pattern", "after", "until", "helper", "labels", "markers", "date_formats", "map",
-        "constant", "ignore_case",
-    }
-)  # fmt: skip
 _TOP_KEYS = frozenset({*_KEYS, "fields", "extras", "own"})
 
 
@@ -151,7 +145,7 @@ def read_data_file(
     return _Builder(path, lines, check_patterns).build(raw, identity=identity)
 
 
-class _Builder(Checker):
+class _Builder(FieldChecks):
     """Checks the parsed TOML of one data file and builds its :class:`IssuerData`."""
 
     def __init__(self, path: Path, source: str, check_patterns: bool) -> None:
@@ -411,184 +405,6 @@ class _Builder(Checker):
         return NatureRules(
             rules, self._regexes(table, "labels", "nature"), self._regexes(table, "cells", "nature")
         )
-
-    # ------------------------------------------------------------------------- fields
-
-    def rules(
-        self, raw: Mapping[str, Any], section: str, tables: Mapping[str, Mapping[str, Any]]
-    ) -> list[FieldRule]:
-        specs = raw.get(section, {})
-        if not isinstance(specs, Mapping):
-            raise self.fail(f"{section} must be a table of tables ([{section}.NAME])", key=section)
-        rules = []
-        for name, spec in specs.items():
-            where = (section, name)
-            if section == "fields" and name not in FIELD_TYPES:
-                known = ", ".join(FIELD_TYPES)
-                raise self.fail(
-                    f"unknown field [fields.{name}] (known: {known}; put issuer-specific "
-                    "values in [extras.NAME])",
-                    where,
-                )
-            if not isinstance(spec, Mapping):
-                raise self.fail(f"[{section}.{name}] must be a table", (section,), name)
-            kind = FIELD_TYPES[name][0] if section == "fields" else str
-            rules.append(self.rule(name, spec, where, kind, tables))
-        return rules
-
-    def rule(
-        self,
-        name: str,
-        spec: Mapping[str, Any],
-        where: tuple[str, ...],
-        kind: type,
-        tables: Mapping[str, Mapping[str, Any]],
-    ) -> FieldRule:
-        label = f"[{'.'.join(where)}]"
-        self.known(spec, _FIELD_KEYS, where)
-        if "constant" in spec:
-            others = sorted(set(spec) - {"constant"})
-            if others:
-                raise self.fail(f"{label}: constant excludes {', '.join(others)}", where, others[0])
-            value = self.constant(spec["constant"], kind, label, where, "constant")
-            return FieldRule(name, kind, constant=value)
-        if "pattern" in spec and "after" in spec:
-            raise self.fail(f"{label}: give pattern or after, not both", where, "after")
-        if not {"pattern", "after", "helper"} & set(spec):
-            raise self.fail(f"{label} needs pattern, after, helper or constant", where)
-        ignore_case = spec.get("ignore_case", True)
-        if not isinstance(ignore_case, bool):
-            raise self.fail(f"{label} ignore_case must be true or false", where, "ignore_case")
-        patterns = []
-        for source in self.strings(spec, "pattern", label, where):
-            try:
-                pattern = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
-            except re.error as error:
-                raise self.fail(f"{label} pattern {source!r}: {error}", where, "pattern") from None
-            patterns.append(pattern)
-        after = self.strings(spec, "after", label, where)
-        until = self.strings(spec, "until", label, where)
-        if until and not after:
-            raise self.fail(f"{label}: until needs after", where, "until")
-        for key, phrases in (("after", after), ("until", until)):
-            if not all(matchable(phrase) for phrase in phrases):
-                raise self.fail(f"{label} {key}: a label needs letters or digits", where, key)
-        helper = spec.get("helper")
-        labels = self.strings(spec, "labels", label, where)
-        markers = self.strings(spec, "markers", label, where)
-        located = bool(patterns or after)
-        if helper is not None:
-            self.check_helper(helper, name, kind, label, where, located, bool(labels), tables)
-        if labels and helper not in ("date", "year"):
-            raise self.fail(f"{label}: labels go with the date and year helpers", where, "labels")
-        if markers and helper != "person":
-            raise self.fail(f"{label}: markers go with the person helper", where, "markers")
-        date_formats = self.strings(spec, "date_formats", label, where)
-        if date_formats and (kind is not date or helper is not None):
-            raise self.fail(
-                f"{label}: date_formats apply to a located date field without helper",
-                where,
-                "date_formats",
-            )
-        mapping = self.mapping(spec.get("map"), kind, label, where)
-        if mapping and (helper is not None or not located):
-            raise self.fail(f"{label}: map applies to a located value without helper", where, "map")
-        return FieldRule(
-            name=name,
-            kind=kind,
-            patterns=tuple(patterns),
-            labels_after=after_pattern(after) if after else None,
-            until=re.compile("|".join(loose_phrase(u) for u in until)) if until else None,
-            helper=helper,
-            labels=labels,
-            markers=markers,
-            date_formats=date_formats,
-            mapping=mapping,
-        )
-
-    def check_helper(
-        self,
-        helper: object,
-        name: str,
-        kind: type,
-        label: str,
-        where: tuple[str, ...],
-        located: bool,
-        labelled: bool,
-        tables: Mapping[str, Mapping[str, Any]],
-    ) -> None:
-        if not isinstance(helper, str) or helper not in HELPERS:
-            raise self.fail(
-                f"{label}: unknown helper {helper!r} (known: {', '.join(HELPERS)})",
-                where,
-                "helper",
-            )
-        info = HELPERS[helper]
-        if kind not in info.kinds or (info.only and name not in info.only):
-            raise self.fail(f"{label}: the {helper} helper cannot fill this field", where, "helper")
-        if info.needs_labels and not labelled:
-            raise self.fail(f"{label}: the {helper} helper needs labels", where, "helper")
-        if helper == "date" and not labelled and not located:
-            raise self.fail(
-                f"{label}: the date helper needs labels, or a pattern or after to locate it",
-                where,
-                "helper",
-            )
-        if info.whole and located:
-            raise self.fail(
-                f"{label}: the {helper} helper reads the whole attestation (no pattern or after)",
-                where,
-                "helper",
-            )
-        if info.table and not tables[info.table]:
-            raise self.fail(
-                f"{label}: the {helper} helper needs a [{info.table}] table", where, "helper"
-            )
-
-    def constant(
-        self, value: object, kind: type, label: str, where: Sequence[str], key: str
-    ) -> object:
-        result: object = None
-        if kind is date:
-            if isinstance(value, date) and not isinstance(value, datetime):
-                result = value
-            elif isinstance(value, str):
-                try:
-                    result = date.fromisoformat(value)
-                except ValueError:
-                    result = None
-        elif kind is float:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                result = float(value)
-        elif kind is int:
-            if isinstance(value, int) and not isinstance(value, bool):
-                result = value
-        elif kind is Nature:
-            try:
-                result = Nature(str(value))
-            except ValueError:
-                known = ", ".join(n.value for n in Nature)
-                problem = f"{label}: {value!r} is not a nature ({known})"
-                raise self.fail(problem, tuple(where), key) from None
-        elif isinstance(value, str) and value.strip():
-            result = value
-        if result is None:
-            raise self.fail(f"{label}: {value!r} is not a {kind.__name__}", tuple(where), key)
-        return result
-
-    def mapping(
-        self, value: object, kind: type, label: str, where: tuple[str, ...]
-    ) -> Mapping[str, object]:
-        if value is None:
-            return {}
-        if kind not in (str, Nature):
-            raise self.fail(f"{label}: map applies to text and nature fields", where, "map")
-        if not isinstance(value, Mapping) or not value:
-            raise self.fail(f"{label}: map must be a table of text = value", where, "map")
-        return {
-            normalise(key): self.constant(target, kind, label, where, "map")
-            for key, target in value.items()
-        }
 
 
 def check_data_file(
