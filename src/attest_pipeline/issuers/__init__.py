@@ -19,23 +19,43 @@ from attest_pipeline.issuers.base import (
     load_template,
     load_templates,
 )
-from attest_pipeline.issuers.common import compile_folded
-from attest_pipeline.issuers.fields import FieldRule
-from attest_pipeline.issuers.helpers import HELPERS
+from attest_pipeline.issuers.common import (
+    COMMON_FILE,
+    CommonRules,
+    Exclusion,
+    common_rules,
+    compile_folded,
+)
+from attest_pipeline.issuers.fields import FieldRule, after_pattern, convert
+from attest_pipeline.issuers.helpers import HELPERS, Helper
 from attest_pipeline.issuers.labels import (
     Labels,
     continued,
     excerpt,
+    flat,
     has_letters,
+    label_line,
     line_span,
     rows,
     tidy,
 )
-from attest_pipeline.issuers.markers import Marker, PhraseMatch, Scorer
+from attest_pipeline.issuers.markers import (
+    Marker,
+    PhraseMatch,
+    Scorer,
+    loose_phrase,
+    matchable,
+    phrase_words,
+)
 from attest_pipeline.issuers.natures import NatureRule, NatureRules
 from attest_pipeline.issuers.organisations import Organisations
 from attest_pipeline.issuers.people import People, Person, year_span
-from attest_pipeline.issuers.schema import IssuerData, check_data_file, read_data_file
+from attest_pipeline.issuers.schema import (
+    DEFAULT_SCORE,
+    IssuerData,
+    check_data_file,
+    read_data_file,
+)
 from attest_pipeline.issuers.splitting import (
     split_at_phrases,
     split_by_participant,
@@ -44,9 +64,14 @@ from attest_pipeline.issuers.splitting import (
 from attest_pipeline.issuers.titles import Phrases, Titles
 
 __all__ = [
+    "COMMON_FILE",
+    "DEFAULT_SCORE",
     "HELPERS",
+    "CommonRules",
     "DataIssuer",
+    "Exclusion",
     "FieldRule",
+    "Helper",
     "IssuerData",
     "Labels",
     "Marker",
@@ -62,14 +87,22 @@ __all__ = [
     "TemplateIssuer",
     "TemplateProblem",
     "Titles",
+    "after_pattern",
     "check_data_file",
+    "common_rules",
     "compile_folded",
     "continued",
+    "convert",
     "excerpt",
+    "flat",
     "has_letters",
+    "label_line",
     "line_span",
     "load_template",
     "load_templates",
+    "loose_phrase",
+    "matchable",
+    "phrase_words",
     "read_data_file",
     "rows",
     "split_at_phrases",

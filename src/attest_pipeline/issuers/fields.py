@@ -6,7 +6,7 @@ value: by a shared helper (:data:`~attest_pipeline.issuers.helpers.HELPERS`), by
 (:data:`~attest_pipeline.recognition.FIELD_TYPES`, the same table the core checks
 extractions with). A rule may also name a helper alone (it reads the whole attestation) or
 give a ``constant``. A value that cannot be read or converted is left out, never guessed.
-:class:`FieldChecks` checks the tables into rules, key by key.
+:class:`_FieldChecks` checks the tables into rules, key by key.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from attest_pipeline.issuers.checker import Checker
+from attest_pipeline.issuers._checker import Checker
 from attest_pipeline.issuers.helpers import HELPERS
 from attest_pipeline.issuers.markers import loose_phrase, matchable
 from attest_pipeline.models import Found, Nature
@@ -27,7 +27,7 @@ from attest_pipeline.text import dates, identifiers, names, quantities
 if TYPE_CHECKING:
     from attest_pipeline.issuers.base import Reading
 
-__all__ = ["FieldChecks", "FieldRule", "after_pattern", "convert"]
+__all__ = ["FieldRule", "after_pattern", "convert"]
 
 
 # ------------------------------------------------------------------------- conversions
@@ -201,7 +201,7 @@ _FIELD_KEYS = frozenset(
 )  # fmt: skip
 
 
-class FieldChecks(Checker):
+class _FieldChecks(Checker):
     """The checks of a data file's ``[fields]`` and ``[extras]`` tables, into rules.
 
     ``tables`` are the reader tables of the file, by name: a helper that needs one

@@ -19,7 +19,7 @@ One schema serves the built-in plugins, third-party plugins and the declarative 
 
 Every other table or key is an error, reported with the file and the line, so that a typo
 never passes silently. The field tables are checked by
-:class:`~attest_pipeline.issuers.fields.FieldChecks`; the rest is here, whole, because the
+:class:`~attest_pipeline.issuers.fields._FieldChecks`; the rest is here, whole, because the
 tables refer to each other (a helper needs its reader's table, ``[issuer] nature`` and
 ``[fields.nature]`` exclude each other, ``[match]`` and ``[identify]`` too).
 """
@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from attest_pipeline.errors import ConfigError
-from attest_pipeline.issuers.checker import read_toml
+from attest_pipeline.issuers._checker import read_toml
 from attest_pipeline.issuers.common import common_rules
-from attest_pipeline.issuers.fields import FieldChecks, FieldRule
+from attest_pipeline.issuers.fields import FieldRule, _FieldChecks
 from attest_pipeline.issuers.markers import Marker, PhraseMatch, Scorer, matchable
 from attest_pipeline.issuers.natures import NatureRule, NatureRules
 from attest_pipeline.issuers.organisations import Organisations
@@ -145,7 +145,7 @@ def read_data_file(
     return _Builder(path, lines, check_patterns).build(raw, identity=identity)
 
 
-class _Builder(FieldChecks):
+class _Builder(_FieldChecks):
     """Checks the parsed TOML of one data file and builds its :class:`IssuerData`."""
 
     def __init__(self, path: Path, source: str, check_patterns: bool) -> None:
