@@ -552,18 +552,22 @@ def test_rules_bad_values_have_lines(tmp_path: Path) -> None:
     cases = [
         (GOOD.replace('family = "andpc"', 'family = "dpc"'), 14, "unknown family"),
         (GOOD.replace('candidates = ["1.A"]', 'candidates = ["1A"]'), 16, "'1A'"),
-        (GOOD.replace('candidates = ["1.A"]', 'candidates = "1.A"'), 16, "list of strings"),
+        (GOOD.replace('candidates = ["1.A"]', 'candidates = "1.A"'), 16, "list of texts"),
         (GOOD.replace('match = ["event"]', 'match = ["lieu"]'), 22, "cannot match on 'lieu'"),
         (GOOD.replace('congress = "congres"', 'congress = "congress"'), 11, "unknown nature"),
-        (GOOD.replace('keywords = ["annonce"]', 'keywords = "annonce"'), 7, "keywords"),
-        (GOOD.replace('natures = ["formation_continue"]', 'theme = "risks"'), 15, "unknown theme"),
+        (GOOD.replace('keywords = ["annonce"]', 'keywords = "annonce"'), 8, "keywords"),
+        (
+            GOOD.replace('natures = ["formation_continue"]', 'theme = "risks"'),
+            15,
+            "theme must be one of",
+        ),
         (
             GOOD.replace(
                 'order = ["professional_risks", "relation_patients"]',
                 'order = ["professional_risks"]',
             ),
             2,
-            "themes.order",
+            "[themes] order",
         ),
     ]
     for text, line, words in cases:

@@ -7,6 +7,7 @@ import pytest
 
 from attest_pipeline.models import Found
 from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.text.fold import fold, normalise
 from attest_pipeline.text.names import (
     CIVILITIES,
     PersonName,
@@ -14,10 +15,8 @@ from attest_pipeline.text.names import (
     could_be_a_name,
     find_name_fields,
     find_person,
-    fold,
     name_keys,
     name_readings,
-    normalise,
     same_person,
     split_name,
     strip_civilities,
@@ -28,60 +27,6 @@ def pdf_text(page: str) -> str:
     """The text of a one-page PDF written by reportlab, as pdfplumber reads it back."""
     with pdfplumber.open(io.BytesIO(make_pdf([page]))) as pdf:
         return pdf.pages[0].extract_text() or ""
-
-
-# ------------------------------------------------------------------------------- fold
-
-
-@pytest.mark.parametrize(
-    ("text", "folded"),
-    [
-        ("Février", "fevrier"),
-        ("ÉPOUSE", "epouse"),
-        ("d’Almeida", "d'almeida"),
-        ("a\u00a0b\u202fc", "a b c"),
-        ("12 – 14", "12 - 14"),
-        ("cœur", "coeur"),
-        ("certiﬁe", "certifie"),
-        ("N°", "n°"),
-    ],
-)
-def test_fold_lowers_strips_accents_and_plain_punctuation(text: str, folded: str) -> None:
-    assert fold(text).text == folded
-
-
-def test_fold_maps_back_to_the_exact_original_excerpt() -> None:
-    text = "Le Dr Jean-Pierre CŒURDEROY certiﬁe l’émission"
-    folded = fold(text)
-    start = folded.text.index("coeurderoy")
-    assert folded.excerpt(start, start + len("coeurderoy")) == "CŒURDEROY"
-    start = folded.text.index("certifie")
-    assert folded.excerpt(start, start + len("certifie")) == "certiﬁe"
-    start = folded.text.index("l'emission")
-    assert folded.excerpt(start, start + len("l'emission")) == "l’émission"
-
-
-# -------------------------------------------------------------------------- normalise
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Jean-Pierre", "jean pierre"),
-        ("Jean Pierre", "jean pierre"),
-        ("JEAN‐PIERRE", "jean pierre"),
-        ("Jean–Pierre", "jean pierre"),
-        ("d’ALMEIDA", "d almeida"),
-        ("d‘Almeida", "d almeida"),
-        ("dʼAlmeida", "d almeida"),
-        ("N'DIAYE", "n diaye"),
-        ("J.-P.", "j p"),
-        ("  Hélène   Müller  ", "helene muller"),
-        ("Dr. ÉMILE", "dr emile"),
-    ],
-)
-def test_normalise(text: str, expected: str) -> None:
-    assert normalise(text) == expected
 
 
 def test_civilities_are_normalised_forms() -> None:

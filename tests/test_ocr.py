@@ -5,25 +5,25 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFilter
 
-from attest_pipeline import ocr
-from attest_pipeline.models import Word
+from attest_pipeline.config import OcrConfig
 from attest_pipeline.ocr import (
-    OcrSettings,
+    OcrStatus,
     OcrTimeout,
     OcrUnavailable,
-    clean_text,
     evidence_confidence,
-    needs_ocr,
     ocr_image,
     ocr_page,
     render_page,
+    strategy,
+    tesseract,
     tesseract_status,
 )
+from attest_pipeline.reading import read_pdf
 from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.text_layer import needs_ocr
 
 ATTESTATION = [
     "ATTESTATION DE PARTICIPATION",
@@ -40,7 +40,7 @@ ATTESTATION = [
 # make_pdf at 12 pt writes line i with its baseline at 72 + 18 * i points from the top.
 RPPS_BASELINE = 72 + 18 * 5
 
-SETTINGS = OcrSettings()
+SETTINGS = OcrConfig()
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "scanned"
 
 
@@ -49,14 +49,6 @@ def scanned_pdf(image: Image.Image, dpi: int, quality: int = 75) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PDF", resolution=dpi, quality=quality)
     return buffer.getvalue()
-
-
-def text_layer(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "".join(page.get_textpage().get_text_range() for page in document)
-    finally:
-        document.close()
 
 
 @pytest.fixture(scope="module")
@@ -75,70 +67,11 @@ def fresh_status() -> Iterator[None]:
     tesseract_status.cache_clear()
 
 
-# ---------------------------------------------------------------------------- needs_ocr
-
-
-def test_needs_ocr_keeps_a_real_text_layer() -> None:
-    assert not needs_ocr("\n".join(ATTESTATION))
-
-
-def test_needs_ocr_keeps_a_table_heavy_in_digits() -> None:
-    rows = [f"{10005682603 + i * 11}  12/03/2025  7,0 h  présent" for i in range(8)]
-    assert not needs_ocr("Liste des participants à la session de DPC\n" + "\n".join(rows))
-
-
-@pytest.mark.parametrize("text", ["", "   \n\t \f ", "Page 1/1", "Attestation\nDr Jean DUPONT"])
-def test_needs_ocr_on_empty_or_short_text(text: str) -> None:
-    assert needs_ocr(text)
-
-
-def test_needs_ocr_on_cid_artefacts() -> None:
-    garbage = " ".join(f"(cid:{n})" for n in range(3, 200)) + " Attestation de présence au congrès"
-    assert needs_ocr(garbage)
-
-
-def test_needs_ocr_on_replacement_and_private_characters() -> None:
-    assert needs_ocr("Attestation de formation " + "\ufffd\ue001\ufffd " * 40)
-
-
-def test_needs_ocr_on_a_font_with_shifted_letters() -> None:
-    shifted = "".join(
-        chr(ord(c) - 29) if c.isalpha() and c.isascii() else c
-        for c in "Attestation de participation du docteur a la formation continue "
-        "sur le risque cardiovasculaire organisée par la faculté de medecine"
-    )
-    assert not any(word in shifted.split() for word in ("de", "la", "le", "du"))
-    assert needs_ocr(shifted)
-
-
-# ---------------------------------------------------------------------------- clean_text
-
-
-def test_clean_text_normalises_quotes_ligatures_and_spaces() -> None:
-    assert clean_text(["L’action « ﬁnale »   de  “DPC”"]) == 'L\'action « finale » de "DPC"'
-
-
-def test_clean_text_drops_lines_of_specks() -> None:
-    assert clean_text(["| — .", "RPPS : 10005682603", "~ ' ,"]) == "RPPS : 10005682603"
-
-
-def test_clean_text_joins_a_word_cut_at_a_line_end_only_before_lowercase() -> None:
-    assert clean_text(["action de forma-", "tion continue du 12 mars"]) == (
-        "action de formation\ncontinue du 12 mars"
-    )
-    assert clean_text(["Dr Jean-", "Pierre DUPONT"]) == "Dr Jean-\nPierre DUPONT"
-    assert clean_text(["année 2024-", "2025"]) == "année 2024-\n2025"
-
-
-def test_clean_text_never_changes_digits_or_letters() -> None:
-    assert clean_text(["RPPS : 1OOO5682603 l0"]) == "RPPS : 1OOO5682603 l0"
-
-
 # ------------------------------------------------------------------------------- reading
 
 
 def test_an_image_only_pdf_is_read(scan: bytes) -> None:
-    assert needs_ocr(text_layer(scan))
+    assert needs_ocr(read_pdf(scan).page(1))
     result = ocr_page(scan, 1, SETTINGS)
     text = result.page.text
     assert result.page.ocr and result.page.number == 1
@@ -186,7 +119,7 @@ def test_a_rotated_page_is_put_upright(page_image: Image.Image, turn: int, expec
 def test_rotation_is_found_with_the_orientation_data(
     page_image: Image.Image, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ocr, "USE_OSD", True)
+    monkeypatch.setattr(strategy, "USE_OSD", True)
     rotated = page_image.rotate(90, expand=True, fillcolor=255)
     result = ocr_page(scanned_pdf(rotated, 200), 1, SETTINGS)
     assert result.rotation == 90
@@ -197,15 +130,15 @@ def test_rotation_is_found_without_the_orientation_data(
     page_image: Image.Image, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     status = tesseract_status("fra")
-    without_osd = ocr.OcrStatus(
+    without_osd = OcrStatus(
         available=True,
         version=status.version,
         languages=tuple(code for code in status.languages if code != "osd"),
         problems=(),
         osd=False,
     )
-    monkeypatch.setattr(ocr, "USE_OSD", True)
-    monkeypatch.setattr(ocr, "tesseract_status", lambda language="fra": without_osd)
+    monkeypatch.setattr(strategy, "USE_OSD", True)
+    monkeypatch.setattr(tesseract, "tesseract_status", lambda language="fra": without_osd)
     rotated = page_image.rotate(180, fillcolor=255)
     result = ocr_page(scanned_pdf(rotated, 200), 1, SETTINGS)
     assert result.rotation == 180
@@ -246,7 +179,7 @@ def test_a_skewed_page_is_straightened(page_image: Image.Image) -> None:
 def test_small_print_is_read_again_at_a_finer_resolution() -> None:
     small = render_page(make_pdf([ATTESTATION], size=7), 1, 300)
     result = ocr_page(scanned_pdf(small, 300), 1, SETTINGS)
-    assert result.dpi == ocr.FINE_DPI
+    assert result.dpi == strategy.FINE_DPI
     assert "RPPS : 10005682603" in result.page.text
     assert "du 12/03/2025 au 14/03/2025" in result.page.text
     rpps = next(word for word in result.words if word.text == "RPPS")
@@ -279,7 +212,7 @@ def test_a_page_with_nothing_to_read_has_no_text() -> None:
 
 def test_the_timeout_raises(scan: bytes) -> None:
     with pytest.raises(OcrTimeout, match="page 1"):
-        ocr_page(scan, 1, OcrSettings(page_timeout=0.05))
+        ocr_page(scan, 1, OcrConfig(page_timeout=0.05))
 
 
 def test_a_page_not_in_the_document_is_refused(scan: bytes) -> None:
@@ -309,13 +242,13 @@ def test_tesseract_status_reports_a_missing_language() -> None:
 
 def test_a_missing_language_makes_ocr_unavailable(scan: bytes) -> None:
     with pytest.raises(OcrUnavailable, match="apt-get install tesseract-ocr-xyz"):
-        ocr_page(scan, 1, OcrSettings(language="xyz"))
+        ocr_page(scan, 1, OcrConfig(language="xyz"))
 
 
 def test_a_missing_tesseract_makes_ocr_unavailable(
     scan: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ocr, "TESSERACT", "tesseract-not-installed-here")
+    monkeypatch.setattr(tesseract, "TESSERACT", "tesseract-not-installed-here")
     tesseract_status.cache_clear()
     status = tesseract_status("fra")
     assert not status.available and status.version is None
@@ -343,31 +276,6 @@ def test_evidence_confidence_is_the_weakest_word_of_the_excerpt(scan: bytes) -> 
     assert evidence_confidence("PPS : 100056", words) is not None
     assert evidence_confidence("Jean Dupuis", words) is None
     assert evidence_confidence("", words) is None
-
-
-def test_clean_text_reads_the_first_of_the_month() -> None:
-    assert clean_text(["Dates le ler et 2 juin 2023", "du Ier mars au 3 avril"]) == (
-        "Dates le 1er et 2 juin 2023\ndu 1er mars au 3 avril"
-    )
-    assert clean_text(["François Ier, roi", "le ler"]) == "François Ier, roi\nle ler"
-
-
-def test_the_pieces_of_a_line_cut_by_the_segmentation_are_joined() -> None:
-    def word(text: str, x0: float, x1: float, top: float = 100) -> Word:
-        return Word(text, x0, x1, top, top + 10, 90.0)
-
-    right = (word("es", 300, 310, 99), word("ReAGJIR", 315, 350, 98))
-    left = (word("Rencontres", 100, 150), word("national", 155, 298.5))
-    other_column = (word("Présidente", 600, 650, 101),)
-    next_line = (word("de", 100, 110, 115), word("Bordeaux", 115, 160, 115))
-    lines = ocr._join_split_lines([right, next_line, left, other_column])
-    assert [" ".join(w.text for w in line) for line in lines] == [
-        "Rencontres nationales ReAGJIR",
-        "de Bordeaux",
-        "Présidente",
-    ]
-    glued = lines[0][1]
-    assert (glued.x0, glued.x1, glued.confidence) == (155, 310, 90.0)
 
 
 def test_a_scanned_sample_line_cut_in_two_is_read_whole() -> None:

@@ -17,6 +17,7 @@ from attest_pipeline.reading import (
 )
 from attest_pipeline.reasons import Reason
 from attest_pipeline.testing import make_pdf
+from attest_pipeline.text_layer import needs_ocr, text_unusable
 from tests.hostile import per_page, text_pdf
 
 TEXT = "Attestation de présence\nDr Jean-Pierre DUPONT\nRPPS : 10005682603"
@@ -192,6 +193,50 @@ def test_a_text_pdf_without_images_is_never_marked() -> None:
     from attest_pipeline.testing.pdf import make_pdf
 
     assert not read_pdf(make_pdf([HEADER, FOOTER])).page(1).image_body
+
+
+# ------------------------------------------------------------- is the text layer usable?
+
+
+def test_text_unusable_keeps_a_real_text_layer() -> None:
+    assert not text_unusable("\n".join(BODY))
+
+
+def test_text_unusable_keeps_a_table_heavy_in_digits() -> None:
+    rows = [f"{10005682603 + i * 11}  12/03/2025  7,0 h  présent" for i in range(8)]
+    assert not text_unusable("Liste des participants à la session de DPC\n" + "\n".join(rows))
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t \f ", "Page 1/1", "Attestation\nDr Jean DUPONT"])
+def test_text_unusable_on_empty_or_short_text(text: str) -> None:
+    assert text_unusable(text)
+
+
+def test_text_unusable_on_cid_artefacts() -> None:
+    garbage = " ".join(f"(cid:{n})" for n in range(3, 200)) + " Attestation de présence au congrès"
+    assert text_unusable(garbage)
+
+
+def test_text_unusable_on_replacement_and_private_characters() -> None:
+    assert text_unusable("Attestation de formation " + "\ufffd\ue001\ufffd " * 40)
+
+
+def test_text_unusable_on_a_font_with_shifted_letters() -> None:
+    shifted = "".join(
+        chr(ord(c) - 29) if c.isalpha() and c.isascii() else c
+        for c in "Attestation de participation du docteur a la formation continue "
+        "sur le risque cardiovasculaire organisée par la faculté de medecine"
+    )
+    assert not any(word in shifted.split() for word in ("de", "la", "le", "du"))
+    assert text_unusable(shifted)
+
+
+def test_a_page_needs_ocr_when_its_body_is_an_image_or_its_text_is_unusable() -> None:
+    from attest_pipeline.testing.pdf import make_pdf
+
+    assert needs_ocr(read_pdf(pasted_scan()).page(1))  # a header and a footer: usable text
+    assert needs_ocr(read_pdf(make_pdf(["Page 1/1"])).page(1))
+    assert not needs_ocr(read_pdf(make_pdf(["\n".join(BODY)])).page(1))
 
 
 class Collect(logging.Handler):

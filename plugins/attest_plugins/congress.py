@@ -38,7 +38,7 @@ from attest_pipeline.issuers import (
     tidy,
 )
 from attest_pipeline.models import Family, Found, Nature
-from attest_pipeline.text.names import Folded, fold
+from attest_pipeline.text.fold import Folded, fold
 from attest_pipeline.text.scan import Gated
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")

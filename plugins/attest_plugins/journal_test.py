@@ -43,7 +43,7 @@ from attest_pipeline.issuers import (
 )
 from attest_pipeline.models import Family, Found, Nature
 from attest_pipeline.text.dates import find_period, find_year
-from attest_pipeline.text.names import Folded
+from attest_pipeline.text.fold import Folded
 from attest_pipeline.text.scan import Gated, gated
 
 _TEST = gated(r"\btests? de lecture\b")

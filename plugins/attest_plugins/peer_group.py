@@ -37,7 +37,7 @@ from attest_pipeline.issuers import (
 )
 from attest_pipeline.models import Family, Found, Nature
 from attest_pipeline.text.dates import find_event_dates, find_year
-from attest_pipeline.text.names import Folded
+from attest_pipeline.text.fold import Folded
 from attest_pipeline.text.scan import Gated
 
 

@@ -27,7 +27,8 @@ from typing import Any, BinaryIO
 from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.config import Paths
 from attest_pipeline.mail.ledger import origin as mail_origin
-from attest_pipeline.models import Physician, Problem, Record, Status
+from attest_pipeline.models import Physician, Problem, Record, Source, Status
+from attest_pipeline.outcomes import failed
 from attest_pipeline.store import DocumentRow, Store
 
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
@@ -386,14 +387,12 @@ class Filer:
         sha256 = digest.hexdigest()
         size = source.stat().st_size
         target = self.paths.quarantine / f"{sha256[:16]}_{safe_component(claim, 8)}.{_suffix(name)}"
-        record = Record(
-            source=name, sha256=sha256, pages=(), status=Status.REJECT, problems=(problem,)
-        )
+        record = failed(Source(name, sha256, ()), problem)
         mail = mail_origin(self.store.db, name, sha256)
         self._put(target, source)
         self._sidecar(record, target, original, mail)
         document_id = self._received(
-            DocumentRow(claim, name, sha256, size, None, Status.REJECT.value, str(target)),
+            DocumentRow(claim, name, sha256, size, None, record.status.value, str(target)),
             original,
             mail,
         )
@@ -459,7 +458,7 @@ class Filer:
         short = record.sha256[:8]
         if record.status is Status.DUPLICATE:
             return None
-        if record.status is Status.REJECT:
+        if record.status is Status.QUARANTINE:
             suffix = safe_component(Path(name).suffix.lstrip("."), 8) or "bin"
             target = self.paths.quarantine / f"{stem}_{short}.{suffix}"
             body = data
@@ -505,7 +504,7 @@ def filed_name(record: Record, short: str, label: str) -> str:
 
 def _document_outcome(records: Sequence[Record]) -> Status:
     """One word for the document: the least settled of its attestations' statuses."""
-    for status in (Status.REJECT, Status.REVIEW, Status.DUPLICATE):
+    for status in (Status.QUARANTINE, Status.REVIEW, Status.DUPLICATE):
         if any(r.status is status for r in records):
             return status
     return Status.FILE

@@ -20,20 +20,13 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
+from attest_pipeline.datafile import DataFile, Table
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.models import Candidate, Extraction, Family, Nature, Problem
 from attest_pipeline.reasons import Reason
-from attest_pipeline.referentiel import (
-    Action,
-    KeyMatcher,
-    ListItem,
-    NormalizedText,
-    Referentiel,
-    TomlLocator,
-    read_toml,
-)
+from attest_pipeline.referentiel import Action, ListItem, Referentiel
+from attest_pipeline.text.keywords import KeyMatcher, KeyText
 
 #: The mapping rules shipped with the package.
 DEFAULT_RULES: Path = Path(str(resources.files("attest_pipeline.data").joinpath("mapping.toml")))
@@ -47,7 +40,7 @@ UNSET = "unset"
 #: Extraction fields a rule may search for list items (plus ``extra:<key>``).
 MATCH_FIELDS: tuple[str, ...] = ("issuer", "title", "event", "journal", "theme")
 
-_OVERRIDE_KEYS = frozenset({"family", "becomes", "extra", "values"})
+_OVERRIDE_KEYS = ("family", "becomes", "extra", "values")
 _CANDIDATE = re.compile(r"([1-9][0-9]*)\.([A-Z])")
 
 
@@ -83,7 +76,7 @@ class Theme:
         )
         object.__setattr__(self, "_together", together)
 
-    def found_in(self, text: NormalizedText) -> bool:
+    def found_in(self, text: KeyText) -> bool:
         """Whether the text shows this theme (a keyword or a combination, no exclusion)."""
         shown = bool(self._keywords.find_in(text)) or (
             bool(self._together) and any(self._combined(line) for line in text.cased.split("\n"))
@@ -92,7 +85,7 @@ class Theme:
 
     def _combined(self, line: str) -> bool:
         """Whether one of the texts (a title, a theme) holds every part of a combination."""
-        one = NormalizedText(line)
+        one = KeyText(line)
         return any(all(part.find_in(one) for part in parts) for parts in self._together)
 
 
@@ -183,188 +176,128 @@ class Eligibility:
 # ----------------------------------------------------------------------------- loading
 
 
-class _Loader:
-    """Checks the parsed rules file, raising ConfigError with the line at fault."""
+_THEME_KEYS = ("keywords", "exclude", "together")
+_RULE_KEYS = ("family", "natures", "theme", "candidates", "match")
+_TOP_KEYS = ("themes", "family_overrides", "default_natures", "rules")
 
-    def __init__(self, path: Path, locator: TomlLocator) -> None:
-        self.path = path
-        self.locate = locator
 
-    def fail(self, problem: str, line: int | None) -> ConfigError:
-        return ConfigError(self.path, problem, line)
+def _family_named(table: Table, key: str, name: str | None = None) -> Family:
+    """The family named by ``table[key]`` (or by ``name``, the key itself, when given)."""
+    value = table.text(key) if name is None else name
+    try:
+        return Family(value)
+    except ValueError:
+        known = ", ".join(f.value for f in Family)
+        raise table.error(f"names an unknown family {value!r} (known: {known})", key) from None
 
-    def strings(self, value: Any, what: str, line: int | None) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"{what} must be a list of strings", line)
-        return tuple(value)
 
-    def family(self, value: Any, what: str, line: int | None) -> Family:
-        try:
-            return Family(value)
-        except ValueError:
-            known = ", ".join(f.value for f in Family)
-            raise self.fail(f"{what}: unknown family {value!r} (known: {known})", line) from None
+def _nature_named(table: Table, value: str, *key: str | int) -> Nature:
+    try:
+        return Nature(value)
+    except ValueError:
+        known = ", ".join(n.value for n in Nature)
+        raise table.error(f"names an unknown nature {value!r} (known: {known})", *key) from None
 
-    def nature(self, value: Any, what: str, line: int | None) -> Nature:
-        try:
-            return Nature(value)
-        except ValueError:
-            known = ", ".join(n.value for n in Nature)
-            raise self.fail(f"{what}: unknown nature {value!r} (known: {known})", line) from None
 
-    def themes(self, data: Mapping[str, Any]) -> tuple[Theme, ...]:
-        line = self.locate.table("[themes]")
-        raw = data.get("themes")
-        if not isinstance(raw, dict):
-            raise self.fail("missing [themes] table", line)
-        order = raw.get("order")
-        order_line = self.locate.key("order", "[themes]") or line
-        names = self.strings(order, "themes.order", order_line)
-        tables = {k for k in raw if k != "order"}
-        if set(names) != tables or len(set(names)) != len(names) or GENERAL in names:
-            raise self.fail(
-                "themes.order must name each [themes.<name>] table once ('general' is implicit)",
-                order_line,
-            )
-        themes = []
-        for name in names:
-            table = raw[name]
-            where = self.locate.table(f"[themes.{name}]")
-            if not isinstance(table, dict):
-                raise self.fail(f"themes.{name} must be a table", where)
-            extra = sorted(set(table) - {"keywords", "exclude", "together"})
-            if extra:
-                raise self.fail(f"themes.{name}: unknown key '{extra[0]}'", where)
-            keywords = self.strings(table.get("keywords"), f"themes.{name}.keywords", where)
-            exclude = self.strings(table.get("exclude", []), f"themes.{name}.exclude", where)
-            label = f"themes.{name}.together"
-            together = tuple(
-                self.combination(text, label, self.locate.key("together", f"[themes.{name}]"))
-                for text in self.strings(table.get("together", []), label, where)
-            )
-            themes.append(Theme(name, keywords, exclude, together))
-        return tuple(themes)
-
-    def overrides(self, data: Mapping[str, Any]) -> tuple[FamilyOverride, ...]:
-        raw = data.get("family_overrides", [])
-        if not isinstance(raw, list):
-            raise self.fail("family_overrides must be [[family_overrides]] tables", None)
-        out = []
-        for index, table in enumerate(raw):
-            line = self.locate.table("[[family_overrides]]", index)
-            if not isinstance(table, dict) or set(table) != _OVERRIDE_KEYS:
-                raise self.fail(
-                    "[[family_overrides]] needs exactly: family, becomes, extra, values", line
-                )
-            if not isinstance(table["extra"], str):
-                raise self.fail("family_overrides.extra must be a string", line)
-            out.append(
-                FamilyOverride(
-                    family=self.family(table["family"], "family_overrides", line),
-                    becomes=self.family(table["becomes"], "family_overrides", line),
-                    extra=table["extra"],
-                    values=self.strings(table["values"], "family_overrides.values", line),
-                )
-            )
-        return tuple(out)
-
-    def default_natures(self, data: Mapping[str, Any]) -> dict[Family, Nature]:
-        raw = data.get("default_natures", {})
-        if not isinstance(raw, dict):
-            raise self.fail("default_natures must be a table", None)
-        out = {}
-        for key, value in raw.items():
-            line = self.locate.key(key, "[default_natures]")
-            out[self.family(key, "default_natures", line)] = self.nature(
-                value, "default_natures", line
-            )
-        return out
-
-    def combination(self, text: str, label: str, line: int | None) -> tuple[tuple[str, ...], ...]:
-        """Read ``"a|b + c|d"``: parts joined by ``+``, alternatives by ``|``."""
-        parts = tuple(
-            tuple(a.strip() for a in part.split("|") if a.strip()) for part in text.split("+")
+def _combination(table: Table, index: int) -> tuple[tuple[str, ...], ...]:
+    """Read ``"a|b + c|d"``: parts joined by ``+``, alternatives by ``|``."""
+    text = table.texts("together")[index]
+    parts = tuple(
+        tuple(a.strip() for a in part.split("|") if a.strip()) for part in text.split("+")
+    )
+    if len(parts) < 2 or not all(parts):
+        raise table.error(
+            f"must be two or more parts joined by '+' (alternatives separated by '|'), "
+            f"not {text!r}",
+            "together",
+            index,
         )
-        if len(parts) < 2 or not all(parts):
-            raise self.fail(
-                f"{label}: {text!r} must be two or more parts joined by '+' (alternatives "
-                "separated by '|')",
-                line,
-            )
-        return parts
+    return parts
 
-    def rule(self, table: Any, index: int, theme_names: Sequence[str]) -> Rule:
-        line = self.locate.table("[[rules]]", index)
 
-        def key_line(key: str) -> int | None:
-            return self.locate.key(key, "[[rules]]", index)
-
-        if not isinstance(table, dict):
-            raise self.fail("[[rules]] entries must be tables", line)
-        extra = sorted(set(table) - {"family", "natures", "theme", "candidates", "match"})
-        if extra:
-            raise self.fail(f"rule: unknown key '{extra[0]}'", key_line(extra[0]))
-        if "family" not in table:
-            raise self.fail("rule: missing key 'family'", line)
-        family = self.family(table["family"], "rule", key_line("family"))
-        natures: frozenset[Nature | None] | None = None
-        if "natures" in table:
-            names = self.strings(table["natures"], "rule.natures", key_line("natures"))
-            natures = frozenset(
-                None if n == UNSET else self.nature(n, "rule", key_line("natures")) for n in names
-            )
-        theme = table.get("theme")
-        if theme is not None and theme not in theme_names:
-            raise self.fail(
-                f"rule: unknown theme {theme!r} (known: {', '.join(theme_names)})",
-                key_line("theme"),
-            )
-        if "candidates" not in table:
-            raise self.fail("rule: missing key 'candidates'", line)
-        keys = self.strings(table["candidates"], "rule.candidates", key_line("candidates"))
-        candidates = []
-        for key in keys:
-            found = _CANDIDATE.fullmatch(key)
-            if found is None:
-                raise self.fail(
-                    f"rule: candidate {key!r} is not of the form '1.A'", key_line("candidates")
-                )
-            candidates.append((int(found.group(1)), found.group(2)))
-        if not candidates:
-            raise self.fail("rule: 'candidates' is empty", key_line("candidates"))
-        match = self.strings(table.get("match", []), "rule.match", key_line("match"))
-        for name in match:
-            if name not in MATCH_FIELDS and not (name.startswith("extra:") and len(name) > 6):
-                raise self.fail(
-                    f"rule: cannot match on {name!r} "
-                    f"(use {', '.join(MATCH_FIELDS)} or extra:<key>)",
-                    key_line("match"),
-                )
-        return Rule(
-            family=family,
-            candidates=tuple(candidates),
-            natures=natures,
-            theme=theme,
-            match=match,
-            line=line,
+def _themes(file: DataFile) -> tuple[Theme, ...]:
+    raw = file.root.table("themes", required=True)
+    names = raw.texts("order")
+    tables = [key for key in raw if key != "order"]
+    if set(names) != set(tables) or len(set(names)) != len(names) or GENERAL in names:
+        raise raw.error(
+            "must name each [themes.<name>] table once ('general' is implicit)", "order"
         )
+    themes = []
+    for name in names:
+        table = raw.table(name, known=_THEME_KEYS)
+        together = tuple(_combination(table, i) for i in range(len(table.texts("together", ()))))
+        themes.append(Theme(name, table.texts("keywords"), table.texts("exclude", ()), together))
+    return tuple(themes)
 
-    def rules(self, data: Mapping[str, Any]) -> MappingRules:
-        extra = sorted(set(data) - {"themes", "family_overrides", "default_natures", "rules"})
-        if extra:
-            raise self.fail(f"unknown key '{extra[0]}'", self.locate.key(extra[0]))
-        themes = self.themes(data)
-        theme_names = (*(t.name for t in themes), GENERAL)
-        raw_rules = data.get("rules")
-        if not isinstance(raw_rules, list) or not raw_rules:
-            raise self.fail("no [[rules]] table", None)
-        return MappingRules(
-            path=self.path,
-            themes=themes,
-            rules=tuple(self.rule(t, i, theme_names) for i, t in enumerate(raw_rules)),
-            overrides=self.overrides(data),
-            default_natures=self.default_natures(data),
+
+def _overrides(file: DataFile) -> tuple[FamilyOverride, ...]:
+    return tuple(
+        FamilyOverride(
+            family=_family_named(table, "family"),
+            becomes=_family_named(table, "becomes"),
+            extra=table.text("extra"),
+            values=table.texts("values"),
         )
+        for table in file.root.tables("family_overrides", known=_OVERRIDE_KEYS)
+    )
+
+
+def _default_natures(file: DataFile) -> dict[Family, Nature]:
+    table = file.table("default_natures")
+    return {
+        _family_named(table, key, key): _nature_named(table, table.text(key), key) for key in table
+    }
+
+
+def _rule(table: Table, theme_names: Sequence[str]) -> Rule:
+    family = _family_named(table, "family")
+    natures: frozenset[Nature | None] | None = None
+    if "natures" in table:
+        natures = frozenset(
+            None if name == UNSET else _nature_named(table, name, "natures", index)
+            for index, name in enumerate(table.texts("natures"))
+        )
+    theme = table.choice("theme", theme_names, None)
+    candidates = []
+    for index, key in enumerate(table.texts("candidates", empty=False)):
+        found = _CANDIDATE.fullmatch(key)
+        if found is None:
+            raise table.error(f"must be of the form '1.A', not {key!r}", "candidates", index)
+        candidates.append((int(found.group(1)), found.group(2)))
+    match = table.texts("match", ())
+    for index, name in enumerate(match):
+        if name not in MATCH_FIELDS and not (name.startswith("extra:") and len(name) > 6):
+            raise table.error(
+                f"cannot match on {name!r} (use {', '.join(MATCH_FIELDS)} or extra:<key>)",
+                "match",
+                index,
+            )
+    return Rule(
+        family=family,
+        candidates=tuple(candidates),
+        natures=natures,
+        theme=theme,
+        match=match,
+        line=table.line(),
+    )
+
+
+def _build_rules(file: DataFile) -> MappingRules:
+    """Check the file's tables and build the rules; ConfigError at the first fault."""
+    file.root.check_keys(_TOP_KEYS)
+    themes = _themes(file)
+    theme_names = (*(t.name for t in themes), GENERAL)
+    rules = file.root.tables("rules", known=_RULE_KEYS, required=True)
+    if not rules:
+        raise file.error("has no [[rules]] table")
+    return MappingRules(
+        path=file.path,
+        themes=themes,
+        rules=tuple(_rule(table, theme_names) for table in rules),
+        overrides=_overrides(file),
+        default_natures=_default_natures(file),
+    )
 
 
 def load_rules(path: Path | None = None) -> MappingRules:
@@ -374,9 +307,7 @@ def load_rules(path: Path | None = None) -> MappingRules:
     fault for a syntax error, a missing key, a value of the wrong type or an unknown
     family, nature, theme, candidate or field.
     """
-    path = DEFAULT_RULES if path is None else Path(path)
-    data, locator = read_toml(path)
-    return _Loader(path, locator).rules(data)
+    return _build_rules(DataFile.read(DEFAULT_RULES if path is None else path))
 
 
 def check_rules(rules: MappingRules, referentiel: Referentiel) -> None:
@@ -415,7 +346,7 @@ def detect_theme(rules: MappingRules, *texts: str) -> str:
     (professional risks before relation with patients in the shipped rules: their
     keywords are the more specific).
     """
-    text = NormalizedText(*texts)
+    text = KeyText(*texts)
     if not text.folded:
         return GENERAL
     for theme in rules.themes:
@@ -476,7 +407,7 @@ def _year(extraction: Extraction) -> int | None:
 
 
 def _listed_item(
-    action: Action, fields: Sequence[NormalizedText], year: int | None
+    action: Action, fields: Sequence[KeyText], year: int | None
 ) -> ListItem | None:
     for text in fields:
         item = action.find_item_in(text)
@@ -553,7 +484,7 @@ def eligible_actions(
     for name in rule.match:
         text = _field_text(extraction, name)
         if text:
-            fields.append(NormalizedText(text))
+            fields.append(KeyText(text))
     year = _year(extraction)
 
     listed: str | None = None

@@ -66,7 +66,7 @@ def status(ws: Workspace, *, at_risk: bool = False) -> dict[str, Any]:
         )
     items = list_review(ws)
     with ws.store() as store:
-        quarantine = [_waiting(row) for row in store.waiting(Status.REJECT)]
+        quarantine = [_waiting(row) for row in store.waiting(Status.QUARANTINE)]
         counts = store.counts()
         review = [
             {

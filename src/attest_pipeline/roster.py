@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.models import Physician, Problem
 from attest_pipeline.reasons import Reason
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.identifiers import normalise_rpps, rpps_valid
 from attest_pipeline.text.names import (
     NameKey,
     PersonName,
     compatible_person,
     could_be_a_name,
-    fold,
     name_key,
     name_readings,
 )

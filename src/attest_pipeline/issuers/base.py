@@ -25,7 +25,7 @@ from attest_pipeline.errors import ConfigError
 from attest_pipeline.issuers.markers import PhraseMatch
 from attest_pipeline.issuers.schema import IssuerData, read_data_file
 from attest_pipeline.models import Document, Extraction, Found, Identification
-from attest_pipeline.text.names import Folded, fold
+from attest_pipeline.text.fold import Folded, fold
 
 __all__ = [
     "DataIssuer",
@@ -60,7 +60,7 @@ class Reading:
 
     @property
     def folded(self) -> Folded:
-        """The text folded for searching (:func:`~attest_pipeline.text.names.fold`)."""
+        """The text folded for searching (:func:`~attest_pipeline.text.fold.fold`)."""
         return fold(self.document.text)
 
     @property

@@ -22,7 +22,8 @@ from attest_pipeline.issuers.helpers import HELPERS
 from attest_pipeline.issuers.markers import loose_phrase, matchable
 from attest_pipeline.models import Found, Nature
 from attest_pipeline.recognition import FIELD_TYPES
-from attest_pipeline.text import dates, identifiers, names, quantities
+from attest_pipeline.text import dates, identifiers, quantities
+from attest_pipeline.text.fold import fold, normalise
 
 if TYPE_CHECKING:
     from attest_pipeline.issuers.base import Reading
@@ -32,7 +33,6 @@ __all__ = ["FieldRule", "after_pattern", "convert"]
 
 # ------------------------------------------------------------------------- conversions
 
-_BARE_NUMBER = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*")
 _INTEGER = re.compile(r"\d+")
 _EDGES = " \t\n:;,.-–—«»\"'()"
 
@@ -41,36 +41,19 @@ def _clean(text: str) -> str:
     return " ".join(text.split()).strip(_EDGES)
 
 
-def _date(text: str, formats: Sequence[str]) -> date | None:
-    for form in formats:
-        try:
-            return datetime.strptime(text.strip(), form).date()
-        except ValueError:
-            continue
-    return dates.parse_date(text)
-
-
-def _hours(text: str) -> float | None:
-    found = quantities.find_hours(text)
-    if found is not None:
-        return found.value
-    # A bare number is taken only when it is the whole value ("Durée (h) : 14").
-    bare = _BARE_NUMBER.fullmatch(text)
-    return float(bare.group(1).replace(",", ".")) if bare else None
-
-
 def convert(rule: FieldRule, text: str) -> object | None:
     """Convert the located ``text`` to the field's type (``None`` when it is not one).
 
-    Dates: the rule's ``date_formats``, then the French date parser; hours:
-    :func:`~attest_pipeline.text.quantities.find_hours`, or a bare number that is the
-    whole value; meetings: the first whole number; a nature: its value or the rule's
+    Dates: :func:`~attest_pipeline.text.dates.parse_date` (with the rule's
+    ``date_formats`` when it has some); hours:
+    :func:`~attest_pipeline.text.quantities.parse_hours`; meetings: the first whole
+    number; a nature: its value or the rule's
     ``map``; an RPPS cleaned by :func:`~attest_pipeline.text.identifiers.normalise_rpps`.
     """
     if rule.kind is date:
-        return _date(text, rule.date_formats)
+        return dates.parse_date(text, rule.date_formats)
     if rule.kind is float:
-        return _hours(text)
+        return quantities.parse_hours(text)
     if rule.kind is int:
         match = _INTEGER.search(text)
         return int(match.group(0)) if match else None
@@ -78,10 +61,10 @@ def convert(rule: FieldRule, text: str) -> object | None:
     if not value:
         return None
     if rule.mapping:
-        return rule.mapping.get(names.normalise(value))
+        return rule.mapping.get(normalise(value))
     if rule.kind is Nature:
         try:
-            return Nature(names.normalise(value).replace(" ", "_"))
+            return Nature(normalise(value).replace(" ", "_"))
         except ValueError:
             return None
     if rule.name == "rpps":
@@ -173,7 +156,7 @@ class FieldRule:
         return None
 
     def _after(self, text: str, labels: re.Pattern[str]) -> list[_Located]:
-        folded = names.fold(text)
+        folded = fold(text)
         located = []
         for match in labels.finditer(folded.text):
             value_start, end = match.start("value"), match.end("value")
@@ -385,6 +368,6 @@ class _FieldChecks(Checker):
         if not isinstance(value, Mapping) or not value:
             raise self.fail(f"{label}: map must be a table of text = value", where, "map")
         return {
-            names.normalise(key): self.constant(target, kind, label, where, "map")
+            normalise(key): self.constant(target, kind, label, where, "map")
             for key, target in value.items()
         }

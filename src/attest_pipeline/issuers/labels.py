@@ -1,6 +1,6 @@
 """Reading the value written after a label: beside it, below it, in a table, by layout.
 
-Labels are regexes on folded text (:func:`attest_pipeline.text.names.fold`: lower case, no
+Labels are regexes on folded text (:func:`attest_pipeline.text.fold.fold`: lower case, no
 accents, plain apostrophes and dashes); whatever is read is quoted as evidence from the
 document's own text. A value may be on the label's line after a colon or a dot leader, on
 the next line (a sidebar), in a grid's next cell, or, when the text layer separated a label
@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 
 from attest_pipeline.issuers.common import common_rules
 from attest_pipeline.models import Document, Found, Word
-from attest_pipeline.text.names import Folded, fold
+from attest_pipeline.text.fold import Folded, fold
 from attest_pipeline.text.scan import gated
 
 __all__ = [

@@ -31,7 +31,7 @@ from functools import lru_cache
 from attest_pipeline.issuers.common import Exclusion, common_rules
 from attest_pipeline.issuers.labels import flat, tidy
 from attest_pipeline.models import Document, Identification
-from attest_pipeline.text.names import fold
+from attest_pipeline.text.fold import fold, plain_words
 from attest_pipeline.text.scan import Gated
 
 __all__ = [
@@ -195,13 +195,6 @@ def _window(text: str) -> _Window:
 
 # ------------------------------------------------------------------------------ phrases
 
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def _tokens(text: str) -> list[str]:
-    return _NON_WORD.sub(" ", fold(text).text).split()
-
-
 @lru_cache(maxsize=16)
 def phrase_words(text: str) -> str:
     """Reduce a text to its folded words between single spaces, padded with spaces.
@@ -211,7 +204,7 @@ def phrase_words(text: str) -> str:
     ``identify`` runs on every document. Cached, because every such issuer asks for the
     same document's words in turn.
     """
-    return " " + " ".join(_tokens(text)) + " "
+    return f" {plain_words(text)} "
 
 
 def loose_phrase(phrase: str) -> str:
@@ -219,13 +212,13 @@ def loose_phrase(phrase: str) -> str:
 
     Case, accents, spacing and punctuation between the words do not matter.
     """
-    body = r"[\W_]+".join(re.escape(word) for word in _tokens(phrase))
+    body = r"[\W_]+".join(re.escape(word) for word in plain_words(phrase).split())
     return rf"(?<![^\W_]){body}(?![^\W_])"
 
 
 def matchable(phrase: str) -> bool:
     """Tell whether ``phrase`` holds a letter or a digit (a phrase that can be matched)."""
-    return bool(_tokens(phrase))
+    return bool(plain_words(phrase))
 
 
 class PhraseMatch:

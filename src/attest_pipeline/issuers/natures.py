@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from attest_pipeline.issuers.common import compile_folded
 from attest_pipeline.issuers.labels import Labels, excerpt, flat, line_span
 from attest_pipeline.models import Document, Found, Nature
-from attest_pipeline.text.names import Folded, fold
+from attest_pipeline.text.fold import Folded, fold
 
 __all__ = ["NatureRule", "NatureRules"]
 

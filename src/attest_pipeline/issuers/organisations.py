@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from attest_pipeline.issuers.common import common_rules, compile_folded
 from attest_pipeline.issuers.labels import Labels, excerpt, flat, has_letters, tidy
 from attest_pipeline.models import Document, Found
-from attest_pipeline.text.names import Folded
+from attest_pipeline.text.fold import Folded
 from attest_pipeline.text.scan import gated
 
 __all__ = ["Organisations"]

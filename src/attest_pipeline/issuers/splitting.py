@@ -14,7 +14,8 @@ from attest_pipeline.issuers.common import common_rules
 from attest_pipeline.issuers.markers import phrase_words
 from attest_pipeline.issuers.people import People
 from attest_pipeline.models import Document
-from attest_pipeline.text.names import fold, name_keys
+from attest_pipeline.text.fold import fold
+from attest_pipeline.text.names import name_keys
 
 __all__ = ["split_at_phrases", "split_by_participant", "split_per_page"]
 

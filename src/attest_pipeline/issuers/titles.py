@@ -22,7 +22,7 @@ from attest_pipeline.issuers.labels import (
     tidy,
 )
 from attest_pipeline.models import Document, Found
-from attest_pipeline.text.names import Folded, fold
+from attest_pipeline.text.fold import Folded, fold
 from attest_pipeline.text.scan import Gated, gated
 
 __all__ = ["Phrases", "Titles"]

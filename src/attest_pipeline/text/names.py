@@ -1,10 +1,7 @@
-"""People's names: folding for search, splitting, comparing, and finding the participant.
+"""People's names: splitting, comparing, and finding the participant.
 
-Two normalisations live here because every text helper needs them:
-
-- :func:`fold` prepares a text for case- and accent-insensitive searching while keeping the
-  way back to the original characters, so that evidence is always an exact excerpt;
-- :func:`normalise` reduces a name to comparable tokens.
+Names are searched in the text folded by :func:`~attest_pipeline.text.fold.fold` and
+compared in :func:`~attest_pipeline.text.fold.normalise` form.
 
 Conventions, chosen once and used everywhere:
 
@@ -33,107 +30,15 @@ names that disagree give ``None``: a person then reads the attestation.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from attest_pipeline.models import Found
+from attest_pipeline.text.fold import Folded, fold, normalise
 from attest_pipeline.text.scan import Gated, gated
 
-# ------------------------------------------------------------------------------ folding
-
-#: Typographic variants turned into one plain form before searching.
-_PUNCTUATION = dict.fromkeys("\u2019\u2018\u02bc\u2032\u00b4`\u201b\uff07", "'")
-_PUNCTUATION |= dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-")
-_PUNCTUATION |= dict.fromkeys("\u00a0\u202f\u2009\u2007\u2002\u2003", " ")
-_PUNCTUATION |= dict.fromkeys("\u00ad\u200b\ufeff", "")
-_PUNCTUATION |= {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "ł": "l"}
-_PUNCTUATION |= {"Ł": "l", "đ": "d", "Đ": "d"}
-
-#: Marks a character whose folded form is not exactly one character.
-_IRREGULAR = "\uffff"
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    if char in _PUNCTUATION:
-        return _PUNCTUATION[char]
-    decomposed = unicodedata.normalize("NFKD", char.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-class _SingleCharTable(dict[int, str]):
-    """A ``str.translate`` table filled on demand: each character to its 1-character fold."""
-
-    def __missing__(self, code: int) -> str:
-        folded = _fold_char(chr(code))
-        value = folded if len(folded) == 1 else _IRREGULAR
-        self[code] = value
-        return value
-
-
-_TABLE = _SingleCharTable()
-
-
-@dataclass(frozen=True, slots=True)
-class Folded:
-    """A text folded for searching, with the way back to the original characters.
-
-    ``text`` is lower-case, without accents, with typographic apostrophes, dashes and
-    spaces replaced by plain ones. ``index`` maps each position of ``text`` to the
-    position of the original character it comes from; ``None`` when they coincide.
-    """
-
-    original: str
-    text: str
-    index: tuple[int, ...] | None = None
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Return the span of the original that the folded span ``[start, end)`` comes from."""
-        if self.index is None:
-            return start, end
-        size = len(self.index)
-        first = self.index[start] if start < size else len(self.original)
-        if end <= start:
-            return first, first
-        return first, self.index[min(end, size) - 1] + 1
-
-    def position(self, folded_position: int) -> int:
-        """Return the position in the original of the folded position ``folded_position``."""
-        return self.span(folded_position, folded_position)[0]
-
-    def excerpt(self, start: int, end: int) -> str:
-        """Return the exact original text behind the folded span ``[start, end)``."""
-        first, last = self.span(start, end)
-        return self.original[first:last]
-
-
-@lru_cache(maxsize=32)
-def fold(text: str) -> Folded:
-    """Fold ``text`` for case- and accent-insensitive searching (cached: call it freely).
-
-    Patterns searched in ``Folded.text`` are written in lower case without accents;
-    ``Folded.excerpt`` gives back the exact original excerpt for evidence.
-    """
-    if text.isascii():
-        return Folded(text, text.lower())
-    folded = text.translate(_TABLE)
-    if _IRREGULAR not in folded:
-        return Folded(text, folded)
-    parts: list[str] = []
-    index: list[int] = []
-    for position, char in enumerate(text):
-        piece = _fold_char(char)
-        parts.append(piece)
-        index.extend([position] * len(piece))
-    return Folded(text, "".join(parts), tuple(index))
-
-
 # ------------------------------------------------------------------------------ tokens
-
-_NAME_SEPARATORS = re.compile(r"[\s\-'.]+")
-
 
 def _words(text: str) -> frozenset[str]:
     """Read a word list written as one space-separated string."""
@@ -159,14 +64,6 @@ _ARTICLES = frozenset({"le", "la", "l", "les"})
 #: Words that may stand before a name without being part of it.
 _LEADING_WORDS = CIVILITIES | _ARTICLES
 _WORD = re.compile(r"[^\W_]+")
-
-
-def normalise(text: str) -> str:
-    """Casefold, strip accents, turn hyphens, apostrophes and dots into spaces, collapse spaces.
-
-    ``"Jean-Pierre d’ALMEIDA"`` gives ``"jean pierre d almeida"``.
-    """
-    return _NAME_SEPARATORS.sub(" ", fold(text).text).strip()
 
 
 _NOT_ALNUM = re.compile(r"[\W_]+")

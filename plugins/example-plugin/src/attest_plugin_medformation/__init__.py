@@ -17,7 +17,8 @@ from importlib import resources
 from attest_pipeline.contract import Register, hookimpl
 from attest_pipeline.issuers import DataIssuer, Reading
 from attest_pipeline.models import Document, Family, Found
-from attest_pipeline.text.names import fold, split_name
+from attest_pipeline.text.fold import fold
+from attest_pipeline.text.names import split_name
 
 __version__ = "1.0.0"
 
