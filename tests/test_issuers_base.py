@@ -179,7 +179,7 @@ def test_load_templates_reports_problems_and_keeps_the_others(tmp_path: Path) ->
     ]
     assert problems[0] == TemplateProblem(missing, "no such template directory")
     assert problems[1].path == tmp_path / "b-broken.toml"
-    assert problems[1].problem.startswith("line 7: [fields.title]: unknown helper 'magic'")
+    assert problems[1].problem.startswith("line 7: [fields.title] helper 'magic' is unknown")
     assert problems[2] == TemplateProblem(
         tmp_path / "c-same-name.toml",
         f"the name 'acme' is already used by {tmp_path / 'a-good.toml'}",
@@ -323,8 +323,8 @@ def test_attest_plugins_and_doctor_report_a_broken_template_with_its_line(
     assert reports["template:acme"]["status"] == "loaded"
     assert reports["broken"]["status"] == "failed"
     assert reports["broken"]["source"] == str(templates / "broken.toml")
-    assert "line 7: unknown key 'patern' in [fields.title]" in reports["broken"]["problem"]
+    assert "line 7: [fields.title] patern is unknown" in reports["broken"]["problem"]
     doctor = CliRunner().invoke(cli, ["--config", str(config), "doctor"])
     assert doctor.exit_code == 0, doctor.output  # a template left out is a warning
     assert "WARN" in doctor.output
-    assert "broken: failed: line 7: unknown key 'patern'" in doctor.output
+    assert "broken: failed: line 7: [fields.title] patern is unknown" in doctor.output

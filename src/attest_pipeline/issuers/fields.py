@@ -6,22 +6,22 @@ value: by a shared helper (:data:`~attest_pipeline.issuers.helpers.HELPERS`), by
 (:data:`~attest_pipeline.recognition.FIELD_TYPES`, the same table the core checks
 extractions with). A rule may also name a helper alone (it reads the whole attestation) or
 give a ``constant``. A value that cannot be read or converted is left out, never guessed.
-:class:`_FieldChecks` checks the tables into rules, key by key.
+:func:`_check_rules` checks the tables into rules, key by key, through
+:class:`~attest_pipeline.datafile.Table` (every problem named with its file and line).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from attest_pipeline.issuers._checker import Checker
+from attest_pipeline.datafile import Table
 from attest_pipeline.issuers.helpers import HELPERS
 from attest_pipeline.issuers.markers import loose_phrase, matchable
 from attest_pipeline.models import Found, Nature
-from attest_pipeline.recognition import FIELD_TYPES
 from attest_pipeline.text import dates, identifiers, quantities
 from attest_pipeline.text.fold import fold, normalise
 
@@ -184,190 +184,149 @@ _FIELD_KEYS = frozenset(
 )  # fmt: skip
 
 
-class _FieldChecks(Checker):
-    """The checks of a data file's ``[fields]`` and ``[extras]`` tables, into rules.
+def _strings(table: Table, key: str) -> tuple[str, ...]:
+    """Return ``table[key]``, a string or a list of non-empty strings, as a tuple."""
+    value = table.value(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise table.error("must be a string or a list of strings", key)
+    return tuple(value)
 
-    ``tables`` are the reader tables of the file, by name: a helper that needs one
-    (``title``, ``organisation``, ``nature``) is refused without it.
+
+def _check_rules(
+    section: Table, kind_of: Callable[[str], type], readers: Set[str]
+) -> list[FieldRule]:
+    """Check the tables of ``[fields]`` or ``[extras]`` (``section``) into rules.
+
+    ``kind_of`` gives a value's type by name; ``readers`` are the reader tables the data
+    file has (``title``, ``organisation``, ``nature``): a helper needing another is refused.
     """
+    return [
+        _rule(name, section.table(name, _FIELD_KEYS), kind_of(name), readers) for name in section
+    ]
 
-    def rules(
-        self, raw: Mapping[str, Any], section: str, tables: Mapping[str, Mapping[str, Any]]
-    ) -> list[FieldRule]:
-        """Check the tables of ``[fields]`` or ``[extras]`` (``section``) into rules."""
-        specs = raw.get(section, {})
-        if not isinstance(specs, Mapping):
-            raise self.fail(f"{section} must be a table of tables ([{section}.NAME])", key=section)
-        rules = []
-        for name, spec in specs.items():
-            where = (section, name)
-            if section == "fields" and name not in FIELD_TYPES:
-                known = ", ".join(FIELD_TYPES)
-                raise self.fail(
-                    f"unknown field [fields.{name}] (known: {known}; put issuer-specific "
-                    "values in [extras.NAME])",
-                    where,
-                )
-            if not isinstance(spec, Mapping):
-                raise self.fail(f"[{section}.{name}] must be a table", (section,), name)
-            kind = FIELD_TYPES[name][0] if section == "fields" else str
-            rules.append(self.rule(name, spec, where, kind, tables))
-        return rules
 
-    def rule(
-        self,
-        name: str,
-        spec: Mapping[str, Any],
-        where: tuple[str, ...],
-        kind: type,
-        tables: Mapping[str, Mapping[str, Any]],
-    ) -> FieldRule:
-        """Check one field's table ``spec`` into its rule (the field's type is ``kind``)."""
-        label = f"[{'.'.join(where)}]"
-        self.known(spec, _FIELD_KEYS, where)
-        if "constant" in spec:
-            others = sorted(set(spec) - {"constant"})
-            if others:
-                raise self.fail(f"{label}: constant excludes {', '.join(others)}", where, others[0])
-            value = self.constant(spec["constant"], kind, label, where, "constant")
-            return FieldRule(name, kind, constant=value)
-        if "pattern" in spec and "after" in spec:
-            raise self.fail(f"{label}: give pattern or after, not both", where, "after")
-        if not {"pattern", "after", "helper"} & set(spec):
-            raise self.fail(f"{label} needs pattern, after, helper or constant", where)
-        ignore_case = spec.get("ignore_case", True)
-        if not isinstance(ignore_case, bool):
-            raise self.fail(f"{label} ignore_case must be true or false", where, "ignore_case")
-        patterns = []
-        for source in self.strings(spec, "pattern", label, where):
-            try:
-                pattern = re.compile(source, re.MULTILINE | (re.IGNORECASE if ignore_case else 0))
-            except re.error as error:
-                raise self.fail(f"{label} pattern {source!r}: {error}", where, "pattern") from None
-            patterns.append(pattern)
-        after = self.strings(spec, "after", label, where)
-        until = self.strings(spec, "until", label, where)
-        if until and not after:
-            raise self.fail(f"{label}: until needs after", where, "until")
-        for key, phrases in (("after", after), ("until", until)):
-            if not all(matchable(phrase) for phrase in phrases):
-                raise self.fail(f"{label} {key}: a label needs letters or digits", where, key)
-        helper = spec.get("helper")
-        labels = self.strings(spec, "labels", label, where)
-        markers = self.strings(spec, "markers", label, where)
-        located = bool(patterns or after)
-        if helper is not None:
-            self.check_helper(helper, name, kind, label, where, located, bool(labels), tables)
-        if labels and helper not in ("date", "year"):
-            raise self.fail(f"{label}: labels go with the date and year helpers", where, "labels")
-        if markers and helper != "person":
-            raise self.fail(f"{label}: markers go with the person helper", where, "markers")
-        date_formats = self.strings(spec, "date_formats", label, where)
-        if date_formats and (kind is not date or helper is not None):
-            raise self.fail(
-                f"{label}: date_formats apply to a located date field without helper",
-                where,
-                "date_formats",
-            )
-        mapping = self.mapping(spec.get("map"), kind, label, where)
-        if mapping and (helper is not None or not located):
-            raise self.fail(f"{label}: map applies to a located value without helper", where, "map")
-        return FieldRule(
-            name=name,
-            kind=kind,
-            patterns=tuple(patterns),
-            labels_after=after_pattern(after) if after else None,
-            until=re.compile("|".join(loose_phrase(u) for u in until)) if until else None,
-            helper=helper,
-            labels=labels,
-            markers=markers,
-            date_formats=date_formats,
-            mapping=mapping,
+def _rule(name: str, spec: Table, kind: type, readers: Set[str]) -> FieldRule:
+    """Check one field's table ``spec`` into its rule (the field's type is ``kind``)."""
+    if "constant" in spec:
+        others = sorted(set(spec) - {"constant"})
+        if others:
+            raise spec.error("cannot go with constant", others[0])
+        return FieldRule(name, kind, constant=_constant(spec, "constant", kind))
+    if "pattern" in spec and "after" in spec:
+        raise spec.error("and pattern exclude each other: give one", "after")
+    if not {"pattern", "after", "helper"} & set(spec):
+        raise spec.error("needs pattern, after, helper or constant")
+    flags = re.MULTILINE | (re.IGNORECASE if spec.flag("ignore_case", True) else 0)
+    patterns = []
+    for source in _strings(spec, "pattern"):
+        try:
+            patterns.append(re.compile(source, flags))
+        except re.error as error:
+            raise spec.error(f"{source!r}: {error}", "pattern") from None
+    after = _strings(spec, "after")
+    until = _strings(spec, "until")
+    if until and not after:
+        raise spec.error("needs after", "until")
+    for key, phrases in (("after", after), ("until", until)):
+        if not all(matchable(phrase) for phrase in phrases):
+            raise spec.error("a label needs letters or digits", key)
+    helper = spec.value("helper", None)
+    labels = _strings(spec, "labels")
+    markers = _strings(spec, "markers")
+    located = bool(patterns or after)
+    if helper is not None:
+        _check_helper(spec, helper, name, kind, located, bool(labels), readers)
+    if labels and helper not in ("date", "year"):
+        raise spec.error("go with the date and year helpers", "labels")
+    if markers and helper != "person":
+        raise spec.error("go with the person helper", "markers")
+    date_formats = _strings(spec, "date_formats")
+    if date_formats and (kind is not date or helper is not None):
+        raise spec.error("apply to a located date field without helper", "date_formats")
+    mapping = _mapping(spec, kind)
+    if mapping and (helper is not None or not located):
+        raise spec.error("applies to a located value without helper", "map")
+    return FieldRule(
+        name=name,
+        kind=kind,
+        patterns=tuple(patterns),
+        labels_after=after_pattern(after) if after else None,
+        until=re.compile("|".join(loose_phrase(u) for u in until)) if until else None,
+        helper=helper,
+        labels=labels,
+        markers=markers,
+        date_formats=date_formats,
+        mapping=mapping,
+    )
+
+
+def _check_helper(
+    spec: Table,
+    helper: object,
+    name: str,
+    kind: type,
+    located: bool,
+    labelled: bool,
+    readers: Set[str],
+) -> None:
+    """Raise unless ``helper`` exists and may fill the field ``name`` as written."""
+    if not isinstance(helper, str) or helper not in HELPERS:
+        raise spec.error(f"{helper!r} is unknown (known: {', '.join(HELPERS)})", "helper")
+    info = HELPERS[helper]
+    if kind not in info.kinds or (info.only and name not in info.only):
+        raise spec.error(f"{helper!r} cannot fill this field", "helper")
+    if info.needs_labels and not labelled:
+        raise spec.error(f"{helper!r} needs labels", "helper")
+    if helper == "date" and not labelled and not located:
+        raise spec.error("'date' needs labels, or a pattern or after to locate it", "helper")
+    if info.whole and located:
+        raise spec.error(
+            f"{helper!r} reads the whole attestation: no pattern or after", "helper"
         )
+    if info.table and info.table not in readers:
+        raise spec.error(f"{helper!r} needs a [{info.table}] table", "helper")
 
-    def check_helper(
-        self,
-        helper: object,
-        name: str,
-        kind: type,
-        label: str,
-        where: tuple[str, ...],
-        located: bool,
-        labelled: bool,
-        tables: Mapping[str, Mapping[str, Any]],
-    ) -> None:
-        """Raise unless ``helper`` exists and may fill the field ``name`` as written."""
-        if not isinstance(helper, str) or helper not in HELPERS:
-            raise self.fail(
-                f"{label}: unknown helper {helper!r} (known: {', '.join(HELPERS)})",
-                where,
-                "helper",
-            )
-        info = HELPERS[helper]
-        if kind not in info.kinds or (info.only and name not in info.only):
-            raise self.fail(f"{label}: the {helper} helper cannot fill this field", where, "helper")
-        if info.needs_labels and not labelled:
-            raise self.fail(f"{label}: the {helper} helper needs labels", where, "helper")
-        if helper == "date" and not labelled and not located:
-            raise self.fail(
-                f"{label}: the date helper needs labels, or a pattern or after to locate it",
-                where,
-                "helper",
-            )
-        if info.whole and located:
-            raise self.fail(
-                f"{label}: the {helper} helper reads the whole attestation (no pattern or after)",
-                where,
-                "helper",
-            )
-        if info.table and not tables[info.table]:
-            raise self.fail(
-                f"{label}: the {helper} helper needs a [{info.table}] table", where, "helper"
-            )
 
-    def constant(
-        self, value: object, kind: type, label: str, where: Sequence[str], key: str
-    ) -> object:
-        """Return ``value`` as a constant of type ``kind``, or raise naming what was expected."""
-        result: object = None
-        if kind is date:
-            if isinstance(value, date) and not isinstance(value, datetime):
-                result = value
-            elif isinstance(value, str):
-                try:
-                    result = date.fromisoformat(value)
-                except ValueError:
-                    result = None
-        elif kind is float:
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                result = float(value)
-        elif kind is int:
-            if isinstance(value, int) and not isinstance(value, bool):
-                result = value
-        elif kind is Nature:
-            try:
-                result = Nature(str(value))
-            except ValueError:
-                known = ", ".join(n.value for n in Nature)
-                problem = f"{label}: {value!r} is not a nature ({known})"
-                raise self.fail(problem, tuple(where), key) from None
-        elif isinstance(value, str) and value.strip():
+def _constant(table: Table, key: str, kind: type) -> object:
+    """Return ``table[key]`` as a value of type ``kind``, or raise saying what was expected."""
+    value = table.value(key)
+    result: object = None
+    if kind is date:
+        if isinstance(value, date) and not isinstance(value, datetime):
             result = value
-        if result is None:
-            raise self.fail(f"{label}: {value!r} is not a {kind.__name__}", tuple(where), key)
-        return result
+        elif isinstance(value, str):
+            try:
+                result = date.fromisoformat(value)
+            except ValueError:
+                result = None
+    elif kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            result = float(value)
+    elif kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            result = value
+    elif kind is Nature:
+        try:
+            result = Nature(str(value))
+        except ValueError:
+            known = ", ".join(n.value for n in Nature)
+            raise table.error(f"{value!r} is not a nature ({known})", key) from None
+    elif isinstance(value, str) and value.strip():
+        result = value
+    if result is None:
+        raise table.error(f"{value!r} is not a {kind.__name__}", key)
+    return result
 
-    def mapping(
-        self, value: object, kind: type, label: str, where: tuple[str, ...]
-    ) -> Mapping[str, object]:
-        """Return a ``map`` table with folded keys and values of type ``kind``."""
-        if value is None:
-            return {}
-        if kind not in (str, Nature):
-            raise self.fail(f"{label}: map applies to text and nature fields", where, "map")
-        if not isinstance(value, Mapping) or not value:
-            raise self.fail(f"{label}: map must be a table of text = value", where, "map")
-        return {
-            normalise(key): self.constant(target, kind, label, where, "map")
-            for key, target in value.items()
-        }
+
+def _mapping(spec: Table, kind: type) -> Mapping[str, object]:
+    """Return the rule's ``map`` with folded keys and values of type ``kind``."""
+    if "map" not in spec:
+        return {}
+    if kind not in (str, Nature):
+        raise spec.error("applies to text and nature fields", "map")
+    table = spec.table("map")
+    if not table.data:
+        raise spec.error("must be a table of text = value", "map")
+    return {normalise(key): _constant(table, key, kind) for key in table}

@@ -33,10 +33,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline.datafile import REQUIRED, DataFile, Table
 from attest_pipeline.errors import ConfigError
-from attest_pipeline.issuers._checker import read_toml
 from attest_pipeline.issuers.common import common_rules
-from attest_pipeline.issuers.fields import FieldRule, _FieldChecks
+from attest_pipeline.issuers.fields import FieldRule, _check_rules, _constant, _strings
 from attest_pipeline.issuers.markers import Marker, PhraseMatch, Scorer, matchable
 from attest_pipeline.issuers.natures import NatureRule, NatureRules
 from attest_pipeline.issuers.organisations import Organisations
@@ -48,6 +48,7 @@ from attest_pipeline.issuers.splitting import (
 )
 from attest_pipeline.issuers.titles import Titles
 from attest_pipeline.models import Document, Family, Identification, Nature
+from attest_pipeline.recognition import FIELD_TYPES
 from attest_pipeline.text.scan import gated
 
 __all__ = ["DEFAULT_SCORE", "IssuerData", "check_data_file", "read_data_file"]
@@ -138,273 +139,10 @@ def read_data_file(
     :class:`~attest_pipeline.errors.ConfigError` with the file and the line.
     """
     if isinstance(source, Path):
-        path, text = source, None
+        file = DataFile.read(source, what)
     else:
-        path, text = Path(str(source)), source.read_text(encoding="utf-8")
-    raw, lines = read_toml(path, text, what=what)
-    return _Builder(path, lines, check_patterns).build(raw, identity=identity)
-
-
-class _Builder(_FieldChecks):
-    """Checks the parsed TOML of one data file and builds its :class:`IssuerData`."""
-
-    def __init__(self, path: Path, source: str, check_patterns: bool) -> None:
-        super().__init__(path, source)
-        self.check_patterns = check_patterns
-
-    def build(self, raw: Mapping[str, Any], *, identity: bool) -> IssuerData:
-        for key in raw:
-            if key not in _TOP_KEYS:
-                raise self.fail(
-                    f"unknown table [{key}] (known: {', '.join(sorted(_TOP_KEYS))})", (key,)
-                )
-        tables = {name: self.table(raw, name, keys) for name, keys in _KEYS.items()}
-        issuer = tables["issuer"]
-        name = issuer.get("name")
-        if (identity or name is not None) and (not isinstance(name, str) or not _NAME.match(name)):
-            raise self.fail(
-                "[issuer] name is required: lower-case letters, digits, '-' and '_'",
-                ("issuer",),
-                "name" if "name" in issuer else None,
-            )
-        version = issuer.get("version", "1" if identity else None)
-        if version is not None and (
-            not isinstance(version, str | int | float) or isinstance(version, bool)
-        ):
-            raise self.fail("[issuer] version must be a string", ("issuer",), "version")
-        family = self.family(issuer.get("family")) if identity or "family" in issuer else None
-        covers = issuer.get("covers", "")
-        if not isinstance(covers, str):
-            raise self.fail("[issuer] covers must be a string", ("issuer",), "covers")
-        identification = self.identification(raw, tables, identity)
-        split = tables["split"]
-        per_page = self.flag(split, "per_page", "[split]", ("split",))
-        participants = self.flag(split, "participants", "[split]", ("split",))
-        starts = self.phrases(split, "split", "starts")
-        if sum((per_page, bool(starts), participants)) > 1:
-            raise self.fail(
-                "[split] per_page, starts and participants exclude each other", ("split",)
-            )
-        rules = self.rules(raw, "fields", tables)
-        if "nature" in issuer:
-            if any(rule.name == "nature" for rule in rules):
-                raise self.fail(
-                    "nature is given twice ([issuer] nature and [fields.nature])",
-                    ("issuer",),
-                    "nature",
-                )
-            value = self.constant(
-                issuer["nature"], Nature, "[issuer] nature", ("issuer",), "nature"
-            )
-            rules.append(FieldRule("nature", Nature, constant=value))
-        own = raw.get("own", {})
-        if not isinstance(own, Mapping):
-            raise self.fail("own must be a table ([own])", (), "own")
-        return IssuerData(
-            path=self.path,
-            name=name,
-            version=None if version is None else str(version),
-            family=family,
-            covers=covers,
-            identification=identification,
-            per_page=per_page,
-            starts=starts,
-            participants=participants,
-            people=People(
-                self.strings(tables["participant"], "markers", "[participant]", ("participant",)),
-                self.strings(tables["dates"], "start", "[dates]", ("dates",)),
-                self.strings(tables["dates"], "end", "[dates]", ("dates",)),
-            ),
-            titles=self.titles(tables["title"]) if tables["title"] else None,
-            organisations=self.organisations(tables["organisation"])
-            if tables["organisation"]
-            else None,
-            natures=self.natures(tables["nature"]) if tables["nature"] else None,
-            fields=tuple(rules),
-            extras=tuple(self.rules(raw, "extras", tables)),
-            own=own,
-        )
-
-    # ------------------------------------------------------------------ identification
-
-    def identification(
-        self, raw: Mapping[str, Any], tables: Mapping[str, Mapping[str, Any]], identity: bool
-    ) -> Scorer | PhraseMatch | None:
-        issuer, match, identify = tables["issuer"], tables["match"], tables["identify"]
-        if "identify" in raw and "match" in raw:
-            raise self.fail("give [match] or [identify], not both", ("identify",))
-        if "identify" in raw:
-            if "score" in issuer:
-                raise self.fail(
-                    "[issuer] score goes with [match]; [identify] has max_score",
-                    ("issuer",),
-                    "score",
-                )
-            return self.scorer(identify)
-        score = issuer.get("score", DEFAULT_SCORE)
-        if (
-            isinstance(score, bool)
-            or not isinstance(score, int | float)
-            or not 0 < score <= 1
-            or score != score
-        ):
-            raise self.fail("[issuer] score must be a number in ]0, 1]", ("issuer",), "score")
-        all_, any_, none = (self.phrases(match, "match", key) for key in ("all", "any", "none"))
-        if not all_ and not any_:
-            if not identity and "match" not in raw:
-                return None
-            raise self.fail(
-                "[match] needs 'all' or 'any': a template that matches everything would claim "
-                "every document",
-                ("match",),
-            )
-        source = f"{'template' if identity else 'data file'} {self.path.name}"
-        return PhraseMatch(source, float(score), all_, any_, none)
-
-    def scorer(self, table: Mapping[str, Any]) -> Scorer:
-        where = ("identify", "markers")
-        markers = []
-        for index, item in enumerate(self.array(table, "markers", "[identify]", ("identify",))):
-            self.known(item, _MARKER_KEYS, where, index)
-            reason = item.get("reason")
-            if not isinstance(reason, str) or not reason.strip():
-                raise self.fail("[[identify.markers]] needs a reason", where, "reason", index)
-            label = "[[identify.markers]]"
-            pattern = item.get("pattern")
-            if not isinstance(pattern, str) or not pattern:
-                raise self.fail(f"{label} needs one pattern (a string)", where, "pattern", index)
-            self.regexes(item, "pattern", label, where, index, compile_them=self.check_patterns)
-            if "weight" not in item:
-                raise self.fail(f"{label} needs a weight", where, None, index)
-            group = item.get("group", "")
-            if not isinstance(group, str):
-                raise self.fail(f"{label} group must be a string", where, "group", index)
-            markers.append(
-                Marker(
-                    reason=reason,
-                    pattern=gated(pattern, re.MULTILINE),
-                    weight=self.number(item, "weight", 0.0, label, where, index=index),
-                    anchor=self.flag(item, "anchor", label, where, index),
-                    case_sensitive=self.flag(item, "case_sensitive", label, where, index),
-                    group=group,
-                )
-            )
-        if not any(marker.anchor for marker in markers):
-            raise self.fail("[identify] needs a marker with anchor = true", ("identify",))
-        rules = common_rules()
-        exclude = self.strings(table, "exclude", "[identify]", ("identify",))
-        for name in exclude:
-            if name not in rules.exclusions:
-                known = ", ".join(rules.exclusions)
-                raise self.fail(
-                    f"[identify] exclude: unknown exclusion {name!r} (known: {known})",
-                    ("identify",),
-                    "exclude",
-                )
-        defer = []
-        for index, item in enumerate(self.array(table, "defer", "[identify]", ("identify",))):
-            self.known(item, _DEFER_KEYS, ("identify",), index)
-            signature = item.get("signature")
-            if signature not in rules.signatures:
-                known = ", ".join(rules.signatures)
-                raise self.fail(
-                    f"[identify] defer: unknown signature {signature!r} (known: {known})",
-                    ("identify",),
-                    "defer",
-                )
-            defer.append((str(signature), self.number(item, "cap", -1, "[identify] defer", ())))
-        pages = table.get("window_pages", 4)
-        if isinstance(pages, bool) or not isinstance(pages, int) or pages < 1:
-            raise self.fail(
-                "[identify] window_pages must be a whole number, 1 or more",
-                ("identify",),
-                "window_pages",
-            )
-        return Scorer(
-            markers,
-            exclude=exclude,
-            defer=defer,
-            window_pages=pages,
-            max_score=self.number(table, "max_score", 0.95, "[identify]", ("identify",)),
-        )
-
-    def phrases(self, table: Mapping[str, Any], name: str, key: str) -> tuple[str, ...]:
-        value = table.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(
-            isinstance(v, str) and matchable(v) for v in value
-        ):
-            raise self.fail(
-                f"[{name}] {key} must be a list of phrases (with letters or digits)", (name,), key
-            )
-        return tuple(value)
-
-    def family(self, value: object) -> Family:
-        try:
-            return Family(str(value))
-        except ValueError:
-            known = ", ".join(f.value for f in Family)
-            raise self.fail(
-                f"[issuer] family must be one of {known}, not {value!r}",
-                ("issuer",),
-                "family" if value is not None else None,
-            ) from None
-
-    # ----------------------------------------------------------------------- readers
-
-    def _regexes(self, table: Mapping[str, Any], key: str, name: str) -> tuple[str, ...]:
-        return self.regexes(table, key, f"[{name}]", (name,), compile_them=self.check_patterns)
-
-    def titles(self, table: Mapping[str, Any]) -> Titles:
-        strip = table.get("strip")
-        if strip is not None and (not isinstance(strip, str) or not strip):
-            raise self.fail("[title] strip must be a regex (a string)", ("title",), "strip")
-        if strip is not None and self.check_patterns:
-            self._regexes(table, "strip", "title")
-        return Titles(
-            self._regexes(table, "labels", "title"),
-            cells=self._regexes(table, "cells", "title"),
-            triggers=self._regexes(table, "triggers", "title"),
-            phrases=self._regexes(table, "phrases", "title"),
-            cut=self._regexes(table, "cut", "title"),
-            strip=strip,
-        )
-
-    def organisations(self, table: Mapping[str, Any]) -> Organisations:
-        return Organisations(
-            self._regexes(table, "labels", "organisation"),
-            sentences=self._regexes(table, "sentences", "organisation"),
-            patterns=self._regexes(table, "patterns", "organisation"),
-            letterhead=self._regexes(table, "letterhead", "organisation"),
-        )
-
-    def natures(self, table: Mapping[str, Any]) -> NatureRules:
-        where = ("nature", "rules")
-        rules = []
-        for index, item in enumerate(self.array(table, "rules", "[nature]", ("nature",))):
-            self.known(item, _RULE_KEYS, where, index)
-            value = self.constant(item.get("value"), Nature, "[[nature.rules]]", where, "value")
-            assert isinstance(value, Nature)
-            label = "[[nature.rules]]"
-            patterns = self.regexes(
-                item, "patterns", label, where, index, compile_them=self.check_patterns
-            )
-            if not patterns:
-                raise self.fail(f"{label} needs patterns", where, "patterns", index)
-            rules.append(
-                NatureRule(
-                    value,
-                    patterns,
-                    self.regexes(
-                        item, "label_only", label, where, index, compile_them=self.check_patterns
-                    ),
-                    self.flag(item, "first", label, where, index),
-                )
-            )
-        return NatureRules(
-            rules, self._regexes(table, "labels", "nature"), self._regexes(table, "cells", "nature")
-        )
+        file = DataFile(Path(str(source)), source.read_text(encoding="utf-8"))
+    return _Builder(file, check_patterns).build(identity=identity)
 
 
 def check_data_file(
@@ -416,3 +154,213 @@ def check_data_file(
     except ConfigError as error:
         return error
     return None
+
+
+class _Builder:
+    """Checks one data file, table by table, and builds its :class:`IssuerData`."""
+
+    def __init__(self, file: DataFile, check_patterns: bool) -> None:
+        self.file = file
+        self.check_patterns = check_patterns
+
+    def build(self, *, identity: bool) -> IssuerData:
+        root = self.file.root
+        root.check_keys(_TOP_KEYS)
+        tables = {name: root.table(name, keys) for name, keys in _KEYS.items()}
+        issuer = tables["issuer"]
+        name = issuer.value("name", None)
+        if (identity or name is not None) and (not isinstance(name, str) or not _NAME.match(name)):
+            raise issuer.error("is required: lower-case letters, digits, '-' and '_'", "name")
+        version = issuer.value("version", "1" if identity else None)
+        if version is not None and (
+            not isinstance(version, str | int | float) or isinstance(version, bool)
+        ):
+            raise issuer.error("must be a string", "version")
+        families = [family.value for family in Family]
+        family = issuer.choice("family", families, REQUIRED if identity else None)
+        identification = self.identification(root, tables, identity)
+        split = tables["split"]
+        per_page = split.flag("per_page", False)
+        participants = split.flag("participants", False)
+        starts = self.phrases(split, "starts")
+        if sum((per_page, bool(starts), participants)) > 1:
+            raise split.error("per_page, starts and participants exclude each other")
+        readers = {key for key in ("title", "organisation", "nature") if key in root}
+        rules = _check_rules(root.table("fields"), self.field_type, readers)
+        if "nature" in issuer:
+            if any(rule.name == "nature" for rule in rules):
+                raise issuer.error("and [fields.nature] exclude each other: give one", "nature")
+            value = _constant(issuer, "nature", Nature)
+            rules.append(FieldRule("nature", Nature, constant=value))
+        dates = tables["dates"]
+        return IssuerData(
+            path=self.file.path,
+            name=name,
+            version=None if version is None else str(version),
+            family=None if family is None else Family(family),
+            covers=issuer.text("covers", ""),
+            identification=identification,
+            per_page=per_page,
+            starts=starts,
+            participants=participants,
+            people=People(
+                _strings(tables["participant"], "markers"),
+                _strings(dates, "start"),
+                _strings(dates, "end"),
+            ),
+            titles=self.titles(tables["title"]) if "title" in readers else None,
+            organisations=self.organisations(tables["organisation"])
+            if "organisation" in readers
+            else None,
+            natures=self.natures(tables["nature"]) if "nature" in readers else None,
+            fields=tuple(rules),
+            extras=tuple(_check_rules(root.table("extras"), lambda name: str, readers)),
+            own=root.table("own").data,
+        )
+
+    def field_type(self, name: str) -> type:
+        if name not in FIELD_TYPES:
+            known = ", ".join(FIELD_TYPES)
+            raise self.file.error(
+                f"is not a field (known: {known}; put issuer-specific values in "
+                "[extras.NAME])",
+                "fields",
+                name,
+            )
+        return FIELD_TYPES[name][0]
+
+    # ------------------------------------------------------------------ identification
+
+    def identification(
+        self, root: Table, tables: Mapping[str, Table], identity: bool
+    ) -> Scorer | PhraseMatch | None:
+        issuer, match = tables["issuer"], tables["match"]
+        if "identify" in root and "match" in root:
+            raise root.error("and [match] exclude each other: give one", "identify")
+        if "identify" in root:
+            if "score" in issuer:
+                raise issuer.error("goes with [match]; [identify] has max_score", "score")
+            return self.scorer(tables["identify"])
+        score = issuer.value("score", DEFAULT_SCORE)
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, int | float)
+            or not 0 < score <= 1
+            or score != score
+        ):
+            raise issuer.error("must be a number in ]0, 1]", "score")
+        all_, any_, none = (self.phrases(match, key) for key in ("all", "any", "none"))
+        if not all_ and not any_:
+            if not identity and "match" not in root:
+                return None
+            raise match.error(
+                "needs 'all' or 'any': a template that matches everything would claim "
+                "every document"
+            )
+        source = f"{'template' if identity else 'data file'} {self.file.path.name}"
+        return PhraseMatch(source, float(score), all_, any_, none)
+
+    def scorer(self, table: Table) -> Scorer:
+        markers = []
+        for item in table.tables("markers", _MARKER_KEYS):
+            pattern = item.text("pattern", empty=False)
+            self.regexes(item, "pattern")
+            markers.append(
+                Marker(
+                    reason=item.text("reason", empty=False),
+                    pattern=gated(pattern, re.MULTILINE),
+                    weight=self.share(item, "weight"),
+                    anchor=item.flag("anchor", False),
+                    case_sensitive=item.flag("case_sensitive", False),
+                    group=item.text("group", ""),
+                )
+            )
+        if not any(marker.anchor for marker in markers):
+            raise table.error("needs a marker with anchor = true")
+        rules = common_rules()
+        exclude = _strings(table, "exclude")
+        for name in exclude:
+            if name not in rules.exclusions:
+                known = ", ".join(rules.exclusions)
+                problem = f"names an unknown exclusion {name!r} (known: {known})"
+                raise table.error(problem, "exclude")
+        defer = []
+        for item in table.tables("defer", _DEFER_KEYS):
+            signature = item.text("signature")
+            if signature not in rules.signatures:
+                known = ", ".join(rules.signatures)
+                problem = f"{signature!r} is an unknown signature (known: {known})"
+                raise item.error(problem, "signature")
+            defer.append((signature, self.share(item, "cap")))
+        return Scorer(
+            markers,
+            exclude=exclude,
+            defer=defer,
+            window_pages=table.integer("window_pages", 4, minimum=1),
+            max_score=self.share(table, "max_score", 0.95),
+        )
+
+    @staticmethod
+    def share(table: Table, key: str, default: float | None = None) -> float:
+        """Return ``table[key]``, a number in [0, 1] (required without ``default``)."""
+        value = table.number(key, REQUIRED if default is None else default, minimum=0)
+        if value > 1:
+            raise table.error(f"must be a number in [0, 1], not {value:g}", key)
+        return value
+
+    @staticmethod
+    def phrases(table: Table, key: str) -> tuple[str, ...]:
+        value = table.value(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and matchable(v) for v in value
+        ):
+            raise table.error("must be a list of phrases (with letters or digits)", key)
+        return tuple(value)
+
+    # ----------------------------------------------------------------------- readers
+
+    def regexes(self, table: Table, key: str) -> tuple[str, ...]:
+        """Return ``table[key]`` as regex sources, each compiled to check it when asked."""
+        sources = _strings(table, key)
+        if self.check_patterns:
+            for source in sources:
+                try:
+                    re.compile(source)
+                except re.error as error:
+                    raise table.error(f"{source!r} is not a regex: {error}", key) from None
+        return sources
+
+    def titles(self, table: Table) -> Titles:
+        strip = table.text("strip", None, empty=False)
+        if strip is not None:
+            self.regexes(table, "strip")
+        return Titles(
+            self.regexes(table, "labels"),
+            cells=self.regexes(table, "cells"),
+            triggers=self.regexes(table, "triggers"),
+            phrases=self.regexes(table, "phrases"),
+            cut=self.regexes(table, "cut"),
+            strip=strip,
+        )
+
+    def organisations(self, table: Table) -> Organisations:
+        return Organisations(
+            self.regexes(table, "labels"),
+            sentences=self.regexes(table, "sentences"),
+            patterns=self.regexes(table, "patterns"),
+            letterhead=self.regexes(table, "letterhead"),
+        )
+
+    def natures(self, table: Table) -> NatureRules:
+        rules = []
+        for item in table.tables("rules", _RULE_KEYS):
+            value = _constant(item, "value", Nature)
+            assert isinstance(value, Nature)
+            patterns = self.regexes(item, "patterns")
+            if not patterns:
+                raise item.error("needs patterns")
+            label_only = self.regexes(item, "label_only")
+            rules.append(NatureRule(value, patterns, label_only, item.flag("first", False)))
+        return NatureRules(rules, self.regexes(table, "labels"), self.regexes(table, "cells"))
