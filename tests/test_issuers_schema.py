@@ -22,7 +22,7 @@ from tests.issuer_data import MINIMAL, write
         (MINIMAL + "[fields.title]\npattern = '(unclosed'\n", 7, "pattern '(unclosed'"),
         (MINIMAL + "[fields.hours]\nhelper = 'rpps'\n", 7, "helper 'rpps' cannot fill"),
         (MINIMAL + "[fields.title]\nhelper = 'magic'\n", 7, "helper 'magic' is unknown"),
-        (MINIMAL + "[fields.title]\nconstant = 'x'\nafter = 'y'\n", 8, "after cannot go with const"),
+        (MINIMAL + "[fields.title]\nconstant = 'x'\nafter = 'y'\n", 8, "cannot go with"),
         (MINIMAL + "[fields.meetings]\nconstant = 'six'\n", 7, "'six' is not a int"),
         (MINIMAL + "[fields.end]\nhelper = 'date'\n", 7, "helper 'date' needs labels"),
         (MINIMAL + "[fields.title]\nuntil = 'x'\npattern = 'y'\n", 7, "until needs after"),
