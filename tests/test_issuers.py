@@ -92,3 +92,11 @@ print("\\n".join(p for p in opened if p.endswith(".toml")))
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_engines_shared_rules_are_read_and_checked() -> None:
+    rules = issuers.common_rules.__wrapped__()  # read afresh, not from the cache
+    assert set(rules.exclusions) == {"invoice", "convention", "programme", "registration"}
+    assert {"andpc", "andpc_action", "university"} <= set(rules.signatures)
+    assert rules.exclusions["invoice"].minimum == 2 and rules.exclusions["invoice"].unless is None
+    assert "rpps" in rules.label_words

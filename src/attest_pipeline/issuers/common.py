@@ -9,12 +9,13 @@ no file.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
+from attest_pipeline.datafile import DataFile, Table
 from attest_pipeline.text.scan import Gated, gated
 
 __all__ = ["COMMON_FILE", "CommonRules", "Exclusion", "common_rules", "compile_folded"]
@@ -62,20 +63,30 @@ class CommonRules:
 def common_rules() -> CommonRules:
     """Read and compile the engine's shared rules (once, on first use)."""
     source = resources.files("attest_pipeline.issuers").joinpath(COMMON_FILE)
-    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    file = DataFile(Path(str(source)), source.read_text(encoding="utf-8"))
+    root = file.root
+    root.check_keys(("negations", "signatures", "exclusions", "wording", "labels", "split"))
+    signatures = root.table("signatures")
+    exclusions = root.table("exclusions")
+    split = root.table("split", ("opening", "speaks"))
     return CommonRules(
-        negations=compile_folded(data["negations"]["patterns"]),
-        signatures={name: compile_folded(p) for name, p in data["signatures"].items()},
+        negations=compile_folded(root.table("negations", ("patterns",)).texts("patterns")),
+        signatures={name: compile_folded(signatures.texts(name)) for name in signatures},
         exclusions={
-            name: Exclusion(
-                patterns=tuple(gated(p, re.MULTILINE) for p in item["patterns"]),
-                minimum=int(item.get("min", 1)),
-                unless=compile_folded(item["unless"]) if item.get("unless") else None,
-            )
-            for name, item in data["exclusions"].items()
+            name: _exclusion(exclusions.table(name, ("min", "patterns", "unless")))
+            for name in exclusions
         },
-        wording=compile_folded(data["wording"]["patterns"]),
-        label_words=tuple(data["labels"]["words"]),
-        opening=compile_folded(data["split"]["opening"]),
-        speaks=compile_folded(data["split"]["speaks"]),
+        wording=compile_folded(root.table("wording", ("patterns",)).texts("patterns")),
+        label_words=root.table("labels", ("words",)).texts("words"),
+        opening=compile_folded(split.texts("opening")),
+        speaks=compile_folded(split.texts("speaks")),
+    )
+
+
+def _exclusion(table: Table) -> Exclusion:
+    unless = table.texts("unless", ())
+    return Exclusion(
+        patterns=tuple(gated(p, re.MULTILINE) for p in table.texts("patterns")),
+        minimum=table.integer("min", 1, minimum=1),
+        unless=compile_folded(unless) if unless else None,
     )
