@@ -1,6 +1,6 @@
 """People and periods: who the attestation is about, and the days of the action.
 
-The participant is read by :func:`~attest_pipeline.text.names.find_person` with the
+The participant is read by :func:`~attest_pipeline.text.participant.find_person` with the
 issuer's own markers added to the shared ones (never the signatory), the parts of the name
 from a ``Nom :`` / ``Prénom :`` pair, the RPPS after its label; the dates from their labels
 first, else from the period written in running text.
