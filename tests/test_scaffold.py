@@ -62,7 +62,7 @@ def test_the_generated_package_passes_its_own_tests_and_lint(tmp_path: Path) -> 
     root = write_plugin("medsud", tmp_path)
     result = run_tests(root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
         cwd=root, capture_output=True, text=True, timeout=60, check=False,
@@ -80,7 +80,7 @@ def test_without_reportlab_the_sample_stays_text_and_the_tests_build_its_pdf(
     assert "the tests build its PDF" in (root / "README.md").read_text(encoding="utf-8")
     result = run_tests(root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
     assert not (root / "samples/sample-1.pdf").exists()  # built in a temporary folder
 
 

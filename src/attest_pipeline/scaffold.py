@@ -205,11 +205,17 @@ from __future__ import annotations
 
 ${imports}from pathlib import Path
 
+from attest_pipeline.issuers import check_data_file
 from attest_pipeline.testing import assert_samples, document_from_text, run_issuer
 
 from $module import ${class_name}
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_the_data_file_is_valid() -> None:
+    # Checked whole (every regex compiled): the issuer reads it on its first document only.
+    assert check_data_file(${class_name}.data_file) is None
 
 
 def test_reads_the_sample_text() -> None:
