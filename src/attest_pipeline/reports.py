@@ -238,7 +238,7 @@ def format_records(records: Iterable[Record]) -> str:
             [
                 r.source,
                 ",".join(map(str, r.pages)),
-                r.status.value,
+                r.status.word,  # people read "quarantine"; the JSON keeps "reject"
                 r.plugin or "",
                 f"{who} {r.rpps or ''}".strip(),
                 _dates(
