@@ -282,3 +282,49 @@ def test_a_scanned_sample_line_cut_in_two_is_read_whole() -> None:
     pdf = (SAMPLES / "congress_04_reagjir25_landscape.pdf").read_bytes()
     text = ocr_page(pdf, 1, SETTINGS).page.text
     assert "a assisté aux Rencontres nationales " in text
+
+
+def test_a_dot_leader_dropped_by_tesseract_is_put_back() -> None:
+    lines = [
+        "ATTESTATION DE FIN DE FORMATION",
+        "L'organisme de formation atteste que le participant désigné ci-dessous",
+        "a participé à la formation « Lombalgies communes : prise en charge ».",
+        "Identité du participant ........................ Raphaël BONNET",
+        "Nom                                   Prénom",
+    ]
+    image = render_page(make_pdf([lines], size=12), 1, 200)
+    text = ocr_page(scanned_pdf(image, 200), 1, SETTINGS).page.text
+    assert "Identité du participant ........ Raphaël BONNET" in text
+    # A wide gap with no ink is a gap, not a leader.
+    assert "Nom Prénom" in text.splitlines()
+
+
+def test_the_word_boxes_of_a_skewed_table_are_level() -> None:
+    from reportlab.pdfgen import canvas
+
+    from attest_pipeline.reading import with_tables
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
+    pdf.setFont("Helvetica", 12)
+    for row, line in enumerate(ATTESTATION[:4]):
+        pdf.drawString(60, 770 - 18 * row, line)
+    rows = [("Nom", "Prénom", "N° RPPS"), ("LEFÈVRE-ROUSSEAU", "Anne-Sophie", "10404539024")]
+    for y, row in zip((680, 660), rows, strict=True):
+        for x, cell in zip((60, 240, 400), row, strict=True):
+            pdf.drawString(x, y, cell)
+    pdf.showPage()
+    pdf.save()
+    image = render_page(buffer.getvalue(), 1, 200)
+    # Under DESKEW_FROM: read as it is, not straightened; 2 degrees over the 440 pt of the
+    # row put its last cell 15 pt off, under the next row's first.
+    skewed = image.rotate(2.2, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    result = ocr_page(scanned_pdf(skewed, 200), 1, SETTINGS)
+    assert result.skew == 0
+    header = [w for w in result.words if w.text in ("Nom", "RPPS")]
+    assert len(header) == 2
+    assert abs(header[0].bottom - header[1].bottom) < 2
+    table = with_tables(result.page, lambda number: result.words).text
+    assert "Nom : LEFÈVRE-ROUSSEAU" in table
+    assert "Prénom : Anne-Sophie" in table
+    assert "N° RPPS : 10404539024" in table

@@ -89,3 +89,29 @@ def enlarge(image: Image.Image, dpi: float, finer: float) -> Image.Image:
 
     size = (round(image.width * finer / dpi), round(image.height * finer / dpi))
     return image.resize(size, Image.Resampling.BICUBIC)
+
+
+#: Darker than this (0-255) is ink: half-way between a scan's paper (230-250) and its
+#: toner (15-45), with room for blur and noise.
+INK = 150
+
+
+def dotted(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
+    """Whether the ``box`` (pixels: left, top, right, bottom) of a text line holds a dot leader.
+
+    Tesseract drops a dot leader between a label and its value ("Nom du participant
+    ........ Dr KOWALSKI Anna" is read without its dots) and the label reading then loses
+    the layout that made it a label. A leader is ink along the whole gap, all of it in the
+    lower half of the line (dots sit on the baseline); a table's gap between two columns
+    holds no ink, a rule or a stroke crosses the upper half.
+    """
+    left, top, right, bottom = box
+    if right - left < 4 or bottom - top < 4:
+        return False
+    ink = image.crop(box).point(lambda value: 255 if value < INK else 0)
+    found = ink.getbbox()
+    if found is None:
+        return False
+    ink_left, ink_top, ink_right, _ = found
+    height, width = bottom - top, right - left
+    return ink_top >= height / 2 and ink_right - ink_left >= width * 0.6

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -232,10 +232,11 @@ def _ocr(
         # The page was read once; a retry that does not fit in the time left keeps the
         # reading already made rather than losing it.
         pass
-    text = clean_text([" ".join(word.text for word in line) for line in best.lines])
+    found = _with_leaders(best.lines, best_image, best.dpi)
+    text = clean_text([" ".join(word.text for word in line) for line in found])
     points = POINTS_PER_INCH / best.dpi
     centre = (best_image.width * points / 2, best_image.height * points / 2)
-    lines = layout.level(best.lines, layout.skew(best.lines), centre)
+    lines = layout.level(found, layout.skew(found), centre)
     return OcrPage(
         page=Page(number=number, text=text, ocr=True, confidence=round(best.confidence, 1)),
         words=tuple(word for line in lines for word in line),
@@ -244,3 +245,44 @@ def _ocr(
         skew=round(best.skew, 2),
         dpi=best.dpi,
     )
+
+
+#: A gap between two words of a line wider than this many word heights may hold a dot
+#: leader that Tesseract dropped (a space is 0.3 to 0.5 word heights).
+LEADER_GAP = 2.0
+#: What stands for a dot leader in the text, as a text layer gives it.
+LEADER = "........"
+
+
+def _with_leaders(
+    lines: Sequence[layout.Line], image: Image.Image, dpi: float
+) -> list[layout.Line]:
+    """The lines with the dot leaders Tesseract dropped put back, as words of their own.
+
+    Only a wide gap between two words of one line is looked at (:func:`~.images.dotted`):
+    a few crops of a few pixels, on the lines that have one.
+    """
+    pixels = dpi / POINTS_PER_INCH
+    restored: list[layout.Line] = []
+    for line in lines:
+        words: list[Word] = []
+        for word in line:
+            if words:
+                previous = words[-1]
+                top = min(previous.top, word.top)
+                bottom = max(previous.bottom, word.bottom)
+                height = min(previous.bottom - previous.top, word.bottom - word.top)
+                gap = word.x0 - previous.x1
+                if gap > LEADER_GAP * height and images.dotted(
+                    image,
+                    (
+                        round((previous.x1 + height / 2) * pixels),
+                        round(top * pixels),
+                        round((word.x0 - height / 2) * pixels),
+                        round(bottom * pixels),
+                    ),
+                ):
+                    words.append(Word(LEADER, previous.x1, word.x0, top, bottom, None))
+            words.append(word)
+        restored.append(tuple(words))
+    return restored
