@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFilter
 
@@ -328,3 +330,49 @@ def test_the_word_boxes_of_a_skewed_table_are_level() -> None:
     assert "Nom : LEFÈVRE-ROUSSEAU" in table
     assert "Prénom : Anne-Sophie" in table
     assert "N° RPPS : 10404539024" in table
+
+
+def test_a_pdf_of_mixed_pages_is_read_through_the_command_line(tmp_path: Path) -> None:
+    """A cover letter in text, a scan pasted under a typed header, text drawn as outlines."""
+    from tests.conftest import ROSTER, attest, write_config
+    from tests.test_pipeline import ANDPC, outlined_pdf
+    from tests.test_reading import pasted_scan
+
+    cover = make_pdf(
+        [
+            [
+                "Secrétariat des formations - 3 boulevard de la Liberté - 35000 Rennes",
+                "Madame, Monsieur, veuillez trouver ci-joint les documents de la session.",
+                "Nous restons à votre disposition pour toute question.",
+            ]
+        ]
+    )
+    outlined = outlined_pdf(
+        ANDPC.format(
+            name="Jean-Pierre DUPONT",
+            rpps="10005682603",
+            action="12345678901",
+            nature="Formation continue",
+            title="Prise en charge de l'asthme",
+        ).splitlines()
+    )
+    mixed = pdfium.PdfDocument.new()
+    for part in (cover, pasted_scan(), outlined):
+        mixed.import_pages(pdfium.PdfDocument(part))
+    buffer = io.BytesIO()
+    mixed.save(buffer)
+    pdf = tmp_path / "mixed.pdf"
+    pdf.write_bytes(buffer.getvalue())
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    write_config(tmp_path, roster)
+    page = read_pdf(pdf.read_bytes()).page
+    assert not needs_ocr(page(1)) and page(2).image_body and page(3).text == ""
+
+    result = attest("extract", "--json", str(pdf), cwd=tmp_path)
+    records = {record["participant"]["rpps"]: record for record in json.loads(result.stdout)}
+    assert set(records) == {"10101010105", "10005682603"}, result.stdout
+    pasted, drawn = records["10101010105"], records["10005682603"]
+    assert (pasted["pages"], drawn["pages"]) == ([2], [3])
+    assert pasted["ocr"] and drawn["ocr"]
+    assert pasted["status"] == drawn["status"] == "file", result.stdout
