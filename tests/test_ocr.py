@@ -3,7 +3,9 @@ from __future__ import annotations
 import io
 import json
 import random
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -23,6 +25,7 @@ from attest_pipeline.ocr import (
     tesseract,
     tesseract_status,
 )
+from attest_pipeline.ocr.tesseract import PageRun
 from attest_pipeline.reading import read_pdf
 from attest_pipeline.testing.pdf import make_pdf
 from attest_pipeline.text_layer import needs_ocr
@@ -376,3 +379,29 @@ def test_a_pdf_of_mixed_pages_is_read_through_the_command_line(tmp_path: Path) -
     assert (pasted["pages"], drawn["pages"]) == ([2], [3])
     assert pasted["ocr"] and drawn["ocr"]
     assert pasted["status"] == drawn["status"] == "file", result.stdout
+
+
+def test_a_line_the_segmentation_dropped_is_read_on_the_page_straightened() -> None:
+    # A variation scan (samples/gen, seed 7001, document 54, page 2) skewed by 2.35
+    # degrees: read as it is, Tesseract drops the line naming the diploma.
+    pdf = (Path(__file__).parent / "data" / "scan_line_dropped.pdf").read_bytes()
+    image = render_page(pdf, 1, 200)
+    first = strategy.read(image, 200.0, 0, 0.0, PageRun("fra", 1, 60.0, time.monotonic() + 60))
+    assert "narrative" not in " ".join(word.text for word in first.words)
+    assert strategy._missed_lines(first, image)
+    result = ocr_page(pdf, 1, SETTINGS)
+    assert "Diplôme d'université « Médecine narrative et humanités médicales »" in (
+        result.page.text
+    )
+    assert result.skew == pytest.approx(2.35, abs=0.3)
+
+
+def test_a_page_read_whole_has_no_missed_line(page_image: Image.Image) -> None:
+    reading = strategy.read(
+        page_image, 200.0, 0, 0.0, PageRun("fra", 1, 60.0, time.monotonic() + 60)
+    )
+    assert not strategy._missed_lines(reading, page_image)
+    # The same reading with the RPPS line taken out: its ink is left unread.
+    lines = tuple(line for line in reading.lines if "RPPS" not in " ".join(w.text for w in line))
+    assert len(lines) == len(reading.lines) - 1
+    assert strategy._missed_lines(replace(reading, lines=lines), page_image)

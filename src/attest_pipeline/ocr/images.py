@@ -115,3 +115,31 @@ def dotted(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
     ink_left, ink_top, ink_right, _ = found
     height, width = bottom - top, right - left
     return ink_top >= height / 2 and ink_right - ink_left >= width * 0.6
+
+
+def unread_ink(image: Image.Image, read: list[tuple[int, int]], left: int, right: int) -> int:
+    """The height in pixels of the tallest band of rows holding ink that no word covers.
+
+    ``read`` are the rows (top, bottom) covered by the words read; only the columns from
+    ``left`` to ``right`` (those of the words) are looked at, so that a dark margin of the
+    scan is not taken for text. A line that Tesseract's segmentation dropped leaves such a
+    band as tall as a line of print; an underline or a table's rule is a few pixels.
+    """
+    from PIL import Image
+
+    if right - left < 1:
+        return 0
+    ink = image.crop((left, 0, right, image.height)).point(lambda v: 255 if v < INK else 0)
+    # One column: each row's share of ink, averaged by the resampling (fast, in C).
+    rows = ink.resize((1, image.height), Image.Resampling.BOX).tobytes()
+    covered = bytearray(image.height)
+    for top, bottom in read:
+        top, bottom = max(top, 0), min(bottom, image.height)
+        if bottom > top:
+            covered[top:bottom] = b"\1" * (bottom - top)
+    tallest = band = 0
+    for row, value in enumerate(rows):
+        # 1 % of the row's width in ink: a line of print has more, specks less.
+        band = band + 1 if value > 2 and not covered[row] else 0
+        tallest = max(tallest, band)
+    return tallest
