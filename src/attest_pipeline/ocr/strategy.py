@@ -303,7 +303,7 @@ def _missed_lines(reading: Reading, image: Image.Image) -> bool:
     once the page is straightened: one page in the 150 of 70 variation scans, skewed by
     2.35 degrees, lost the line naming the diploma (and was filed in the wrong bloc). The
     check costs 20 to 130 ms on the loaded machine (:func:`~.images.unread_ink`); on 70
-    pages of another seed, read whole, it set off no further reading.
+    other pages, read whole (65 of them from another seed), it set off no further reading.
     """
     size = layout.print_size(reading.lines)
     words = reading.words
