@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import io
+import json
 import random
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFilter
 
@@ -21,6 +25,7 @@ from attest_pipeline.ocr import (
     tesseract,
     tesseract_status,
 )
+from attest_pipeline.ocr.tesseract import PageRun
 from attest_pipeline.reading import read_pdf
 from attest_pipeline.testing.pdf import make_pdf
 from attest_pipeline.text_layer import needs_ocr
@@ -282,3 +287,121 @@ def test_a_scanned_sample_line_cut_in_two_is_read_whole() -> None:
     pdf = (SAMPLES / "congress_04_reagjir25_landscape.pdf").read_bytes()
     text = ocr_page(pdf, 1, SETTINGS).page.text
     assert "a assisté aux Rencontres nationales " in text
+
+
+def test_a_dot_leader_dropped_by_tesseract_is_put_back() -> None:
+    lines = [
+        "ATTESTATION DE FIN DE FORMATION",
+        "L'organisme de formation atteste que le participant désigné ci-dessous",
+        "a participé à la formation « Lombalgies communes : prise en charge ».",
+        "Identité du participant ........................ Raphaël BONNET",
+        "Nom                                   Prénom",
+    ]
+    image = render_page(make_pdf([lines], size=12), 1, 200)
+    text = ocr_page(scanned_pdf(image, 200), 1, SETTINGS).page.text
+    assert "Identité du participant ........ Raphaël BONNET" in text
+    # A wide gap with no ink is a gap, not a leader.
+    assert "Nom Prénom" in text.splitlines()
+
+
+def test_the_word_boxes_of_a_skewed_table_are_level() -> None:
+    from reportlab.pdfgen import canvas
+
+    from attest_pipeline.reading import with_tables
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
+    pdf.setFont("Helvetica", 12)
+    for row, line in enumerate(ATTESTATION[:4]):
+        pdf.drawString(60, 770 - 18 * row, line)
+    rows = [("Nom", "Prénom", "N° RPPS"), ("LEFÈVRE-ROUSSEAU", "Anne-Sophie", "10404539024")]
+    for y, row in zip((680, 660), rows, strict=True):
+        for x, cell in zip((60, 240, 400), row, strict=True):
+            pdf.drawString(x, y, cell)
+    pdf.showPage()
+    pdf.save()
+    image = render_page(buffer.getvalue(), 1, 200)
+    # Under DESKEW_FROM: read as it is, not straightened; 2 degrees over the 440 pt of the
+    # row put its last cell 15 pt off, under the next row's first.
+    skewed = image.rotate(2.2, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    result = ocr_page(scanned_pdf(skewed, 200), 1, SETTINGS)
+    assert result.skew == 0
+    header = [w for w in result.words if w.text in ("Nom", "RPPS")]
+    assert len(header) == 2
+    assert abs(header[0].bottom - header[1].bottom) < 2
+    table = with_tables(result.page, lambda number: result.words).text
+    assert "Nom : LEFÈVRE-ROUSSEAU" in table
+    assert "Prénom : Anne-Sophie" in table
+    assert "N° RPPS : 10404539024" in table
+
+
+def test_a_pdf_of_mixed_pages_is_read_through_the_command_line(tmp_path: Path) -> None:
+    """A cover letter in text, a scan pasted under a typed header, text drawn as outlines."""
+    from tests.conftest import ROSTER, attest, write_config
+    from tests.test_pipeline import ANDPC, outlined_pdf
+    from tests.test_reading import pasted_scan
+
+    cover = make_pdf(
+        [
+            [
+                "Secrétariat des formations - 3 boulevard de la Liberté - 35000 Rennes",
+                "Madame, Monsieur, veuillez trouver ci-joint les documents de la session.",
+                "Nous restons à votre disposition pour toute question.",
+            ]
+        ]
+    )
+    outlined = outlined_pdf(
+        ANDPC.format(
+            name="Jean-Pierre DUPONT",
+            rpps="10005682603",
+            action="12345678901",
+            nature="Formation continue",
+            title="Prise en charge de l'asthme",
+        ).splitlines()
+    )
+    mixed = pdfium.PdfDocument.new()
+    for part in (cover, pasted_scan(), outlined):
+        mixed.import_pages(pdfium.PdfDocument(part))
+    buffer = io.BytesIO()
+    mixed.save(buffer)
+    pdf = tmp_path / "mixed.pdf"
+    pdf.write_bytes(buffer.getvalue())
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    write_config(tmp_path, roster)
+    page = read_pdf(pdf.read_bytes()).page
+    assert not needs_ocr(page(1)) and page(2).image_body and page(3).text == ""
+
+    result = attest("extract", "--json", str(pdf), cwd=tmp_path)
+    records = {record["participant"]["rpps"]: record for record in json.loads(result.stdout)}
+    assert set(records) == {"10101010105", "10005682603"}, result.stdout
+    pasted, drawn = records["10101010105"], records["10005682603"]
+    assert (pasted["pages"], drawn["pages"]) == ([2], [3])
+    assert pasted["ocr"] and drawn["ocr"]
+    assert pasted["status"] == drawn["status"] == "file", result.stdout
+
+
+def test_a_line_the_segmentation_dropped_is_read_on_the_page_straightened() -> None:
+    # A variation scan (samples/gen, seed 7001, document 54, page 2) skewed by 2.35
+    # degrees: read as it is, Tesseract drops the line naming the diploma.
+    pdf = (Path(__file__).parent / "data" / "scan_line_dropped.pdf").read_bytes()
+    image = render_page(pdf, 1, 200)
+    first = strategy.read(image, 200.0, 0, 0.0, PageRun("fra", 1, 60.0, time.monotonic() + 60))
+    assert "narrative" not in " ".join(word.text for word in first.words)
+    assert strategy._missed_lines(first, image)
+    result = ocr_page(pdf, 1, SETTINGS)
+    assert "Diplôme d'université « Médecine narrative et humanités médicales »" in (
+        result.page.text
+    )
+    assert result.skew == pytest.approx(2.35, abs=0.3)
+
+
+def test_a_page_read_whole_has_no_missed_line(page_image: Image.Image) -> None:
+    reading = strategy.read(
+        page_image, 200.0, 0, 0.0, PageRun("fra", 1, 60.0, time.monotonic() + 60)
+    )
+    assert not strategy._missed_lines(reading, page_image)
+    # The same reading with the RPPS line taken out: its ink is left unread.
+    lines = tuple(line for line in reading.lines if "RPPS" not in " ".join(w.text for w in line))
+    assert len(lines) == len(reading.lines) - 1
+    assert strategy._missed_lines(replace(reading, lines=lines), page_image)

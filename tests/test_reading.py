@@ -149,8 +149,13 @@ BODY = [
 ]
 
 
-def pasted_scan(*, text_over_image: bool = False, image_share: float = 0.8) -> bytes:
-    """A page: a typed header and footer, and the attestation pasted in as an image."""
+def pasted_scan(
+    *, text_over_image: bool = False, image_share: float = 0.8, in_form: bool = False
+) -> bytes:
+    """A page: a typed header and footer, and the attestation pasted in as an image.
+
+    ``in_form`` wraps the image in a form XObject, as word processors export a picture.
+    """
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
@@ -165,7 +170,12 @@ def pasted_scan(*, text_over_image: bool = False, image_share: float = 0.8) -> b
     pdf.drawString(40, 20, FOOTER)
     height = 841.89 * image_share
     width = height * image.width / image.height
+    if in_form:
+        pdf.beginForm("picture")
     pdf.drawImage(ImageReader(image), 40, 40, width=width, height=height)
+    if in_form:
+        pdf.endForm()
+        pdf.doForm("picture")
     if text_over_image:  # a searchable scan: its own text layer over the image
         pdf.setFont("Helvetica", 12)
         for row, line in enumerate(BODY):
@@ -179,6 +189,12 @@ def test_a_page_with_an_image_body_under_a_typed_header_is_marked_for_ocr() -> N
     page = read_pdf(pasted_scan()).page(1)
     assert HEADER in page.text  # its text layer holds the header and the footer only
     assert page.image_body
+
+
+def test_an_image_body_inside_a_form_xobject_is_marked_for_ocr() -> None:
+    data = pasted_scan(in_form=True)
+    assert b"/Subtype /Form" in data or b"/Subtype/Form" in data
+    assert read_pdf(data).page(1).image_body
 
 
 def test_a_searchable_scan_keeps_its_text_layer() -> None:

@@ -89,3 +89,57 @@ def enlarge(image: Image.Image, dpi: float, finer: float) -> Image.Image:
 
     size = (round(image.width * finer / dpi), round(image.height * finer / dpi))
     return image.resize(size, Image.Resampling.BICUBIC)
+
+
+#: Darker than this (0-255) is ink: half-way between a scan's paper (230-250) and its
+#: toner (15-45), with room for blur and noise.
+INK = 150
+
+
+def dotted(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
+    """Whether the ``box`` (pixels: left, top, right, bottom) of a text line holds a dot leader.
+
+    Tesseract drops a dot leader between a label and its value ("Nom du participant
+    ........ Dr KOWALSKI Anna" is read without its dots) and the label reading then loses
+    the layout that made it a label. A leader is ink along the whole gap, all of it in the
+    lower half of the line (dots sit on the baseline); a table's gap between two columns
+    holds no ink, a rule or a stroke crosses the upper half.
+    """
+    left, top, right, bottom = box
+    if right - left < 4 or bottom - top < 4:
+        return False
+    ink = image.crop(box).point(lambda value: 255 if value < INK else 0)
+    found = ink.getbbox()
+    if found is None:
+        return False
+    ink_left, ink_top, ink_right, _ = found
+    height, width = bottom - top, right - left
+    return ink_top >= height / 2 and ink_right - ink_left >= width * 0.6
+
+
+def unread_ink(image: Image.Image, read: list[tuple[int, int]], left: int, right: int) -> int:
+    """The height in pixels of the tallest band of rows holding ink that no word covers.
+
+    ``read`` are the rows (top, bottom) covered by the words read; only the columns from
+    ``left`` to ``right`` (those of the words) are looked at, so that a dark margin of the
+    scan is not taken for text. A line that Tesseract's segmentation dropped leaves such a
+    band as tall as a line of print; an underline or a table's rule is a few pixels.
+    """
+    from PIL import Image
+
+    if right - left < 1:
+        return 0
+    ink = image.crop((left, 0, right, image.height)).point(lambda v: 255 if v < INK else 0)
+    # One column: each row's share of ink, averaged by the resampling (fast, in C).
+    rows = ink.resize((1, image.height), Image.Resampling.BOX).tobytes()
+    covered = bytearray(image.height)
+    for top, bottom in read:
+        top, bottom = max(top, 0), min(bottom, image.height)
+        if bottom > top:
+            covered[top:bottom] = b"\1" * (bottom - top)
+    tallest = band = 0
+    for row, value in enumerate(rows):
+        # 1 % of the row's width in ink: a line of print has more, specks less.
+        band = band + 1 if value > 2 and not covered[row] else 0
+        tallest = max(tallest, band)
+    return tallest
