@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from attest_pipeline.models import Word
 from attest_pipeline.ocr.layout import join_split_lines
-from attest_pipeline.ocr.text import clean_text
+from attest_pipeline.ocr.text import clean_text, evidence_confidence
 
 # ---------------------------------------------------------------------------- clean_text
 
@@ -52,3 +52,27 @@ def test_the_pieces_of_a_line_cut_by_the_segmentation_are_joined() -> None:
     ]
     glued = lines[0][1]
     assert (glued.x0, glued.x1, glued.confidence) == (155, 310, 90.0)
+
+
+def test_the_confidence_of_a_value_leaves_out_its_label() -> None:
+    def word(text: str, confidence: float) -> Word:
+        return Word(text, 0, 10, 0, 10, confidence)
+
+    # Tesseract reads a label run into by a dot leader with a low confidence.
+    line = [word("Nom", 96), word("du", 97), word("participant", 29), word("Dr", 93)]
+    line += [word("KOWALSKI", 92.3), word("Anna", 96.5)]
+    evidence = "Nom du participant Dr KOWALSKI Anna"
+    assert evidence_confidence(evidence, line) == 29
+    assert evidence_confidence(evidence, line, "KOWALSKI Anna") == 92.3
+    assert evidence_confidence(evidence, line, "Anna") == 96.5
+    # A value none of whose words is in the run: the whole run counts.
+    assert evidence_confidence(evidence, line, "DUPONT") == 29
+
+
+def test_clean_text_takes_out_a_space_read_inside_a_numeric_date() -> None:
+    assert clean_text(["du 16/10/2025 au 17/1 0/2025."]) == "du 16/10/2025 au 17/10/2025."
+    assert clean_text(["le 03.0 6.2025", "le 03/06/20 25"]) == "le 03.06.2025\nle 03/06/2025"
+    # Not a date: left alone.
+    assert clean_text(["Salle 1/2 3/4 places", "le 17/1 0/25"]) == (
+        "Salle 1/2 3/4 places\nle 17/1 0/25"
+    )

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from attest_pipeline.mapping import MappingRules, eligible_actions
+from attest_pipeline.eligibility import eligible_actions
+from attest_pipeline.mapping import MappingRules
 from attest_pipeline.models import (
     Document,
     Extraction,
@@ -29,7 +30,8 @@ from attest_pipeline.referentiel import Referentiel
 from attest_pipeline.roster import Match, Roster, describe
 from attest_pipeline.roster_search import RosterEvidence, Sighting
 from attest_pipeline.text.identifiers import normalise_rpps
-from attest_pipeline.text.names import plausible_name, split_name
+from attest_pipeline.text.name_reading import plausible_name
+from attest_pipeline.text.names import split_name
 
 #: Attestations dated before this are implausible (certification périodique began in 2023;
 #: older DPC attestations are still accepted down to this limit).
@@ -311,7 +313,8 @@ def _check_ocr(
             continue
         confidence = found.confidence
         if confidence is None:
-            confidence = _evidence_confidence(found.evidence, document)
+            value = found.value if isinstance(found.value, str) else None
+            confidence = _evidence_confidence(found.evidence, document, value)
         if confidence is not None and confidence < minimum:
             weak.append(f"{name} ({confidence:.0f})")
     if weak:
@@ -335,8 +338,12 @@ def _check_ocr_evidence(evidence: str, document: Document, minimum: float) -> li
     return []
 
 
-def _evidence_confidence(evidence: str, document: Document) -> float | None:
+def _evidence_confidence(
+    evidence: str, document: Document, value: str | None = None
+) -> float | None:
     """The lowest OCR confidence of the words ``evidence`` was read from, on any page.
+
+    With ``value``, only the words of the excerpt that are part of the value count.
 
     When the excerpt cannot be located among the words, the OCR pages' mean confidence.
     ``None`` when the excerpt stands in the text layer of a page not read by OCR: a
@@ -350,7 +357,8 @@ def _evidence_confidence(evidence: str, document: Document) -> float | None:
     found = [
         confidence
         for page in ocr_pages
-        if (confidence := evidence_confidence(evidence, document.words(page.number))) is not None
+        if (confidence := evidence_confidence(evidence, document.words(page.number), value))
+        is not None
     ]
     if found:
         return min(found)

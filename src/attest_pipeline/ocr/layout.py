@@ -127,3 +127,35 @@ def skew(lines: Sequence[Line]) -> float:
     # y grows downwards: a line rising to the right (counter-clockwise skew) has a negative
     # slope.
     return -math.degrees(math.atan(statistics.median(slopes)))
+
+
+def level(lines: Sequence[Line], skew: float, centre: tuple[float, float]) -> list[Line]:
+    """The lines with their word boxes turned back by ``skew`` degrees around ``centre``.
+
+    A page skewed by a degree or two is read as well as a straight one, but its word boxes
+    are not level: across a 400 pt table row, 2 degrees put the last cell 14 pt lower than
+    the first, more than a row's height, and a reading by position (a table's value under
+    its label) takes the wrong row. Each box keeps its size, its centre turned back: no
+    further reading is needed.
+    """
+    if not skew:
+        return list(lines)
+    angle = math.radians(skew)
+    cos, sin = math.cos(angle), math.sin(angle)
+    x_c, y_c = centre
+
+    def turned(word: Word) -> Word:
+        dx, dy = (word.x0 + word.x1) / 2 - x_c, (word.top + word.bottom) / 2 - y_c
+        # y grows downwards: a counter-clockwise skew is undone by turning clockwise.
+        x, y = x_c + dx * cos - dy * sin, y_c + dx * sin + dy * cos
+        half_width, half_height = (word.x1 - word.x0) / 2, (word.bottom - word.top) / 2
+        return Word(
+            text=word.text,
+            x0=x - half_width,
+            x1=x + half_width,
+            top=y - half_height,
+            bottom=y + half_height,
+            confidence=word.confidence,
+        )
+
+    return [tuple(turned(word) for word in line) for line in lines]

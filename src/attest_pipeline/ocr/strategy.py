@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 from attest_pipeline.models import Page, Word
 from attest_pipeline.ocr import images, layout
 from attest_pipeline.ocr.tesseract import (
+    POINTS_PER_INCH,
     OcrTimeout,
     PageRun,
     osd_rotation,
@@ -78,10 +79,12 @@ class OcrPage:
     """The result of reading one page by OCR.
 
     ``page`` has ``ocr=True`` and the mean word confidence. ``words`` have their boxes in
-    PDF points from the top-left corner of the page *as read*, that is once turned upright,
-    and their confidences. ``rotation`` is the clockwise rotation in degrees (0, 90, 180 or
-    270) that was applied to the rendered page to put it upright; ``skew`` the further small
-    rotation (degrees, counter-clockwise) applied to straighten it, 0 when none was needed.
+    PDF points from the top-left corner of the page *as read*, that is once turned upright
+    and straightened, the skew left (under :data:`DESKEW_FROM`) taken out of the boxes
+    (:func:`~.layout.level`), and their confidences. ``rotation`` is the clockwise
+    rotation in degrees (0, 90, 180 or 270) that was applied to the rendered page to put it
+    upright; ``skew`` the further small rotation (degrees, counter-clockwise) applied to
+    straighten the image, 0 when none was needed.
     ``seconds`` is the wall time spent on the page; ``dpi`` the resolution of the reading
     kept (:data:`FINE_DPI` when small print was read again).
     """
@@ -224,15 +227,18 @@ def _ocr(
             straight = images.straighten(best_image, skew)
             reading = read(straight, best.dpi, best.rotation, -skew, run)
             if reading.rank > best.rank:
-                best = reading
+                best, best_image = reading, straight
     except OcrTimeout:
         # The page was read once; a retry that does not fit in the time left keeps the
         # reading already made rather than losing it.
         pass
     text = clean_text([" ".join(word.text for word in line) for line in best.lines])
+    points = POINTS_PER_INCH / best.dpi
+    centre = (best_image.width * points / 2, best_image.height * points / 2)
+    lines = layout.level(best.lines, layout.skew(best.lines), centre)
     return OcrPage(
         page=Page(number=number, text=text, ocr=True, confidence=round(best.confidence, 1)),
-        words=best.words,
+        words=tuple(word for line in lines for word in line),
         rotation=best.rotation,
         seconds=time.monotonic() - started,
         skew=round(best.skew, 2),

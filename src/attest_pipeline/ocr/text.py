@@ -70,6 +70,13 @@ _FIRST_OF_MONTH = re.compile(
 )
 
 
+# A space read inside a numeric date, in its month or its year ("17/1 0/2025",
+# "17/10/20 25"): OCR cuts a number where a character is wider than usual. Only inside
+# the shape of a whole date, where no other reading makes sense.
+_SPLIT_MONTH = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d) (\d)\2((?:19|20)\d{2})(?!\d|[/.]\d)")
+_SPLIT_YEAR = re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2(19|20) (\d{2})(?!\d|[/.]\d)")
+
+
 def clean_word(word: str) -> str:
     """One OCR word with quotes, ligatures and odd spaces normalised."""
     return word.translate(_CHARACTERS).strip()
@@ -81,10 +88,12 @@ def clean_text(lines: Sequence[str]) -> str:
     Each line has its quotes, ligatures and spaces normalised; lines without a letter or a
     digit are dropped; a word cut by a hyphen at a line end is joined when the next line
     starts in lowercase (the rest of that line stays on its own line); ``ler`` or ``Ier``
-    before a month name becomes ``1er``. Digits and letters are never changed otherwise.
+    before a month name becomes ``1er``; a space read inside the month or the year of a
+    numeric date is taken out (``17/1 0/2025``). Digits and letters are never changed
+    otherwise.
     """
     kept = [_SPACES.sub(" ", line.translate(_CHARACTERS)).strip() for line in lines]
-    kept = [_FIRST_OF_MONTH.sub("1er", line) for line in kept if ALNUM.search(line)]
+    kept = [_dates(_FIRST_OF_MONTH.sub("1er", line)) for line in kept if ALNUM.search(line)]
     for index in range(len(kept) - 1):
         line = kept[index]
         if not _BROKEN_END.search(line):
@@ -97,7 +106,17 @@ def clean_text(lines: Sequence[str]) -> str:
     return "\n".join(line for line in kept if line)
 
 
-def evidence_confidence(evidence: str, words: Sequence[Word]) -> float | None:
+def _dates(line: str) -> str:
+    """The line with the spaces OCR read inside numeric dates taken out."""
+    if "/" not in line and "." not in line:
+        return line
+    line = _SPLIT_MONTH.sub(r"\1\2\3\4\2\5", line)
+    return _SPLIT_YEAR.sub(r"\1\2\3\2\4\5", line)
+
+
+def evidence_confidence(
+    evidence: str, words: Sequence[Word], value: str | None = None
+) -> float | None:
     """Return the lowest OCR confidence of the words a page-text excerpt was read from.
 
     ``evidence`` is an excerpt of an OCR'd page's text (a plugin's ``Found.evidence``);
@@ -105,7 +124,11 @@ def evidence_confidence(evidence: str, words: Sequence[Word]) -> float | None:
     The excerpt's words are looked for as a run of consecutive words (the first and last
     may be cut: ``10005682603`` in ``RPPS:10005682603``); the lowest confidence of the run
     is returned, so that one badly read digit of an RPPS or letter of a name is not
-    averaged away. ``None`` when the excerpt is not found as such (across a joined
+    averaged away. With ``value`` (the text the field's value was read as), only the words
+    of the run that are part of the value count: the label beside a value is not the
+    value, and Tesseract gives a label a low confidence when a dot leader runs into it
+    (``Nom du participant ...... Dr KOWALSKI Anna``: 29 for ``participant``, 92 to 97
+    for the name). ``None`` when the excerpt is not found as such (across a joined
     hyphenation, or not on that page).
     """
     tokens = evidence.split()
@@ -123,6 +146,25 @@ def evidence_confidence(evidence: str, words: Sequence[Word]) -> float | None:
                 and all(w.text == t for w, t in zip(run[1:-1], tokens[1:-1], strict=True))
             )
         if matches:
-            scores = [w.confidence for w in run if w.confidence is not None]
+            scored = _value_words(run, value) if value else run
+            scores = [w.confidence for w in scored if w.confidence is not None]
             return min(scores) if scores else None
     return None
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _value_words(run: Sequence[Word], value: str) -> Sequence[Word]:
+    """The words of ``run`` that are words of ``value`` (all of them when none is).
+
+    Compared whole, without case or punctuation: ``KOWALSKI,`` is the value's
+    ``Kowalski``, ``du`` is not part of ``DUPONT``.
+    """
+    tokens = {core for token in value.split() if (core := _core(token))}
+    part = [word for word in run if _core(word.text) in tokens]
+    return part or run
+
+
+def _core(text: str) -> str:
+    return _NOT_ALNUM.sub("", text.casefold())
