@@ -115,6 +115,19 @@ def test_a_leading_page_with_an_attestation_heading_is_never_left_out(tmp_path: 
     assert records[1]["status"] == "file"
 
 
+def test_a_headed_page_whose_participant_is_unread_is_not_joined_to_the_previous(
+    tmp_path: Path,
+) -> None:
+    # Three attestations in one PDF, the second's participant unreadable (a poor scan):
+    # it must not become a page of the first, whose participant would be filed for both.
+    data, who = sample("andpc", PAIRS["andpc"][0])
+    unreadable = make_pdf(["ATTESTATION DE PARTICIPATION\nParticipant : (illisible)\nDPC"])
+    records = extract(tmp_path, merged(data, unreadable, data))
+    assert [r["pages"] for r in records] == [[1], [2], [3]]
+    assert records[0]["participant"]["rpps"] == who["rpps"]  # type: ignore[index]
+    assert records[1]["status"] == "review"
+
+
 def test_starts_split_keeps_continuation_pages(tmp_path: Path) -> None:
     path = write(tmp_path, "acme.toml", MINIMAL + '[split]\nstarts = ["Attestation n°"]\n')
     document = document_from_text(

@@ -53,7 +53,8 @@ def split_by_participant(document: Document, people: People) -> list[list[int]] 
     attestation's heading or names, after a marker (``certifie que``, ``Participant :``),
     someone else than the attestation in progress; a bare ``Dr X`` without heading (a
     speaker, a signatory, a cover letter's addressee) does not open one. Pages without a
-    participant continue the previous attestation; pages before the first (a cover
+    participant continue the previous attestation, unless headed as one (then read alone,
+    a person deciding when nothing is read); pages before the first (a cover
     letter) are left out, also when the PDF holds one attestation behind them, unless
     they carry an attestation's heading or say what one says (``atteste que``, ``a
     participé``; data ``[split] speaks``): then they are read as an
@@ -79,6 +80,12 @@ def split_by_participant(document: Document, people: People) -> list[list[int]] 
                 groups.append([page.number])
                 current = name
                 continue
+        if heading and groups:
+            # Headed as an attestation but its participant not read (a poor scan): its
+            # own attestation, for a person to see, never a page of the one before.
+            groups.append([page.number])
+            current = frozenset()
+            continue
         if groups:
             groups[-1].append(page.number)
         else:
