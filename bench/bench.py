@@ -1,6 +1,6 @@
 """Throughput and memory of attest-pipeline on N generated attestations.
 
-Usage: python bench/bench.py N [N ...] [--rounds R] [--out DIR] [--keep]
+Usage: python bench/bench.py N [N ...] [--rounds R] [--against SRC] [--out DIR] [--keep]
 
 For each N: generates N one-page attestations of the sample roster's physicians (the sample
 generator's bulk mode), then measures, on the same files, R rounds (default 3) of:
@@ -14,11 +14,14 @@ generator's bulk mode), then measures, on the same files, R rounds (default 3) o
 - ``attest run`` (durable filing: fsync, SQLite WAL) on one core and on all cores;
 - the peak memory (max RSS of the command and its worker processes);
 
-then ``attest --help`` start-up time, and ``attest extract FILE`` on one file, start to exit
+Then ``attest --help`` start-up time, and ``attest extract FILE`` on one file, start to exit
 (median of 10 runs, beside ``python -c pass``). Every throughput is also given as a ratio of
 the floor measured in the same round (this machine is shared and noisy: only ratios
 compare), each round's and their median; beside them, how many fields the peer got right
 and the accuracy on the sample corpus (``scripts/accuracy.py``).
+
+With ``--against SRC`` (another checkout's ``src`` folder: the code before a change), every
+``attest`` measurement is made for that code too, in the same rounds, labelled ``before``.
 
 With ``--roster-entries M``: the roster search (the roster as evidence) with a roster of M
 physicians (the sample roster plus generated names): the time to build its index, the time
@@ -59,7 +62,20 @@ print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float]:
+def code_env(src: Path | None) -> dict[str, str] | None:
+    """The environment that runs the attest-pipeline of the source folder ``src``.
+
+    ``None``: this tree's (the installed one). With ``--against``, the code of another
+    checkout (its ``src``) is measured beside it, round after round.
+    """
+    if src is None:
+        return None
+    return {**os.environ, "PYTHONPATH": str(src.resolve())}
+
+
+def measure(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, the largest of the command's processes)."""
     out = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
@@ -67,6 +83,7 @@ def measure(command: list[str], cwd: Path) -> tuple[float, float]:
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     ).stdout.split()
     return float(out[0]), float(out[1]) / 1024
 
@@ -142,13 +159,20 @@ def _prints(path: Path, text: str) -> bool:
         pdf.close()
 
 
-def median_seconds(command: list[str], cwd: Path, runs: int = 10) -> float:
+def median_seconds(
+    command: list[str], cwd: Path, runs: int = 10, env: dict[str, str] | None = None
+) -> float:
     """Median wall seconds of ``command``, start to exit, over ``runs`` runs."""
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run(
-            command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            command,
+            cwd=cwd,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
         )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -300,13 +324,19 @@ def roster_search_bench(entries: int, files: list[Path], out: Path) -> dict[str,
     return result
 
 
-def bench(n: int, out: Path, rounds: int = 3) -> dict[str, object]:
+def bench(
+    n: int, out: Path, rounds: int = 3, against: Path | None = None
+) -> dict[str, object]:
     """All measurements for N documents, ``rounds`` times in turn (medians reported).
 
     On a shared machine the load changes from one minute to the next: each round measures
     the floor and every command one after the other, each ratio is taken within its round,
-    and the median of the rounds is reported.
+    and the median of the rounds is reported. With ``against`` (another checkout's
+    ``src``), each round measures that code's commands too, labelled ``before``.
     """
+    codes: list[tuple[str, Path | None]] = [("", None)]
+    if against is not None:
+        codes.append(("before, ", against))
     corpus = out / f"corpus-{n}"
     if not corpus.exists():
         generator().generate_bulk(corpus, n)  # type: ignore[attr-defined]
@@ -330,29 +360,32 @@ def bench(n: int, out: Path, rounds: int = 3) -> dict[str, object]:
                 [sys.executable, str(ROOT / "bench" / "peer.py"), str(listing), str(results)],
                 out,
             )
-        for jobs in (1, 0):
-            label = "1 core" if jobs == 1 else "all cores"
-            work = out / f"extract-{n}-{jobs}"
-            shutil.rmtree(work, ignore_errors=True)
-            work.mkdir(parents=True)
-            config = write_config(work)
-            measured[f"extract ({label})"] = measure(
-                [
-                    *attest, "--config", str(config), "extract", "--json",
-                    "--jobs", str(jobs), "--from-file", str(listing),
-                ],
-                work,
-            )
-            work = out / f"run-{n}-{jobs}"
-            shutil.rmtree(work, ignore_errors=True)
-            (work / "inbox").mkdir(parents=True)
-            config = write_config(work)
-            for i, path in enumerate(files):
-                shutil.copyfile(path, work / "inbox" / f"{i:06d}.pdf")
-            measured[f"run ({label})"] = measure(
-                [*attest, "--config", str(config), "run", "--jobs", str(jobs)], work
-            )
-            shutil.rmtree(work, ignore_errors=True)
+        for code, src in codes:
+            env = code_env(src)
+            for jobs in (1, 0):
+                label = f"{code}1 core" if jobs == 1 else f"{code}all cores"
+                work = out / f"extract-{n}-{jobs}"
+                shutil.rmtree(work, ignore_errors=True)
+                work.mkdir(parents=True)
+                config = write_config(work)
+                measured[f"extract ({label})"] = measure(
+                    [
+                        *attest, "--config", str(config), "extract", "--json",
+                        "--jobs", str(jobs), "--from-file", str(listing),
+                    ],
+                    work,
+                    env,
+                )
+                work = out / f"run-{n}-{jobs}"
+                shutil.rmtree(work, ignore_errors=True)
+                (work / "inbox").mkdir(parents=True)
+                config = write_config(work)
+                for i, path in enumerate(files):
+                    shutil.copyfile(path, work / "inbox" / f"{i:06d}.pdf")
+                measured[f"run ({label})"] = measure(
+                    [*attest, "--config", str(config), "run", "--jobs", str(jobs)], work, env
+                )
+                shutil.rmtree(work, ignore_errors=True)
         floor = len(files) / measured["bare_extraction"][0]
         for key, (seconds, peak) in measured.items():
             rate = len(files) / seconds
@@ -371,10 +404,12 @@ def bench(n: int, out: Path, rounds: int = 3) -> dict[str, object]:
             result[f"{key} peak_mib"] = round(max(peaks[key]), 1)
     if peer:
         result["invoice2data fields right"] = peer_accuracy(out / f"peer-{n}.jsonl")
-    result["help_seconds"] = round(median_seconds([*attest, "--help"], ROOT), 3)
     config = write_config(out)
     one = [*attest, "--config", str(config), "extract", str(files[0])]
-    result["extract_one_file_seconds"] = round(median_seconds(one, out), 3)
+    for code, src in codes:
+        env = code_env(src)
+        result[f"{code}help_seconds"] = round(median_seconds([*attest, "--help"], ROOT, env=env), 3)
+        result[f"{code}extract_one_file_seconds"] = round(median_seconds(one, out, env=env), 3)
     result["python_c_pass_seconds"] = round(median_seconds([sys.executable, "-c", "pass"], out), 3)
     return result
 
@@ -390,6 +425,13 @@ def main() -> int:
     )
     parser.add_argument("--only-roster", action="store_true", help="measure only the roster search")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of measurements (median)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="SRC",
+        help="also measure the code of this source folder (another checkout's src), in turn",
+    )
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="attest-bench-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -398,14 +440,12 @@ def main() -> int:
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
     )
     # Compiled once, as an installation is: each command then starts as a user's does.
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(ROOT / "src"), str(ROOT / "plugins")],
-        check=True,
-    )
+    compiled = [ROOT / "src", ROOT / "plugins", *([args.against] if args.against else [])]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *map(str, compiled)], check=True)
     try:
         for n in args.sizes:
             if not args.only_roster:
-                print(json.dumps(bench(n, out, args.rounds), indent=2), flush=True)
+                print(json.dumps(bench(n, out, args.rounds, args.against), indent=2), flush=True)
             if args.roster_entries:
                 corpus = out / f"corpus-{n}"
                 if not corpus.exists():

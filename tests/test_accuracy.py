@@ -91,10 +91,40 @@ def test_the_variation_mode_reports_per_family_and_per_axis() -> None:
     assert result.returncode in (0, 1), result.stderr
     assert "40 documents (seed 31): field accuracy " in out
     assert ", 0 misfiled, lowest axis value " in out
-    for row in ("arrangement  form", "arrangement  table", "signatory    roster", "cover"):
+    for row in ("arrangement  form", "arrangement  table", "signatory    roster", "cover",
+                "renderer     libreoffice", "renderer     chromium", "esign        pades"):
         assert row in out
+    # Every renderer and the signer are on the test machine (.ci/run installs them).
+    assert "NOT RUN" not in out
     assert "0 wrong filings" in out
     summary = out.strip().splitlines()[-1]
     accuracy = float(summary.split("field accuracy ")[1].split(",")[0])
     lowest = float(summary.rsplit(" at ", 1)[1])
     assert (result.returncode == 0) == (accuracy >= 0.99 and lowest >= 0.97)
+
+
+def test_the_variation_mode_says_loudly_what_it_could_not_run(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    # A PATH holding the OCR engine but no soffice: LibreOffice's axis value is not run.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tesseract = shutil.which("tesseract")
+    assert tesseract is not None
+    (bin_dir / "tesseract").symlink_to(tesseract)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "accuracy.py"), "--variations", "12",
+         "--seed", "31", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PATH": str(bin_dir)},
+    )
+    out = result.stdout
+    assert result.returncode == 1, result.stderr
+    assert "NOT RUN renderer=libreoffice: soffice not found" in out
+    assert "written by reportlab instead" in out
+    assert out.strip().splitlines()[-1].endswith(", NOT RUN: renderer=libreoffice")

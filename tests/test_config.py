@@ -5,16 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from attest_pipeline.config import (
+from attest_pipeline.config import load_config, locate
+from attest_pipeline.errors import ConfigError
+from attest_pipeline.filesystems import (
     NETWORK_FILESYSTEMS,
     check_outputs,
     check_state_is_local,
     filesystem_type,
-    load_config,
-    locate,
     output_problems,
 )
-from attest_pipeline.errors import ConfigError
 from tests.conftest import write_config
 
 
@@ -95,7 +94,7 @@ def test_state_on_a_network_file_system_is_refused(
     tmp_path: Path, roster: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = load_config(write_config(tmp_path, roster))
-    monkeypatch.setattr("attest_pipeline.config.filesystem_type", lambda path: "cifs")
+    monkeypatch.setattr("attest_pipeline.filesystems.filesystem_type", lambda path: "cifs")
     with pytest.raises(ConfigError, match="network file system \\(cifs\\)"):
         check_state_is_local(config)
 

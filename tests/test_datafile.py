@@ -109,8 +109,14 @@ def test_where_is_written_as_in_the_file(tricky: DataFile) -> None:
     assert tricky.where() == ""
 
 
-def test_the_shipped_data_files_have_a_line_for_every_key() -> None:
-    for path in (DEFAULT_REFERENTIEL, DEFAULT_RULES, DEFAULT_CERTIFICATION, DEFAULT_DPC):
+def test_every_toml_file_of_the_project_has_a_line_for_every_key() -> None:
+    root = Path(__file__).resolve().parent.parent
+    tracked = subprocess.run(
+        ["git", "ls-files", "*.toml"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    paths = [root / name for name in tracked]
+    assert {DEFAULT_REFERENTIEL, DEFAULT_RULES, DEFAULT_CERTIFICATION, DEFAULT_DPC} <= set(paths)
+    for path in paths:
         file = DataFile.read(path)
         lines = path.read_text(encoding="utf-8").splitlines()
         for key_path in _paths(file.root.data):

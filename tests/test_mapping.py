@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
+from attest_pipeline.eligibility import choose, eligible_actions
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.mapping import (
     DEFAULT_RULES,
     MappingRules,
     check_rules,
-    choose,
     detect_theme,
-    eligible_actions,
     load_rules,
 )
 from attest_pipeline.models import Candidate, Extraction, Family, Found, Nature
@@ -608,7 +607,8 @@ def test_eligible_actions_is_fast(ref: Referentiel, rules: MappingRules) -> None
 def test_rcp_with_enough_meetings_over_a_year_is_2d() -> None:
     from datetime import date
 
-    from attest_pipeline.mapping import eligible_actions, load_rules
+    from attest_pipeline.eligibility import eligible_actions
+    from attest_pipeline.mapping import load_rules
     from attest_pipeline.models import Extraction, Family, Found, Nature
     from attest_pipeline.referentiel import load_referentiel
 

@@ -8,19 +8,19 @@ import pytest
 from attest_pipeline.models import Found
 from attest_pipeline.testing.pdf import make_pdf
 from attest_pipeline.text.fold import fold, normalise
+from attest_pipeline.text.name_fields import find_name_fields
 from attest_pipeline.text.names import (
     CIVILITIES,
     PersonName,
     compatible_person,
     could_be_a_name,
-    find_name_fields,
-    find_person,
     name_keys,
     name_readings,
     same_person,
     split_name,
     strip_civilities,
 )
+from attest_pipeline.text.participant import find_person
 
 
 def pdf_text(page: str) -> str:
@@ -524,7 +524,7 @@ def test_find_person_never_takes_a_doctor_named_as_the_agent(text: str) -> None:
     ],
 )
 def test_a_name_reads_as_plausible(text: str) -> None:
-    from attest_pipeline.text.names import plausible_name
+    from attest_pipeline.text.name_reading import plausible_name
 
     assert plausible_name(text)
 
@@ -542,13 +542,13 @@ def test_a_name_reads_as_plausible(text: str) -> None:
     ],
 )
 def test_what_is_no_name_is_not_plausible(text: str) -> None:
-    from attest_pipeline.text.names import plausible_name
+    from attest_pipeline.text.name_reading import plausible_name
 
     assert not plausible_name(text)
 
 
 def test_one_word_is_plausible_only_when_allowed() -> None:
-    from attest_pipeline.text.names import plausible_name
+    from attest_pipeline.text.name_reading import plausible_name
 
     assert plausible_name("DUPONT", allow_single=True)
 
@@ -564,7 +564,7 @@ def test_one_word_is_plausible_only_when_allowed() -> None:
     ],
 )
 def test_signatory_at_tells_the_signatory(text: str, name: str, signatory: bool) -> None:
-    from attest_pipeline.text.names import signatory_at
+    from attest_pipeline.text.name_reading import signatory_at
 
     folded = fold(text)
     assert signatory_at(folded, folded.text.index(fold(name).text)) is signatory

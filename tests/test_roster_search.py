@@ -48,6 +48,10 @@ def found(index: RosterIndex, text: str) -> list[str]:
         ("Anne Sophie LEFEVRE", MARRIED),
         ("LEFÈVRE épouse ROUSSEAU Anne-Sophie", MARRIED),
         ("Nom : DUPONT   Prénom : Jean-Pierre", DUPONT),
+        # A form's fields in English, one per line, either order.
+        ("Last name : DUPONT\nFirst name : Jean-Pierre", DUPONT),
+        ("First name: Claire\nFamily name: MARTIN", MARTIN),
+        ("Surname : N'DIAYE\nGiven names : Aminata", NDIAYE),
         ("Louis SAINT ANDRE", HYPHEN),
         ("Dr Louis Saint-André", HYPHEN),
     ],

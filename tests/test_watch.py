@@ -298,7 +298,7 @@ def test_watch_refuses_state_on_a_network_file_system(
 ) -> None:
     config = load_config(write_config(tmp_path, roster))
     pipeline = Pipeline(config, load_registry(config.plugins))
-    monkeypatch.setattr("attest_pipeline.config.filesystem_type", lambda path: "cifs")
+    monkeypatch.setattr("attest_pipeline.filesystems.filesystem_type", lambda path: "cifs")
     with pytest.raises(ConfigError, match="network file system"):
         watch(pipeline, stop=threading.Event())
 

@@ -65,7 +65,7 @@ def _signer() -> Any:
         cert_registry=SimpleCertificateStore.from_certs([certificate]))
 
 
-def _anchors(data: bytes) -> list[tuple[int, tuple[float, float, float, float]]]:
+def _anchors(data: bytes) -> list[tuple[int, tuple[int, int, int, int]]]:
     """(page index, box) of each page's signature stamp: under its block's two lines."""
     import pypdfium2 as pdfium
 
@@ -78,7 +78,8 @@ def _anchors(data: bytes) -> list[tuple[int, tuple[float, float, float, float]]]
             if hit:
                 left, bottom, _, _ = text.get_charbox(hit[0])
                 dx0, dy0, dx1, dy1 = STAMP[0]
-                found.append((index, (left + dx0, bottom + dy0, left + dx1, bottom + dy1)))
+                x, y = round(left), round(bottom)
+                found.append((index, (x + dx0, y + dy0, x + dx1, y + dy1)))
     return found
 
 

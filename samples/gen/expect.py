@@ -47,7 +47,10 @@ def candidates(family: str, nature: str, theme: str, listed: bool) -> tuple[
             return [(3, "C")], A_DEMANDER
         return [(1, "C")], A_DEMANDER
     if family == "congress":
-        return [(1, "D")], DE_FAIT if listed else A_DEMANDER
+        label = DE_FAIT if listed else A_DEMANDER
+        if nature == "congres_international":  # WONCA: also in 1.E's list (domain.md)
+            return [(1, "D"), (1, "E")], label
+        return [(1, "D")], label
     if family == "journal_test":
         return [(1, "H")], DE_FAIT if listed else A_DEMANDER
     if family == "peer_group":

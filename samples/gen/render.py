@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from typing import Protocol
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Where rendered and signed PDFs are kept between runs, keyed by what made them.
@@ -30,6 +31,16 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / (
 MARGIN = 60.0
 
 Row = list[tuple[float, str]]
+
+
+class Surface(Protocol):
+    """What a flow is replayed on: strings at coordinates, page after page."""
+
+    def text(self, x: float, y: float, text: str) -> None:
+        """Draw ``text`` at (x, y)."""
+
+    def end_page(self) -> None:
+        """Start the next page."""
 
 
 class Flow:
@@ -70,14 +81,14 @@ class Flow:
             self.pages.pop()
         return b""
 
-    def replay(self, surface: object) -> None:
+    def replay(self, surface: Surface) -> None:
         """Write the recorded rows onto another surface (reportlab, when absent)."""
         for index, page in enumerate(self.pages):
             if index:
-                surface.end_page()  # type: ignore[attr-defined]
+                surface.end_page()
             for y, row in page:
                 for x, text in row:
-                    surface.text(x, y, text)  # type: ignore[attr-defined]
+                    surface.text(x, y, text)
 
     def blocks(self) -> list[list[tuple[str, list[Row]]]]:
         """Per page: ``("p", [row])`` for a line, ``("table", rows)`` for rows of cells."""

@@ -199,7 +199,7 @@ def wording(rng: random.Random, family: str, language: str, start: date,
                         "CERTIFICATE OF ATTENDANCE"], "The Organising Committee", "attended",
                        ["the WONCA Europe Conference 2026 in Paris, France,",
                         "accredited with 21 CME credits,"], "held",
-                       "the participant named below", first, last, "congres",
+                       "the participant named below", first, last, "congres_international",
                        english=True, extra=EXTRA_EN)
     event = EVENTS[rng.choice(sorted(k for k, e in EVENTS.items() if e.listed))]
     return Wording([f"{event.name} ({event.edition})", "ATTESTATION DE PRÉSENCE"],

@@ -87,7 +87,8 @@ def doctor(options: Options) -> None:
         problems += 1
     if config is not None and not config.builtin:
         from attest_pipeline.access import root_problems
-        from attest_pipeline.config import check_state_is_local, output_problems, outputs
+        from attest_pipeline.config import outputs
+        from attest_pipeline.filesystems import check_state_is_local, output_problems
 
         try:
             check_state_is_local(config)

@@ -22,6 +22,9 @@ A loader opens the file, takes its tables and reads their values with typed gett
 ``tomllib`` gives no positions, so the file's text is walked once more (it is valid TOML by
 then) to note the line of each key, table and array element: an error points at the key at
 fault, or, when the key is missing, at its table.
+
+One module (about 450 lines): the walk that finds lines and the getters that use them are
+one responsibility, a data file's checking, and read better together.
 """
 
 from __future__ import annotations

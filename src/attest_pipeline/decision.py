@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from attest_pipeline.mapping import MappingRules, eligible_actions
+from attest_pipeline.eligibility import eligible_actions
+from attest_pipeline.mapping import MappingRules
 from attest_pipeline.models import (
     Document,
     Extraction,
@@ -29,7 +30,8 @@ from attest_pipeline.referentiel import Referentiel
 from attest_pipeline.roster import Match, Roster, describe
 from attest_pipeline.roster_search import RosterEvidence, Sighting
 from attest_pipeline.text.identifiers import normalise_rpps
-from attest_pipeline.text.names import plausible_name, split_name
+from attest_pipeline.text.name_reading import plausible_name
+from attest_pipeline.text.names import split_name
 
 #: Attestations dated before this are implausible (certification périodique began in 2023;
 #: older DPC attestations are still accepted down to this limit).

@@ -35,9 +35,10 @@ from pathlib import Path
 
 from attest_pipeline.access import prepare_roots
 from attest_pipeline.analysis import Analysis, Context
-from attest_pipeline.config import Config, check_outputs, outputs
+from attest_pipeline.config import Config, outputs
 from attest_pipeline.decision import Rules
 from attest_pipeline.errors import ConfigError, StorageFull
+from attest_pipeline.filesystems import check_outputs
 from attest_pipeline.filing import Filed, Filer, is_storage_full, readable_name
 from attest_pipeline.inbox import (
     MAX_ATTEMPTS,
@@ -474,7 +475,8 @@ class Session:
         page_count = outcome.page_count if isinstance(outcome, Analysis) else None
         parts = outcome.parts if isinstance(outcome, Analysis) else None
         return self.filer.file_document(
-            taken.id, taken.name, data, page_count, records, taken.original, parts=parts
+            taken.id, taken.name, data, page_count, records, taken.original, parts=parts,
+            source=taken.path,
         )
 
     def _commit(

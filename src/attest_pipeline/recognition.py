@@ -203,7 +203,10 @@ def _extract(issuer: Issuer, document: Document, pages: tuple[int, ...], phase: 
     return Item(pages, extraction)
 
 
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+#: The type of the value of each field of :class:`~attest_pipeline.models.Extraction` (the
+#: first is the one a value read from text is converted to): what the core accepts from a
+#: plugin, and what the issuer engine's field rules produce.
+FIELD_TYPES: Mapping[str, tuple[type, ...]] = {
     "issuer": (str,),
     "participant": (str,),
     "last_name": (str,),
@@ -217,7 +220,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "theme": (str,),
     "event": (str,),
     "journal": (str,),
-    "hours": (int, float),
+    "hours": (float, int),
     "meetings": (int,),
 }
 
@@ -242,8 +245,8 @@ def validate_extraction(extraction: object) -> Extraction:
         if not isinstance(found, Found) or not isinstance(found.evidence, str):
             raise PluginFailure(f"{name} is {found!r}, not Found(value, evidence)")
         value = found.value
-        if isinstance(value, bool) or not isinstance(value, _FIELD_TYPES[name]):
-            raise PluginFailure(f"{name} = {value!r} is not a {_FIELD_TYPES[name][0].__name__}")
+        if isinstance(value, bool) or not isinstance(value, FIELD_TYPES[name]):
+            raise PluginFailure(f"{name} = {value!r} is not a {FIELD_TYPES[name][0].__name__}")
         if isinstance(value, datetime):
             changes[name] = Found(value.date(), found.evidence, found.confidence)
         elif isinstance(value, str) and not value.strip():

@@ -170,7 +170,7 @@ class _PluginLoader:
 
     def load_templates(self, dirs: Sequence[Path]) -> None:
         """Register the issuers described by declarative templates."""
-        from attest_pipeline.templates import load_templates
+        from attest_pipeline.issuers import load_templates
 
         try:
             issuers, problems = load_templates(dirs)

@@ -27,16 +27,16 @@ from dataclasses import dataclass
 from attest_pipeline.models import Physician
 from attest_pipeline.text.fold import Folded, fold, normalise
 from attest_pipeline.text.identifiers import find_all_rpps, normalise_rpps, rpps_valid
+from attest_pipeline.text.name_reading import signatory_at
 from attest_pipeline.text.names import (
     CIVILITIES,
-    DEFAULT_MARKERS,
     MARRIED_MARKERS,
     PARTICLES,
     name_key,
     name_readings,
     same_person,
-    signatory_at,
 )
+from attest_pipeline.text.participant import DEFAULT_MARKERS
 
 #: A family name is looked up as the concatenation of at most this many tokens
 #: (``de la Fontaine``: 3; ``Le Goff de la Tour``: 5 is not needed, its pieces are).
@@ -44,7 +44,10 @@ _MAX_RUN = 4
 #: Tokens that may stand between a family name and the first name of one person
 #: (``DUPONT épouse MARTIN Marie``, ``Nom : DUPONT Prénom : Marie``), at most this many.
 _MAX_GAP = 4
-_LABEL_GAP = frozenset({"nom", "prenom", "prenoms", "usage", "naissance"})
+#: The words of the labels of a name's fields, French and English (a form's fields, one
+#: per line: ``Last name : DUPONT`` / ``First name : Marie``).
+_FRENCH_LABELS = frozenset({"nom", "prenom", "prenoms", "usage", "naissance"})
+_LABEL_GAP = _FRENCH_LABELS | {"last", "first", "given", "family", "surname", "name", "names"}
 _GAP_WORDS = CIVILITIES | MARRIED_MARKERS | PARTICLES | _LABEL_GAP
 #: An RPPS and a name of the same physician are "near" within this many characters and
 #: at most this many line breaks (the same line, or the line below: ``Dr X`` / ``RPPS ...``).

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from attest_pipeline.mapping import choose
+from attest_pipeline.eligibility import choose
 from attest_pipeline.models import Problem, Record, Status
 from attest_pipeline.outcomes import destination
 from attest_pipeline.reasons import Reason

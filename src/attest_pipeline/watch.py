@@ -28,14 +28,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from attest_pipeline.config import (
-    NETWORK_FILESYSTEMS,
-    Config,
-    WatchConfig,
-    check_state_is_local,
-    filesystem_type,
-)
+from attest_pipeline.config import Config, WatchConfig
 from attest_pipeline.errors import ConfigError
+from attest_pipeline.filesystems import NETWORK_FILESYSTEMS, check_state_is_local, filesystem_type
 from attest_pipeline.inbox import candidates, not_regular
 from attest_pipeline.readiness import QuietTracker
 from attest_pipeline.run_summary import Summary

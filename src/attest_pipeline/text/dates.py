@@ -16,6 +16,11 @@ ones, for the certificates of attendance of international congresses. Dates of p
 issue and signature (``édité le``, ``fait à ... le``, an e-signature's time stamp) are
 the document's, never the action's.
 
+One module on purpose (about 800 lines): it is the one date parser, and single dates,
+periods, lists, labelled dates and ``strptime`` formats share one grammar (the month
+names, the item forms, what joins items) and one pass over the text; apart, the grammar
+would have to be exported to each of them.
+
 Two-digit years follow the POSIX rule: ``00``-``68`` are 2000-2068, ``69``-``99`` are
 1969-1999 (an action in 2070 or a birth in 1968 written ``68`` are both out of reach of
 an attestation's plausible dates anyway, and the core flags them).

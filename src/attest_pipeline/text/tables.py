@@ -8,7 +8,9 @@ module reads such a table from the words of a page and gives each value beside i
 those lines to the page's text, so that every plugin reads tables alike.
 
 Only a table with one value row is read: a header row over several value rows is a list
-(of participants, of sessions), and choosing one of its rows would be a guess.
+(of participants, of sessions), and choosing one of its rows would be a guess. A value
+row's cells may wrap over several lines (a word processor's or a browser's table, the
+shorter cells centred on the tallest): the lines of each cell are joined in order.
 
 Cost: the words come from pdfplumber (about 25 ms a page), so a page is looked at only
 when its text layer holds a line made of label words alone (:func:`has_header_row`).
@@ -152,13 +154,56 @@ def table_fields(words: Sequence[Word]) -> list[tuple[str, str]]:
             fold(" ".join(w.text for w in below.words)).text
         ):
             continue
-        if index + 2 < len(rows) and _in_columns(rows[index + 2], header, below):
+        band = _value_band(rows[index + 1 :], header)
+        if sum(len(_columns_of(r, header)) >= 2 for r in band) > 1:
+            continue  # several rows filling columns: a list
+        after = index + 1 + len(band)
+        if after < len(rows) and _continues(rows[after:], header, band[-1]):
             continue  # a list of rows, not one value row
-        values = _by_column(below, header)
+        values = _by_column(band, header)
         pairs.extend(
             (cell.text, value) for cell, value in zip(header, values, strict=True) if value
         )
     return pairs
+
+
+def _value_band(rows: Sequence[_Row], header: Sequence[_Cell]) -> list[_Row]:
+    """The value row with the lines of its cells wrapped over several lines.
+
+    A word processor or a browser wraps a long value inside its cell, and centres the
+    shorter cells of the row on it: the lines of one cell follow each other as close as
+    lines of a paragraph (closer than the lines of a page written line by line), each
+    within the columns. The band ends at a wider gap, a line running across a column's
+    edge (a sentence under the table) or another header row.
+    """
+    band = [rows[0]]
+    for row in rows[1:]:
+        previous = band[-1]
+        if row.top - previous.bottom > 0.4 * min(row.height, previous.height):
+            break
+        if _header_like(fold(" ".join(w.text for w in row.words)).text):
+            break
+        if not _columns_of(row, header):
+            break  # runs across a column's edge
+        band.append(row)
+    return band
+
+
+def _columns_of(row: _Row, header: Sequence[_Cell]) -> set[int]:
+    """The columns ``row``'s cells stand in; empty when a cell runs across a column's edge.
+
+    A cell stands in the column it starts in, and may reach into the gap before the next
+    label (a number wider than ``N° RPPS``), not past that label's left edge.
+    """
+    starts = [*_column_starts(header)[1:], float("inf")]
+    edges = [*(cell.x0 for cell in header[1:]), float("inf")]
+    columns = set()
+    for cell in _cells(row):
+        column = next(i for i, start in enumerate(starts) if cell.x0 < start)
+        if cell.x1 > edges[column]:
+            return set()
+        columns.add(column)
+    return columns
 
 
 def _column_starts(header: Sequence[_Cell]) -> list[float]:
@@ -169,31 +214,26 @@ def _column_starts(header: Sequence[_Cell]) -> list[float]:
     return starts
 
 
-def _by_column(row: _Row, header: Sequence[_Cell]) -> list[str]:
+def _by_column(rows: Sequence[_Row], header: Sequence[_Cell]) -> list[str]:
+    """Each column's words, line after line: a wrapped cell's lines joined in order."""
     starts = _column_starts(header)
     columns: list[list[str]] = [[] for _ in header]
-    for word in row.words:
-        column = max(i for i, start in enumerate(starts) if word.x0 >= start)
-        columns[column].append(word.text)
+    for row in rows:
+        for word in row.words:
+            column = max(i for i, start in enumerate(starts) if word.x0 >= start)
+            columns[column].append(word.text)
     return [" ".join(column) for column in columns]
 
 
-def _in_columns(row: _Row, header: Sequence[_Cell], value_row: _Row) -> bool:
-    """Whether ``row`` continues the table: as close below, its cells in two columns or more.
+def _continues(rows: Sequence[_Row], header: Sequence[_Cell], value_row: _Row) -> bool:
+    """Whether ``rows`` go on with the table: another value row as close below.
 
-    A sentence under the table is one cell running across the columns: not a table row.
+    That row's cells stand in two columns or more (its own cells wrapped or not). A
+    sentence under the table is one cell running across the columns: not a table row.
     """
-    if row.top - value_row.bottom > 1.5 * value_row.height:
+    if rows[0].top - value_row.bottom > 1.5 * value_row.height:
         return False
-    starts = [*_column_starts(header)[1:], float("inf")]
-    cells = _cells(row)
-    columns = set()
-    for cell in cells:
-        column = next(i for i, start in enumerate(starts) if cell.x0 < start)
-        if cell.x1 > starts[column]:
-            return False  # runs across a column's edge
-        columns.add(column)
-    return len(columns) >= 2
+    return any(len(_columns_of(row, header)) >= 2 for row in _value_band(rows, header))
 
 
 def render(pairs: Sequence[tuple[str, str]]) -> str:
