@@ -41,6 +41,8 @@ from PIL import Image
 from rapidfuzz import fuzz
 
 from attest_pipeline import ocr
+from attest_pipeline.config import OcrConfig
+from attest_pipeline.ocr import strategy, tesseract
 
 ROOT = Path(__file__).resolve().parent.parent
 # fmt: off
@@ -190,7 +192,7 @@ def print_table(title: str, rows: list[Row]) -> None:
 Reader = Callable[[Image.Image, int], tuple[str, float]]
 
 
-def full_reading(settings: ocr.OcrSettings) -> Reader:
+def full_reading(settings: OcrConfig) -> Reader:
     def read(image: Image.Image, number: int) -> tuple[str, float]:
         result = ocr.ocr_image(image, number, settings)
         return result.page.text, result.page.confidence or 0.0
@@ -221,13 +223,13 @@ def measure(label: str, samples: list[Sample], dpi: int, reader: Reader) -> Row:
 
 
 @contextmanager
-def patched(name: str, value: object) -> Iterator[None]:
-    old = getattr(ocr, name)
-    setattr(ocr, name, value)
+def patched(module: object, name: str, value: object) -> Iterator[None]:
+    old = getattr(module, name)
+    setattr(module, name, value)
     try:
         yield
     finally:
-        setattr(ocr, name, old)
+        setattr(module, name, old)
 
 
 def without_omp_limit() -> dict[str, str]:
@@ -236,9 +238,10 @@ def without_omp_limit() -> dict[str, str]:
     return environment
 
 
-def first_reading(image: Image.Image, number: int) -> ocr._Reading:
+def first_reading(image: Image.Image, number: int) -> strategy.Reading:
     dpi = image.info["dpi"][0]
-    return ocr._read(image, ocr.OcrSettings(), dpi, 0, 0.0, time.monotonic() + 60, number)
+    run = tesseract.PageRun("fra", number, 60.0, time.monotonic() + 60)
+    return strategy.read(image, dpi, 0, 0.0, run)
 
 
 def single_pass(image: Image.Image, number: int) -> tuple[str, float]:
@@ -253,7 +256,7 @@ def pytesseract_pass(image: Image.Image, number: int) -> tuple[str, float]:
     data = pytesseract.image_to_data(
         image,
         lang="fra",
-        config=f"--oem {ocr.OEM} --psm {ocr.PSM} --dpi {round(image.info['dpi'][0])}",
+        config=f"--oem {tesseract.OEM} --psm {tesseract.PSM} --dpi {round(image.info['dpi'][0])}",
         output_type=pytesseract.Output.DICT,
     )
     lines: dict[tuple[int, int, int], list[str]] = {}
@@ -297,7 +300,7 @@ def main() -> int:
         f"{sum(len(s.keys) for s in samples)} key strings; Tesseract {status.version}, "
         f"{os.cpu_count()} cores"
     )
-    settings = ocr.OcrSettings()
+    settings = OcrConfig()
     dpi = settings.dpi
     tables = {int(n) for n in arguments.tables.split(",")}
 
@@ -305,9 +308,9 @@ def main() -> int:
         rows = []
         for resolution in (dpi,) if arguments.quick else (150, 200, 300):
             for omp in (True,) if arguments.quick else (True, False):
-                environment = ocr._ENVIRONMENT if omp else without_omp_limit()
+                environment = tesseract.ENVIRONMENT if omp else without_omp_limit()
                 label = f"{resolution} dpi, OMP_THREAD_LIMIT={'1' if omp else 'unset'}"
-                with patched("_ENVIRONMENT", environment):
+                with patched(tesseract, "ENVIRONMENT", environment):
                     rows.append(measure(label, samples, resolution, full_reading(settings)))
         print_table("Resolution and OpenMP threads (full reading: orientation, skew)", rows)
     if arguments.quick:
@@ -316,7 +319,7 @@ def main() -> int:
     if 2 in tables:
         rows = []
         for psm in (6, 4, 3):
-            with patched("PSM", psm):
+            with patched(tesseract, "PSM", psm):
                 rows.append(measure(f"--psm {psm}", samples, dpi, full_reading(settings)))
         print_table(f"Page segmentation mode, {dpi} dpi", rows)
 
@@ -337,7 +340,7 @@ def main() -> int:
     if 4 in tables and turned:
         rows = []
         for use_osd, label in ((True, "OSD (--psm 0), then read"), (False, "read turned")):
-            with patched("USE_OSD", use_osd):
+            with patched(strategy, "USE_OSD", use_osd):
                 rows.append(measure(label, turned, dpi, full_reading(settings)))
         print_table(f"Orientation, the {len(turned)} samples not read upright at once", rows)
     return 0

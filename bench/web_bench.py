@@ -104,7 +104,7 @@ def build(root: Path, physicians: int, attestations: int) -> None:
             if n >= attestations + 50:
                 status, problems = Status.REVIEW, (Problem(Reason.UNKNOWN_PARTICIPANT, "-"),)
             elif n >= attestations:
-                status, problems = Status.REJECT, (Problem(Reason.CORRUPT, "-"),)
+                status, problems = Status.QUARANTINE, (Problem(Reason.CORRUPT, "-"),)
             data = base + f"\n%{n}\n".encode()
             record = Record(
                 source=f"attestation-{n}.pdf",

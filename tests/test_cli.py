@@ -630,7 +630,7 @@ def test_an_unknown_group_is_refused_naming_the_key(workspace: Path) -> None:
     write_config(workspace, workspace / "roster.csv", paths={"group": "no-such-group-here"})
     result = attest("run", cwd=workspace)
     assert result.returncode == 2
-    assert "[paths] group: there is no group named 'no-such-group-here'" in result.stderr
+    assert "[paths] group names no group of this machine ('no-such-group-here')" in result.stderr
 
 
 def test_a_folder_that_is_not_writable_is_reported_and_state_is_refused(workspace: Path) -> None:

@@ -610,3 +610,23 @@ def test_english_dates_written_month_first(text: str, start: str, end: str) -> N
 
 def test_a_french_month_before_a_number_is_no_month_first_date() -> None:
     assert find_period("Session de mars 12 participants, démarche 14, 2025") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "formats", "expected"),
+    [
+        ("12 mars 2025", ["%d %B %Y"], date(2025, 3, 12)),
+        ("1er avril 2025", ["%d %B %Y"], date(2025, 4, 1)),
+        ("12 FÉVRIER 2025", ["%d %B %Y"], date(2025, 2, 12)),
+        ("12 févr. 2025", ["%d %b %Y"], date(2025, 2, 12)),
+        ("12 sept 2025", ["%d %b %Y"], date(2025, 9, 12)),
+        ("March 12, 2025", ["%B %d, %Y"], date(2025, 3, 12)),
+        ("20250312", ["%d/%m/%Y", "%Y%m%d"], date(2025, 3, 12)),
+        ("12/03/2025", ["%Y%m%d"], None),
+        ("le 12 mars", ["%d %B %Y"], None),
+    ],
+)
+def test_parse_date_with_formats_reads_french_month_names(
+    text: str, formats: list[str], expected: date | None
+) -> None:
+    assert parse_date(text, formats) == expected

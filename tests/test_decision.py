@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from attest_pipeline.decision import Rules, Source, decide, settle
+from attest_pipeline.decision import Rules, decide
 from attest_pipeline.mapping import load_rules
 from attest_pipeline.models import (
     Candidate,
@@ -18,12 +18,14 @@ from attest_pipeline.models import (
     Nature,
     Page,
     Record,
+    Source,
     Status,
 )
 from attest_pipeline.reasons import Reason
 from attest_pipeline.recognition import Item, Recognition
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.roster import load_roster
+from attest_pipeline.settle import settle
 
 TODAY = date(2026, 11, 22)
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +99,33 @@ def test_durable_write_leaves_nothing_when_the_write_fails(tmp_path: Path) -> No
     )
     assert done.stdout.strip() == str(errno.EFBIG)
     assert os.listdir(tmp_path) == []
+
+
+def test_the_archive_is_the_claimed_file_renamed_unless_it_has_another_name(
+    tmp_path: Path, roster: Path
+) -> None:
+    from tests.conftest import attest, write_config
+    from tests.test_pipeline import andpc
+
+    write_config(tmp_path, roster)
+    inbox = tmp_path / "inbox"
+    first, second = andpc(), andpc(name="Claire MARTIN", rpps="10101010105")
+    (inbox / "a.pdf").write_bytes(first)
+    (inbox / "b.pdf").write_bytes(second)
+    os.chmod(inbox / "a.pdf", 0o644)  # a file dropped readable by all
+    # b.pdf keeps another name (the sender's copy): the archive must not share its bytes.
+    os.link(inbox / "b.pdf", tmp_path / "kept.pdf")
+    inodes = {name: (inbox / name).stat().st_ino for name in ("a.pdf", "b.pdf")}
+    result = attest("run", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    archive = tmp_path / "state" / "archive"
+    for name, data in (("a.pdf", first), ("b.pdf", second)):
+        digest = hashlib.sha256(data).hexdigest()
+        kept = archive / digest[:2] / f"{digest}.pdf"
+        assert kept.read_bytes() == data
+        info = kept.stat()
+        # Private as a file created there would be, and its only name once the claim is gone.
+        assert stat.S_IMODE(info.st_mode) == 0o600 and info.st_nlink == 1
+        assert (info.st_ino == inodes[name]) is (name == "a.pdf")
+    assert (tmp_path / "kept.pdf").read_bytes() == second
+    assert list((tmp_path / "state" / "work").iterdir()) == []

@@ -15,8 +15,10 @@ from attest_pipeline.testing import (
     check_samples,
     document_from_pdf,
     document_from_text,
+    identify_all,
     make_pdf,
     run_issuer,
+    winner,
 )
 
 _NAME = re.compile(r"Stagiaire : (.+)")
@@ -180,6 +182,29 @@ def test_split_failures_are_reported(groups: object, message: str) -> None:
     assert error.phase == "split"
     assert message in error.message
     assert run.extractions == ()
+
+
+class Scored(AcmeIssuer):
+    """Claims every document with a fixed score."""
+
+    def __init__(self, name: str, score: float) -> None:
+        self.name = name
+        self.score = score
+
+    def identify(self, document: Document) -> Identification | None:
+        return Identification(self.score)
+
+
+def test_winner_ties_scores_as_recognition_does() -> None:
+    document = document_from_text("ACME FORMATION")
+    # 0.1 + 0.2 is 0.30000000000000004: recognition calls that a tie, and so does the kit.
+    tied = [Scored("a", 0.1 + 0.2), Scored("b", 0.3)]
+    assert winner(document, tied) is None
+    assert winner(document, [Scored("a", 0.5), Scored("b", 0.3)]) == "a"
+    failing = Misbehaving(identify=RuntimeError("boom"))
+    assert winner(document, [Scored("a", 0.5), failing]) == "a"
+    # A failing issuer is left out, as the core leaves it out, instead of raising.
+    assert identify_all(document, [Scored("a", 0.5), failing]) == {"a": 0.5}
 
 
 def test_a_failing_extraction_costs_its_group_only() -> None:

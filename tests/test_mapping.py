@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
+from attest_pipeline.eligibility import choose, eligible_actions
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.mapping import (
     DEFAULT_RULES,
     MappingRules,
     check_rules,
-    choose,
     detect_theme,
-    eligible_actions,
     load_rules,
 )
 from attest_pipeline.models import Candidate, Extraction, Family, Found, Nature
@@ -552,18 +551,22 @@ def test_rules_bad_values_have_lines(tmp_path: Path) -> None:
     cases = [
         (GOOD.replace('family = "andpc"', 'family = "dpc"'), 14, "unknown family"),
         (GOOD.replace('candidates = ["1.A"]', 'candidates = ["1A"]'), 16, "'1A'"),
-        (GOOD.replace('candidates = ["1.A"]', 'candidates = "1.A"'), 16, "list of strings"),
+        (GOOD.replace('candidates = ["1.A"]', 'candidates = "1.A"'), 16, "list of texts"),
         (GOOD.replace('match = ["event"]', 'match = ["lieu"]'), 22, "cannot match on 'lieu'"),
         (GOOD.replace('congress = "congres"', 'congress = "congress"'), 11, "unknown nature"),
-        (GOOD.replace('keywords = ["annonce"]', 'keywords = "annonce"'), 7, "keywords"),
-        (GOOD.replace('natures = ["formation_continue"]', 'theme = "risks"'), 15, "unknown theme"),
+        (GOOD.replace('keywords = ["annonce"]', 'keywords = "annonce"'), 8, "keywords"),
+        (
+            GOOD.replace('natures = ["formation_continue"]', 'theme = "risks"'),
+            15,
+            "theme must be one of",
+        ),
         (
             GOOD.replace(
                 'order = ["professional_risks", "relation_patients"]',
                 'order = ["professional_risks"]',
             ),
             2,
-            "themes.order",
+            "[themes] order",
         ),
     ]
     for text, line, words in cases:
@@ -604,7 +607,8 @@ def test_eligible_actions_is_fast(ref: Referentiel, rules: MappingRules) -> None
 def test_rcp_with_enough_meetings_over_a_year_is_2d() -> None:
     from datetime import date
 
-    from attest_pipeline.mapping import eligible_actions, load_rules
+    from attest_pipeline.eligibility import eligible_actions
+    from attest_pipeline.mapping import load_rules
     from attest_pipeline.models import Extraction, Family, Found, Nature
     from attest_pipeline.referentiel import load_referentiel
 

@@ -7,81 +7,26 @@ import pytest
 
 from attest_pipeline.models import Found
 from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.text.fold import fold, normalise
+from attest_pipeline.text.name_fields import find_name_fields
 from attest_pipeline.text.names import (
     CIVILITIES,
     PersonName,
     compatible_person,
     could_be_a_name,
-    find_name_fields,
-    find_person,
-    fold,
     name_keys,
     name_readings,
-    normalise,
     same_person,
     split_name,
     strip_civilities,
 )
+from attest_pipeline.text.participant import find_person
 
 
 def pdf_text(page: str) -> str:
     """The text of a one-page PDF written by reportlab, as pdfplumber reads it back."""
     with pdfplumber.open(io.BytesIO(make_pdf([page]))) as pdf:
         return pdf.pages[0].extract_text() or ""
-
-
-# ------------------------------------------------------------------------------- fold
-
-
-@pytest.mark.parametrize(
-    ("text", "folded"),
-    [
-        ("Février", "fevrier"),
-        ("ÉPOUSE", "epouse"),
-        ("d’Almeida", "d'almeida"),
-        ("a\u00a0b\u202fc", "a b c"),
-        ("12 – 14", "12 - 14"),
-        ("cœur", "coeur"),
-        ("certiﬁe", "certifie"),
-        ("N°", "n°"),
-    ],
-)
-def test_fold_lowers_strips_accents_and_plain_punctuation(text: str, folded: str) -> None:
-    assert fold(text).text == folded
-
-
-def test_fold_maps_back_to_the_exact_original_excerpt() -> None:
-    text = "Le Dr Jean-Pierre CŒURDEROY certiﬁe l’émission"
-    folded = fold(text)
-    start = folded.text.index("coeurderoy")
-    assert folded.excerpt(start, start + len("coeurderoy")) == "CŒURDEROY"
-    start = folded.text.index("certifie")
-    assert folded.excerpt(start, start + len("certifie")) == "certiﬁe"
-    start = folded.text.index("l'emission")
-    assert folded.excerpt(start, start + len("l'emission")) == "l’émission"
-
-
-# -------------------------------------------------------------------------- normalise
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Jean-Pierre", "jean pierre"),
-        ("Jean Pierre", "jean pierre"),
-        ("JEAN‐PIERRE", "jean pierre"),
-        ("Jean–Pierre", "jean pierre"),
-        ("d’ALMEIDA", "d almeida"),
-        ("d‘Almeida", "d almeida"),
-        ("dʼAlmeida", "d almeida"),
-        ("N'DIAYE", "n diaye"),
-        ("J.-P.", "j p"),
-        ("  Hélène   Müller  ", "helene muller"),
-        ("Dr. ÉMILE", "dr emile"),
-    ],
-)
-def test_normalise(text: str, expected: str) -> None:
-    assert normalise(text) == expected
 
 
 def test_civilities_are_normalised_forms() -> None:
@@ -579,7 +524,7 @@ def test_find_person_never_takes_a_doctor_named_as_the_agent(text: str) -> None:
     ],
 )
 def test_a_name_reads_as_plausible(text: str) -> None:
-    from attest_pipeline.text.names import plausible_name
+    from attest_pipeline.text.name_reading import plausible_name
 
     assert plausible_name(text)
 
@@ -597,13 +542,13 @@ def test_a_name_reads_as_plausible(text: str) -> None:
     ],
 )
 def test_what_is_no_name_is_not_plausible(text: str) -> None:
-    from attest_pipeline.text.names import plausible_name
+    from attest_pipeline.text.name_reading import plausible_name
 
     assert not plausible_name(text)
 
 
 def test_one_word_is_plausible_only_when_allowed() -> None:
-    from attest_pipeline.text.names import plausible_name
+    from attest_pipeline.text.name_reading import plausible_name
 
     assert plausible_name("DUPONT", allow_single=True)
 
@@ -619,7 +564,7 @@ def test_one_word_is_plausible_only_when_allowed() -> None:
     ],
 )
 def test_signatory_at_tells_the_signatory(text: str, name: str, signatory: bool) -> None:
-    from attest_pipeline.text.names import signatory_at
+    from attest_pipeline.text.name_reading import signatory_at
 
     folded = fold(text)
     assert signatory_at(folded, folded.text.index(fold(name).text)) is signatory

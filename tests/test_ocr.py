@@ -1,29 +1,34 @@
 from __future__ import annotations
 
 import io
+import json
 import random
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageFilter
 
-from attest_pipeline import ocr
-from attest_pipeline.models import Word
+from attest_pipeline.config import OcrConfig
 from attest_pipeline.ocr import (
-    OcrSettings,
+    OcrStatus,
     OcrTimeout,
     OcrUnavailable,
-    clean_text,
     evidence_confidence,
-    needs_ocr,
     ocr_image,
     ocr_page,
     render_page,
+    strategy,
+    tesseract,
     tesseract_status,
 )
+from attest_pipeline.ocr.tesseract import PageRun
+from attest_pipeline.reading import read_pdf
 from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.text_layer import needs_ocr
 
 ATTESTATION = [
     "ATTESTATION DE PARTICIPATION",
@@ -40,7 +45,7 @@ ATTESTATION = [
 # make_pdf at 12 pt writes line i with its baseline at 72 + 18 * i points from the top.
 RPPS_BASELINE = 72 + 18 * 5
 
-SETTINGS = OcrSettings()
+SETTINGS = OcrConfig()
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "scanned"
 
 
@@ -49,14 +54,6 @@ def scanned_pdf(image: Image.Image, dpi: int, quality: int = 75) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PDF", resolution=dpi, quality=quality)
     return buffer.getvalue()
-
-
-def text_layer(pdf: bytes) -> str:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return "".join(page.get_textpage().get_text_range() for page in document)
-    finally:
-        document.close()
 
 
 @pytest.fixture(scope="module")
@@ -75,70 +72,11 @@ def fresh_status() -> Iterator[None]:
     tesseract_status.cache_clear()
 
 
-# ---------------------------------------------------------------------------- needs_ocr
-
-
-def test_needs_ocr_keeps_a_real_text_layer() -> None:
-    assert not needs_ocr("\n".join(ATTESTATION))
-
-
-def test_needs_ocr_keeps_a_table_heavy_in_digits() -> None:
-    rows = [f"{10005682603 + i * 11}  12/03/2025  7,0 h  présent" for i in range(8)]
-    assert not needs_ocr("Liste des participants à la session de DPC\n" + "\n".join(rows))
-
-
-@pytest.mark.parametrize("text", ["", "   \n\t \f ", "Page 1/1", "Attestation\nDr Jean DUPONT"])
-def test_needs_ocr_on_empty_or_short_text(text: str) -> None:
-    assert needs_ocr(text)
-
-
-def test_needs_ocr_on_cid_artefacts() -> None:
-    garbage = " ".join(f"(cid:{n})" for n in range(3, 200)) + " Attestation de présence au congrès"
-    assert needs_ocr(garbage)
-
-
-def test_needs_ocr_on_replacement_and_private_characters() -> None:
-    assert needs_ocr("Attestation de formation " + "\ufffd\ue001\ufffd " * 40)
-
-
-def test_needs_ocr_on_a_font_with_shifted_letters() -> None:
-    shifted = "".join(
-        chr(ord(c) - 29) if c.isalpha() and c.isascii() else c
-        for c in "Attestation de participation du docteur a la formation continue "
-        "sur le risque cardiovasculaire organisée par la faculté de medecine"
-    )
-    assert not any(word in shifted.split() for word in ("de", "la", "le", "du"))
-    assert needs_ocr(shifted)
-
-
-# ---------------------------------------------------------------------------- clean_text
-
-
-def test_clean_text_normalises_quotes_ligatures_and_spaces() -> None:
-    assert clean_text(["L’action « ﬁnale »   de  “DPC”"]) == 'L\'action « finale » de "DPC"'
-
-
-def test_clean_text_drops_lines_of_specks() -> None:
-    assert clean_text(["| — .", "RPPS : 10005682603", "~ ' ,"]) == "RPPS : 10005682603"
-
-
-def test_clean_text_joins_a_word_cut_at_a_line_end_only_before_lowercase() -> None:
-    assert clean_text(["action de forma-", "tion continue du 12 mars"]) == (
-        "action de formation\ncontinue du 12 mars"
-    )
-    assert clean_text(["Dr Jean-", "Pierre DUPONT"]) == "Dr Jean-\nPierre DUPONT"
-    assert clean_text(["année 2024-", "2025"]) == "année 2024-\n2025"
-
-
-def test_clean_text_never_changes_digits_or_letters() -> None:
-    assert clean_text(["RPPS : 1OOO5682603 l0"]) == "RPPS : 1OOO5682603 l0"
-
-
 # ------------------------------------------------------------------------------- reading
 
 
 def test_an_image_only_pdf_is_read(scan: bytes) -> None:
-    assert needs_ocr(text_layer(scan))
+    assert needs_ocr(read_pdf(scan).page(1))
     result = ocr_page(scan, 1, SETTINGS)
     text = result.page.text
     assert result.page.ocr and result.page.number == 1
@@ -186,7 +124,7 @@ def test_a_rotated_page_is_put_upright(page_image: Image.Image, turn: int, expec
 def test_rotation_is_found_with_the_orientation_data(
     page_image: Image.Image, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ocr, "USE_OSD", True)
+    monkeypatch.setattr(strategy, "USE_OSD", True)
     rotated = page_image.rotate(90, expand=True, fillcolor=255)
     result = ocr_page(scanned_pdf(rotated, 200), 1, SETTINGS)
     assert result.rotation == 90
@@ -197,15 +135,15 @@ def test_rotation_is_found_without_the_orientation_data(
     page_image: Image.Image, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     status = tesseract_status("fra")
-    without_osd = ocr.OcrStatus(
+    without_osd = OcrStatus(
         available=True,
         version=status.version,
         languages=tuple(code for code in status.languages if code != "osd"),
         problems=(),
         osd=False,
     )
-    monkeypatch.setattr(ocr, "USE_OSD", True)
-    monkeypatch.setattr(ocr, "tesseract_status", lambda language="fra": without_osd)
+    monkeypatch.setattr(strategy, "USE_OSD", True)
+    monkeypatch.setattr(tesseract, "tesseract_status", lambda language="fra": without_osd)
     rotated = page_image.rotate(180, fillcolor=255)
     result = ocr_page(scanned_pdf(rotated, 200), 1, SETTINGS)
     assert result.rotation == 180
@@ -246,7 +184,7 @@ def test_a_skewed_page_is_straightened(page_image: Image.Image) -> None:
 def test_small_print_is_read_again_at_a_finer_resolution() -> None:
     small = render_page(make_pdf([ATTESTATION], size=7), 1, 300)
     result = ocr_page(scanned_pdf(small, 300), 1, SETTINGS)
-    assert result.dpi == ocr.FINE_DPI
+    assert result.dpi == strategy.FINE_DPI
     assert "RPPS : 10005682603" in result.page.text
     assert "du 12/03/2025 au 14/03/2025" in result.page.text
     rpps = next(word for word in result.words if word.text == "RPPS")
@@ -279,7 +217,7 @@ def test_a_page_with_nothing_to_read_has_no_text() -> None:
 
 def test_the_timeout_raises(scan: bytes) -> None:
     with pytest.raises(OcrTimeout, match="page 1"):
-        ocr_page(scan, 1, OcrSettings(page_timeout=0.05))
+        ocr_page(scan, 1, OcrConfig(page_timeout=0.05))
 
 
 def test_a_page_not_in_the_document_is_refused(scan: bytes) -> None:
@@ -309,13 +247,13 @@ def test_tesseract_status_reports_a_missing_language() -> None:
 
 def test_a_missing_language_makes_ocr_unavailable(scan: bytes) -> None:
     with pytest.raises(OcrUnavailable, match="apt-get install tesseract-ocr-xyz"):
-        ocr_page(scan, 1, OcrSettings(language="xyz"))
+        ocr_page(scan, 1, OcrConfig(language="xyz"))
 
 
 def test_a_missing_tesseract_makes_ocr_unavailable(
     scan: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ocr, "TESSERACT", "tesseract-not-installed-here")
+    monkeypatch.setattr(tesseract, "TESSERACT", "tesseract-not-installed-here")
     tesseract_status.cache_clear()
     status = tesseract_status("fra")
     assert not status.available and status.version is None
@@ -345,32 +283,125 @@ def test_evidence_confidence_is_the_weakest_word_of_the_excerpt(scan: bytes) -> 
     assert evidence_confidence("", words) is None
 
 
-def test_clean_text_reads_the_first_of_the_month() -> None:
-    assert clean_text(["Dates le ler et 2 juin 2023", "du Ier mars au 3 avril"]) == (
-        "Dates le 1er et 2 juin 2023\ndu 1er mars au 3 avril"
-    )
-    assert clean_text(["François Ier, roi", "le ler"]) == "François Ier, roi\nle ler"
-
-
-def test_the_pieces_of_a_line_cut_by_the_segmentation_are_joined() -> None:
-    def word(text: str, x0: float, x1: float, top: float = 100) -> Word:
-        return Word(text, x0, x1, top, top + 10, 90.0)
-
-    right = (word("es", 300, 310, 99), word("ReAGJIR", 315, 350, 98))
-    left = (word("Rencontres", 100, 150), word("national", 155, 298.5))
-    other_column = (word("Présidente", 600, 650, 101),)
-    next_line = (word("de", 100, 110, 115), word("Bordeaux", 115, 160, 115))
-    lines = ocr._join_split_lines([right, next_line, left, other_column])
-    assert [" ".join(w.text for w in line) for line in lines] == [
-        "Rencontres nationales ReAGJIR",
-        "de Bordeaux",
-        "Présidente",
-    ]
-    glued = lines[0][1]
-    assert (glued.x0, glued.x1, glued.confidence) == (155, 310, 90.0)
-
-
 def test_a_scanned_sample_line_cut_in_two_is_read_whole() -> None:
     pdf = (SAMPLES / "congress_04_reagjir25_landscape.pdf").read_bytes()
     text = ocr_page(pdf, 1, SETTINGS).page.text
     assert "a assisté aux Rencontres nationales " in text
+
+
+def test_a_dot_leader_dropped_by_tesseract_is_put_back() -> None:
+    lines = [
+        "ATTESTATION DE FIN DE FORMATION",
+        "L'organisme de formation atteste que le participant désigné ci-dessous",
+        "a participé à la formation « Lombalgies communes : prise en charge ».",
+        "Identité du participant ........................ Raphaël BONNET",
+        "Nom                                   Prénom",
+    ]
+    image = render_page(make_pdf([lines], size=12), 1, 200)
+    text = ocr_page(scanned_pdf(image, 200), 1, SETTINGS).page.text
+    assert "Identité du participant ........ Raphaël BONNET" in text
+    # A wide gap with no ink is a gap, not a leader.
+    assert "Nom Prénom" in text.splitlines()
+
+
+def test_the_word_boxes_of_a_skewed_table_are_level() -> None:
+    from reportlab.pdfgen import canvas
+
+    from attest_pipeline.reading import with_tables
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
+    pdf.setFont("Helvetica", 12)
+    for row, line in enumerate(ATTESTATION[:4]):
+        pdf.drawString(60, 770 - 18 * row, line)
+    rows = [("Nom", "Prénom", "N° RPPS"), ("LEFÈVRE-ROUSSEAU", "Anne-Sophie", "10404539024")]
+    for y, row in zip((680, 660), rows, strict=True):
+        for x, cell in zip((60, 240, 400), row, strict=True):
+            pdf.drawString(x, y, cell)
+    pdf.showPage()
+    pdf.save()
+    image = render_page(buffer.getvalue(), 1, 200)
+    # Under DESKEW_FROM: read as it is, not straightened; 2 degrees over the 440 pt of the
+    # row put its last cell 15 pt off, under the next row's first.
+    skewed = image.rotate(2.2, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    result = ocr_page(scanned_pdf(skewed, 200), 1, SETTINGS)
+    assert result.skew == 0
+    header = [w for w in result.words if w.text in ("Nom", "RPPS")]
+    assert len(header) == 2
+    assert abs(header[0].bottom - header[1].bottom) < 2
+    table = with_tables(result.page, lambda number: result.words).text
+    assert "Nom : LEFÈVRE-ROUSSEAU" in table
+    assert "Prénom : Anne-Sophie" in table
+    assert "N° RPPS : 10404539024" in table
+
+
+def test_a_pdf_of_mixed_pages_is_read_through_the_command_line(tmp_path: Path) -> None:
+    """A cover letter in text, a scan pasted under a typed header, text drawn as outlines."""
+    from tests.conftest import ROSTER, attest, write_config
+    from tests.test_pipeline import ANDPC, outlined_pdf
+    from tests.test_reading import pasted_scan
+
+    cover = make_pdf(
+        [
+            [
+                "Secrétariat des formations - 3 boulevard de la Liberté - 35000 Rennes",
+                "Madame, Monsieur, veuillez trouver ci-joint les documents de la session.",
+                "Nous restons à votre disposition pour toute question.",
+            ]
+        ]
+    )
+    outlined = outlined_pdf(
+        ANDPC.format(
+            name="Jean-Pierre DUPONT",
+            rpps="10005682603",
+            action="12345678901",
+            nature="Formation continue",
+            title="Prise en charge de l'asthme",
+        ).splitlines()
+    )
+    mixed = pdfium.PdfDocument.new()
+    for part in (cover, pasted_scan(), outlined):
+        mixed.import_pages(pdfium.PdfDocument(part))
+    buffer = io.BytesIO()
+    mixed.save(buffer)
+    pdf = tmp_path / "mixed.pdf"
+    pdf.write_bytes(buffer.getvalue())
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    write_config(tmp_path, roster)
+    page = read_pdf(pdf.read_bytes()).page
+    assert not needs_ocr(page(1)) and page(2).image_body and page(3).text == ""
+
+    result = attest("extract", "--json", str(pdf), cwd=tmp_path)
+    records = {record["participant"]["rpps"]: record for record in json.loads(result.stdout)}
+    assert set(records) == {"10101010105", "10005682603"}, result.stdout
+    pasted, drawn = records["10101010105"], records["10005682603"]
+    assert (pasted["pages"], drawn["pages"]) == ([2], [3])
+    assert pasted["ocr"] and drawn["ocr"]
+    assert pasted["status"] == drawn["status"] == "file", result.stdout
+
+
+def test_a_line_the_segmentation_dropped_is_read_on_the_page_straightened() -> None:
+    # A variation scan (samples/gen, seed 7001, document 54, page 2) skewed by 2.35
+    # degrees: read as it is, Tesseract drops the line naming the diploma.
+    pdf = (Path(__file__).parent / "data" / "scan_line_dropped.pdf").read_bytes()
+    image = render_page(pdf, 1, 200)
+    first = strategy.read(image, 200.0, 0, 0.0, PageRun("fra", 1, 60.0, time.monotonic() + 60))
+    assert "narrative" not in " ".join(word.text for word in first.words)
+    assert strategy._missed_lines(first, image)
+    result = ocr_page(pdf, 1, SETTINGS)
+    assert "Diplôme d'université « Médecine narrative et humanités médicales »" in (
+        result.page.text
+    )
+    assert result.skew == pytest.approx(2.35, abs=0.3)
+
+
+def test_a_page_read_whole_has_no_missed_line(page_image: Image.Image) -> None:
+    reading = strategy.read(
+        page_image, 200.0, 0, 0.0, PageRun("fra", 1, 60.0, time.monotonic() + 60)
+    )
+    assert not strategy._missed_lines(reading, page_image)
+    # The same reading with the RPPS line taken out: its ink is left unread.
+    lines = tuple(line for line in reading.lines if "RPPS" not in " ".join(w.text for w in line))
+    assert len(lines) == len(reading.lines) - 1
+    assert strategy._missed_lines(replace(reading, lines=lines), page_image)

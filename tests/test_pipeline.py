@@ -22,12 +22,13 @@ import pytest
 
 from attest_pipeline.config import PluginSettings, load_config
 from attest_pipeline.errors import UsageError
+from attest_pipeline.listing import list_files
 from attest_pipeline.models import Status
-from attest_pipeline.pipeline import Busy, Pipeline, list_files
+from attest_pipeline.pipeline import Busy, Pipeline
+from attest_pipeline.readiness import is_complete
 from attest_pipeline.reading import Uncuttable
 from attest_pipeline.registry import load_registry
 from attest_pipeline.testing import make_pdf
-from attest_pipeline.watch import is_complete
 from tests.conftest import TEST_PLUGINS, attest, write_config
 from tests.hostile import per_page as per_page_lines
 from tests.hostile import text_pdf
@@ -120,7 +121,7 @@ def test_every_input_ends_up_somewhere_byte_for_byte(workspace: Path) -> None:
     assert summary.documents == 6
     assert summary.count(Status.FILE) == 1
     assert summary.count(Status.REVIEW) == 2
-    assert summary.count(Status.REJECT) == 3
+    assert summary.count(Status.QUARANTINE) == 3
     assert files_under(workspace / "inbox") == {}
     assert files_under(workspace / "state" / "work") == {}
 
@@ -210,7 +211,7 @@ def test_a_decompression_bomb_goes_to_quarantine_too_large(
     summary = runner.run()
     assert summary.documents == 2
     assert summary.count(Status.FILE) == 1
-    assert summary.count(Status.REJECT) == 1 and summary.reasons == {"too_large": 1}
+    assert summary.count(Status.QUARANTINE) == 1 and summary.reasons == {"too_large": 1}
     quarantined = files_under(tmp_path / "quarantine")
     assert [v for k, v in quarantined.items() if k.endswith(".pdf")] == [bomb]
     (sidecar,) = sidecars(tmp_path / "quarantine")
@@ -374,7 +375,7 @@ def test_extract_changes_nothing(workspace: Path) -> None:
     records = list(
         pipeline(workspace).extract([workspace / "inbox" / "a.pdf", workspace / "inbox" / "b.pdf"])
     )
-    assert [r.status for r in records] == [Status.FILE, Status.REJECT]
+    assert [r.status for r in records] == [Status.FILE, Status.QUARANTINE]
     assert records[0].source == str(workspace / "inbox" / "a.pdf")
     assert files_under(workspace) == before
     assert not (workspace / "state").exists()
@@ -505,7 +506,7 @@ def test_with_ocr_disabled_a_scan_is_quarantined_as_no_text(tmp_path: Path) -> N
     )
     summary = pipeline(tmp_path).run()
     assert summary.reasons == {"no_text": 1}
-    assert summary.count(Status.REJECT) == 1
+    assert summary.count(Status.QUARANTINE) == 1
 
 
 def test_a_scan_pasted_under_a_typed_header_is_read_by_ocr(tmp_path: Path, roster: Path) -> None:

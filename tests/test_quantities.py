@@ -7,7 +7,7 @@ import pytest
 
 from attest_pipeline.models import Found
 from attest_pipeline.testing.pdf import make_pdf
-from attest_pipeline.text.quantities import find_hours, find_meetings
+from attest_pipeline.text.quantities import find_hours, find_meetings, parse_hours
 
 
 def pdf_text(page: str) -> str:
@@ -120,3 +120,23 @@ def test_quantities_through_a_real_pdf() -> None:
     )
     assert find_meetings(text) == Found(8, "huit réunions")
     assert find_hours(text) == Found(14.0, "14 heures")
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("7 heures", 7.0),
+        ("7 h 30", 7.5),
+        ("7h30", 7.5),
+        ("3,5 h", 3.5),
+        ("90 minutes", 1.5),
+        ("7h20", 7.33),
+        ("14", 14.0),
+        (" 14 ", 14.0),
+        ("2 hébergements", None),
+        ("7h75", None),
+        ("sans objet", None),
+    ],
+)
+def test_parse_hours_reads_a_located_duration(text: str, hours: float | None) -> None:
+    assert parse_hours(text) == hours

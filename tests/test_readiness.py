@@ -7,7 +7,15 @@ import os
 import time
 from pathlib import Path
 
-from attest_pipeline.readiness import FirstLook, is_complete, signature, unchanged_for
+import pytest
+
+from attest_pipeline.readiness import (
+    FirstLook,
+    QuietTracker,
+    is_complete,
+    signature,
+    unchanged_for,
+)
 from tests.hostile import per_page, text_pdf
 from tests.test_pipeline import andpc
 
@@ -144,3 +152,117 @@ def test_a_pdf_name_on_another_kind_of_file_is_complete_once_its_head_is_there(
     started = tmp_path / "started.pdf"
     started.write_bytes(b"%PD")  # the first bytes of a PDF still being written
     assert not is_complete(started, 3)
+
+
+# -------------------------------------------------------------------- QuietTracker
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_tracker_waits_for_the_quiet_period(tmp_path: Path) -> None:
+    clock = Clock()
+    tracker = QuietTracker(1.0, 60.0, clock=clock)
+    path = tmp_path / "a.jpg"
+    path.write_bytes(b"part")
+    tracker.note(path)
+    assert tracker.next_due() == 1001.0
+    clock.now += 0.5
+    assert tracker.poll().ready == []
+    with open(path, "ab") as handle:
+        handle.write(b" more")
+    clock.now += 0.6
+    assert tracker.poll().ready == []  # changed: the quiet period starts again
+    assert tracker.next_due() == pytest.approx(1002.1)
+    clock.now += 0.9
+    assert tracker.poll().ready == []
+    clock.now += 0.2
+    assert tracker.poll().ready == [path]
+    assert path not in tracker and len(tracker) == 0
+    assert tracker.next_due() is None
+
+
+def test_tracker_returns_ready_files_oldest_first(tmp_path: Path) -> None:
+    clock = Clock()
+    tracker = QuietTracker(1.0, 60.0, clock=clock)
+    for name in ("c.jpg", "a.jpg", "b.jpg"):
+        (tmp_path / name).write_bytes(name.encode())
+        tracker.note(tmp_path / name)
+        clock.now += 0.1
+    clock.now += 1.0
+    assert [p.name for p in tracker.poll().ready] == ["c.jpg", "a.jpg", "b.jpg"]
+
+
+def test_tracker_holds_an_incomplete_pdf_then_gives_up(tmp_path: Path) -> None:
+    clock = Clock()
+    tracker = QuietTracker(1.0, 10.0, clock=clock)
+    path = tmp_path / "a.pdf"
+    data = andpc_pdf(4)
+    path.write_bytes(data[: len(data) // 2])
+    tracker.note(path)
+    clock.now += 1.5
+    first = tracker.poll()
+    assert first.ready == [] and first.incomplete == [path]
+    clock.now += 1.5
+    again = tracker.poll()
+    assert again.ready == [] and again.incomplete == []  # said once
+    clock.now += 8.0
+    assert tracker.poll().ready == [path]  # unreadable for long enough: handed over
+
+
+def test_tracker_takes_a_pdf_once_the_writer_finishes(tmp_path: Path) -> None:
+    clock = Clock()
+    tracker = QuietTracker(1.0, 300.0, clock=clock)
+    path = tmp_path / "a.pdf"
+    data = andpc_pdf(5)
+    path.write_bytes(data[:-300] + b"\0" * 300)  # size reserved, tail not written yet
+    tracker.note(path)
+    clock.now += 2.0
+    assert tracker.poll().ready == []
+    with open(path, "r+b") as handle:
+        handle.seek(len(data) - 300)
+        handle.write(data[-300:])
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
+    clock.now += 1.0
+    found = tracker.poll()
+    if not found.ready:  # the write changed the mtime: one more quiet period
+        clock.now += 1.1
+        found = tracker.poll()
+    assert found.ready == [path]
+
+
+def test_tracker_drops_what_vanishes_and_ignores_folders_and_links(tmp_path: Path) -> None:
+    clock = Clock()
+    tracker = QuietTracker(1.0, 60.0, clock=clock)
+    (tmp_path / "folder.pdf").mkdir()
+    target = tmp_path / "real.jpg"
+    target.write_bytes(b"x")
+    (tmp_path / "link.jpg").symlink_to(target)
+    for name in ("folder.pdf", "link.jpg", "absent.pdf"):
+        tracker.note(tmp_path / name)
+    assert len(tracker) == 0
+    tracker.note(target)
+    target.unlink()
+    clock.now += 2.0
+    assert tracker.poll().ready == []
+    assert len(tracker) == 0
+
+
+def test_tracker_defers_a_failed_file_with_growing_delays(tmp_path: Path) -> None:
+    clock = Clock()
+    tracker = QuietTracker(0.5, 60.0, clock=clock)
+    path = tmp_path / "a.jpg"
+    path.write_bytes(b"x")
+    assert tracker.defer(path) == 5.0
+    clock.now += 4.0
+    assert tracker.poll().ready == []
+    clock.now += 1.5
+    assert tracker.poll().ready == [path]
+    assert tracker.defer(path) == 10.0
+    tracker.forget(path)
+    assert tracker.defer(path) == 5.0

@@ -17,6 +17,7 @@ from attest_pipeline.reading import (
 )
 from attest_pipeline.reasons import Reason
 from attest_pipeline.testing import make_pdf
+from attest_pipeline.text_layer import needs_ocr, text_unusable
 from tests.hostile import per_page, text_pdf
 
 TEXT = "Attestation de présence\nDr Jean-Pierre DUPONT\nRPPS : 10005682603"
@@ -148,8 +149,13 @@ BODY = [
 ]
 
 
-def pasted_scan(*, text_over_image: bool = False, image_share: float = 0.8) -> bytes:
-    """A page: a typed header and footer, and the attestation pasted in as an image."""
+def pasted_scan(
+    *, text_over_image: bool = False, image_share: float = 0.8, in_form: bool = False
+) -> bytes:
+    """A page: a typed header and footer, and the attestation pasted in as an image.
+
+    ``in_form`` wraps the image in a form XObject, as word processors export a picture.
+    """
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
@@ -164,7 +170,12 @@ def pasted_scan(*, text_over_image: bool = False, image_share: float = 0.8) -> b
     pdf.drawString(40, 20, FOOTER)
     height = 841.89 * image_share
     width = height * image.width / image.height
+    if in_form:
+        pdf.beginForm("picture")
     pdf.drawImage(ImageReader(image), 40, 40, width=width, height=height)
+    if in_form:
+        pdf.endForm()
+        pdf.doForm("picture")
     if text_over_image:  # a searchable scan: its own text layer over the image
         pdf.setFont("Helvetica", 12)
         for row, line in enumerate(BODY):
@@ -180,6 +191,12 @@ def test_a_page_with_an_image_body_under_a_typed_header_is_marked_for_ocr() -> N
     assert page.image_body
 
 
+def test_an_image_body_inside_a_form_xobject_is_marked_for_ocr() -> None:
+    data = pasted_scan(in_form=True)
+    assert b"/Subtype /Form" in data or b"/Subtype/Form" in data
+    assert read_pdf(data).page(1).image_body
+
+
 def test_a_searchable_scan_keeps_its_text_layer() -> None:
     assert not read_pdf(pasted_scan(text_over_image=True)).page(1).image_body
 
@@ -192,6 +209,50 @@ def test_a_text_pdf_without_images_is_never_marked() -> None:
     from attest_pipeline.testing.pdf import make_pdf
 
     assert not read_pdf(make_pdf([HEADER, FOOTER])).page(1).image_body
+
+
+# ------------------------------------------------------------- is the text layer usable?
+
+
+def test_text_unusable_keeps_a_real_text_layer() -> None:
+    assert not text_unusable("\n".join(BODY))
+
+
+def test_text_unusable_keeps_a_table_heavy_in_digits() -> None:
+    rows = [f"{10005682603 + i * 11}  12/03/2025  7,0 h  présent" for i in range(8)]
+    assert not text_unusable("Liste des participants à la session de DPC\n" + "\n".join(rows))
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t \f ", "Page 1/1", "Attestation\nDr Jean DUPONT"])
+def test_text_unusable_on_empty_or_short_text(text: str) -> None:
+    assert text_unusable(text)
+
+
+def test_text_unusable_on_cid_artefacts() -> None:
+    garbage = " ".join(f"(cid:{n})" for n in range(3, 200)) + " Attestation de présence au congrès"
+    assert text_unusable(garbage)
+
+
+def test_text_unusable_on_replacement_and_private_characters() -> None:
+    assert text_unusable("Attestation de formation " + "\ufffd\ue001\ufffd " * 40)
+
+
+def test_text_unusable_on_a_font_with_shifted_letters() -> None:
+    shifted = "".join(
+        chr(ord(c) - 29) if c.isalpha() and c.isascii() else c
+        for c in "Attestation de participation du docteur a la formation continue "
+        "sur le risque cardiovasculaire organisée par la faculté de medecine"
+    )
+    assert not any(word in shifted.split() for word in ("de", "la", "le", "du"))
+    assert text_unusable(shifted)
+
+
+def test_a_page_needs_ocr_when_its_body_is_an_image_or_its_text_is_unusable() -> None:
+    from attest_pipeline.testing.pdf import make_pdf
+
+    assert needs_ocr(read_pdf(pasted_scan()).page(1))  # a header and a footer: usable text
+    assert needs_ocr(read_pdf(make_pdf(["Page 1/1"])).page(1))
+    assert not needs_ocr(read_pdf(make_pdf(["\n".join(BODY)])).page(1))
 
 
 class Collect(logging.Handler):

@@ -9,13 +9,12 @@ import pytest
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.referentiel import (
     DEFAULT_REFERENTIEL,
-    KeyMatcher,
     Referentiel,
     format_referentiel,
     load_referentiel,
-    normalize,
     referentiel_to_json,
 )
+from attest_pipeline.text.keywords import KeyMatcher
 
 
 @pytest.fixture(scope="module")
@@ -177,14 +176,6 @@ def test_action_lookup_and_immutability(ref: Referentiel) -> None:
 # ----------------------------------------------------------------------- matching
 
 
-def test_normalize() -> None:
-    assert normalize("Annonce d’une MAUVAISE nouvelle !") == "annonce d une mauvaise nouvelle"
-    assert normalize("Congrès  CNGE—2024") == "congres cnge 2024"
-    assert normalize("cœur et Œdème") == "coeur et oedeme"
-    assert normalize("Burn-Out", fold=False) == "Burn Out"
-    assert normalize("   ") == ""
-
-
 def test_key_matcher_words_acronyms_and_exact() -> None:
     matcher = KeyMatcher([("ANS", 1), ("santé publique France", 2)], exact=[("Médecine", 3)])
     assert matcher.find("Agence: ANS") == 1
@@ -327,13 +318,13 @@ def test_bad_hors_liste_has_line(tmp_path: Path) -> None:
 def test_wrong_type_has_line(tmp_path: Path) -> None:
     error = _error(tmp_path, GOOD.replace('bloc = 1\nletter = "B"', 'bloc = "1"\nletter = "B"'))
     assert error.line == 16
-    assert "'bloc' must be int" in error.problem
+    assert "bloc must be a whole number, not '1'" in error.problem
 
 
 def test_missing_key_points_at_its_table(tmp_path: Path) -> None:
     error = _error(tmp_path, GOOD.replace('label = "Action A"\n', ""))
     assert error.line == 9
-    assert "missing key 'label'" in error.problem
+    assert "[[actions]] #1 label is required" in error.problem
 
 
 def test_duplicate_letter_has_line(tmp_path: Path) -> None:
@@ -344,9 +335,9 @@ def test_duplicate_letter_has_line(tmp_path: Path) -> None:
 
 def test_unknown_condition_and_key(tmp_path: Path) -> None:
     error = _error(tmp_path, GOOD.replace("min_meetings = 4", "min_meeting = 4"))
-    assert error.line == 25 and "unknown condition" in error.problem
+    assert error.line == 25 and "conditions.min_meeting is unknown" in error.problem
     error = _error(tmp_path, GOOD.replace('hors_liste = "a_demander"', 'hors_list = "a_demander"'))
-    assert error.line == 24 and "unknown key 'hors_list'" in error.problem
+    assert error.line == 24 and "hors_list is unknown" in error.problem
 
 
 def test_bad_item_points_at_the_item(tmp_path: Path) -> None:
@@ -367,11 +358,11 @@ def test_unknown_bloc_and_bad_letter(tmp_path: Path) -> None:
 
 def test_missing_top_level_key(tmp_path: Path) -> None:
     error = _error(tmp_path, GOOD.replace('status = "EN ATTENTE DE VALIDATION DGOS"\n', ""))
-    assert "missing key 'status'" in error.problem
+    assert "status is required" in error.problem
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_referentiel(tmp_path / "absent.toml")
     assert caught.value.line is None
-    assert "cannot read" in caught.value.problem
+    assert "not found" in caught.value.problem

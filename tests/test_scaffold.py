@@ -12,6 +12,7 @@ import pytest
 from attest_pipeline import scaffold
 from attest_pipeline.config import PluginSettings
 from attest_pipeline.errors import UsageError
+from attest_pipeline.issuers import check_data_file
 from attest_pipeline.registry import load_registry
 from attest_pipeline.scaffold import package_name, write_plugin
 
@@ -36,6 +37,7 @@ def test_writes_a_complete_package(tmp_path: Path) -> None:
         "samples/sample-1.pdf",
         "samples/sample-1.txt",
         "src/attest_plugin_cpts_iroise/__init__.py",
+        "src/attest_plugin_cpts_iroise/issuer.toml",
         "src/attest_plugin_cpts_iroise/py.typed",
         "tests/test_plugin.py",
     ]
@@ -46,10 +48,12 @@ def test_writes_a_complete_package(tmp_path: Path) -> None:
         "cpts-iroise": "attest_plugin_cpts_iroise"
     }
     module = (root / "src/attest_plugin_cpts_iroise/__init__.py").read_text(encoding="utf-8")
-    assert "class CptsIroiseIssuer(Issuer):" in module
+    assert "class CptsIroiseIssuer(DataIssuer):" in module
     assert "@hookimpl" in module
-    for method in ("identify", "split", "extract"):
-        assert f"    def {method}(self, document: Document)" in module
+    assert '    data_file = resources.files(__name__) / "issuer.toml"' in module
+    assert "    def complete(self, reading: Reading) -> None:" in module
+    # The data file is one the engine accepts, whole (its regexes compiled).
+    assert check_data_file(root / "src/attest_plugin_cpts_iroise/issuer.toml") is None
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "attest plugins" in readme and "attest extract --explain" in readme
 
@@ -58,7 +62,7 @@ def test_the_generated_package_passes_its_own_tests_and_lint(tmp_path: Path) -> 
     root = write_plugin("medsud", tmp_path)
     result = run_tests(root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
         cwd=root, capture_output=True, text=True, timeout=60, check=False,
@@ -76,7 +80,7 @@ def test_without_reportlab_the_sample_stays_text_and_the_tests_build_its_pdf(
     assert "the tests build its PDF" in (root / "README.md").read_text(encoding="utf-8")
     result = run_tests(root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
     assert not (root / "samples/sample-1.pdf").exists()  # built in a temporary folder
 
 
@@ -133,7 +137,10 @@ def test_the_organisation_is_named_by_the_words_of_the_plugin_name(
     sample = (root / "samples/sample-1.txt").read_text(encoding="utf-8")
     assert sample.splitlines()[0] == organisation
     module = (root / f"src/{package_name(name)}/__init__.py").read_text(encoding="utf-8")
-    assert f'ORGANISATION = "{organisation}"' in module
+    assert f'covers = "{organisation}: attestations' in module
+    data = tomllib.loads((root / f"src/{package_name(name)}/issuer.toml").read_text("utf-8"))
+    assert data["match"]["all"][0] == organisation
+    assert data["fields"]["issuer"]["constant"] == organisation
     for text in (sample, module, (root / "README.md").read_text(encoding="utf-8")):
         assert "Formation Formation" not in text
 

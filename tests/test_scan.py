@@ -13,7 +13,7 @@ import pytest
 
 from attest_pipeline.testing.pdf import make_pdf
 from attest_pipeline.text import scan
-from attest_pipeline.text.names import fold
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.scan import Gated, at_digits, gated, required_strings
 from attest_plugins import BUILTIN_PLUGINS
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from attest_pipeline.mapping import choose
+from attest_pipeline.eligibility import choose
 from attest_pipeline.models import Candidate, Physician, Record, Status
 from attest_pipeline.roster import Roster
 from attest_pipeline.service import Workspace

@@ -46,6 +46,7 @@ def edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
     ("old", "new", "message"),
     [
         ('assumed_cycle = "2023"', 'assumed_cycle = "2099"', "names no \\[\\[cycles\\]\\] entry"),
+        ("remaining_days", "remaining_day", r":\d+: \[at_risk\] remaining_day is unknown"),
         ("required_per_bloc = 2", 'required_per_bloc = "2"', "must be a whole number"),
         ("elapsed_fraction = 0.5", "elapsed_fraction = 1.5", "between 0 and 1"),
         ("end = 2031-12-31", "end = 2020-12-31", "ends before it starts"),
@@ -61,7 +62,7 @@ def test_malformed_certification_rules_name_the_file(
 
 def test_a_nature_counting_for_an_unknown_type_is_refused(tmp_path: Path) -> None:
     path = edited(tmp_path, DEFAULT_DPC, 'epp = ["epp"]', 'epp = ["audit"]')
-    with pytest.raises(ConfigError, match=r"natures\.epp must list type codes"):
+    with pytest.raises(ConfigError, match=r"dpc\.toml:\d+: \[natures\] epp must list type codes"):
         load_dpc(path)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from attest_pipeline.models import Candidate, Physician, Record, Status
-from attest_pipeline.store import SCHEMA_VERSION, DocumentRow, Store
+from attest_pipeline.schema import SCHEMA_VERSION
+from attest_pipeline.store import DocumentRow, Store
 
 
 def record(**fields: object) -> Record:
@@ -173,7 +174,7 @@ def test_a_new_database_is_created_at_the_current_version_without_a_copy(tmp_pat
 def test_a_failed_upgrade_step_leaves_the_version_1_database_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from attest_pipeline import store as module
+    from attest_pipeline import schema as module
 
     path = tmp_path / "db.sqlite3"
     old = store_v1()(path)
@@ -206,13 +207,13 @@ def test_a_database_newer_than_the_software_is_refused(tmp_path: Path) -> None:
 
 
 def test_tables_added_with_create_if_not_exists_still_work(tmp_path: Path) -> None:
-    from attest_pipeline import store as module
+    from attest_pipeline import schema as module
 
     path = tmp_path / "db.sqlite3"
     Store(path).close()
-    extended = module._SCHEMA + "CREATE TABLE IF NOT EXISTS extra (id INTEGER PRIMARY KEY);\n"
+    extended = module.BASE_SCHEMA + "CREATE TABLE IF NOT EXISTS extra (id INTEGER PRIMARY KEY);\n"
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(module, "_SCHEMA", extended)
+        patched.setattr(module, "BASE_SCHEMA", extended)
         with Store(path) as store:
             store.db.execute("INSERT INTO extra (id) VALUES (1)")
             assert store.version() == SCHEMA_VERSION

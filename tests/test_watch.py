@@ -26,17 +26,16 @@ from attest_pipeline.errors import ConfigError
 from attest_pipeline.filing import Filed
 from attest_pipeline.inbox import StateLock
 from attest_pipeline.models import Status
-from attest_pipeline.pipeline import Pipeline, Summary
+from attest_pipeline.pipeline import Pipeline
 from attest_pipeline.registry import load_registry
+from attest_pipeline.run_summary import Summary
 from attest_pipeline.testing.pdf import make_pdf
 from attest_pipeline.watch import (
-    Hints,
     InboxWatcher,
-    QuietTracker,
-    format_summary,
     use_polling,
     watch,
 )
+from attest_pipeline.watch_events import Hints
 from tests.conftest import ROOT, write_config
 
 QUIET = 0.3
@@ -245,120 +244,6 @@ def attest(config_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-# -------------------------------------------------------------------- QuietTracker
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_tracker_waits_for_the_quiet_period(tmp_path: Path) -> None:
-    clock = Clock()
-    tracker = QuietTracker(1.0, 60.0, clock=clock)
-    path = tmp_path / "a.jpg"
-    path.write_bytes(b"part")
-    tracker.note(path)
-    assert tracker.next_due() == 1001.0
-    clock.now += 0.5
-    assert tracker.poll().ready == []
-    with open(path, "ab") as handle:
-        handle.write(b" more")
-    clock.now += 0.6
-    assert tracker.poll().ready == []  # changed: the quiet period starts again
-    assert tracker.next_due() == pytest.approx(1002.1)
-    clock.now += 0.9
-    assert tracker.poll().ready == []
-    clock.now += 0.2
-    assert tracker.poll().ready == [path]
-    assert path not in tracker and len(tracker) == 0
-    assert tracker.next_due() is None
-
-
-def test_tracker_returns_ready_files_oldest_first(tmp_path: Path) -> None:
-    clock = Clock()
-    tracker = QuietTracker(1.0, 60.0, clock=clock)
-    for name in ("c.jpg", "a.jpg", "b.jpg"):
-        (tmp_path / name).write_bytes(name.encode())
-        tracker.note(tmp_path / name)
-        clock.now += 0.1
-    clock.now += 1.0
-    assert [p.name for p in tracker.poll().ready] == ["c.jpg", "a.jpg", "b.jpg"]
-
-
-def test_tracker_holds_an_incomplete_pdf_then_gives_up(tmp_path: Path) -> None:
-    clock = Clock()
-    tracker = QuietTracker(1.0, 10.0, clock=clock)
-    path = tmp_path / "a.pdf"
-    data = andpc_pdf(4)
-    path.write_bytes(data[: len(data) // 2])
-    tracker.note(path)
-    clock.now += 1.5
-    first = tracker.poll()
-    assert first.ready == [] and first.incomplete == [path]
-    clock.now += 1.5
-    again = tracker.poll()
-    assert again.ready == [] and again.incomplete == []  # said once
-    clock.now += 8.0
-    assert tracker.poll().ready == [path]  # unreadable for long enough: handed over
-
-
-def test_tracker_takes_a_pdf_once_the_writer_finishes(tmp_path: Path) -> None:
-    clock = Clock()
-    tracker = QuietTracker(1.0, 300.0, clock=clock)
-    path = tmp_path / "a.pdf"
-    data = andpc_pdf(5)
-    path.write_bytes(data[:-300] + b"\0" * 300)  # size reserved, tail not written yet
-    tracker.note(path)
-    clock.now += 2.0
-    assert tracker.poll().ready == []
-    with open(path, "r+b") as handle:
-        handle.seek(len(data) - 300)
-        handle.write(data[-300:])
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
-    clock.now += 1.0
-    found = tracker.poll()
-    if not found.ready:  # the write changed the mtime: one more quiet period
-        clock.now += 1.1
-        found = tracker.poll()
-    assert found.ready == [path]
-
-
-def test_tracker_drops_what_vanishes_and_ignores_folders_and_links(tmp_path: Path) -> None:
-    clock = Clock()
-    tracker = QuietTracker(1.0, 60.0, clock=clock)
-    (tmp_path / "folder.pdf").mkdir()
-    target = tmp_path / "real.jpg"
-    target.write_bytes(b"x")
-    (tmp_path / "link.jpg").symlink_to(target)
-    for name in ("folder.pdf", "link.jpg", "absent.pdf"):
-        tracker.note(tmp_path / name)
-    assert len(tracker) == 0
-    tracker.note(target)
-    target.unlink()
-    clock.now += 2.0
-    assert tracker.poll().ready == []
-    assert len(tracker) == 0
-
-
-def test_tracker_defers_a_failed_file_with_growing_delays(tmp_path: Path) -> None:
-    clock = Clock()
-    tracker = QuietTracker(0.5, 60.0, clock=clock)
-    path = tmp_path / "a.jpg"
-    path.write_bytes(b"x")
-    assert tracker.defer(path) == 5.0
-    clock.now += 4.0
-    assert tracker.poll().ready == []
-    clock.now += 1.5
-    assert tracker.poll().ready == [path]
-    assert tracker.defer(path) == 10.0
-    tracker.forget(path)
-    assert tracker.defer(path) == 5.0
-
-
 # --------------------------------------------------------------------------- Hints
 
 
@@ -413,7 +298,7 @@ def test_watch_refuses_state_on_a_network_file_system(
 ) -> None:
     config = load_config(write_config(tmp_path, roster))
     pipeline = Pipeline(config, load_registry(config.plugins))
-    monkeypatch.setattr("attest_pipeline.config.filesystem_type", lambda path: "cifs")
+    monkeypatch.setattr("attest_pipeline.filesystems.filesystem_type", lambda path: "cifs")
     with pytest.raises(ConfigError, match="network file system"):
         watch(pipeline, stop=threading.Event())
 
@@ -440,7 +325,7 @@ def test_files_already_there_and_interrupted_claims_are_taken_at_start(
 def test_a_dropped_attestation_is_filed_into_its_dossier(config_path: Path) -> None:
     root = config_path.parent
     with watching(config_path) as running:
-        assert running.watcher is not None and running.watcher.observer is not None
+        assert running.watcher is not None and running.watcher.events.observer is not None
         drop(running.inbox, "first.pdf", andpc_pdf(21))  # starts the worker processes
         wait_until(lambda: bool(running.filed), 20, "the first attestation")
         time.sleep(0.6)  # an idle inbox
@@ -563,10 +448,10 @@ def test_a_burst_of_200_files_is_processed_once_each(config_path: Path) -> None:
     account(root, inputs)
     assert outcomes(root) == {name: expected(name) for name in inputs}
     assert running.summary is not None and running.summary.documents == 200
-    assert running.summary.count(Status.REJECT) == 20  # the photos
+    assert running.summary.count(Status.QUARANTINE) == 20  # the photos
     assert running.summary.count(Status.REVIEW) == 20  # the letters
     assert running.summary.count(Status.FILE) == 160
-    assert "200 document(s)" in format_summary(running.summary)
+    assert "200 document(s)" in running.summary.text()
 
 
 def test_a_document_that_fails_is_retried_alone_and_the_others_go_through(
@@ -584,7 +469,7 @@ def test_a_document_that_fails_is_retried_alone_and_the_others_go_through(
         return real_claim(path, work, *expected)  # type: ignore[arg-type]
 
     monkeypatch.setattr("attest_pipeline.pipeline.claim", claim)
-    monkeypatch.setattr("attest_pipeline.watch.RETRY_FIRST", 0.5)
+    monkeypatch.setattr("attest_pipeline.readiness.RETRY_FIRST", 0.5)
     inputs = {f"ok-{n}.pdf": andpc_pdf(200 + n) for n in range(3)}
     inputs["locked.pdf"] = andpc_pdf(210)
     inputs.update({f"ok-{n}.pdf": andpc_pdf(200 + n) for n in range(3, 6)})
@@ -618,7 +503,7 @@ def test_an_inbox_deleted_and_created_again_is_watched_again(config_path: Path) 
         wait_until(lambda: any("is back" in m for m in running.messages), 10, "the inbox back")
         drop(running.inbox, "after.pdf", andpc_pdf(75))
         wait_until(lambda: bool(running.filed), 10, "the document")
-        assert running.watcher is not None and running.watcher._observing()
+        assert running.watcher is not None and running.watcher.events.alive()
     assert running.names() == ["after.pdf"]
     assert any("watching the inbox again" in m for m in running.messages)
 
@@ -627,7 +512,7 @@ def test_polling_mode_follows_the_inbox_without_events(config_path: Path) -> Non
     root = config_path.parent
     with watching(config_path, polling=True) as running:
         assert running.watcher is not None
-        assert running.watcher.observer is None and running.watcher.polling
+        assert running.watcher.events.observer is None and running.watcher.polling
         assert "polling every 0.2 s" in running.messages[-1]
         drop(running.inbox, "polled.pdf", andpc_pdf(80))
         data = andpc_pdf(81)

@@ -98,7 +98,7 @@ def test_prepare_can_skip_a_task(context: Context, tmp_path: Path) -> None:
 
 
 def test_stop_takes_no_new_task(context: Context, tmp_path: Path) -> None:
-    work = tasks(tmp_path, {f"{i}.pdf": "ORGANISME TEST" for i in range(6)})
+    work = tasks(tmp_path, {f"{i}.pdf": "ORGANISME TEST" for i in range(TEXT_QUEUE + 4)})
     with Supervisor(context, jobs=1) as supervisor:
         done = []
         for item in supervisor.run(work):
@@ -109,11 +109,11 @@ def test_stop_takes_no_new_task(context: Context, tmp_path: Path) -> None:
 
 
 def test_a_worker_is_sent_its_next_tasks_ahead(context: Context, tmp_path: Path) -> None:
-    work = tasks(tmp_path, {f"{i}.pdf": "ORGANISME TEST" for i in range(5)})
+    work = tasks(tmp_path, {f"{i}.pdf": "ORGANISME TEST" for i in range(TEXT_QUEUE + 3)})
     with Supervisor(context, jobs=1) as supervisor:
         queued = [len(supervisor.text[0].tasks) for _ in supervisor.run(work)]
     # While the parent handles one analysis, the worker already holds the next ones.
-    assert queued == [TEXT_QUEUE, TEXT_QUEUE, TEXT_QUEUE, 1, 0]
+    assert queued == [TEXT_QUEUE] * 3 + list(range(TEXT_QUEUE - 1, -1, -1))
 
 
 def test_the_tasks_queued_behind_a_crash_are_analysed_by_a_new_worker(

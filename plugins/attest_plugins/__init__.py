@@ -1,4 +1,8 @@
-"""The built-in issuer plugins, loaded first, in the order of ``BUILTIN_PLUGINS``."""
+"""The built-in issuer plugins, loaded first, in the order of ``BUILTIN_PLUGINS``.
+
+Each is a data file (``data/<name>.toml``) read by the public issuer engine
+(:mod:`attest_pipeline.issuers`), plus only the Python its issuer needs.
+"""
 
 from __future__ import annotations
 

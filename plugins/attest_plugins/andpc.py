@@ -11,114 +11,67 @@ training sets ``extras["funder"] = "fafpm"`` and is a formation continue unless 
 Between families, the most specific marker wins, and an ANDPC-registered action is the most
 specific of all: a DPC action held as a congress, a DU, a Balint group or a reading test is
 an andpc attestation when its DPC action number (or FAF-PM funding) is printed; the other
-plugins cap their score below this one's then (``data/common.toml``, signatures). A mere
-mention of the ANDPC without an action number only outranks a Qualiopi attestation.
+plugins cap their score below this one's then (the engine's ``common.toml``, signatures). A
+mere mention of the ANDPC without an action number only outranks a Qualiopi attestation.
+
+What the data file (``data/andpc.toml``) cannot say is here: the orientation, the FAF-PM
+funding and the action number of a table whose columns the text layer separated.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cached_property
+from importlib import resources
 
 from attest_pipeline.contract import Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Nature
-from attest_pipeline.text.identifiers import find_dpc_action, find_odpc, find_session
-from attest_pipeline.text.names import Folded
-from attest_pipeline.text.quantities import find_hours
-from attest_plugins._common import (
-    DataIssuer,
-    Labels,
-    NatureRules,
-    Organisations,
-    People,
-    Scorer,
-    Titles,
-    compile_folded,
-    excerpt,
-    fold,
-    load_data,
-    tidy,
-)
-
-_DATA = load_data("andpc")
-_SCORER = Scorer(_DATA["identify"])
-_PEOPLE = People(_DATA)
-_TITLES = Titles(_DATA["title"])
-_ISSUERS = Organisations(_DATA["issuer"])
-_NATURES = NatureRules(
-    _DATA["nature"], _DATA["nature_labels"]["labels"], _DATA["nature_labels"].get("cells", ())
-)
-_FAFPM = compile_folded([_DATA["funder"]["fafpm"]])
-_REFERENCES = Labels(_DATA["reference"]["labels"])
-_ORIENTATION = compile_folded([_DATA["orientation"]["pattern"]])
+from attest_pipeline.issuers import DataIssuer, Labels, Reading, compile_folded, excerpt, tidy
+from attest_pipeline.models import Family, Found, Nature
+from attest_pipeline.text.scan import Gated
 
 
 class AndpcIssuer(DataIssuer):
     """DPC action attestations (ANDPC / ODPC) and FAF-PM funded trainings."""
 
     name = "andpc"
+    version = "1.0.0"
     families = (Family.ANDPC,)
     covers = "DPC organisations registered with the ANDPC (ODPC); FAF-PM funded trainings"
-    scorer = _SCORER
-    people = _PEOPLE
+    data_file = resources.files("attest_plugins") / "data" / "andpc.toml"
 
-    def extract(self, document: Document) -> Extraction:
-        """Read one DPC attestation."""
-        text = document.text
-        folded = fold(text)
-        person = _PEOPLE.read(text)
-        start, end = _PEOPLE.period(text)
-        extras: dict[str, Found[str]] = {}
-        odpc = find_odpc(text)
-        if odpc is not None:
-            extras["odpc"] = odpc
-        session = find_session(text)
-        if session is not None:
-            extras["session"] = session
-        orientation = _orientation(folded)
-        if orientation is not None:
-            extras["orientation"] = orientation
-        funder = _FAFPM.search(folded.text)
-        nature = _NATURES.find(document, folded)
+    @cached_property
+    def _fafpm(self) -> Gated:
+        return compile_folded([self.data.own["funder"]["fafpm"]])
+
+    @cached_property
+    def _orientation(self) -> Gated:
+        return compile_folded([self.data.own["orientation"]["pattern"]])
+
+    @cached_property
+    def _references(self) -> Labels:
+        return Labels(self.data.own["reference"]["labels"])
+
+    def complete(self, reading: Reading) -> None:
+        """Add the orientation, the FAF-PM funding, and an action number read by layout."""
+        folded = reading.folded
+        match = self._orientation.search(folded.text)
+        if match is not None:
+            value = tidy(excerpt(folded, match.start("value"), match.end("value")))
+            if value:
+                reading.extras["orientation"] = Found(
+                    value, excerpt(folded, match.start(), match.end())
+                )
+        funder = self._fafpm.search(folded.text)
         if funder is not None:
             quoted = excerpt(folded, funder.start(), funder.end())
-            extras["funder"] = Found("fafpm", quoted)
-            if nature is None:
-                nature = Found(Nature.FORMATION_CONTINUE, quoted)
-        return Extraction(
-            family=Family.ANDPC,
-            issuer=_ISSUERS.find(document, folded),
-            participant=person.participant,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            rpps=person.rpps,
-            start=start,
-            end=end,
-            title=_TITLES.find(document, folded),
-            reference=find_dpc_action(text) or _reference_by_layout(document, folded),
-            nature=nature,
-            hours=find_hours(text),
-            extras=extras,
-        )
-
-
-def _orientation(folded: Folded) -> Found[str] | None:
-    """The orientation prioritaire as printed (``n° 12 : Antibiorésistance``), if stated."""
-    match = _ORIENTATION.search(folded.text)
-    if match is None:
-        return None
-    value = tidy(excerpt(folded, match.start("value"), match.end("value")))
-    return Found(value, excerpt(folded, match.start(), match.end())) if value else None
-
-
-def _reference_by_layout(document: Document, folded: Folded) -> Found[str] | None:
-    """Return the 11-digit action number of a table whose columns the text layer separated."""
-    if not _REFERENCES.present(folded):
-        return None
-    found = _REFERENCES.find_by_layout(document)
-    if found is None:
-        return None
-    digits = re.sub(r"[ .]", "", found.value)
-    return Found(digits, found.evidence) if re.fullmatch(r"\d{11}", digits) else None
+            reading.extras["funder"] = Found("fafpm", quoted)
+            reading.values.setdefault("nature", Found(Nature.FORMATION_CONTINUE, quoted))
+        if "reference" not in reading.values and self._references.present(folded):
+            found = self._references.find_by_layout(reading.document)
+            if found is not None:
+                digits = re.sub(r"[ .]", "", found.value)
+                if re.fullmatch(r"\d{11}", digits):
+                    reading.values["reference"] = Found(digits, found.evidence)
 
 
 @hookimpl

@@ -15,123 +15,104 @@ Between families: a DPC action held as a congress, its DPC action number printed
 andpc attestation, and a diploma awarded at a university day a university one (the score
 is capped below theirs then); a Qualiopi mark on a congress attestation does not make it a
 training (the Qualiopi plugin defers here).
+
+The data file (``data/congress.toml``) identifies, splits and reads the participant, the
+dates, the day's title, the organiser and the hours; the event and the place are read here.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
 
 from attest_pipeline.contract import Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Nature
-from attest_pipeline.text.names import Folded
-from attest_pipeline.text.quantities import find_hours
-from attest_plugins._common import (
+from attest_pipeline.issuers import (
     DataIssuer,
     Labels,
-    Organisations,
-    People,
     Phrases,
-    Scorer,
-    Titles,
+    Reading,
     compile_folded,
     excerpt,
-    fold,
-    load_data,
     tidy,
 )
+from attest_pipeline.models import Family, Found, Nature
+from attest_pipeline.text.fold import Folded, fold
+from attest_pipeline.text.scan import Gated
 
-_DATA = load_data("congress")
-# A known event's name is a marker of its own (an anchor), with the weight of the data file.
-_SCORER = Scorer(
-    {
-        **_DATA["identify"],
-        "markers": [
-            *_DATA["identify"]["markers"],
-            *(
-                {
-                    "reason": f"known event ({event['name']})",
-                    "pattern": event["pattern"],
-                    "weight": _DATA["known_events"]["weight"],
-                    "anchor": True,
-                }
-                for event in _DATA["events"]
-            ),
-        ],
-    }
-)
-_PEOPLE = People(_DATA)
-_TITLES = Titles(_DATA["title"])
-_EVENT_LABELS = Labels(_DATA["event"]["labels"], multiline=True)
-_EVENTS = Phrases(_DATA["event"]["start"], _DATA["event"]["cut"])
-_KNOWN = compile_folded([e["pattern"] for e in _DATA["events"]])
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_ISSUERS = Organisations(_DATA["issuer"])
-_PLACE_LABELS = Labels(_DATA["place"]["labels"])
-_PLACE = compile_folded([_DATA["place"]["pattern"]])
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The ``[own]`` tables of the data file and its known events, compiled."""
+
+    event_labels: Labels
+    events: Phrases
+    known: Gated
+    place_labels: Labels
+    place: Gated
 
 
 class CongressIssuer(DataIssuer):
     """Congresses, colloquia and scientific days."""
 
     name = "congress"
+    version = "1.0.0"
     families = (Family.CONGRESS,)
     covers = "congresses, colloquia, scientific days and national meetings (attendance)"
-    scorer = _SCORER
-    people = _PEOPLE
+    data_file = resources.files("attest_plugins") / "data" / "congress.toml"
 
-    def extract(self, document: Document) -> Extraction:
-        """Read one attendance certificate."""
-        text = document.text
-        folded = fold(text)
-        person = _PEOPLE.read(text)
-        start, end = _PEOPLE.period(text)
-        event = _event(folded)
-        title = _TITLES.find(document, folded) or event
-        extras: dict[str, Found[str]] = {}
-        place = _place(folded)
-        if place is not None:
-            extras["place"] = place
-        return Extraction(
-            family=Family.CONGRESS,
-            issuer=_ISSUERS.find(document, folded),
-            participant=person.participant,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            rpps=person.rpps,
-            start=start,
-            end=end,
-            title=title,
-            event=event,
-            nature=Found(Nature.CONGRES, event.evidence) if event is not None else None,
-            hours=find_hours(text),
-            extras=extras,
+    @cached_property
+    def _rules(self) -> _Rules:
+        own = self.data.own
+        return _Rules(
+            event_labels=Labels(own["event"]["labels"], multiline=True),
+            events=Phrases(own["event"]["start"], own["event"]["cut"]),
+            known=compile_folded(self.data.scorer.patterns("known_event")),
+            place_labels=Labels(own["place"]["labels"]),
+            place=compile_folded([own["place"]["pattern"]]),
         )
 
+    def complete(self, reading: Reading) -> None:
+        """Read the event (the title when none is labelled), its nature, and the place."""
+        rules = self._rules
+        folded = reading.folded
+        event = _event(rules, folded)
+        if event is not None:
+            reading.values["event"] = event
+            reading.values.setdefault("title", event)
+            reading.values["nature"] = Found(Nature.CONGRES, event.evidence)
+        place = _place(rules, folded)
+        if place is not None:
+            reading.extras["place"] = place
 
-def _event(folded: Folded) -> Found[str] | None:
+
+def _event(rules: _Rules, folded: Folded) -> Found[str] | None:
     """Return the event's name: labelled, else the first naming a known event, else the first."""
-    labelled = _EVENT_LABELS.find(folded)
+    labelled = rules.event_labels.find(folded)
     if labelled is not None:
         return labelled
-    names = _EVENTS.find_all(folded)
+    names = rules.events.find_all(folded)
     if not names:
         return None
     # A known event's name, then a name with its edition's year, is the most telling.
     return max(
         names,
         key=lambda name: (
-            _KNOWN.search(fold(name.value).text) is not None,
+            rules.known.search(fold(name.value).text) is not None,
             _YEAR.search(name.value) is not None,
         ),
     )
 
 
-def _place(folded: Folded) -> Found[str] | None:
+def _place(rules: _Rules, folded: Folded) -> Found[str] | None:
     """Return where the event took place: a labelled place, else "s'est tenu à ..."."""
-    labelled = _PLACE_LABELS.find(folded)
+    labelled = rules.place_labels.find(folded)
     if labelled is not None:
         return labelled
-    match = _PLACE.search(folded.text)
+    match = rules.place.search(folded.text)
     if match is None:
         return None
     value = tidy(folded.excerpt(match.start("place"), match.end("place")))

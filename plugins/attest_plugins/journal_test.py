@@ -16,97 +16,110 @@ extracted, so that the core can send it to review instead of filing it.
 Between families: a reading test registered as a DPC action, its DPC action number printed,
 is an andpc attestation (this plugin's score is capped then); the Qualiopi mark of a
 journal's publisher does not make the test a training (the Qualiopi plugin defers here).
+
+The data file (``data/journal_test.toml``) reads the participant and the publisher; the
+period, the journal, the title and the outcome are read here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from importlib import resources
 
 from attest_pipeline.contract import Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Nature
-from attest_pipeline.text.dates import find_period, find_year
-from attest_pipeline.text.names import Folded
-from attest_pipeline.text.scan import gated
-from attest_plugins._common import (
+from attest_pipeline.issuers import (
     DataIssuer,
     Labels,
-    Organisations,
-    People,
-    Scorer,
+    Reading,
     compile_folded,
     excerpt,
-    fold,
     line_span,
-    load_data,
     tidy,
     year_span,
 )
+from attest_pipeline.models import Family, Found, Nature
+from attest_pipeline.text.dates import find_period, find_year
+from attest_pipeline.text.fold import Folded
+from attest_pipeline.text.scan import Gated, gated
 
-_DATA = load_data("journal_test")
-_SCORER = Scorer(_DATA["identify"])
-_PEOPLE = People(_DATA)
-_JOURNALS = tuple(gated(j["pattern"], re.MULTILINE) for j in _DATA["journals"])
-_JOURNAL_LABELS = Labels(_DATA["journal"]["labels"])
-_JOURNAL_AFTER_TEST = gated(_DATA["journal"]["pattern"], re.MULTILINE)
-_YEAR_LABELS = tuple(_DATA["period"]["year_labels"])
-_FAILED = compile_folded([_DATA["result"]["failed"]])
-_PASSED = compile_folded([_DATA["result"]["passed"]])
-_SCORE = compile_folded([_DATA["result"]["score"]])
 _TEST = gated(r"\btests? de lecture\b")
-_ISSUERS = Organisations(_DATA["issuer"])
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The ``[own]`` tables of the data file, compiled."""
+
+    journals: tuple[Gated, ...]
+    journal_labels: Labels
+    journal_after_test: Gated
+    year_labels: tuple[str, ...]
+    failed: Gated
+    passed: Gated
+    score: Gated
 
 
 class JournalTestIssuer(DataIssuer):
     """Reading tests of medical journals."""
 
     name = "journal_test"
+    version = "1.0.0"
     families = (Family.JOURNAL_TEST,)
     covers = "reading tests of medical journals (Prescrire, Exercer, Médecine...)"
-    scorer = _SCORER
-    people = _PEOPLE
+    data_file = resources.files("attest_plugins") / "data" / "journal_test.toml"
 
-    def extract(self, document: Document) -> Extraction:
-        """Read one reading-test attestation."""
-        text = document.text
-        folded = fold(text)
-        person = _PEOPLE.read(text)
-        start, end = _period(text)
-        test = _TEST.search(folded.text)
-        return Extraction(
-            family=Family.JOURNAL_TEST,
-            issuer=_ISSUERS.find(document, folded),
-            participant=person.participant,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            rpps=person.rpps,
-            start=start,
-            end=end,
-            title=_title(folded),
-            journal=_journal(folded),
-            nature=Found(Nature.TEST_LECTURE, excerpt(folded, test.start(), test.end()))
-            if test is not None
-            else None,
-            extras=_result(folded),
+    @cached_property
+    def _rules(self) -> _Rules:
+        own = self.data.own
+        return _Rules(
+            journals=tuple(gated(j["pattern"], re.MULTILINE) for j in own["journals"]),
+            journal_labels=Labels(own["journal"]["labels"]),
+            journal_after_test=gated(own["journal"]["pattern"], re.MULTILINE),
+            year_labels=tuple(own["period"]["year_labels"]),
+            failed=compile_folded([own["result"]["failed"]]),
+            passed=compile_folded([own["result"]["passed"]]),
+            score=compile_folded([own["result"]["score"]]),
         )
 
+    def complete(self, reading: Reading) -> None:
+        """Read the period, the journal, the title, the nature and the outcome."""
+        rules = self._rules
+        folded = reading.folded
+        values = reading.values
+        start, end = _period(reading.text, rules.year_labels)
+        test = _TEST.search(folded.text)
+        found = {
+            "start": start,
+            "end": end,
+            "title": _title(folded),
+            "journal": _journal(rules, folded),
+            "nature": Found(Nature.TEST_LECTURE, excerpt(folded, test.start(), test.end()))
+            if test is not None
+            else None,
+        }
+        values.update({key: value for key, value in found.items() if value is not None})
+        reading.extras.update(_result(rules, folded))
 
-def _period(text: str) -> tuple[Found[date] | None, Found[date] | None]:
+
+def _period(text: str, year_labels: Sequence[str]) -> tuple[Found[date] | None, Found[date] | None]:
     """Return the period covered: an explicit span of days, else the year named."""
     span = find_period(text)
     if span is not None and span.start < span.end:
         return Found(span.start, span.evidence), Found(span.end, span.evidence)
-    year = find_year(text, _YEAR_LABELS)
+    year = find_year(text, year_labels)
     if year is None:
         return None, None
     first, last = year_span(year.value)
     return Found(first, year.evidence), Found(last, year.evidence)
 
 
-def _journal(folded: Folded) -> Found[str] | None:
+def _journal(rules: _Rules, folded: Folded) -> Found[str] | None:
     """Return the journal's name as written: known, labelled, or after "test de lecture"."""
     test = _TEST.search(folded.text)
-    known = [match for pattern in _JOURNALS for match in pattern.finditer(folded.text)]
+    known = [match for pattern in rules.journals for match in pattern.finditer(folded.text)]
     if known:
         # The journal named nearest the test is the one tested (others may be cited).
         anchor = test.start() if test is not None else 0
@@ -114,10 +127,10 @@ def _journal(folded: Folded) -> Found[str] | None:
         group = next((name for name, value in best.groupdict().items() if value), None)
         start, end = best.span(group) if group else best.span()
         return Found(tidy(folded.excerpt(start, end)), excerpt(folded, best.start(), best.end()))
-    labelled = _JOURNAL_LABELS.find(folded)
+    labelled = rules.journal_labels.find(folded)
     if labelled is not None:
         return labelled
-    match = _JOURNAL_AFTER_TEST.search(folded.text)
+    match = rules.journal_after_test.search(folded.text)
     if match is not None:
         value = tidy(folded.excerpt(match.start("name"), match.end("name")))
         return Found(value, excerpt(folded, match.start(), match.end()))
@@ -134,12 +147,12 @@ def _title(folded: Folded) -> Found[str] | None:
     return Found(value, excerpt(folded, start, end)) if value else None
 
 
-def _result(folded: Folded) -> dict[str, Found[str]]:
+def _result(rules: _Rules, folded: Folded) -> dict[str, Found[str]]:
     """Return what the document says of the outcome: result, score, passed (yes / no)."""
     extras: dict[str, Found[str]] = {}
-    failed = _FAILED.search(folded.text)
-    passed = _PASSED.search(folded.text)
-    score = _SCORE.search(folded.text)
+    failed = rules.failed.search(folded.text)
+    passed = rules.passed.search(folded.text)
+    score = rules.score.search(folded.text)
     if score is not None:
         quoted = excerpt(folded, score.start(), score.end())
         # The score itself, without the words before it ("taux de réponses exactes : ").

@@ -12,120 +12,121 @@ andpc attestation (this plugin's score is capped then); a national day *about* p
 ("Journée nationale des groupes de pairs") is a congress: without meetings this plugin's
 score stays below the congress's; the Qualiopi mark of the organising association does
 not make the group a training (the Qualiopi plugin defers here).
+
+The data file (``data/peer_group.toml``) identifies, splits and reads the participant, the
+period stated, the association labelled, the meetings stated and the hours; the meetings
+listed one by one, the year, the group and the learned society are read here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from importlib import resources
 
 from attest_pipeline.contract import Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Nature
-from attest_pipeline.text.dates import find_event_dates, find_year
-from attest_pipeline.text.names import Folded
-from attest_pipeline.text.quantities import find_hours, find_meetings
-from attest_plugins._common import (
+from attest_pipeline.issuers import (
     DataIssuer,
     Labels,
-    Organisations,
-    People,
     Phrases,
-    Scorer,
+    Reading,
     compile_folded,
     excerpt,
-    fold,
-    load_data,
     year_span,
 )
+from attest_pipeline.models import Family, Found, Nature
+from attest_pipeline.text.dates import find_event_dates, find_year
+from attest_pipeline.text.fold import Folded
+from attest_pipeline.text.scan import Gated
 
-_DATA = load_data("peer_group")
-_SCORER = Scorer(_DATA["identify"])
-_PEOPLE = People(_DATA)
-_GROUP_LABELS = Labels(_DATA["group"]["labels"], multiline=True)
-# The group's own name ("groupe de pairs SFMG de Rennes") rather than a heading's bare kind.
-_NAMED_GROUPS = Phrases(_DATA["group"]["start"], _DATA["group"]["cut"])
-_GROUPS = Phrases(_DATA["group"]["start"], _DATA["group"]["cut"], min_tail=0)
-_ISSUERS = Organisations(_DATA["issuer"])
-_SOCIETIES = compile_folded([_DATA["societies"]["pattern"]])
-_MEETING_WORDS = compile_folded([_DATA["meetings"]["words"]])
-_YEAR_LABELS = tuple(_DATA["period"]["year_labels"])
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The ``[own]`` tables of the data file, compiled."""
+
+    group_labels: Labels
+    named_groups: Phrases
+    groups: Phrases
+    societies: Gated
+    meeting_words: Gated
+    year_labels: tuple[str, ...]
 
 
 class PeerGroupIssuer(DataIssuer):
     """Peer groups and Balint groups."""
 
     name = "peer_group"
+    version = "1.0.0"
     families = (Family.PEER_GROUP,)
     covers = "peer groups: SFMG groupes de pairs, GLAP SFTG, FFGQ groupes qualité, Balint"
-    scorer = _SCORER
-    people = _PEOPLE
+    data_file = resources.files("attest_plugins") / "data" / "peer_group.toml"
 
-    def extract(self, document: Document) -> Extraction:
-        """Read one peer-group attestation."""
-        text = document.text
-        folded = fold(text)
-        person = _PEOPLE.read(text)
-        listed = _listed_meetings(text, folded)
-        meetings = find_meetings(text)
-        if listed:
-            evidence = " ; ".join(day.evidence for day in listed)
-            start: Found[date] | None = min(listed, key=lambda day: day.value)
-            end: Found[date] | None = max(listed, key=lambda day: day.value)
-            if meetings is None:
-                meetings = Found(len(listed), evidence)
-        else:
-            start, end = _PEOPLE.period(text)
-            if start is None and end is None:
-                start, end = _year(text)
-        group = _GROUP_LABELS.find(folded) or _NAMED_GROUPS.find(folded) or _GROUPS.find(folded)
-        return Extraction(
-            family=Family.PEER_GROUP,
-            issuer=_issuer(document, folded),
-            participant=person.participant,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            rpps=person.rpps,
-            start=start,
-            end=end,
-            event=group,
-            title=group,
-            nature=Found(Nature.GROUPE_PAIRS, group.evidence) if group is not None else None,
-            meetings=meetings,
-            hours=find_hours(text),
+    @cached_property
+    def _rules(self) -> _Rules:
+        own = self.data.own
+        group = own["group"]
+        return _Rules(
+            group_labels=Labels(group["labels"], multiline=True),
+            # The group's own name ("groupe de pairs SFMG de Rennes") rather than a
+            # heading's bare kind.
+            named_groups=Phrases(group["start"], group["cut"]),
+            groups=Phrases(group["start"], group["cut"], min_tail=0),
+            societies=compile_folded([own["societies"]["pattern"]]),
+            meeting_words=compile_folded([own["meetings"]["words"]]),
+            year_labels=tuple(own["period"]["year_labels"]),
         )
 
+    def complete(self, reading: Reading) -> None:
+        """Read the meetings listed, the year, the group, and the learned society."""
+        rules = self._rules
+        folded = reading.folded
+        values = reading.values
+        listed = _listed_meetings(rules, reading.text, folded)
+        if listed:
+            evidence = " ; ".join(day.evidence for day in listed)
+            values["start"] = min(listed, key=lambda day: day.value)
+            values["end"] = max(listed, key=lambda day: day.value)
+            values.setdefault("meetings", Found(len(listed), evidence))
+        elif "start" not in values and "end" not in values:
+            start, end = _year(rules, reading.text)
+            if start is not None and end is not None:
+                values["start"], values["end"] = start, end
+        group = (
+            rules.group_labels.find(folded)
+            or rules.named_groups.find(folded)
+            or rules.groups.find(folded)
+        )
+        if group is not None:
+            values["event"] = values["title"] = group
+            values["nature"] = Found(Nature.GROUPE_PAIRS, group.evidence)
+        if "issuer" not in values:
+            match = rules.societies.search(folded.text)
+            if match is not None:
+                name = excerpt(folded, match.start(), match.end())
+                values["issuer"] = Found(name, name)
 
-def _listed_meetings(text: str, folded: Folded) -> list[Found[date]]:
+
+def _listed_meetings(rules: _Rules, text: str, folded: Folded) -> list[Found[date]]:
     """Return the days of the meetings when they are listed one by one (two at least).
 
     Days named one by one in a text about meetings are the meetings (a table of dates,
     "les 12 janvier, 9 février et 16 mars"); a range ("du ... au ...") is a period, not a
     meeting, and birth or signature dates are never taken.
     """
-    if _MEETING_WORDS.search(folded.text) is None:
+    if rules.meeting_words.search(folded.text) is None:
         return []
     days = find_event_dates(text)
     return days if len(days) >= 2 else []
 
 
-def _year(text: str) -> tuple[Found[date] | None, Found[date] | None]:
+def _year(rules: _Rules, text: str) -> tuple[Found[date] | None, Found[date] | None]:
     """Return the calendar year the attestation covers ("pour l'année 2024")."""
-    year = find_year(text, _YEAR_LABELS)
+    year = find_year(text, rules.year_labels)
     if year is None:
         return None, None
     first, last = year_span(year.value)
     return Found(first, year.evidence), Found(last, year.evidence)
-
-
-def _issuer(document: Document, folded: Folded) -> Found[str] | None:
-    """Return the association running the group: labelled, else the learned society named."""
-    labelled = _ISSUERS.find(document, folded)
-    if labelled is not None:
-        return labelled
-    match = _SOCIETIES.search(folded.text)
-    if match is None:
-        return None
-    name = excerpt(folded, match.start(), match.end())
-    return Found(name, name)
 
 
 @hookimpl

@@ -12,86 +12,53 @@ no nature is a formation continue.
 This is the family of plain trainings, and the least specific: many DPC organisations,
 universities, journals and congress organisers are Qualiopi-certified too. Whenever the
 document carries an ANDPC / DPC / FAF-PM mark, a university diploma, a reading test, a peer
-group or a congress, the score is capped below that family's (``data/common.toml``,
+group or a congress, the score is capped below that family's (the engine's ``common.toml``,
 signatures), so that the most specific marker wins. Invoices, conventions and programmes
 are declined.
+
+The data file (``data/qualiopi.toml``) says everything but the default nature of an
+end-of-training attestation and the Qualiopi mention, read here.
 """
 
 from __future__ import annotations
 
-from attest_pipeline.contract import Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Nature
-from attest_pipeline.text.identifiers import find_nda, find_siret
-from attest_pipeline.text.quantities import find_hours
-from attest_pipeline.text.scan import gated
-from attest_plugins._common import (
-    DataIssuer,
-    NatureRules,
-    Organisations,
-    People,
-    Scorer,
-    Titles,
-    compile_folded,
-    excerpt,
-    fold,
-    load_data,
-)
+from functools import cached_property
+from importlib import resources
 
-_DATA = load_data("qualiopi")
-_SCORER = Scorer(_DATA["identify"])
-_PEOPLE = People(_DATA)
-_TITLES = Titles(_DATA["title"])
-_ISSUERS = Organisations(_DATA["issuer"])
-_NATURES = NatureRules(
-    _DATA["nature"], _DATA["nature_labels"]["labels"], _DATA["nature_labels"].get("cells", ())
-)
+from attest_pipeline.contract import Register, hookimpl
+from attest_pipeline.issuers import DataIssuer, Reading, compile_folded, excerpt
+from attest_pipeline.models import Family, Found, Nature
+from attest_pipeline.text.scan import Gated, gated
+
 _QUALIOPI = gated(r"\bqualiopi\b")
-_TRAINING = compile_folded([_DATA["nature_default"]["formation_continue"]])
 
 
 class QualiopiIssuer(DataIssuer):
     """End-of-training attestations of training organisations (L. 6353-1)."""
 
     name = "qualiopi"
+    version = "1.0.0"
     families = (Family.QUALIOPI,)
     covers = "training organisations: attestation de fin de formation (L. 6353-1), Qualiopi, NDA"
-    scorer = _SCORER
-    people = _PEOPLE
+    data_file = resources.files("attest_plugins") / "data" / "qualiopi.toml"
 
-    def extract(self, document: Document) -> Extraction:
-        """Read one end-of-training attestation."""
-        text = document.text
-        folded = fold(text)
-        person = _PEOPLE.read(text)
-        start, end = _PEOPLE.period(text)
-        extras: dict[str, Found[str]] = {}
-        for key, finder in (("nda", find_nda), ("siret", find_siret)):
-            value = finder(text)
-            if value is not None:
-                extras[key] = value
-        nature = _NATURES.find(document, folded)
-        heading = _TRAINING.search(folded.text)
-        if nature is None and heading is not None:
+    @cached_property
+    def _training(self) -> Gated:
+        return compile_folded([self.data.own["nature_default"]["formation_continue"]])
+
+    def complete(self, reading: Reading) -> None:
+        """Make an end-of-training attestation a formation continue; note the Qualiopi mark."""
+        folded = reading.folded
+        heading = self._training.search(folded.text)
+        if "nature" not in reading.values and heading is not None:
             # An end-of-training attestation proves a training unless it says otherwise.
             quoted = excerpt(folded, heading.start(), heading.end())
-            nature = Found(Nature.FORMATION_CONTINUE, quoted)
+            reading.values["nature"] = Found(Nature.FORMATION_CONTINUE, quoted)
         mention = _QUALIOPI.search(folded.text)
         if mention is not None:
-            extras["qualiopi"] = Found("yes", folded.excerpt(mention.start(), mention.end()))
-        return Extraction(
-            family=Family.QUALIOPI,
-            issuer=_ISSUERS.find(document, folded),
-            participant=person.participant,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            rpps=person.rpps,
-            start=start,
-            end=end,
-            title=_TITLES.find(document, folded),
-            nature=nature,
-            hours=find_hours(text),
-            extras=extras,
-        )
+            reading.extras["qualiopi"] = Found(
+                "yes", folded.excerpt(mention.start(), mention.end())
+            )
 
 
 @hookimpl

@@ -16,57 +16,59 @@ teaching's) is not the jury's, and the birth and signature dates are never taken
 Between families: a university diploma outranks a Qualiopi mark (universities are
 certified too: the Qualiopi plugin defers here); a DU registered as a DPC action, its DPC
 action number printed, is an andpc attestation (this plugin's score is capped then).
+
+The data file (``data/university.toml``) identifies, splits and reads the participant and
+the university; the dates, the diploma and its number are read here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from importlib import resources
 
 from attest_pipeline.contract import Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Nature
+from attest_pipeline.issuers import DataIssuer, Labels, Phrases, Reading
+from attest_pipeline.models import Family, Found, Nature
 from attest_pipeline.text.dates import academic_year, find_period
-from attest_pipeline.text.names import Folded
-from attest_plugins._common import (
-    DataIssuer,
-    Labels,
-    Organisations,
-    People,
-    Phrases,
-    Scorer,
-    Titles,
-    fold,
-    load_data,
-)
 
-_DATA = load_data("university")
-_SCORER = Scorer(_DATA["identify"])
-_PEOPLE = People(_DATA)
-_TITLES = Titles(_DATA["title"])
-_DIPLOMAS = Phrases(
-    _DATA["diploma"]["start"],
-    _DATA["diploma"]["cut"],
-    start_case=_DATA["diploma"]["start_case"],
-    heading=True,
-)
-_REFERENCES = Labels(_DATA["reference"]["labels"])
-_ISSUERS = Organisations(_DATA["issuer"])
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """The ``[own]`` tables of the data file, compiled."""
+
+    diplomas: Phrases
+    references: Labels
 
 
 class UniversityIssuer(DataIssuer):
     """University diplomas and certificates (DU, DIU, capacités)."""
 
     name = "university"
+    version = "1.0.0"
     families = (Family.UNIVERSITY,)
     covers = "universities and faculties: DU, DIU, capacités, certificats universitaires"
-    scorer = _SCORER
-    people = _PEOPLE
+    data_file = resources.files("attest_plugins") / "data" / "university.toml"
 
-    def extract(self, document: Document) -> Extraction:
-        """Read one attestation of success or diploma."""
-        text = document.text
-        folded = fold(text)
-        person = _PEOPLE.read(text)
-        _, end = _PEOPLE.period(text, running=False)
+    @cached_property
+    def _rules(self) -> _Rules:
+        own = self.data.own
+        diploma = own["diploma"]
+        return _Rules(
+            diplomas=Phrases(
+                diploma["start"], diploma["cut"], start_case=diploma["start_case"], heading=True
+            ),
+            references=Labels(own["reference"]["labels"]),
+        )
+
+    def complete(self, reading: Reading) -> None:
+        """Read the jury's date, the academic year, the diploma and its number."""
+        rules = self._rules
+        text = reading.text
+        folded = reading.folded
+        values = reading.values
+        _, end = self.data.people.period(text, running=False)
         if end is None:
             # A single day in running text ("a obtenu le DU ... le 20/06/2025") is the day
             # it was obtained; a range is the teaching's, not the jury's.
@@ -74,39 +76,26 @@ class UniversityIssuer(DataIssuer):
             if span is not None and span.start == span.end:
                 end = Found(span.end, span.evidence)
         year = academic_year(text)
-        extras: dict[str, Found[str]] = {}
         if year is not None:
-            extras["academic_year"] = Found(f"{year.value[0]}-{year.value[1]}", year.evidence)
-        start: Found[date] | None = None
+            reading.extras["academic_year"] = Found(
+                f"{year.value[0]}-{year.value[1]}", year.evidence
+            )
         if end is not None:
+            values["end"] = end
             # The academic year runs from September; a jury before it belongs to another year.
             if year is not None and date(year.value[0], 9, 1) <= end.value:
-                start = Found(date(year.value[0], 9, 1), year.evidence)
+                values["start"] = Found(date(year.value[0], 9, 1), year.evidence)
             else:
-                start = Found(end.value, end.evidence)
-        title = _diploma(document, folded)
-        return Extraction(
-            family=Family.UNIVERSITY,
-            issuer=_ISSUERS.find(document, folded),
-            participant=person.participant,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            rpps=person.rpps,
-            start=start,
-            end=end,
-            title=title,
-            reference=_REFERENCES.find(folded),
-            nature=Found(Nature.DIPLOME, title.evidence) if title is not None else None,
-            extras=extras,
-        )
-
-
-def _diploma(document: Document, folded: Folded) -> Found[str] | None:
-    """Return the diploma's name: in running text ("le DU de ..."), else a labelled value."""
-    named = _DIPLOMAS.find(folded)
-    if named is not None:
-        return named
-    return _TITLES.find(document, folded)
+                values["start"] = Found(end.value, end.evidence)
+        title = rules.diplomas.find(folded)
+        if title is None and self.data.titles is not None:
+            title = self.data.titles.find(reading.document, folded)
+        if title is not None:
+            values["title"] = title
+            values["nature"] = Found(Nature.DIPLOME, title.evidence)
+        reference = rules.references.find(folded)
+        if reference is not None:
+            values["reference"] = reference
 
 
 @hookimpl

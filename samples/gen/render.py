@@ -59,6 +59,10 @@ class Flow:
         else:
             page.append((y, [(x, text)]))
 
+    def width(self, text: str) -> float:
+        """Nothing is too wide here: the renderer of flowing text wraps it."""
+        return 0.0
+
     def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
         """Form fields are written by reportlab only (the axes say so)."""
         raise NotImplementedError(f"{self.name} writes no form fields")

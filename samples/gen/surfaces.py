@@ -17,6 +17,8 @@ from reportlab.pdfgen import canvas
 from gen.render import Flow
 
 PAGE_WIDTH, PAGE_HEIGHT = 595.27, 841.89
+#: Text stops this far from the right edge of the page.
+RIGHT_MARGIN = 40.0
 
 
 class Reportlab:
@@ -43,6 +45,10 @@ class Reportlab:
             self.pdf.setFont("Helvetica", 10)
             self.fresh = False
         self.pdf.drawString(x, y, text)
+
+    def width(self, text: str) -> float:
+        """The width of ``text`` in points, in the page's font."""
+        return float(self.pdf.stringWidth(text, "Helvetica", 10))
 
     def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
         """A filled text field, its label as its description."""
@@ -86,6 +92,10 @@ class Fpdf:
         """Draw ``text`` at (x, y), y measured from the bottom as reportlab does."""
         self.pdf.text(x, PAGE_HEIGHT - y, text)
 
+    def width(self, text: str) -> float:
+        """The width of ``text`` in points, in the page's font."""
+        return float(self.pdf.get_string_width(text))
+
     def field(self, name: str, label: str, value: str, x: float, y: float) -> None:
         """Never drawn: a form is always reportlab's (the axes say so)."""
         raise NotImplementedError("fpdf2 writes no form fields")
@@ -114,7 +124,16 @@ class Page:
         self.y = 780.0
 
     def line(self, text: str, x: float = 60) -> None:
-        """One line of text, then move down."""
+        """One line of text, then move down; wrapped, as a word processor does, when wider
+        than the page (a text layer holds what runs off the page, a scan of it does not)."""
+        room = PAGE_WIDTH - RIGHT_MARGIN - x
+        while self.surface.width(text) > room and " " in text:
+            cut = text.rindex(" ")
+            while self.surface.width(text[:cut]) > room and " " in text[:cut]:
+                cut = text.rindex(" ", 0, cut)
+            self.surface.text(x, self.y, text[:cut])
+            self.y -= 16
+            text = text[cut + 1 :]
         self.surface.text(x, self.y, text)
         self.y -= 16
 

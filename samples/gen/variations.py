@@ -52,7 +52,7 @@ from gen import esign, render
 from gen.expect import Att
 from gen.people import Person, build_roster, name_as
 from gen.render import Flow
-from gen.surfaces import Fpdf, Page, Reportlab
+from gen.surfaces import PAGE_WIDTH, RIGHT_MARGIN, Fpdf, Page, Reportlab
 from gen.wording import DPC_TYPES, LABELS_EN, Wording, bare, date_as, period, wording
 
 AXES: dict[str, tuple[str, ...]] = {
@@ -236,6 +236,12 @@ class _Maker:
                 header.append("Date(s)")
                 values.append(dates)
             columns = [60.0, 190.0, 300.0, 400.0][: len(header)]
+            if p.surface.width(values[-1]) > PAGE_WIDTH - RIGHT_MARGIN - columns[-1]:
+                # A long last cell (dates written out, with times) would run off the
+                # page (see Page.line): it goes in a table of its own below.
+                p.cells(header[:-1], columns)
+                p.cells(values[:-1], columns)
+                header, values, columns = header[-1:], values[-1:], columns[:1]
             p.cells(header, columns)
             p.cells(values, columns)
             return

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from attest_pipeline.config import OcrConfig
 from attest_pipeline.contract import Issuer
-from attest_pipeline.decision import Rules, Source, decide, reject
-from attest_pipeline.models import Document, Page, Problem, Record, Status, Word
+from attest_pipeline.decision import Rules, decide
+from attest_pipeline.models import Document, Page, Problem, Record, Source, Status, Word
+from attest_pipeline.outcomes import failed
 from attest_pipeline.reading import (
     Uncuttable,
     Unreadable,
@@ -25,6 +26,7 @@ from attest_pipeline.reading import (
 )
 from attest_pipeline.reasons import Reason
 from attest_pipeline.recognition import PhaseHook, recognise
+from attest_pipeline.text_layer import needs_ocr
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,26 +75,21 @@ def analyse(
         document = read_pdf(data, max_pages=context.max_pages)
     except Unreadable as error:
         source = Source(name, sha256, ())
-        record = reject(source, Problem(error.reason, error.detail))
+        record = failed(source, Problem(error.reason, error.detail))
         return Analysis(name, sha256, len(data), None, (record,))
     source = Source(name, sha256, document.page_numbers)
-    blank = [page.number for page in document.pages if _needs_ocr(page)]
+    blank = [page.number for page in document.pages if needs_ocr(page)]
     if blank:
         if not context.ocr.enabled:
             if len(blank) == len(document.pages):
-                record = reject(source, Problem(Reason.NO_TEXT, "no page has a text layer"))
+                record = failed(source, Problem(Reason.NO_TEXT, "no page has a text layer"))
                 return Analysis(name, sha256, len(data), len(document.pages), (record,))
         elif not allow_ocr:
             return Analysis(name, sha256, len(data), len(document.pages), (), needs_ocr=True)
         else:
             outcome = _with_ocr(document, data, blank, context.ocr, phase)
             if isinstance(outcome, Problem):
-                # Tesseract missing is fixable by installing it: the document waits in
-                # review; a scan that OCR cannot read is unreadable: quarantine.
-                status = (
-                    Status.REVIEW if outcome.reason is Reason.OCR_UNAVAILABLE else Status.REJECT
-                )
-                record = replace(reject(source, outcome), status=status)
+                record = failed(source, outcome)
                 return Analysis(name, sha256, len(data), len(document.pages), (record,))
             document = outcome
     recognition = recognise(document, context.issuers, on_phase=phase)
@@ -108,7 +105,7 @@ def analyse(
         # Without its own pages an attestation cannot be filed; the whole document waits
         # for a person, who can read it.
         detail = f"{len(records)} attestations found but the pages could not be cut: {error}"
-        record = replace(reject(source, Problem(Reason.SPLIT_FAILED, detail)), status=Status.REVIEW)
+        record = failed(source, Problem(Reason.SPLIT_FAILED, detail))
         return Analysis(name, sha256, len(data), len(document.pages), (record,))
     return Analysis(name, sha256, len(data), len(document.pages), records, parts=parts)
 
@@ -123,19 +120,12 @@ def _own_files(records: Sequence[Record], pages: tuple[int, ...]) -> list[tuple[
     )
 
 
-def _needs_ocr(page: Page) -> bool:
-    from attest_pipeline.ocr import needs_ocr
-
-    return page.image_body or needs_ocr(page.text)
-
-
 def _with_ocr(
     document: Document, data: bytes, numbers: list[int], config: OcrConfig, phase: PhaseHook
 ) -> Document | Problem:
     """The document with OCR text on the pages that had none, or the problem met."""
     from attest_pipeline.ocr import (
         OcrError,
-        OcrSettings,
         OcrTimeout,
         OcrUnavailable,
         ocr_page,
@@ -145,19 +135,12 @@ def _with_ocr(
     status = tesseract_status(config.language)
     if not status.available:
         return Problem(Reason.OCR_UNAVAILABLE, "; ".join(status.problems))
-    settings = OcrSettings(
-        enabled=True,
-        language=config.language,
-        dpi=config.dpi,
-        page_timeout=config.page_timeout,
-        min_confidence=config.min_confidence,
-    )
     read: dict[int, Page] = {}
     words: dict[int, tuple[Word, ...]] = {}
     for number in numbers:
         phase(f"ocr page {number}")
         try:
-            result = ocr_page(data, number, settings)
+            result = ocr_page(data, number, config)
         except OcrUnavailable as error:
             return Problem(Reason.OCR_UNAVAILABLE, str(error))
         except OcrTimeout as error:

@@ -15,7 +15,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -57,7 +56,7 @@ class Options:
     def announced_config(self) -> Config:
         """The configuration of a command that can work on defaults, said on stderr."""
         config = self.config(defaults=True)
-        _say(f"configuration: {config.describe()}", err=True)
+        say(f"configuration: {config.describe()}", err=True)
         return config
 
     def registry(self, config: Config) -> Registry:
@@ -135,51 +134,28 @@ def cli(
 @pass_options
 def run(options: Options, jobs: int | None, as_json: bool) -> None:
     """Process everything in the inbox once, then exit."""
-    from attest_pipeline.pipeline import Busy, advice
+    from attest_pipeline.pipeline import Busy
+    from attest_pipeline.run_summary import notes
 
     pipeline = options.pipeline()
     bar = _ProgressBar()
     try:
         summary = pipeline.run(jobs=jobs, on_document=bar.advance, on_total=bar.start)
     except Busy as busy:
-        _say(str(busy), err=True)
+        say(str(busy), err=True)
         return
     finally:
         bar.close()
     if as_json:
         click.echo(json.dumps(summary.to_json(), indent=2))
         return
-    totals = summary.to_json()
-    _say(
-        f"{summary.documents} document(s) in {summary.seconds:.1f} s: "
-        f"{totals['filed']} filed, {totals['review']} to review, "
-        f"{totals['quarantine']} in quarantine, {totals['duplicates']} duplicate(s)"
-    )
+    say(summary.text(seconds=True))
     for reason, count in sorted(summary.reasons.items()):
-        _say(f"  {reason}: {count}")
-    if summary.writing:
-        _say(
-            f"{summary.writing} still being written, left for the next pass (a file that stays "
-            f"incomplete is quarantined once unchanged for [watch] unreadable_after, "
-            f"{pipeline.config.watch.unreadable_after:g} s)"
-        )
-    if summary.unclaimed:
-        _say(
-            f"{summary.unclaimed} could not be taken from the inbox (see the warnings), left "
-            "there for the next pass"
-        )
-    if summary.left_in_work:
-        _say(
-            f"{summary.left_in_work} could not be filed nor set aside and wait in "
-            f"{pipeline.config.paths.work} for the next run (see the log)"
-        )
-    ignored = summary.ignored_line()
-    if ignored:
-        _say(ignored)
-    for line in advice(summary, pipeline.config):
-        _say(line)
+        say(f"  {reason}: {count}")
+    for line in notes(summary, pipeline.config):
+        say(line)
     paths = pipeline.config.paths
-    _say(
+    say(
         f"dossiers: {paths.dossiers}\nreview: {paths.review}\nquarantine: {paths.quarantine}"
     )
 
@@ -247,7 +223,7 @@ def extract(
 ) -> None:
     """Show what `run` would do with FILES (PDF files or folders), changing nothing."""
     from attest_pipeline.errors import UsageError
-    from attest_pipeline.pipeline import list_files
+    from attest_pipeline.listing import list_files
     from attest_pipeline.reports import format_records
 
     named = list(files)
@@ -259,7 +235,7 @@ def extract(
     listed = list_files(named)
     if listed.skipped:
         counts = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(listed.skipped.items()))
-        _say(f"left alone in the folders, not regular files (never followed): {counts}", err=True)
+        say(f"left alone in the folders, not regular files (never followed): {counts}", err=True)
     pipeline = options.pipeline(options.announced_config())
     records = pipeline.extract(listed.files, jobs=jobs)
     if as_json:
@@ -273,19 +249,19 @@ def extract(
         out.write("\n]\n")
         return
     collected = list(records)
-    _say(format_records(collected))
+    say(format_records(collected))
     if explain:
         for record in collected:
-            _say(f"\n{record.source} [p{','.join(map(str, record.pages))}]")
+            say(f"\n{record.source} [p{','.join(map(str, record.pages))}]")
             for score in record.fields.get("scores", []):
                 value = "declined" if score["score"] is None else f"{score['score']:.2f}"
                 extra = f" ERROR {score['error']}" if score["error"] else ""
-                _say(
+                say(
                     f"  {score['issuer']:<24} {value:<9} {'; '.join(score['reasons'])}{extra}"
                 )
             click.echo(_roster_explained(record.fields.get("roster")))
             for problem in record.problems:
-                _say(f"  {problem.reason.value}: {problem.detail}")
+                say(f"  {problem.reason.value}: {problem.detail}")
 
 
 def _roster_explained(roster: dict[str, Any] | None) -> str:
@@ -321,7 +297,7 @@ def dossier(options: Options, rpps: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _say(format_dossier(data))
+        say(format_dossier(data))
 
 
 @cli.command()
@@ -338,208 +314,7 @@ def status(options: Options, as_json: bool, at_risk: bool) -> None:
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _say(format_status(data, empty="no physician at risk" if at_risk else "no dossier yet"))
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the plugins as JSON.")
-@pass_options
-def plugins(options: Options, as_json: bool) -> None:
-    """List the plugins: loaded, disabled, refused or failed, with where each came from."""
-    from dataclasses import asdict
-
-    from attest_pipeline.reports import table
-
-    registry = options.registry(options.announced_config())
-    if as_json:
-        click.echo(json.dumps([asdict(r) for r in registry.reports], indent=2))
-        return
-    rows = [
-        [
-            r.name,
-            r.version,
-            r.status,
-            r.origin,
-            r.source,
-            str(r.api_version or ""),
-            r.problem or r.covers,
-        ]
-        for r in registry.reports
-    ]
-    _say(
-        table(["name", "version", "status", "origin", "source", "api", "covers / problem"], rows)
-    )
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the référentiel as JSON.")
-@pass_options
-def referentiel(options: Options, as_json: bool) -> None:
-    """Print the référentiel of actions in use."""
-    from attest_pipeline.referentiel import (
-        format_referentiel,
-        load_referentiel,
-        referentiel_to_json,
-    )
-
-    ref = load_referentiel(options.announced_config().paths.referentiel)
-    if as_json:
-        click.echo(json.dumps(referentiel_to_json(ref), ensure_ascii=False, indent=2))
-    else:
-        _say(format_referentiel(ref))
-
-
-@cli.command()
-@pass_options
-def doctor(options: Options) -> None:
-    """Check the installation: configuration, folders, plugins, OCR."""
-    from attest_pipeline.ocr import tesseract_status
-
-    problems = 0
-    config = None
-    try:
-        config = options.config(defaults=True)
-        if config.builtin:
-            _say(
-                f"WARN configuration: {config.describe()}; `attest run`, `watch`, `status` "
-                "and `dossier` need a configuration file (README, \"Configuration\")"
-            )
-        else:
-            _say(f"ok   configuration {config.source}")
-    except AttestError as error:
-        _say(f"FAIL configuration: {error}")
-        problems += 1
-    if config is not None and not config.builtin:
-        from attest_pipeline.access import root_problems
-        from attest_pipeline.config import check_state_is_local, output_problems, outputs
-
-        try:
-            check_state_is_local(config)
-            _say(f"ok   state folder {config.paths.state} is on a local disk")
-        except AttestError as error:
-            _say(f"FAIL {error}")
-            problems += 1
-        if config.paths.inbox.is_dir():
-            _say(f"ok   inbox {config.paths.inbox}")
-        else:  # what `run` and `watch` refuse
-            _say(f"FAIL [paths] inbox ({config.paths.inbox}) is not a folder")
-            problems += 1
-        unwritable = output_problems(config)
-        for problem in unwritable:
-            _say(f"FAIL {problem}")
-        if not unwritable:
-            _say("ok   dossiers, review, quarantine and state can be created and written")
-        problems += len(unwritable)
-        exposed = root_problems(outputs(config.paths), config.paths.group)
-        for problem in exposed:
-            _say(f"FAIL permissions: {problem}")
-        if not exposed:
-            group = config.paths.group
-            who = f"their owner and the group {group}" if group else "their owner"
-            _say(f"ok   permissions: dossiers, review, quarantine and state are for {who} only")
-        problems += len(exposed)
-    if config is not None:
-        try:
-            options.pipeline(config)
-            roster = config.paths.roster or "no roster"
-            _say(f"ok   roster, référentiel and mapping rules load ({roster})")
-        except AttestError as error:
-            _say(f"FAIL {error}")
-            problems += 1
-        registry = options.registry(config)
-        bad = [r for r in registry.reports if r.status in ("failed", "refused")]
-        _say(
-            f"{'ok  ' if not bad else 'WARN'} {len(registry.issuers)} issuer(s) loaded"
-            + "".join(f"\n     {r.name}: {r.status}: {r.problem}" for r in bad)
-        )
-    if config is not None and config.mail.accounts:
-        from attest_pipeline.mail.collect import doctor_lines
-
-        for ok, line in doctor_lines(config):
-            click.echo(f"{'ok  ' if ok else 'FAIL'} {line}")
-            problems += 0 if ok else 1
-    language = config.ocr.language if config else "fra"
-    ocr = tesseract_status(language)
-    if ocr.available:
-        _say(f"ok   OCR: tesseract {ocr.version}, language {language}")
-    else:
-        problems += 1
-        _say("FAIL OCR: scanned attestations will go to review (ocr_unavailable)")
-        for problem in ocr.problems:
-            _say(f"     {problem}")
-    if problems:
-        sys.exit(1)
-
-
-@cli.command(name="new-plugin")
-@click.argument("name")
-@click.option(
-    "--dir",
-    "dest",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    help="Where to write the plugin package (default: here).",
-)
-def new_plugin(name: str, dest: Path) -> None:
-    """Write a working issuer plugin package skeleton named NAME."""
-    from attest_pipeline.scaffold import write_plugin
-
-    path = write_plugin(name, dest)
-    _say(f"plugin package written to {path}; run its tests with: pytest {path}")
-
-
-@cli.command()
-@click.option("--host", default=None, help="Address to listen on (default from [serve]).")
-@click.option(
-    "--port", type=click.IntRange(0, 65535), default=None, help="Port (0: any free port)."
-)
-@pass_options
-def serve(options: Options, host: str | None, port: int | None) -> None:
-    """Serve the secretariat's web page (in French) over the state."""
-    from dataclasses import replace
-
-    from attest_pipeline.web.server import serve as run_server
-
-    config = options.config()
-    settings = config.serve
-    settings = replace(
-        settings,
-        host=settings.host if host is None else host,
-        port=settings.port if port is None else port,
-    )
-    forwarded = [*(f"--plugin={p}" for p in options.plugins)]
-    forwarded += [f"--disable-plugin={d}" for d in options.disabled]
-    run_server(config, settings, options=forwarded, say=lambda m: click.echo(m, err=True))
-
-
-@cli.group()
-def user() -> None:
-    """Accounts of the web page ([serve] accounts)."""
-
-
-@user.command(name="add")
-@click.argument("name")
-@click.password_option(
-    "--password",
-    prompt="Password",
-    confirmation_prompt="Repeat the password",
-    envvar="ATTEST_PASSWORD",
-    help="The password (prompted for when not given; or $ATTEST_PASSWORD).",
-)
-@pass_options
-def user_add(options: Options, name: str, password: str) -> None:
-    """Add the account NAME to the users file (or change its password)."""
-    from attest_pipeline.errors import UsageError
-    from attest_pipeline.web.accounts import add_user
-
-    config = options.config()
-    path = config.serve.accounts
-    if path is None:
-        raise UsageError(
-            f"{config.source}: set [serve] accounts (the users file) before adding users"
-        )
-    new = add_user(path, name, password)
-    click.echo(f"{'added' if new else 'password changed for'} {name} in {path}")
+        say(format_status(data, empty="no physician at risk" if at_risk else "no dossier yet"))
 
 
 class _PrintableFormatter(logging.Formatter):
@@ -549,7 +324,7 @@ class _PrintableFormatter(logging.Formatter):
         return printable(super().format(record), keep_newlines=True)
 
 
-def _say(text: str, *, err: bool = False) -> None:
+def say(text: str, *, err: bool = False) -> None:
     """Print human-readable output: whatever a file or a PDF held, controls are shown escaped.
 
     JSON output does not come here: ``json.dumps`` already escapes control characters.
@@ -578,15 +353,15 @@ class _ProgressBar:
             self.bar.close()
 
 
-def _register_office_commands() -> None:
-    """Add the secretariat's commands (review, labels, dpc, export, summary) to the group."""
-    from attest_pipeline.cli_office import COMMANDS
+def _register_commands() -> None:
+    """Add the installation's and the secretariat's commands to the group."""
+    from attest_pipeline import cli_office, cli_setup
 
-    for command in COMMANDS:
+    for command in (*cli_setup.COMMANDS, *cli_office.COMMANDS):
         cli.add_command(command)
 
 
-_register_office_commands()
+_register_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
@@ -598,21 +373,21 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click.ClickException as error:
         shown = io.StringIO()
         error.show(file=shown)
-        _say(shown.getvalue().rstrip("\n"), err=True)  # it may quote a file name
+        say(shown.getvalue().rstrip("\n"), err=True)  # it may quote a file name
         code = error.exit_code
     except click.Abort:
-        _say("interrupted", err=True)
+        say("interrupted", err=True)
         code = 130
     except AttestError as error:
-        _say(f"attest: {error}", err=True)
+        say(f"attest: {error}", err=True)
         code = error.exit_code
     except KeyboardInterrupt:
-        _say("interrupted", err=True)
+        say("interrupted", err=True)
         code = 130
     except Exception as error:  # the last boundary: an internal failure, not a user error
         if os.environ.get("ATTEST_DEBUG"):
             raise
-        _say(
+        say(
             f"attest: internal error: {type(error).__name__}: {error} "
             "(set ATTEST_DEBUG=1 for the traceback)",
             err=True,

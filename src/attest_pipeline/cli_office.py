@@ -3,7 +3,9 @@
 Each command calls one function of :mod:`attest_pipeline.service` (the web page calls the
 same ones) and prints its result; refusals are :class:`~attest_pipeline.errors.UsageError`
 subclasses, which :func:`attest_pipeline.cli.main` turns into one line and exit code 2.
-Registered on the ``attest`` group by :mod:`attest_pipeline.cli`.
+Registered on the ``attest`` group by :mod:`attest_pipeline.cli`. A little over 400 lines
+kept whole: every command is a thin shell over one service function, sharing the helpers
+above (``--by``, dates, how a decision is printed); apart, they would import them back.
 """
 
 from __future__ import annotations
@@ -17,20 +19,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from attest_pipeline.cli import Options, pass_options
+from attest_pipeline.cli import Options, pass_options, say
 
 if TYPE_CHECKING:
     from attest_pipeline.service.decisions import Decision
     from attest_pipeline.service.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _echo(text: str, *, err: bool = False) -> None:
-    """Print human-readable output, controls from file names or PDFs shown escaped."""
-    from attest_pipeline.text.printable import printable
-
-    click.echo(printable(text, keep_newlines=True), err=err)
 
 
 def workspace(options: Options) -> Workspace:
@@ -72,7 +67,7 @@ def _decided(decision: Decision, as_json: bool, what: str) -> None:
         for key, value in decision.overrides.items()
     )
     where = f" -> {decision.path}" if decision.path else ""
-    _echo(f"{what} {decision.item} by {decision.by}{changed}{where}")
+    say(f"{what} {decision.item} by {decision.by}{changed}{where}")
 
 
 def _out(text: str, out: Path | None, what: str) -> None:
@@ -83,7 +78,7 @@ def _out(text: str, out: Path | None, what: str) -> None:
     from attest_pipeline.filing import durable_write
 
     durable_write(out, text.encode("utf-8"))
-    _echo(f"{what} written to {out}", err=True)
+    say(f"{what} written to {out}", err=True)
 
 
 # --------------------------------------------------------------------------------- review
@@ -112,7 +107,7 @@ def review(ctx: click.Context, as_json: bool, reason: str | None, state: str) ->
         click.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
         return
     if not items:
-        _echo("nothing in review" if state == "review" else f"no {state} item")
+        say("nothing in review" if state == "review" else f"no {state} item")
         return
     rows = [
         [
@@ -127,7 +122,7 @@ def review(ctx: click.Context, as_json: bool, reason: str | None, state: str) ->
         ]
         for i in items
     ]
-    _echo(
+    say(
         table(["id", "state", "file", "reasons", "participant", "dates", "action", "issuer"], rows)
     )
 
@@ -168,7 +163,7 @@ def review_show(options: Options, item_id: int, as_json: bool) -> None:
         lines += [
             f"  {d.at} {d.kind} by {d.by}{': ' + d.note if d.note else ''}" for d in detail.history
         ]
-    _echo("\n".join(lines))
+    say("\n".join(lines))
 
 
 @review.command(name="resolve")
@@ -277,7 +272,7 @@ def labels(ctx: click.Context, as_json: bool, csv_path: Path | None, status: str
         click.echo(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
         return
     if not items:
-        _echo(f"no {status} labellisation")
+        say(f"no {status} labellisation")
         return
     rows = [
         [
@@ -293,7 +288,7 @@ def labels(ctx: click.Context, as_json: bool, csv_path: Path | None, status: str
         ]
         for i in items
     ]
-    _echo(
+    say(
         table(
             ["id", "physician", "action", "status", "title", "issuer", "dates", "hours", "pdf"],
             rows,
@@ -357,9 +352,9 @@ def labels_import(options: Options, csv_file: str, as_json: bool, by: str | None
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return
-    _echo(f"{report.granted} granted, {report.refused} refused")
+    say(f"{report.granted} granted, {report.refused} refused")
     for d in report.decisions:
-        _echo(f"  {d.item}: {d.kind}{': ' + d.note if d.note else ''}")
+        say(f"  {d.item}: {d.kind}{': ' + d.note if d.note else ''}")
 
 
 # ------------------------------------------------------------------------ dpc, export, pdf
@@ -377,17 +372,17 @@ def dpc(options: Options, rpps: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(status.to_json(), ensure_ascii=False, indent=2))
         return
-    _echo(f"{status.last_name} {status.first_name}  RPPS {status.rpps}")
+    say(f"{status.last_name} {status.first_name}  RPPS {status.rpps}")
     for period in status.periods:
         done = ", ".join(status.type_labels[t] for t in period.types_done) or "aucun"
-        _echo(
+        say(
             f"\n{period.name} ({period.start} → {period.end}){' current' if period.current else ''}"
         )
-        _echo(f"  types: {done} ({len(period.types_done)}/{period.min_types} needed)")
-        _echo(f"  orientation prioritaire: {period.orientation or 'not shown'}")
-        _echo(f"  {'valid' if period.valid else 'not shown valid'}")
+        say(f"  types: {done} ({len(period.types_done)}/{period.min_types} needed)")
+        say(f"  orientation prioritaire: {period.orientation or 'not shown'}")
+        say(f"  {'valid' if period.valid else 'not shown valid'}")
         for action in period.actions:
-            _echo(
+            say(
                 f"  {action.id}: {action.action} {action.start} {action.nature or '-'} "
                 f"({', '.join(action.types) or 'no type'}) {action.title or ''}".rstrip()
             )
@@ -433,7 +428,7 @@ def summary(options: Options, rpps: str, out: Path | None) -> None:
     data = summary_pdf(workspace(options), rpps)
     target = out or Path(f"summary_{rpps}.pdf")
     durable_write(target, data)
-    _echo(f"summary written to {target} ({len(data)} bytes)")
+    say(f"summary written to {target} ({len(data)} bytes)")
 
 
 COMMANDS = (review, labels, dpc, export, summary)

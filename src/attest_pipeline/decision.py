@@ -2,19 +2,18 @@
 
 :func:`decide` runs beside recognition (in a worker): it matches the participant against the
 roster, checks the dates, maps the attestation to the actions of the référentiel it is
-eligible for, and says file or review, with the reasons. :func:`settle` runs where the
-database is: it recognises duplicates and picks, among the eligible actions, the one the
-physician's dossier needs most.
+eligible for, and says file or review, with the reasons. What the database already holds
+(duplicates, the dossier's needs) is :mod:`~attest_pipeline.settle`'s part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-from attest_pipeline.mapping import MappingRules, choose, eligible_actions
+from attest_pipeline.eligibility import eligible_actions
+from attest_pipeline.mapping import MappingRules
 from attest_pipeline.models import (
     Document,
     Extraction,
@@ -22,15 +21,18 @@ from attest_pipeline.models import (
     Physician,
     Problem,
     Record,
+    Source,
     Status,
 )
+from attest_pipeline.outcomes import destination, failed
 from attest_pipeline.reasons import Reason
 from attest_pipeline.recognition import Recognition
 from attest_pipeline.referentiel import Referentiel
 from attest_pipeline.roster import Match, Roster, describe
 from attest_pipeline.roster_search import RosterEvidence, Sighting
 from attest_pipeline.text.identifiers import normalise_rpps
-from attest_pipeline.text.names import plausible_name, split_name
+from attest_pipeline.text.name_reading import plausible_name
+from attest_pipeline.text.names import split_name
 
 #: Attestations dated before this are implausible (certification périodique began in 2023;
 #: older DPC attestations are still accepted down to this limit).
@@ -48,26 +50,6 @@ class Rules:
     min_ocr_confidence: float = 80.0
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    """The file an analysis is about."""
-
-    name: str
-    sha256: str
-    pages: tuple[int, ...]
-
-
-def reject(source: Source, problem: Problem) -> Record:
-    """The record of a file that could not be read at all (quarantine)."""
-    return Record(
-        source=source.name,
-        sha256=source.sha256,
-        pages=source.pages,
-        status=Status.REJECT,
-        problems=(problem,),
-    )
-
-
 def decide(
     source: Source, document: Document, recognition: Recognition, rules: Rules
 ) -> tuple[Record, ...]:
@@ -75,12 +57,8 @@ def decide(
     if recognition.problem is not None or not recognition.items:
         problem = recognition.problem or Problem(Reason.NO_PLUGIN, "no attestation found")
         return (
-            Record(
-                source=source.name,
-                sha256=source.sha256,
-                pages=source.pages,
-                status=Status.REVIEW,
-                problems=(problem,),
+            replace(
+                failed(source, problem),
                 plugin=recognition.plugin,
                 family=recognition.family,
                 ocr=document.ocr,
@@ -101,7 +79,9 @@ def decide(
         )
         if item.extraction is None:
             problem = item.problem or Problem(Reason.PLUGIN_ERROR, "nothing extracted")
-            records.append(replace(base, problems=(problem,)))
+            records.append(
+                replace(base, status=destination(problem.reason), problems=(problem,))
+            )
         else:
             records.append(_decide_one(base, item.extraction, document.subset(item.pages), rules))
     return tuple(records)
@@ -350,7 +330,8 @@ def _check_ocr(
             continue
         confidence = found.confidence
         if confidence is None:
-            confidence = _evidence_confidence(found.evidence, document)
+            value = found.value if isinstance(found.value, str) else None
+            confidence = _evidence_confidence(found.evidence, document, value)
         if confidence is not None and confidence < minimum:
             weak.append(f"{name} ({confidence:.0f})")
     if weak:
@@ -374,8 +355,12 @@ def _check_ocr_evidence(evidence: str, document: Document, minimum: float) -> li
     return []
 
 
-def _evidence_confidence(evidence: str, document: Document) -> float | None:
+def _evidence_confidence(
+    evidence: str, document: Document, value: str | None = None
+) -> float | None:
     """The lowest OCR confidence of the words ``evidence`` was read from, on any page.
+
+    With ``value``, only the words of the excerpt that are part of the value count.
 
     When the excerpt cannot be located among the words, the OCR pages' mean confidence.
     ``None`` when the excerpt stands in the text layer of a page not read by OCR: a
@@ -389,7 +374,8 @@ def _evidence_confidence(evidence: str, document: Document) -> float | None:
     found = [
         confidence
         for page in ocr_pages
-        if (confidence := evidence_confidence(evidence, document.words(page.number))) is not None
+        if (confidence := evidence_confidence(evidence, document.words(page.number), value))
+        is not None
     ]
     if found:
         return min(found)
@@ -434,80 +420,3 @@ def _scores(recognition: Recognition) -> list[dict[str, Any]]:
         {"issuer": s.issuer, "score": s.score, "reasons": list(s.reasons), "error": s.error}
         for s in recognition.scores
     ]
-
-
-class Ledger(Protocol):
-    """What :func:`settle` needs to know of what is already on record."""
-
-    def document_with_sha(self, sha256: str) -> str | None:
-        """A description of the earlier document with these bytes, if any."""
-
-    def attestation_like(self, record: Record) -> str | None:
-        """A description of an earlier filed attestation that this one re-issues, if any."""
-
-    def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
-        """How many actions are filed per bloc in this physician's dossier."""
-
-
-def attestation_identity(record: Record) -> tuple[object, ...] | None:
-    """What makes two records the same attestation, ``None`` when it cannot be told.
-
-    The participant, the dates and the reference; without a reference, the family and the
-    title (the same rule as :meth:`~attest_pipeline.store.Store.attestation_like`).
-    """
-    if not record.rpps or record.start is None or record.end is None:
-        return None
-    if record.reference:
-        return (record.rpps, record.start, record.end, record.reference)
-    return (record.rpps, record.start, record.end, None, record.family, record.title)
-
-
-def settle(records: Sequence[Record], ledger: Ledger, *, check_bytes: bool = True) -> list[Record]:
-    """Recognise duplicates and choose each attestation's action against the dossiers.
-
-    A document is judged against the ledger and against itself: an attestation printed
-    twice in one PDF is filed once, its copies are duplicates naming the first, and
-    attestations filed earlier in the same document count in the dossier's needs.
-    """
-    if records and check_bytes:
-        earlier = ledger.document_with_sha(records[0].sha256)
-        if earlier is not None:
-            problem = Problem(Reason.DUPLICATE, f"same bytes as {earlier}")
-            return [
-                replace(r, status=Status.DUPLICATE, problems=(problem,), duplicate_of=earlier)
-                for r in records
-            ]
-    settled = []
-    filed_here: dict[tuple[object, ...], Record] = {}
-    blocs_here: dict[str, dict[int, int]] = {}
-    for record in records:
-        if record.status is Status.FILE:
-            identity = attestation_identity(record)
-            earlier = ledger.attestation_like(record)
-            first = filed_here.get(identity) if identity is not None else None
-            if earlier is None and first is not None:
-                earlier = f"{page_words(first.pages)} of the same document ({first.source})"
-            if earlier is not None:
-                problem = Problem(Reason.DUPLICATE_ATTESTATION, f"re-issue of {earlier}")
-                record = replace(
-                    record, status=Status.DUPLICATE, problems=(problem,), duplicate_of=earlier
-                )
-            elif record.rpps and record.candidates:
-                here = blocs_here.setdefault(record.rpps, {})
-                filed = dict(ledger.filed_per_bloc(record.rpps))
-                for bloc, count in here.items():
-                    filed[bloc] = filed.get(bloc, 0) + count
-                chosen = choose(record.candidates, filed)
-                record = replace(record, chosen=chosen)
-                here[chosen.bloc] = here.get(chosen.bloc, 0) + 1
-            if record.status is Status.FILE and identity is not None:
-                filed_here.setdefault(identity, record)
-        settled.append(record)
-    return settled
-
-
-def page_words(pages: Sequence[int]) -> str:
-    """``page 3`` or ``pages 3-5``: where an attestation lies in its document."""
-    if len(pages) == 1:
-        return f"page {pages[0]}"
-    return f"pages {pages[0]}-{pages[-1]}"

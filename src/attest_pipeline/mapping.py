@@ -1,14 +1,13 @@
-"""From what an attestation proves to the actions of the référentiel it is eligible for.
+"""The mapping rules: from what an attestation proves to the actions it may count for.
 
 The rules are data (``data/mapping.toml``): theme keywords, family rewrites (a training
 funded by the FAF-PM counts like an ANDPC one), default natures, and an ordered table of
 rules keyed on (family, nature, theme) giving the candidate actions, most specific first.
-The référentiel supplies each candidate's labellisation ("de fait" when a field names an
-item of the action's indicative list, the "Hors liste" labellisation otherwise) and the
-conditions checked on what the attestation shows (meetings, duration).
+This module loads and checks them and detects an attestation's theme;
+:mod:`attest_pipeline.eligibility` applies them to an attestation.
 
-Everything is normalised and compiled when the files are loaded; :func:`eligible_actions`
-does a handful of dictionary look-ups and regular-expression searches per attestation.
+Everything is normalised and compiled when the files are loaded; eligibility then does a
+handful of dictionary look-ups and regular-expression searches per attestation.
 """
 
 from __future__ import annotations
@@ -16,24 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
+from attest_pipeline.datafile import DataFile, Table
 from attest_pipeline.errors import ConfigError
-from attest_pipeline.models import Candidate, Extraction, Family, Nature, Problem
-from attest_pipeline.reasons import Reason
-from attest_pipeline.referentiel import (
-    Action,
-    KeyMatcher,
-    ListItem,
-    NormalizedText,
-    Referentiel,
-    TomlLocator,
-    read_toml,
-)
+from attest_pipeline.models import Extraction, Family, Nature
+from attest_pipeline.referentiel import Action, Referentiel
+from attest_pipeline.text.keywords import KeyMatcher, KeyText
 
 #: The mapping rules shipped with the package.
 DEFAULT_RULES: Path = Path(str(resources.files("attest_pipeline.data").joinpath("mapping.toml")))
@@ -47,7 +37,7 @@ UNSET = "unset"
 #: Extraction fields a rule may search for list items (plus ``extra:<key>``).
 MATCH_FIELDS: tuple[str, ...] = ("issuer", "title", "event", "journal", "theme")
 
-_OVERRIDE_KEYS = frozenset({"family", "becomes", "extra", "values"})
+_OVERRIDE_KEYS = ("family", "becomes", "extra", "values")
 _CANDIDATE = re.compile(r"([1-9][0-9]*)\.([A-Z])")
 
 
@@ -83,7 +73,7 @@ class Theme:
         )
         object.__setattr__(self, "_together", together)
 
-    def found_in(self, text: NormalizedText) -> bool:
+    def found_in(self, text: KeyText) -> bool:
         """Whether the text shows this theme (a keyword or a combination, no exclusion)."""
         shown = bool(self._keywords.find_in(text)) or (
             bool(self._together) and any(self._combined(line) for line in text.cased.split("\n"))
@@ -92,7 +82,7 @@ class Theme:
 
     def _combined(self, line: str) -> bool:
         """Whether one of the texts (a title, a theme) holds every part of a combination."""
-        one = NormalizedText(line)
+        one = KeyText(line)
         return any(all(part.find_in(one) for part in parts) for parts in self._together)
 
 
@@ -165,206 +155,131 @@ class MappingRules:
         return (*(t.name for t in self.themes), GENERAL)
 
 
-@dataclass(frozen=True, slots=True)
-class Eligibility:
-    """The actions an attestation is eligible for, and why it may need review.
-
-    ``candidates`` are ordered, most specific first (empty when no rule applies);
-    ``problems`` hold ``no_eligible_action`` or ``condition_not_shown`` with a detail;
-    ``theme`` is the theme used; ``listed`` the text of the list item matched, if any.
-    """
-
-    candidates: tuple[Candidate, ...]
-    problems: tuple[Problem, ...]
-    theme: str
-    listed: str | None
-
-
 # ----------------------------------------------------------------------------- loading
 
 
-class _Loader:
-    """Checks the parsed rules file, raising ConfigError with the line at fault."""
+_THEME_KEYS = ("keywords", "exclude", "together")
+_RULE_KEYS = ("family", "natures", "theme", "candidates", "match")
+_TOP_KEYS = ("themes", "family_overrides", "default_natures", "rules")
 
-    def __init__(self, path: Path, locator: TomlLocator) -> None:
-        self.path = path
-        self.locate = locator
 
-    def fail(self, problem: str, line: int | None) -> ConfigError:
-        return ConfigError(self.path, problem, line)
+def _family_named(table: Table, key: str, name: str | None = None) -> Family:
+    """The family named by ``table[key]`` (or by ``name``, the key itself, when given)."""
+    value = table.text(key) if name is None else name
+    try:
+        return Family(value)
+    except ValueError:
+        known = ", ".join(f.value for f in Family)
+        raise table.error(f"names an unknown family {value!r} (known: {known})", key) from None
 
-    def strings(self, value: Any, what: str, line: int | None) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"{what} must be a list of strings", line)
-        return tuple(value)
 
-    def family(self, value: Any, what: str, line: int | None) -> Family:
-        try:
-            return Family(value)
-        except ValueError:
-            known = ", ".join(f.value for f in Family)
-            raise self.fail(f"{what}: unknown family {value!r} (known: {known})", line) from None
+def _nature_named(table: Table, value: str, *key: str | int) -> Nature:
+    try:
+        return Nature(value)
+    except ValueError:
+        known = ", ".join(n.value for n in Nature)
+        raise table.error(f"names an unknown nature {value!r} (known: {known})", *key) from None
 
-    def nature(self, value: Any, what: str, line: int | None) -> Nature:
-        try:
-            return Nature(value)
-        except ValueError:
-            known = ", ".join(n.value for n in Nature)
-            raise self.fail(f"{what}: unknown nature {value!r} (known: {known})", line) from None
 
-    def themes(self, data: Mapping[str, Any]) -> tuple[Theme, ...]:
-        line = self.locate.table("[themes]")
-        raw = data.get("themes")
-        if not isinstance(raw, dict):
-            raise self.fail("missing [themes] table", line)
-        order = raw.get("order")
-        order_line = self.locate.key("order", "[themes]") or line
-        names = self.strings(order, "themes.order", order_line)
-        tables = {k for k in raw if k != "order"}
-        if set(names) != tables or len(set(names)) != len(names) or GENERAL in names:
-            raise self.fail(
-                "themes.order must name each [themes.<name>] table once ('general' is implicit)",
-                order_line,
-            )
-        themes = []
-        for name in names:
-            table = raw[name]
-            where = self.locate.table(f"[themes.{name}]")
-            if not isinstance(table, dict):
-                raise self.fail(f"themes.{name} must be a table", where)
-            extra = sorted(set(table) - {"keywords", "exclude", "together"})
-            if extra:
-                raise self.fail(f"themes.{name}: unknown key '{extra[0]}'", where)
-            keywords = self.strings(table.get("keywords"), f"themes.{name}.keywords", where)
-            exclude = self.strings(table.get("exclude", []), f"themes.{name}.exclude", where)
-            label = f"themes.{name}.together"
-            together = tuple(
-                self.combination(text, label, self.locate.key("together", f"[themes.{name}]"))
-                for text in self.strings(table.get("together", []), label, where)
-            )
-            themes.append(Theme(name, keywords, exclude, together))
-        return tuple(themes)
-
-    def overrides(self, data: Mapping[str, Any]) -> tuple[FamilyOverride, ...]:
-        raw = data.get("family_overrides", [])
-        if not isinstance(raw, list):
-            raise self.fail("family_overrides must be [[family_overrides]] tables", None)
-        out = []
-        for index, table in enumerate(raw):
-            line = self.locate.table("[[family_overrides]]", index)
-            if not isinstance(table, dict) or set(table) != _OVERRIDE_KEYS:
-                raise self.fail(
-                    "[[family_overrides]] needs exactly: family, becomes, extra, values", line
-                )
-            if not isinstance(table["extra"], str):
-                raise self.fail("family_overrides.extra must be a string", line)
-            out.append(
-                FamilyOverride(
-                    family=self.family(table["family"], "family_overrides", line),
-                    becomes=self.family(table["becomes"], "family_overrides", line),
-                    extra=table["extra"],
-                    values=self.strings(table["values"], "family_overrides.values", line),
-                )
-            )
-        return tuple(out)
-
-    def default_natures(self, data: Mapping[str, Any]) -> dict[Family, Nature]:
-        raw = data.get("default_natures", {})
-        if not isinstance(raw, dict):
-            raise self.fail("default_natures must be a table", None)
-        out = {}
-        for key, value in raw.items():
-            line = self.locate.key(key, "[default_natures]")
-            out[self.family(key, "default_natures", line)] = self.nature(
-                value, "default_natures", line
-            )
-        return out
-
-    def combination(self, text: str, label: str, line: int | None) -> tuple[tuple[str, ...], ...]:
-        """Read ``"a|b + c|d"``: parts joined by ``+``, alternatives by ``|``."""
-        parts = tuple(
-            tuple(a.strip() for a in part.split("|") if a.strip()) for part in text.split("+")
+def _combination(table: Table, index: int) -> tuple[tuple[str, ...], ...]:
+    """Read ``"a|b + c|d"``: parts joined by ``+``, alternatives by ``|``."""
+    text = table.texts("together")[index]
+    parts = tuple(
+        tuple(a.strip() for a in part.split("|") if a.strip()) for part in text.split("+")
+    )
+    if len(parts) < 2 or not all(parts):
+        raise table.error(
+            f"must be two or more parts joined by '+' (alternatives separated by '|'), "
+            f"not {text!r}",
+            "together",
+            index,
         )
-        if len(parts) < 2 or not all(parts):
-            raise self.fail(
-                f"{label}: {text!r} must be two or more parts joined by '+' (alternatives "
-                "separated by '|')",
-                line,
-            )
-        return parts
+    return parts
 
-    def rule(self, table: Any, index: int, theme_names: Sequence[str]) -> Rule:
-        line = self.locate.table("[[rules]]", index)
 
-        def key_line(key: str) -> int | None:
-            return self.locate.key(key, "[[rules]]", index)
-
-        if not isinstance(table, dict):
-            raise self.fail("[[rules]] entries must be tables", line)
-        extra = sorted(set(table) - {"family", "natures", "theme", "candidates", "match"})
-        if extra:
-            raise self.fail(f"rule: unknown key '{extra[0]}'", key_line(extra[0]))
-        if "family" not in table:
-            raise self.fail("rule: missing key 'family'", line)
-        family = self.family(table["family"], "rule", key_line("family"))
-        natures: frozenset[Nature | None] | None = None
-        if "natures" in table:
-            names = self.strings(table["natures"], "rule.natures", key_line("natures"))
-            natures = frozenset(
-                None if n == UNSET else self.nature(n, "rule", key_line("natures")) for n in names
-            )
-        theme = table.get("theme")
-        if theme is not None and theme not in theme_names:
-            raise self.fail(
-                f"rule: unknown theme {theme!r} (known: {', '.join(theme_names)})",
-                key_line("theme"),
-            )
-        if "candidates" not in table:
-            raise self.fail("rule: missing key 'candidates'", line)
-        keys = self.strings(table["candidates"], "rule.candidates", key_line("candidates"))
-        candidates = []
-        for key in keys:
-            found = _CANDIDATE.fullmatch(key)
-            if found is None:
-                raise self.fail(
-                    f"rule: candidate {key!r} is not of the form '1.A'", key_line("candidates")
-                )
-            candidates.append((int(found.group(1)), found.group(2)))
-        if not candidates:
-            raise self.fail("rule: 'candidates' is empty", key_line("candidates"))
-        match = self.strings(table.get("match", []), "rule.match", key_line("match"))
-        for name in match:
-            if name not in MATCH_FIELDS and not (name.startswith("extra:") and len(name) > 6):
-                raise self.fail(
-                    f"rule: cannot match on {name!r} "
-                    f"(use {', '.join(MATCH_FIELDS)} or extra:<key>)",
-                    key_line("match"),
-                )
-        return Rule(
-            family=family,
-            candidates=tuple(candidates),
-            natures=natures,
-            theme=theme,
-            match=match,
-            line=line,
+def _themes(file: DataFile) -> tuple[Theme, ...]:
+    raw = file.root.table("themes", required=True)
+    names = raw.texts("order")
+    tables = [key for key in raw if key != "order"]
+    if set(names) != set(tables) or len(set(names)) != len(names) or GENERAL in names:
+        raise raw.error(
+            "must name each [themes.<name>] table once ('general' is implicit)", "order"
         )
+    themes = []
+    for name in names:
+        table = raw.table(name, known=_THEME_KEYS)
+        together = tuple(_combination(table, i) for i in range(len(table.texts("together", ()))))
+        themes.append(Theme(name, table.texts("keywords"), table.texts("exclude", ()), together))
+    return tuple(themes)
 
-    def rules(self, data: Mapping[str, Any]) -> MappingRules:
-        extra = sorted(set(data) - {"themes", "family_overrides", "default_natures", "rules"})
-        if extra:
-            raise self.fail(f"unknown key '{extra[0]}'", self.locate.key(extra[0]))
-        themes = self.themes(data)
-        theme_names = (*(t.name for t in themes), GENERAL)
-        raw_rules = data.get("rules")
-        if not isinstance(raw_rules, list) or not raw_rules:
-            raise self.fail("no [[rules]] table", None)
-        return MappingRules(
-            path=self.path,
-            themes=themes,
-            rules=tuple(self.rule(t, i, theme_names) for i, t in enumerate(raw_rules)),
-            overrides=self.overrides(data),
-            default_natures=self.default_natures(data),
+
+def _overrides(file: DataFile) -> tuple[FamilyOverride, ...]:
+    return tuple(
+        FamilyOverride(
+            family=_family_named(table, "family"),
+            becomes=_family_named(table, "becomes"),
+            extra=table.text("extra"),
+            values=table.texts("values"),
         )
+        for table in file.root.tables("family_overrides", known=_OVERRIDE_KEYS)
+    )
+
+
+def _default_natures(file: DataFile) -> dict[Family, Nature]:
+    table = file.table("default_natures")
+    return {
+        _family_named(table, key, key): _nature_named(table, table.text(key), key) for key in table
+    }
+
+
+def _rule(table: Table, theme_names: Sequence[str]) -> Rule:
+    family = _family_named(table, "family")
+    natures: frozenset[Nature | None] | None = None
+    if "natures" in table:
+        natures = frozenset(
+            None if name == UNSET else _nature_named(table, name, "natures", index)
+            for index, name in enumerate(table.texts("natures"))
+        )
+    theme = table.choice("theme", theme_names, None)
+    candidates = []
+    for index, key in enumerate(table.texts("candidates", empty=False)):
+        found = _CANDIDATE.fullmatch(key)
+        if found is None:
+            raise table.error(f"must be of the form '1.A', not {key!r}", "candidates", index)
+        candidates.append((int(found.group(1)), found.group(2)))
+    match = table.texts("match", ())
+    for index, name in enumerate(match):
+        if name not in MATCH_FIELDS and not (name.startswith("extra:") and len(name) > 6):
+            raise table.error(
+                f"cannot match on {name!r} (use {', '.join(MATCH_FIELDS)} or extra:<key>)",
+                "match",
+                index,
+            )
+    return Rule(
+        family=family,
+        candidates=tuple(candidates),
+        natures=natures,
+        theme=theme,
+        match=match,
+        line=table.line(),
+    )
+
+
+def _build_rules(file: DataFile) -> MappingRules:
+    """Check the file's tables and build the rules; ConfigError at the first fault."""
+    file.root.check_keys(_TOP_KEYS)
+    themes = _themes(file)
+    theme_names = (*(t.name for t in themes), GENERAL)
+    rules = file.root.tables("rules", known=_RULE_KEYS, required=True)
+    if not rules:
+        raise file.error("has no [[rules]] table")
+    return MappingRules(
+        path=file.path,
+        themes=themes,
+        rules=tuple(_rule(table, theme_names) for table in rules),
+        overrides=_overrides(file),
+        default_natures=_default_natures(file),
+    )
 
 
 def load_rules(path: Path | None = None) -> MappingRules:
@@ -374,9 +289,7 @@ def load_rules(path: Path | None = None) -> MappingRules:
     fault for a syntax error, a missing key, a value of the wrong type or an unknown
     family, nature, theme, candidate or field.
     """
-    path = DEFAULT_RULES if path is None else Path(path)
-    data, locator = read_toml(path)
-    return _Loader(path, locator).rules(data)
+    return _build_rules(DataFile.read(DEFAULT_RULES if path is None else path))
 
 
 def check_rules(rules: MappingRules, referentiel: Referentiel) -> None:
@@ -387,12 +300,13 @@ def check_rules(rules: MappingRules, referentiel: Referentiel) -> None:
     """
     for rule in rules.rules:
         for bloc, letter in rule.candidates:
-            _action(rules, rule, referentiel, bloc, letter)
+            action_of(rules, rule, referentiel, bloc, letter)
 
 
-def _action(
+def action_of(
     rules: MappingRules, rule: Rule, referentiel: Referentiel, bloc: int, letter: str
 ) -> Action:
+    """The action ``bloc.letter`` that ``rule`` names; ConfigError at the rule's line if absent."""
     try:
         return referentiel.action(bloc, letter)
     except KeyError:
@@ -415,183 +329,10 @@ def detect_theme(rules: MappingRules, *texts: str) -> str:
     (professional risks before relation with patients in the shipped rules: their
     keywords are the more specific).
     """
-    text = NormalizedText(*texts)
+    text = KeyText(*texts)
     if not text.folded:
         return GENERAL
     for theme in rules.themes:
         if theme.found_in(text):
             return theme.name
     return GENERAL
-
-
-def _theme(extraction: Extraction, rules: MappingRules) -> str:
-    # A plugin may state the theme by name; otherwise it is read from the title and the
-    # theme text the plugin found.
-    stated = extraction.theme.value if extraction.theme is not None else None
-    if stated is not None and stated in rules.theme_names:
-        return stated
-    texts = [f.value for f in (extraction.title, extraction.theme) if f is not None]
-    return detect_theme(rules, *(str(t) for t in texts))
-
-
-# ------------------------------------------------------------------------- eligibility
-
-
-def _family(extraction: Extraction, rules: MappingRules) -> Family | None:
-    try:
-        family = Family(extraction.family)
-    except ValueError:
-        return None
-    for override in rules.overrides:
-        if override.applies(extraction, family):
-            family = override.becomes
-    return family
-
-
-def _nature(extraction: Extraction, family: Family, rules: MappingRules) -> Nature | None:
-    if extraction.nature is None:
-        return rules.default_natures.get(family)
-    try:
-        return Nature(extraction.nature.value)
-    except ValueError:
-        return None
-
-
-def _field_text(extraction: Extraction, name: str) -> str | None:
-    if name.startswith("extra:"):
-        found = extraction.extras.get(name[6:])
-    else:
-        found = getattr(extraction, name, None)
-    if found is None or found.value is None:
-        return None
-    return str(found.value)
-
-
-def _year(extraction: Extraction) -> int | None:
-    # The edition of an event is the year it starts.
-    for found in (extraction.start, extraction.end):
-        if found is not None and isinstance(found.value, date):
-            return found.value.year
-    return None
-
-
-def _listed_item(
-    action: Action, fields: Sequence[NormalizedText], year: int | None
-) -> ListItem | None:
-    for text in fields:
-        item = action.find_item_in(text)
-        # An item limited to later editions does not count, nor when the year is unknown.
-        if item is None:
-            continue
-        if item.min_year is None or (year is not None and year >= item.min_year):
-            return item
-    return None
-
-
-def _span(days: int) -> str:
-    if days % 365 == 0:
-        years = days // 365
-        return f"{years} year" if years == 1 else f"{years} years"
-    return f"{days} day" if days == 1 else f"{days} days"
-
-
-def _condition_problems(action: Action, extraction: Extraction) -> list[str]:
-    details = []
-    needed = action.conditions.get("min_meetings")
-    if needed is not None:
-        shown = extraction.meetings.value if extraction.meetings is not None else None
-        if not isinstance(shown, int):
-            details.append("number of meetings not shown")
-        elif shown < needed:
-            details.append(f"at least {needed} meetings required, {shown} shown")
-    needed = action.conditions.get("min_duration_days")
-    if needed is not None:
-        start = extraction.start.value if extraction.start is not None else None
-        end = extraction.end.value if extraction.end is not None else None
-        if not isinstance(start, date) or not isinstance(end, date):
-            details.append(f"a period of at least {_span(needed)} required, period not shown")
-        else:
-            # Inclusive count: 1 January to 31 December is a full year.
-            days = (end - start).days + 1
-            if days < needed:
-                details.append(
-                    f"a period of at least {_span(needed)} required, "
-                    f"{start.isoformat()} to {end.isoformat()} shown"
-                )
-    return details
-
-
-def eligible_actions(
-    extraction: Extraction, referentiel: Referentiel, rules: MappingRules
-) -> Eligibility:
-    """Return the actions ``extraction`` is eligible for, ordered, with their labellisation.
-
-    The first rule fitting the (family, nature, theme) gives the candidate actions. For
-    an action with an indicative list, the rule's ``match`` fields are searched for a
-    listed item: found (and within its ``min_year``), the candidate is "de fait";
-    otherwise it takes the action's "Hors liste" labellisation ("à demander"; never a
-    guess towards "de fait"). The actions' conditions (meetings, duration) are checked
-    on what the attestation shows: candidates that fail are dropped when another one
-    holds; when none holds, all are kept and each failure is a ``condition_not_shown``
-    problem. No fitting rule gives no candidate and a ``no_eligible_action`` problem.
-
-    Raises :class:`ConfigError` if a rule names an action absent from the référentiel.
-    """
-    theme = _theme(extraction, rules)
-    family = _family(extraction, rules)
-    nature = _nature(extraction, family, rules) if family is not None else None
-    rule = next(
-        (r for r in rules.rules if family is not None and r.fits(family, nature, theme)), None
-    )
-    if rule is None:
-        shown_nature = nature.value if nature is not None else "not stated"
-        shown_family = family.value if family is not None else str(extraction.family)
-        detail = f"no rule for family {shown_family}, nature {shown_nature}, theme {theme}"
-        return Eligibility((), (Problem(Reason.NO_ELIGIBLE_ACTION, detail),), theme, None)
-
-    fields = []
-    for name in rule.match:
-        text = _field_text(extraction, name)
-        if text:
-            fields.append(NormalizedText(text))
-    year = _year(extraction)
-
-    listed: str | None = None
-    holding: list[Candidate] = []
-    failing: list[Candidate] = []
-    details: list[str] = []
-    for bloc, letter in rule.candidates:
-        action = _action(rules, rule, referentiel, bloc, letter)
-        labellisation = action.labellisation
-        if action.has_list:
-            item = _listed_item(action, fields, year)
-            if item is None:
-                labellisation = action.hors_liste or "a_demander"
-            elif listed is None:
-                listed = item.text
-        candidate = Candidate(bloc=bloc, action=letter, labellisation=labellisation)
-        failures = _condition_problems(action, extraction)
-        if failures:
-            failing.append(candidate)
-            details.extend(d for d in failures if d not in details)
-        else:
-            holding.append(candidate)
-    if holding:
-        return Eligibility(tuple(holding), (), theme, listed)
-    problems = tuple(Problem(Reason.CONDITION_NOT_SHOWN, d) for d in details)
-    return Eligibility(tuple(failing), problems, theme, listed)
-
-
-def choose(candidates: Sequence[Candidate], filed_per_bloc: Mapping[int, int]) -> Candidate:
-    """Return the candidate that best completes the dossier.
-
-    That is the one whose bloc has the fewest actions filed so far, ties broken by the
-    candidates' order (most specific first). ``ValueError`` if there is no candidate.
-    """
-    if not candidates:
-        raise ValueError("no candidate to choose from")
-    best = min(
-        range(len(candidates)),
-        key=lambda i: (filed_per_bloc.get(candidates[i].bloc, 0), i),
-    )
-    return candidates[best]

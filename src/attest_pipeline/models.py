@@ -46,12 +46,30 @@ class Nature(StrEnum):
 
 
 class Status(StrEnum):
-    """What the pipeline does (or would do) with one attestation."""
+    """What the pipeline does (or would do) with one attestation.
+
+    The value is what the database rows, the journal and ``attest extract --json`` hold:
+    stable strings scripts rely on. Quarantine keeps its historical value ``reject``;
+    :attr:`word` is the name people read (``quarantine``).
+    """
 
     FILE = "file"
     REVIEW = "review"
-    REJECT = "reject"
+    QUARANTINE = "reject"
     DUPLICATE = "duplicate"
+
+    @property
+    def word(self) -> str:
+        """The outcome in the words of the summaries and the README (``quarantine``...)."""
+        return _WORDS[self]
+
+
+_WORDS = {
+    Status.FILE: "file",
+    Status.REVIEW: "review",
+    Status.QUARANTINE: "quarantine",
+    Status.DUPLICATE: "duplicate",
+}
 
 
 # --------------------------------------------------------------------------- documents
@@ -254,6 +272,15 @@ class Problem:
     def to_json(self) -> dict[str, str]:
         """The problem as ``{"code": ..., "detail": ...}``."""
         return {"code": self.reason.value, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The file a record is about: its name, the SHA-256 of its bytes, its pages read."""
+
+    name: str
+    sha256: str
+    pages: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)

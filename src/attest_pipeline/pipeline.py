@@ -4,7 +4,7 @@ One document's path, top to bottom: :mod:`~attest_pipeline.inbox` claims the fil
 :mod:`~attest_pipeline.analysis` reads it (:mod:`~attest_pipeline.reading`), recognises it
 (:mod:`~attest_pipeline.recognition`) and decides (:mod:`~attest_pipeline.decision`) in a
 worker process (:mod:`~attest_pipeline.workers`); back here, :func:`~attest_pipeline.
-decision.settle` checks duplicates and allocates the action, and :mod:`~attest_pipeline.
+settle.settle` checks duplicates and allocates the action, and :mod:`~attest_pipeline.
 filing` writes the files and the database rows. The claim is released only after the
 database commit, so an interrupted run loses nothing.
 
@@ -12,25 +12,33 @@ Everything after the claim, filing included, is inside one boundary per document
 document whose filing fails is put into quarantine as it is (``filing_failed``) and the run
 goes on; a claim that no run manages to finish is set aside (``repeated_failure``). Only a
 full disk stops a run (:class:`~attest_pipeline.errors.StorageFull`), with nothing lost.
+
+The module is over 400 lines on purpose: :class:`Session` is one responsibility, the pass
+from claim to commit, whose steps (recover, claim, file inside a savepoint, set aside,
+commit a batch, release) share one transaction and one set of claims, and are checked
+against each other when read together. What is not that pass lives apart: the counts
+(:mod:`~attest_pipeline.run_summary`), the journal's lines (:mod:`~attest_pipeline.journal`),
+the dry run's listing (:mod:`~attest_pipeline.listing`), duplicates and the action chosen
+(:mod:`~attest_pipeline.settle`), where each reason sends a document
+(:mod:`~attest_pipeline.outcomes`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from attest_pipeline.access import open_new, prepare_roots
+from attest_pipeline.access import prepare_roots
 from attest_pipeline.analysis import Analysis, Context
-from attest_pipeline.config import Config, check_outputs, outputs
-from attest_pipeline.decision import Ledger, Rules, Source, reject, settle
-from attest_pipeline.errors import ConfigError, StorageFull, UsageError
+from attest_pipeline.config import Config, outputs
+from attest_pipeline.decision import Rules
+from attest_pipeline.errors import ConfigError, StorageFull
+from attest_pipeline.filesystems import check_outputs
 from attest_pipeline.filing import Filed, Filer, is_storage_full, readable_name
 from attest_pipeline.inbox import (
     MAX_ATTEMPTS,
@@ -39,24 +47,26 @@ from attest_pipeline.inbox import (
     StillWriting,
     candidate_names,
     claim,
-    entry_kind,
-    is_ignored,
     not_regular,
     pending_claims,
     put_back,
     record_attempt,
     release,
 )
+from attest_pipeline.journal import append_journal, ignored_line, journal_line
+from attest_pipeline.listing import check_regular_file
 from attest_pipeline.mapping import check_rules, load_rules
-from attest_pipeline.models import Problem, Record, Status
+from attest_pipeline.models import Problem, Record, Source
+from attest_pipeline.outcomes import failed
 from attest_pipeline.readiness import FirstLook, signature
 from attest_pipeline.reading import route_library_logs
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import Registry
 from attest_pipeline.roster import Roster, load_roster
+from attest_pipeline.run_summary import Summary
+from attest_pipeline.settle import EmptyLedger, Ledger, settle
 from attest_pipeline.store import Store
-from attest_pipeline.text.printable import printable
 from attest_pipeline.workers import PDF_PHASES, Failure, Outcome, Supervisor, Task
 
 log = logging.getLogger("attest_pipeline")
@@ -68,88 +78,6 @@ BATCH_SECONDS = 1.0
 
 #: Called after each document's outcome is committed, with its name and where it went.
 DocumentHook = Callable[[str, list[Filed]], None]
-
-
-@dataclass
-class Summary:
-    """Counts of one pass: documents read and attestations per outcome.
-
-    ``writing``: files still being written, left in the inbox for the next pass;
-    ``unclaimed``: files that could not be moved out of the inbox (left there);
-    ``left_in_work``: claimed files that could not be filed nor set aside (they stay in
-    ``state/work`` and are tried again by the next run).
-    """
-
-    documents: int = 0
-    statuses: dict[str, int] = field(default_factory=dict)
-    reasons: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    writing: int = 0
-    unclaimed: int = 0
-    left_in_work: int = 0
-    #: Entries of the inbox left alone because they are not regular files, by kind.
-    ignored: dict[str, int] = field(default_factory=dict)
-
-    def add(self, records: Sequence[Record]) -> None:
-        """Count one document's records."""
-        self.documents += 1
-        for record in records:
-            self.statuses[record.status.value] = self.statuses.get(record.status.value, 0) + 1
-            for reason in record.reasons:
-                self.reasons[reason] = self.reasons.get(reason, 0) + 1
-
-    def ignore(self, kind: str) -> None:
-        """Count one entry of the inbox that is not a regular file ("symbolic link"...)."""
-        self.ignored[kind] = self.ignored.get(kind, 0) + 1
-
-    def count(self, status: Status) -> int:
-        """How many attestations ended with this status."""
-        return self.statuses.get(status.value, 0)
-
-    def to_json(self) -> dict[str, object]:
-        """The summary as JSON."""
-        return {
-            "documents": self.documents,
-            "filed": self.count(Status.FILE),
-            "review": self.count(Status.REVIEW),
-            "quarantine": self.count(Status.REJECT),
-            "duplicates": self.count(Status.DUPLICATE),
-            "reasons": dict(sorted(self.reasons.items())),
-            "still_being_written": self.writing,
-            "not_taken": self.unclaimed,
-            "left_in_work": self.left_in_work,
-            "ignored": dict(sorted(self.ignored.items())),
-            "seconds": round(self.seconds, 3),
-        }
-
-    def ignored_line(self) -> str | None:
-        """What was left in the inbox because it is not a regular file, in words."""
-        if not self.ignored:
-            return None
-        kinds = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(self.ignored.items()))
-        return f"left in the inbox, not regular files (never followed): {kinds}"
-
-
-def advice(summary: Summary, config: Config) -> list[str]:
-    """What the secretariat can do about the outcomes of a pass that a person can fix.
-
-    Scans sent to review because OCR is unavailable are read once Tesseract is installed:
-    say how, in the words of the installation check.
-    """
-    lines = []
-    scans = summary.reasons.get(Reason.OCR_UNAVAILABLE.value, 0)
-    if scans:
-        from attest_pipeline.ocr import tesseract_status
-
-        problems = tesseract_status(config.ocr.language).problems or (
-            "Tesseract could not read them",
-        )
-        lines.append(
-            f"{scans} scanned attestation(s) wait in review (ocr_unavailable): "
-            + " ".join(problems)
-            + "; then `attest doctor` checks the installation"
-        )
-    return lines
 
 
 class Busy(Exception):
@@ -339,26 +267,10 @@ class Session:
                 for name, kind in new:
                     self.store.journal("ignored", {"name": name, "kind": kind})
             lines = [ignored_line(name, kind) for name, kind in new]
-            self._append_journal(lines)
+            append_journal(self.paths.journal, lines)
             for line in lines:
                 log.info(line)
         return new
-
-    def _append_journal(self, lines: Iterable[str]) -> None:
-        """Append whole lines to ``journal.log``, or nothing (a full disk): no half line."""
-        data = "".join(line + "\n" for line in lines).encode("utf-8")
-        descriptor = open_new(self.paths.journal, os.O_WRONLY | os.O_APPEND)
-        with os.fdopen(descriptor, "ab", buffering=0) as journal:
-            kept = journal.seek(0, os.SEEK_END)
-            try:
-                rest = memoryview(data)
-                while rest:
-                    rest = rest[journal.write(rest) or 0 :]
-            except OSError:
-                # The database holds the same events, and the claims, left unreleased, are
-                # only released by the next run.
-                journal.truncate(kept)
-                raise
 
     def process(
         self,
@@ -563,7 +475,8 @@ class Session:
         page_count = outcome.page_count if isinstance(outcome, Analysis) else None
         parts = outcome.parts if isinstance(outcome, Analysis) else None
         return self.filer.file_document(
-            taken.id, taken.name, data, page_count, records, taken.original, parts=parts
+            taken.id, taken.name, data, page_count, records, taken.original, parts=parts,
+            source=taken.path,
         )
 
     def _commit(
@@ -572,8 +485,9 @@ class Session:
         self.filer.sync()
         self.store.db.execute("COMMIT")
         self.filer.committed()
-        self._append_journal(
-            journal_line(taken.name, item) for taken, filed in batch for item in filed
+        append_journal(
+            self.paths.journal,
+            (journal_line(taken.name, item) for taken, filed in batch for item in filed),
         )
         for taken, filed in batch:
             release(taken)
@@ -591,102 +505,6 @@ def _changed(taken: Claim, size: int | None) -> bool:
     return now != taken.signature or (size is not None and size != taken.signature[0])
 
 
-def journal_line(name: str, filed: Filed) -> str:
-    """One readable line: when, what, who, where it went and why."""
-    record = filed.record
-    who = " ".join(x for x in (record.rpps, record.last_name, record.first_name) if x) or "-"
-    action = record.chosen.key if record.chosen and record.status is Status.FILE else "-"
-    why = ",".join(record.reasons) or "-"
-    where = str(filed.path) if filed.path else (record.duplicate_of or "-")
-    pages = f"p{','.join(map(str, record.pages))}" if record.pages else "-"
-    line = (
-        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {record.status.value:<9} {name} "
-        f"[{pages}] {who} {action} reasons={why} -> {where}"
-    )
-    if filed.mail is not None:
-        from attest_pipeline.mail.parse import mail_summary
-
-        line += " " + mail_summary(filed.mail)
-    # One event, one line: a newline in a file name must not forge a line of the journal.
-    return printable(line)
-
-
-@dataclass(frozen=True)
-class Listed:
-    """The files named for a dry run, folders opened.
-
-    ``skipped`` counts, by kind, the entries of those folders that are not regular files.
-    """
-
-    files: list[str]
-    skipped: dict[str, int]
-
-
-def list_files(paths: Iterable[str]) -> Listed:
-    """The files of ``paths``: a folder stands for the regular files under it, in name order.
-
-    Inside a folder, links are not followed, sub-folders are read, and names the inbox
-    ignores (hidden, temporary, partial downloads) are left out, as a run would. Raises
-    :class:`~attest_pipeline.errors.UsageError` at once for a path given by name that is
-    neither a regular file nor a folder (see :func:`check_regular_file`).
-    """
-    files: list[str] = []
-    skipped: dict[str, int] = {}
-    for path in paths:
-        if os.path.isdir(path):
-            _walk(path, files, skipped)
-        else:
-            check_regular_file(path)
-            files.append(path)
-    return Listed(files, skipped)
-
-
-def _walk(folder: str, files: list[str], skipped: dict[str, int]) -> None:
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError as error:
-        raise UsageError(f"{folder}: cannot be read: {error.strerror or error}") from None
-    for entry in entries:
-        if is_ignored(entry.name):
-            continue
-        try:
-            kind = entry_kind(entry.stat(follow_symlinks=False).st_mode)
-        except FileNotFoundError:  # gone meanwhile
-            continue
-        if kind is None:
-            files.append(entry.path)
-        elif kind == "folder":
-            _walk(entry.path, files, skipped)
-        else:
-            skipped[kind] = skipped.get(kind, 0) + 1
-
-
-def check_regular_file(path: Path | str) -> None:
-    """Raise :class:`~attest_pipeline.errors.UsageError` unless ``path`` is a regular file.
-
-    A symbolic link given by name is followed (the user chose it); what it leads to must be
-    a regular file.
-    """
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        raise UsageError(f"{path}: does not exist") from None
-    except OSError as error:
-        raise UsageError(f"{path}: cannot be read: {error.strerror or error}") from None
-    kind = entry_kind(mode)
-    if kind is not None:
-        raise UsageError(f"{path}: not a regular file (a {kind}); give PDF files")
-
-
-def ignored_line(name: str, kind: str) -> str:
-    """The journal line of an entry of the inbox left alone: not a regular file."""
-    return printable(
-        f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {'ignored':<9} {name} [-] - - reasons=- "
-        f"-> ignored: {kind}, never followed, left in the inbox"
-    )
-
-
 def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> list[Record]:
     """The records of an outcome; a failed analysis becomes one review or quarantine record."""
     if isinstance(outcome, Analysis):
@@ -694,39 +512,25 @@ def outcome_records(task: Task, outcome: Outcome, data: bytes | None = None) -> 
     if data is None:
         data = task.path.read_bytes()
     source = Source(task.name, hashlib.sha256(data).hexdigest(), ())
-    what = "crashed" if outcome.crashed else f"took longer than {outcome.seconds:.0f} s"
-    if outcome.limit == "memory":
-        detail = f"reading it needs more memory than [limits] memory allows ({outcome.phase})"
-        problem, status = Problem(Reason.TOO_LARGE, detail), Status.REJECT
-    elif outcome.limit == "time":
-        detail = (
-            f"not finished after {outcome.seconds:.0f} s, over [limits] document_timeout "
-            f"({outcome.phase})"
+    return [failed(source, failure_problem(outcome))]
+
+
+def failure_problem(failure: Failure) -> Problem:
+    """Why a worker gave no analysis: over a limit, crashed, hung, or raised (with where)."""
+    what = "crashed" if failure.crashed else f"took longer than {failure.seconds:.0f} s"
+    if failure.limit == "memory":
+        detail = f"reading it needs more memory than [limits] memory allows ({failure.phase})"
+        return Problem(Reason.TOO_LARGE, detail)
+    if failure.limit == "time":
+        return Problem(
+            Reason.TIMEOUT,
+            f"not finished after {failure.seconds:.0f} s, over [limits] document_timeout "
+            f"({failure.phase})",
         )
-        problem, status = Problem(Reason.TIMEOUT, detail), Status.REJECT
-    elif outcome.trace:
-        last = outcome.trace.strip().splitlines()[-1]
-        problem, status = Problem(Reason.INTERNAL_ERROR, last), Status.REVIEW
-    elif outcome.phase in PDF_PHASES:
-        problem, status = Problem(Reason.CORRUPT, f"the PDF reader {what}"), Status.REJECT
-    elif outcome.phase.startswith("ocr"):
-        problem, status = Problem(Reason.NO_TEXT, f"OCR ({outcome.phase}) {what}"), Status.REJECT
-    else:
-        problem, status = Problem(Reason.PLUGIN_ERROR, f"{outcome.phase} {what}"), Status.REVIEW
-    return [replace(reject(source, problem), status=status)]
-
-
-class EmptyLedger:
-    """What an installation that has filed nothing yet knows: nothing."""
-
-    def document_with_sha(self, sha256: str) -> str | None:
-        """No earlier document."""
-        return None
-
-    def attestation_like(self, record: Record) -> str | None:
-        """No earlier attestation."""
-        return None
-
-    def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
-        """No action filed."""
-        return {}
+    if failure.trace:
+        return Problem(Reason.INTERNAL_ERROR, failure.trace.strip().splitlines()[-1])
+    if failure.phase in PDF_PHASES:
+        return Problem(Reason.CORRUPT, f"the PDF reader {what}")
+    if failure.phase.startswith("ocr"):
+        return Problem(Reason.NO_TEXT, f"OCR ({failure.phase}) {what}")
+    return Problem(Reason.PLUGIN_ERROR, f"{failure.phase} {what}")

@@ -15,7 +15,6 @@ that one failing is not enough:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -32,7 +31,9 @@ def _load_prctl() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        # The C library is already loaded in every Python process: its symbols are the
+        # process's own (looking its file up, ctypes.util runs ldconfig: 3 to 10 ms).
+        libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None
     function: ctypes._CFuncPtr = libc.prctl  # type: ignore[name-defined]

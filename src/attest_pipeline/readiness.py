@@ -8,7 +8,7 @@ trailer, no zeros where its last ``startxref`` points: read, never parsed).
 A file that stays incomplete is handed over once unchanged for ``[watch] unreadable_after``,
 for the pipeline to quarantine with its reason.
 
-``attest watch`` follows files over time (:class:`~attest_pipeline.watch.QuietTracker`);
+``attest watch`` follows files over time (:class:`QuietTracker`);
 ``attest run`` looks twice, a quiet period apart (:class:`FirstLook`), and measures how
 long a file has been unchanged from its change time (``ctime``: set by the file system on
 every write, and unlike ``mtime`` never copied from the source by a copy tool).
@@ -21,6 +21,7 @@ import re
 import stat
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 #: Size, modification time in ns, inode: what changes while a file is written or replaced.
@@ -33,6 +34,13 @@ _TAIL = 2048
 _STARTXREF = re.compile(rb"startxref\s+(\d{1,15})\s")
 _XREF_PEEK = 64
 _PDF_SUFFIX = ".pdf"
+
+#: How often a quiet file that is not yet a whole PDF is read again: copies that reserve the
+#: full size first (Windows Explorer onto a share) fill it without changing size or mtime.
+RECHECK_INTERVAL = 1.0
+#: A document whose processing raised is tried again after this delay, doubled each time.
+RETRY_FIRST = 5.0
+RETRY_MAX = 300.0
 
 
 def signature(path: Path) -> Signature | None:
@@ -143,3 +151,135 @@ class FirstLook:
             self.writing.append(path.name)
             return None
         return now
+
+
+@dataclass(slots=True)
+class _Entry:
+    """What the tracker knows about one path of the inbox."""
+
+    signature: Signature
+    first_seen: float
+    changed_at: float  # when a change of signature was last seen
+    check_at: float = 0.0  # next completeness check of a quiet file
+    retry_at: float = 0.0  # a failed document waits until then
+    told: bool = False  # "not complete yet" already said
+
+    def due(self, quiet_period: float) -> float:
+        """When this entry next needs looking at."""
+        return max(self.changed_at + quiet_period, self.check_at, self.retry_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """What one look at the tracked files found.
+
+    ``ready``: complete files (or given up waiting for), oldest first, no longer tracked.
+    ``incomplete``: files quiet but not complete, reported once each.
+    """
+
+    ready: list[Path]
+    incomplete: list[Path]
+
+
+class QuietTracker:
+    """Tracks files of the inbox until each is complete, and returns them then.
+
+    A file is ready when two looks at least ``quiet_period`` apart see the same size,
+    modification time and inode, and :func:`is_complete` accepts it; a file that has not
+    changed for ``unreadable_after`` seconds is returned even when incomplete, for the
+    pipeline to quarantine with its reason. Not thread-safe: one loop owns it.
+    """
+
+    def __init__(
+        self,
+        quiet_period: float,
+        unreadable_after: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        complete: Callable[[Path, int], bool] = is_complete,
+        recheck: float = RECHECK_INTERVAL,
+    ) -> None:
+        self.quiet_period = quiet_period
+        self.unreadable_after = max(unreadable_after, quiet_period)
+        self.clock = clock
+        self.complete = complete
+        self.recheck = recheck
+        self._entries: dict[Path, _Entry] = {}
+        self._touched: set[Path] = set()
+        self._failures: dict[Path, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._entries
+
+    def note(self, path: Path) -> None:
+        """Take a hint that ``path`` appeared or changed: look at it on the next :meth:`poll`."""
+        if path in self._entries:
+            self._touched.add(path)
+            return
+        current = signature(path)
+        if current is None:
+            return
+        now = self.clock()
+        self._entries[path] = _Entry(current, now, now)
+
+    def forget(self, path: Path) -> None:
+        """Stop tracking ``path`` (processed, or gone)."""
+        self._entries.pop(path, None)
+        self._touched.discard(path)
+        self._failures.pop(path, None)
+
+    def defer(self, path: Path) -> float:
+        """Track ``path`` again after its processing failed; returns the delay before retrying."""
+        failures = self._failures.get(path, 0) + 1
+        self._failures[path] = failures
+        delay: float = min(RETRY_FIRST * 2.0 ** (failures - 1), RETRY_MAX)
+        current = signature(path)
+        if current is not None:
+            now = self.clock()
+            self._entries[path] = _Entry(current, now, now, retry_at=now + delay)
+        return delay
+
+    def next_due(self) -> float | None:
+        """Return when :meth:`poll` may next find something (clock time); ``None`` if idle."""
+        if self._touched:
+            return self.clock()
+        if not self._entries:
+            return None
+        return min(entry.due(self.quiet_period) for entry in self._entries.values())
+
+    def poll(self) -> Poll:
+        """Look at the files that are due or were hinted; return those ready."""
+        now = self.clock()
+        ready: list[tuple[float, Path]] = []
+        incomplete: list[Path] = []
+        touched, self._touched = self._touched, set()
+        for path, entry in list(self._entries.items()):
+            if path not in touched and now < entry.due(self.quiet_period):
+                continue
+            if now < entry.retry_at:
+                continue
+            current = signature(path)
+            if current is None:
+                self.forget(path)
+                continue
+            if current != entry.signature:
+                entry.signature = current
+                entry.changed_at = now
+                entry.check_at = 0.0
+                continue
+            if now - entry.changed_at < self.quiet_period or now < entry.check_at:
+                continue
+            if self.complete(path, current[0]) or (
+                now - entry.changed_at >= self.unreadable_after
+            ):
+                del self._entries[path]
+                ready.append((entry.first_seen, path))
+                continue
+            entry.check_at = now + self.recheck
+            if not entry.told:
+                entry.told = True
+                incomplete.append(path)
+        return Poll([path for _, path in sorted(ready)], incomplete)

@@ -7,7 +7,6 @@ whose words a plugin asks for.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import io
 import logging
@@ -22,6 +21,7 @@ from attest_pipeline.forms import fill, read_form
 from attest_pipeline.models import Document, FormField, Page, Word
 from attest_pipeline.reasons import Reason
 from attest_pipeline.text.tables import has_header_row, render, table_fields
+from attest_pipeline.text_layer import image_body
 
 #: File name suffixes taken as PDFs; anything else is ``unsupported_type``.
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -141,7 +141,7 @@ def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:
             page = pdf[index]
             textpage = page.get_textpage()
             text = clean_text(textpage.get_text_bounded())
-            body = images and _image_body(page, textpage, text)
+            body = images and image_body(page, textpage, text)
             pages.append(Page(index + 1, text, image_body=body))
             heights.append(page.get_height())
             textpage.close()
@@ -156,70 +156,6 @@ def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:
     form = read_form(data, heights, words) if has_form else ()
     read = tuple(_with_form(with_tables(page, words), form) for page in pages)
     return Document(pages=read, metadata=metadata, _words=words, form=form)
-
-
-#: An image covering at least this share of the page may be the attestation itself.
-IMAGE_BODY_SHARE = 0.4
-#: At most this share of the page's letters inside the image and the text layer is only
-#: what surrounds it (a header, a footer, a fax cover's lines), not the attestation.
-IMAGE_BODY_TEXT_INSIDE = 0.1
-
-
-def _image_body(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str) -> bool:
-    """Whether the page's body is an image and its text layer only what lies around it.
-
-    A scan pasted into a page under a typed header or footer: the attestation itself
-    needs OCR although the page has a text layer. A searchable scan (its text layer over
-    the image) is not one: its text lies inside the image.
-    """
-    width, height = page.get_size()
-    largest: tuple[float, float, float, float] | None = None
-    largest_area = 0.0
-    for left, bottom, right, top in _image_boxes(page):
-        left, right = max(left, 0.0), min(right, width)
-        bottom, top = max(bottom, 0.0), min(top, height)
-        area = max(right - left, 0.0) * max(top - bottom, 0.0)
-        if area > largest_area:
-            largest, largest_area = (left, bottom, right, top), area
-    if largest is None or largest_area < IMAGE_BODY_SHARE * width * height:
-        return False
-    letters = sum(c.isalpha() for c in text)
-    inside: str = textpage.get_text_bounded(*largest)
-    return sum(c.isalpha() for c in inside) <= IMAGE_BODY_TEXT_INSIDE * letters
-
-
-def _image_boxes(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
-    """The boxes of the page's images: its image objects, and the forms holding one.
-
-    Read through pdfium's raw calls: the objects of a page of text number in the
-    hundreds, and wrapping each in a Python object cost more than the rest of the reading.
-    """
-    raw = pdfium.raw
-    boxes = []
-    for index in range(raw.FPDFPage_CountObjects(page.raw)):
-        item = raw.FPDFPage_GetObject(page.raw, index)
-        kind = raw.FPDFPageObj_GetType(item)
-        if kind == raw.FPDF_PAGEOBJ_FORM and not _holds_image(item):
-            continue
-        if kind in (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM):
-            edges = [ctypes.c_float() for _ in range(4)]
-            if raw.FPDFPageObj_GetBounds(item, *(ctypes.byref(e) for e in edges)):
-                left, bottom, right, top = (e.value for e in edges)
-                boxes.append((left, bottom, right, top))
-    return boxes
-
-
-def _holds_image(form: object, depth: int = 0) -> bool:
-    """Whether a form object holds an image, itself or in a nested form."""
-    raw = pdfium.raw
-    for index in range(raw.FPDFFormObj_CountObjects(form)):
-        item = raw.FPDFFormObj_GetObject(form, index)
-        kind = raw.FPDFPageObj_GetType(item)
-        if kind == raw.FPDF_PAGEOBJ_IMAGE:
-            return True
-        if kind == raw.FPDF_PAGEOBJ_FORM and depth < 4 and _holds_image(item, depth + 1):
-            return True
-    return False
 
 
 def _with_form(page: Page, form: tuple[FormField, ...]) -> Page:

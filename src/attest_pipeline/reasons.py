@@ -2,7 +2,8 @@
 
 Every outcome other than a clean filing carries one or more of these codes, in the JSON
 records, the sidecar files, the journal and the command-line output. The codes are stable
-strings: scripts and people rely on them.
+strings: scripts and people rely on them. Where each one sends its document is
+:data:`attest_pipeline.outcomes.DESTINATIONS`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ class Reason(StrEnum):
     NO_TEXT = "no_text"
     FILING_FAILED = "filing_failed"
     REPEATED_FAILURE = "repeated_failure"
+    # The document could not be decided with confidence, or waits for a fix (review).
     OCR_UNAVAILABLE = "ocr_unavailable"
-    # The document was read but could not be decided with confidence (review).
     NO_PLUGIN = "no_plugin"
     AMBIGUOUS_ISSUER = "ambiguous_issuer"
     SPLIT_FAILED = "split_failed"

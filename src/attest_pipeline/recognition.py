@@ -72,13 +72,10 @@ def recognise(
 ) -> Recognition:
     """Identify the issuer of ``document``, split it, and extract every attestation."""
     phase = on_phase or _ignore
-    scores = tuple(_identify(issuer, document, phase) for issuer in issuers)
-    ranked = sorted(
-        (s for s in scores if s.score is not None), key=lambda s: s.score or 0.0, reverse=True
-    )
-    all_pages = document.page_numbers
+    scores = tuple(identify(issuer, document, phase) for issuer in issuers)
+    top = contenders(scores)
     failed = [s for s in scores if s.error]
-    if not ranked:
+    if not top:
         if failed:
             detail = "; ".join(f"{s.issuer}: {s.error}" for s in failed)
             return Recognition(None, None, (), scores, Problem(Reason.PLUGIN_ERROR, detail))
@@ -89,16 +86,16 @@ def recognise(
             scores,
             Problem(Reason.NO_PLUGIN, "no plugin recognised this document as an attestation"),
         )
-    best = ranked[0]
-    tied = [s.issuer for s in ranked if math.isclose(s.score or 0.0, best.score or 0.0)]
-    if len(tied) > 1:
+    best = top[0]
+    if len(top) > 1:
+        tied = [s.issuer for s in top]
         detail = f"{' and '.join(tied)} claim it with the same score {best.score:.2f}"
         return Recognition(None, None, (), scores, Problem(Reason.AMBIGUOUS_ISSUER, detail))
     issuer = next(i for i in issuers if i.name == best.issuer)
     label = f"{issuer.name}@{issuer.version}"
     try:
         phase(f"{issuer.name}.split")
-        groups = check_groups(issuer.split(document), all_pages)
+        groups = call_split(issuer, document)
     except MemoryError:
         raise  # over [limits] memory: the document's limit, not the plugin's fault
     except Exception as error:  # a plugin's failure costs this document only
@@ -113,10 +110,27 @@ def _ignore(_: str) -> None:
     return None
 
 
-def _identify(issuer: Issuer, document: Document, phase: PhaseHook) -> Score:
+def contenders(scores: Sequence[Score]) -> list[Score]:
+    """The issuers with the best score, best first: one wins, several tie, none declined.
+
+    Scores within floating-point rounding of the best (``math.isclose``) tie: the document
+    goes to a person rather than to whichever plugin rounded up.
+    """
+    ranked = sorted(
+        (s for s in scores if s.score is not None), key=lambda s: s.score or 0.0, reverse=True
+    )
+    if not ranked:
+        return []
+    best = ranked[0].score or 0.0
+    return [s for s in ranked if math.isclose(s.score or 0.0, best)]
+
+
+def identify(issuer: Issuer, document: Document, on_phase: PhaseHook | None = None) -> Score:
+    """Ask one issuer to identify ``document``, guarded: a failure is kept in the score."""
+    phase = on_phase or _ignore
     try:
         phase(f"{issuer.name}.identify")
-        answer = check_identification(issuer.identify(document))
+        answer = call_identify(issuer, document)
     except MemoryError:
         raise  # over [limits] memory: the document's limit, not the plugin's fault
     except Exception as error:  # a plugin's failure costs this document only
@@ -124,6 +138,21 @@ def _identify(issuer: Issuer, document: Document, phase: PhaseHook) -> Score:
     if answer is None:
         return Score(issuer.name, None)
     return Score(issuer.name, float(answer.score), tuple(str(r) for r in answer.reasons))
+
+
+def call_identify(issuer: Issuer, document: Document) -> Identification | None:
+    """``identify`` as the core calls it; raises what it raises, or :class:`PluginFailure`."""
+    return check_identification(issuer.identify(document))
+
+
+def call_split(issuer: Issuer, document: Document) -> tuple[tuple[int, ...], ...]:
+    """``split`` as the core calls it: the page groups, checked against the document's pages."""
+    return check_groups(issuer.split(document), document.page_numbers)
+
+
+def call_extract(issuer: Issuer, document: Document, pages: tuple[int, ...]) -> Extraction:
+    """``extract`` as the core calls it: on the group's pages only, its answer validated."""
+    return validate_extraction(issuer.extract(document.subset(pages)))
 
 
 def check_identification(answer: object) -> Identification | None:
@@ -165,7 +194,7 @@ def check_groups(groups: object, pages: tuple[int, ...]) -> tuple[tuple[int, ...
 def _extract(issuer: Issuer, document: Document, pages: tuple[int, ...], phase: PhaseHook) -> Item:
     try:
         phase(f"{issuer.name}.extract")
-        extraction = validate_extraction(issuer.extract(document.subset(pages)))
+        extraction = call_extract(issuer, document, pages)
     except MemoryError:
         raise  # over [limits] memory: the document's limit, not the plugin's fault
     except Exception as error:  # a plugin's failure costs this attestation only
@@ -174,7 +203,10 @@ def _extract(issuer: Issuer, document: Document, pages: tuple[int, ...], phase: 
     return Item(pages, extraction)
 
 
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+#: The type of the value of each field of :class:`~attest_pipeline.models.Extraction` (the
+#: first is the one a value read from text is converted to): what the core accepts from a
+#: plugin, and what the issuer engine's field rules produce.
+FIELD_TYPES: Mapping[str, tuple[type, ...]] = {
     "issuer": (str,),
     "participant": (str,),
     "last_name": (str,),
@@ -188,7 +220,7 @@ _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "theme": (str,),
     "event": (str,),
     "journal": (str,),
-    "hours": (int, float),
+    "hours": (float, int),
     "meetings": (int,),
 }
 
@@ -213,8 +245,8 @@ def validate_extraction(extraction: object) -> Extraction:
         if not isinstance(found, Found) or not isinstance(found.evidence, str):
             raise PluginFailure(f"{name} is {found!r}, not Found(value, evidence)")
         value = found.value
-        if isinstance(value, bool) or not isinstance(value, _FIELD_TYPES[name]):
-            raise PluginFailure(f"{name} = {value!r} is not a {_FIELD_TYPES[name][0].__name__}")
+        if isinstance(value, bool) or not isinstance(value, FIELD_TYPES[name]):
+            raise PluginFailure(f"{name} = {value!r} is not a {FIELD_TYPES[name][0].__name__}")
         if isinstance(value, datetime):
             changes[name] = Found(value.date(), found.evidence, found.confidence)
         elif isinstance(value, str) and not value.strip():

@@ -67,7 +67,7 @@ def load_registry(
     builtins: bool = True,
 ) -> Registry:
     """Load every plugin the settings and options name, and return the usable issuers."""
-    loader = _Loader(disabled=frozenset(settings.disabled) | frozenset(disabled))
+    loader = _PluginLoader(disabled=frozenset(settings.disabled) | frozenset(disabled))
     if builtins:
         from attest_plugins import BUILTIN_PLUGINS
 
@@ -122,7 +122,7 @@ def _import_path(path: Path) -> ModuleType:
     return module
 
 
-class _Loader:
+class _PluginLoader:
     """Accumulates issuers and reports while plugins are loaded one by one."""
 
     def __init__(self, disabled: frozenset[str]) -> None:
@@ -170,7 +170,7 @@ class _Loader:
 
     def load_templates(self, dirs: Sequence[Path]) -> None:
         """Register the issuers described by declarative templates."""
-        from attest_pipeline.templates import load_templates
+        from attest_pipeline.issuers import load_templates
 
         try:
             issuers, problems = load_templates(dirs)

@@ -11,8 +11,6 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from attest_pipeline.mail.ledger import accounts as mail_accounts
-from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Record, Status
 from attest_pipeline.text.printable import printable
 
@@ -44,6 +42,10 @@ def dossier(ws: Workspace, rpps: str) -> dict[str, Any]:
 
 def mail_of(store: Store, attestation_id: int) -> dict[str, Any] | None:
     """The message an attestation came from (``attest mail``), or ``None``."""
+    # Here, not at the top: `attest extract` prints records and never needs the e-mail
+    # modules (15 to 40 ms of its start-up).
+    from attest_pipeline.mail.ledger import origin as mail_origin
+
     row = store.db.execute(
         "SELECT d.name, d.sha256 FROM attestations a JOIN documents d ON d.id = a.document_id "
         "WHERE a.id = ?",
@@ -54,6 +56,7 @@ def mail_of(store: Store, attestation_id: int) -> dict[str, Any] | None:
 
 def status(ws: Workspace, *, at_risk: bool = False) -> dict[str, Any]:
     """Every physician's progress (with the current DPC period), then review and quarantine."""
+    from attest_pipeline.mail.ledger import accounts as mail_accounts
     from attest_pipeline.service.dpc import dpc_of
     from attest_pipeline.service.progress import all_progress
     from attest_pipeline.service.review import list_review
@@ -66,7 +69,7 @@ def status(ws: Workspace, *, at_risk: bool = False) -> dict[str, Any]:
         )
     items = list_review(ws)
     with ws.store() as store:
-        quarantine = [_waiting(row) for row in store.waiting(Status.REJECT)]
+        quarantine = [_waiting(row) for row in store.waiting(Status.QUARANTINE)]
         counts = store.counts()
         review = [
             {
@@ -235,7 +238,7 @@ def format_records(records: Iterable[Record]) -> str:
             [
                 r.source,
                 ",".join(map(str, r.pages)),
-                r.status.value,
+                r.status.word,  # people read "quarantine"; the JSON keeps "reject"
                 r.plugin or "",
                 f"{who} {r.rpps or ''}".strip(),
                 _dates(

@@ -14,6 +14,9 @@ Two file formats are read, told apart by their header:
 A row whose RPPS fails its check makes the whole roster unusable: :class:`ConfigError`
 names the line, so that the secretariat fixes the file rather than have attestations
 filed against a wrong list.
+
+One module (about 430 lines): the roster and the files it is read from, because the
+matching relies on what loading guarantees (each RPPS valid and once, names as written).
 """
 
 from __future__ import annotations
@@ -29,13 +32,13 @@ from typing import TYPE_CHECKING
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.models import Physician, Problem
 from attest_pipeline.reasons import Reason
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.identifiers import normalise_rpps, rpps_valid
 from attest_pipeline.text.names import (
     NameKey,
     PersonName,
     compatible_person,
     could_be_a_name,
-    fold,
     name_key,
     name_readings,
 )

@@ -25,20 +25,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from attest_pipeline.models import Physician
+from attest_pipeline.text.fold import Folded, fold, normalise
 from attest_pipeline.text.identifiers import find_all_rpps, normalise_rpps, rpps_valid
+from attest_pipeline.text.name_reading import signatory_at
 from attest_pipeline.text.names import (
     CIVILITIES,
-    DEFAULT_MARKERS,
     MARRIED_MARKERS,
     PARTICLES,
-    Folded,
-    fold,
     name_key,
     name_readings,
-    normalise,
     same_person,
-    signatory_at,
 )
+from attest_pipeline.text.participant import DEFAULT_MARKERS
 
 #: A family name is looked up as the concatenation of at most this many tokens
 #: (``de la Fontaine``: 3; ``Le Goff de la Tour``: 5 is not needed, its pieces are).

@@ -1,11 +1,12 @@
 """``attest new-plugin NAME``: the skeleton of a third-party issuer plugin package.
 
 The skeleton is a complete, installable package that passes its own tests as generated:
-an :class:`~attest_pipeline.contract.Issuer` subclass whose every method is documented and
-already works on the sample attestation shipped with it, the hook implementation, the entry
-point in the group ``attest_pipeline.plugins``, a golden sample with its expected JSON and
-tests written with the test kit. The author then replaces the sample by real (anonymised)
-attestations and adapts the issuer until the tests pass again.
+a :class:`~attest_pipeline.issuers.DataIssuer` subclass and its data file (the issuer
+engine's schema), which already work on the sample attestation shipped with it, the hook
+implementation, the entry point in the group ``attest_pipeline.plugins``, a golden sample
+with its expected JSON and tests written with the test kit. The author then replaces the
+sample by real (anonymised) attestations and adapts the data file until the tests pass
+again.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ $name = "$module"
 where = ["src"]
 
 [tool.setuptools.package-data]
-$module = ["py.typed"]
+$module = ["py.typed", "*.toml"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
@@ -105,93 +106,89 @@ ignore_missing_imports = true
 """
 )
 
+_DATA = Template(
+    """# The data file of the $name issuer, read by attest-pipeline's issuer engine
+# (attest_pipeline.issuers). The plugin author's guide of attest-pipeline
+# (docs/plugins.md, "The issuer engine") describes every table and key.
+
+[issuer]
+# One issuer's own name and the attestation's title: above the built-in families' scores.
+score = 0.9
+
+# The document is this issuer's when every "all" phrase is present and no "none" phrase
+# (compared word by word, whatever the case, accents and punctuation).
+[match]
+all = ["$organisation", "attestation de fin de formation"]
+none = ["facture", "devis"]
+
+# One table per field: where its value is written, and how it is read.
+[fields.issuer]
+constant = "$organisation"
+
+[fields.participant]
+helper = "person"
+
+[fields.rpps]
+helper = "rpps"
+
+# A regex: the value is its group "value" ("Formation : Prise en charge de l'asthme").
+[fields.title]
+pattern = '^Formation\\s*:\\s*(?P<value>.+)$$'
+
+[fields.start]
+helper = "period"
+
+[fields.end]
+helper = "period"
+
+[fields.nature]
+constant = "formation_continue"
+
+[fields.hours]
+helper = "hours"
+"""
+)
+
 _MODULE = Template(
     '''"""attest-pipeline issuer plugin for the attestations of $organisation.
 
 The pipeline calls the ``attest_register_issuers`` hook once, when it loads plugins; the
 issuer object registered there is then asked about every document (see the plugin
-author's guide, docs/plugins.md in attest-pipeline).
+author's guide, docs/plugins.md in attest-pipeline). The issuer is built by
+attest-pipeline's issuer engine from the data file ``issuer.toml`` beside this module:
+identification, splitting and the fields are described there, and this module holds only
+what the data file cannot say.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from importlib import resources
 
-from attest_pipeline.contract import Issuer, Register, hookimpl
-from attest_pipeline.models import Document, Extraction, Family, Found, Identification, Nature
-from attest_pipeline.text.dates import find_period
-from attest_pipeline.text.identifiers import find_rpps
-from attest_pipeline.text.names import find_person, fold
-from attest_pipeline.text.quantities import find_hours
+from attest_pipeline.contract import Register, hookimpl
+from attest_pipeline.issuers import DataIssuer, Reading
+from attest_pipeline.models import Family
 
 __version__ = "0.1.0"
 
-#: The organisation, as printed on its attestations.
-ORGANISATION = "$organisation"
-#: Phrases found on every attestation of this issuer, lower case and without accents
-#: (they are searched in the folded text).
-REQUIRED = (fold(ORGANISATION).text, "attestation de fin de formation")
-#: Phrases showing that a document is something else (an invoice, a quote).
-EXCLUDED = ("facture", "devis")
 
-_TITLE = re.compile(r"^Formation\\s*:\\s*(?P<value>.+)$$", re.MULTILINE)
-_NATURE = re.compile(r"attestation de fin de formation", re.IGNORECASE)
-_ORGANISATION = re.compile(re.escape(ORGANISATION), re.IGNORECASE)
-
-
-class ${class_name}(Issuer):
+class ${class_name}(DataIssuer):
     """The attestations of $organisation (one attestation per PDF)."""
 
     name = "$name"
     version = __version__
     families = (Family.QUALIOPI,)
-    covers = f"{ORGANISATION}: attestations de fin de formation"
+    covers = "$organisation: attestations de fin de formation"
+    data_file = resources.files(__name__) / "issuer.toml"
 
-    def identify(self, document: Document) -> Identification | None:
-        """Claim the document when every required phrase is present and no excluded one.
+    def complete(self, reading: Reading) -> None:
+        """Add or change what the data file's rules read, when they cannot say it all.
 
-        Called on every document with every issuer: keep it fast (plain searches in the
-        folded text). Return ``None`` to decline; the score (0 to 1) should grow with the
-        strength of the evidence, and the reasons are shown by ``attest extract --explain``.
-        """
-        text = fold(document.text).text
-        if any(phrase in text for phrase in EXCLUDED):
-            return None
-        if not all(phrase in text for phrase in REQUIRED):
-            return None
-        return Identification(0.9, tuple(f"found {phrase!r}" for phrase in REQUIRED))
-
-    def split(self, document: Document) -> Sequence[Sequence[int]] | None:
-        """Say which pages hold each attestation; ``None``: the whole PDF is one.
-
-        Called on the winning issuer only. For an issuer that sends one page per
-        participant, return ``[[n] for n in document.page_numbers]``.
+        ``reading.values`` holds the fields read (``Found(value, evidence)`` by field
+        name), ``reading.extras`` the issuer-specific values; ``reading.document`` and
+        ``reading.folded`` give the attestation. Leave a field out rather than guess: the
+        pipeline sends incomplete attestations to a person.
         """
         return None
-
-    def extract(self, document: Document) -> Extraction:
-        """Read one attestation; every value comes with the text it was read from.
-
-        ``document`` holds the pages of this attestation only. Leave a field out rather
-        than guess: the pipeline sends incomplete attestations to a person.
-        """
-        text = document.text
-        span = find_period(text)
-        title = _TITLE.search(text)
-        nature = _NATURE.search(text)
-        organisation = _ORGANISATION.search(text)
-        return Extraction(
-            family=Family.QUALIOPI,
-            issuer=Found(organisation.group(0), organisation.group(0)) if organisation else None,
-            participant=find_person(text),
-            rpps=find_rpps(text),
-            start=Found(span.start, span.evidence) if span else None,
-            end=Found(span.end, span.evidence) if span else None,
-            title=Found(title.group("value").strip(), title.group(0)) if title else None,
-            nature=Found(Nature.FORMATION_CONTINUE, nature.group(0)) if nature else None,
-            hours=find_hours(text),
-        )
 
 
 @hookimpl
@@ -208,11 +205,17 @@ from __future__ import annotations
 
 ${imports}from pathlib import Path
 
+from attest_pipeline.issuers import check_data_file
 from attest_pipeline.testing import assert_samples, document_from_text, run_issuer
 
 from $module import ${class_name}
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_the_data_file_is_valid() -> None:
+    # Checked whole (every regex compiled): the issuer reads it on its first document only.
+    assert check_data_file(${class_name}.data_file) is None
 
 
 def test_reads_the_sample_text() -> None:
@@ -265,14 +268,14 @@ and reads their fields.
     pip install -e '.[test]'
     pytest
 
-`src/$module/__init__.py` holds the issuer:
+`src/$module/issuer.toml` describes the issuer for attest-pipeline's issuer engine:
+which phrases make a document one of ours (`[match]`), where each attestation lies in a
+PDF holding several (`[split]`), and where each field is written (`[fields.NAME]`).
+`src/$module/__init__.py` holds the issuer class and the hook; its `complete` method is
+the place for what the data file cannot say.
 
-- `identify`: is this document one of ours? (a score and the reasons, or `None`);
-- `split`: where each attestation lies in a PDF holding several;
-- `extract`: the fields, each with the text it was read from.
-
-The plugin author's guide of attest-pipeline (`docs/plugins.md`) describes each method,
-the shared text helpers and the test kit.
+The plugin author's guide of attest-pipeline (`docs/plugins.md`) describes the data
+file's tables, the engine's Python, the shared text helpers and the test kit.
 
 ## Samples
 
@@ -352,6 +355,7 @@ def write_plugin(name: str, dest: Path) -> Path:
         "pyproject.toml": _PYPROJECT.substitute(values),
         "README.md": _README.substitute(values, sample_note=note),
         f"src/{module}/__init__.py": _MODULE.substitute(values),
+        f"src/{module}/issuer.toml": _DATA.substitute(values),
         f"src/{module}/py.typed": "",
         "tests/test_plugin.py": tests,
         "samples/sample-1.txt": sample,

@@ -10,46 +10,36 @@ A file is taken only once it is complete (:mod:`~attest_pipeline.readiness`, the
 and, for a ``.pdf``, a whole PDF. A file that stays unreadable for ``unreadable_after``
 seconds is handed over anyway, and the pipeline quarantines it with its reason.
 
-watchdog's thread only records paths in a set (an exception raised there would silently kill
-the observer while the process keeps running blind); the watcher's own loop does the work,
+Change events come from :mod:`~attest_pipeline.watch_events` as hints only; the watcher's
+own loop does the work,
 through one :class:`~attest_pipeline.pipeline.Session` held for its whole lifetime, so that
 a concurrent ``attest run`` finds the state lock taken and leaves the inbox alone.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import signal
-import stat
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from attest_pipeline.config import (
-    NETWORK_FILESYSTEMS,
-    Config,
-    WatchConfig,
-    check_state_is_local,
-    filesystem_type,
-)
+from attest_pipeline.config import Config, WatchConfig
 from attest_pipeline.errors import ConfigError
-from attest_pipeline.inbox import candidates, is_ignored, not_regular
-from attest_pipeline.readiness import Signature, is_complete
-from attest_pipeline.readiness import signature as signature_of
+from attest_pipeline.filesystems import NETWORK_FILESYSTEMS, check_state_is_local, filesystem_type
+from attest_pipeline.inbox import candidates, not_regular
+from attest_pipeline.readiness import QuietTracker
+from attest_pipeline.run_summary import Summary
 from attest_pipeline.text.printable import printable
+from attest_pipeline.watch_events import Events, Hints, inbox_identity
 
 if TYPE_CHECKING:
-    from watchdog.observers.api import BaseObserver
-
     from attest_pipeline.filing import Filed
-    from attest_pipeline.pipeline import DocumentHook, Pipeline, Session, Summary
+    from attest_pipeline.pipeline import DocumentHook, Pipeline, Session
 
 #: Where the watcher's own messages go (start, stop, waiting files, errors).
 Say = Callable[[str], None]
@@ -57,9 +47,6 @@ Say = Callable[[str], None]
 #: The longest the loop blocks without looking at the stop flag. Signal handlers only set
 #: flags (taking a lock in a handler can deadlock the thread it interrupted).
 MAX_WAIT = 0.5
-#: How often a quiet file that is not yet a whole PDF is read again: copies that reserve the
-#: full size first (Windows Explorer onto a share) fill it without changing size or mtime.
-RECHECK_INTERVAL = 1.0
 #: The shortest interval between two scans of the folder, whatever the configuration says.
 MIN_SCAN_INTERVAL = 0.1
 #: Ready files are handed to the session this many at a time: enough to keep every worker
@@ -67,204 +54,9 @@ MIN_SCAN_INTERVAL = 0.1
 BATCH = 50
 #: While another process holds the state lock, how often to try again.
 LOCK_RETRY = 1.0
-#: A document whose processing raised is tried again after this delay, doubled each time.
-RETRY_FIRST = 5.0
-RETRY_MAX = 300.0
-
-
-@dataclass(slots=True)
-class _Entry:
-    """What the tracker knows about one path of the inbox."""
-
-    signature: Signature
-    first_seen: float
-    changed_at: float  # when a change of signature was last seen
-    check_at: float = 0.0  # next completeness check of a quiet file
-    retry_at: float = 0.0  # a failed document waits until then
-    told: bool = False  # "not complete yet" already said
-
-    def due(self, quiet_period: float) -> float:
-        """When this entry next needs looking at."""
-        return max(self.changed_at + quiet_period, self.check_at, self.retry_at)
-
-
-@dataclass(frozen=True, slots=True)
-class Poll:
-    """What one look at the tracked files found.
-
-    ``ready``: complete files (or given up waiting for), oldest first, no longer tracked.
-    ``incomplete``: files quiet but not complete, reported once each.
-    """
-
-    ready: list[Path]
-    incomplete: list[Path]
-
-
-class QuietTracker:
-    """Tracks files of the inbox until each is complete, and returns them then.
-
-    A file is ready when two looks at least ``quiet_period`` apart see the same size,
-    modification time and inode, and :func:`is_complete` accepts it; a file that has not
-    changed for ``unreadable_after`` seconds is returned even when incomplete, for the
-    pipeline to quarantine with its reason. Not thread-safe: one loop owns it.
-    """
-
-    def __init__(
-        self,
-        quiet_period: float,
-        unreadable_after: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        complete: Callable[[Path, int], bool] = is_complete,
-        recheck: float = RECHECK_INTERVAL,
-    ) -> None:
-        self.quiet_period = quiet_period
-        self.unreadable_after = max(unreadable_after, quiet_period)
-        self.clock = clock
-        self.complete = complete
-        self.recheck = recheck
-        self._entries: dict[Path, _Entry] = {}
-        self._touched: set[Path] = set()
-        self._failures: dict[Path, int] = {}
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._entries
-
-    def note(self, path: Path) -> None:
-        """Take a hint that ``path`` appeared or changed: look at it on the next :meth:`poll`."""
-        if path in self._entries:
-            self._touched.add(path)
-            return
-        signature = signature_of(path)
-        if signature is None:
-            return
-        now = self.clock()
-        self._entries[path] = _Entry(signature, now, now)
-
-    def forget(self, path: Path) -> None:
-        """Stop tracking ``path`` (processed, or gone)."""
-        self._entries.pop(path, None)
-        self._touched.discard(path)
-        self._failures.pop(path, None)
-
-    def defer(self, path: Path) -> float:
-        """Track ``path`` again after its processing failed; returns the delay before retrying."""
-        failures = self._failures.get(path, 0) + 1
-        self._failures[path] = failures
-        delay: float = min(RETRY_FIRST * 2.0 ** (failures - 1), RETRY_MAX)
-        signature = signature_of(path)
-        if signature is not None:
-            now = self.clock()
-            self._entries[path] = _Entry(signature, now, now, retry_at=now + delay)
-        return delay
-
-    def next_due(self) -> float | None:
-        """Return when :meth:`poll` may next find something (clock time); ``None`` if idle."""
-        if self._touched:
-            return self.clock()
-        if not self._entries:
-            return None
-        return min(entry.due(self.quiet_period) for entry in self._entries.values())
-
-    def poll(self) -> Poll:
-        """Look at the files that are due or were hinted; return those ready."""
-        now = self.clock()
-        ready: list[tuple[float, Path]] = []
-        incomplete: list[Path] = []
-        touched, self._touched = self._touched, set()
-        for path, entry in list(self._entries.items()):
-            if path not in touched and now < entry.due(self.quiet_period):
-                continue
-            if now < entry.retry_at:
-                continue
-            signature = signature_of(path)
-            if signature is None:
-                self.forget(path)
-                continue
-            if signature != entry.signature:
-                entry.signature = signature
-                entry.changed_at = now
-                entry.check_at = 0.0
-                continue
-            if now - entry.changed_at < self.quiet_period or now < entry.check_at:
-                continue
-            if self.complete(path, signature[0]) or (
-                now - entry.changed_at >= self.unreadable_after
-            ):
-                del self._entries[path]
-                ready.append((entry.first_seen, path))
-                continue
-            entry.check_at = now + self.recheck
-            if not entry.told:
-                entry.told = True
-                incomplete.append(path)
-        return Poll([path for _, path in sorted(ready)], incomplete)
-
-
-# ------------------------------------------------------------------------------ hints
-
-
-class Hints:
-    """Paths named by change events, collected from watchdog's thread for the watcher's loop.
-
-    ``dispatch`` is watchdog's entry point: it only adds a path to a set, and never raises.
-    """
-
-    def __init__(self, inbox: Path) -> None:
-        self.inbox = str(inbox)
-        self._lock = threading.Lock()
-        self._paths: set[str] = set()
-        self._pending = threading.Event()
-
-    def dispatch(self, event: Any) -> None:
-        """Record the paths of a watchdog event (called in watchdog's thread)."""
-        try:
-            if event.is_directory:
-                return
-            self.add(os.fsdecode(event.src_path))
-            dest = getattr(event, "dest_path", "")
-            if dest:
-                self.add(os.fsdecode(dest))
-        except Exception:  # the folder rescan is the safety net
-            pass
-
-    def add(self, path: str) -> None:
-        """Record one path if it is a top-level file of the inbox that is for us."""
-        folder, name = os.path.split(path)
-        if folder != self.inbox or not name or is_ignored(name):
-            return
-        with self._lock:
-            self._paths.add(path)
-            self._pending.set()
-
-    def take(self, timeout: float) -> list[Path]:
-        """Return the paths recorded so far, waiting up to ``timeout`` seconds for one."""
-        if timeout > 0:
-            self._pending.wait(timeout)
-        with self._lock:
-            paths, self._paths = self._paths, set()
-            self._pending.clear()
-        return [Path(path) for path in paths]
 
 
 # ---------------------------------------------------------------------------- watcher
-
-
-def _merge(total: Summary, part: Summary) -> None:
-    total.documents += part.documents
-    total.seconds += part.seconds
-    total.writing += part.writing
-    total.unclaimed += part.unclaimed
-    total.left_in_work += part.left_in_work
-    for key, value in part.statuses.items():
-        total.statuses[key] = total.statuses.get(key, 0) + value
-    for key, value in part.reasons.items():
-        total.reasons[key] = total.reasons.get(key, 0) + value
-    for key, value in part.ignored.items():
-        total.ignored[key] = total.ignored.get(key, 0) + value
 
 
 def _stderr(message: str) -> None:
@@ -297,18 +89,11 @@ class InboxWatcher:
         self.say = say
         self.tracker = QuietTracker(settings.quiet_period, settings.unreadable_after)
         self.hints = Hints(inbox)
-        self.summary = self._empty_summary()
+        self.events = Events(inbox, self.hints)
+        self.summary = Summary()
         self.batch = batch or max(BATCH, 4 * session.supervisor.jobs)
-        self.observer: BaseObserver | None = None
-        self._watched: tuple[int, int] | None = None
         self._inbox_missing = False
         self._stop = threading.Event()
-
-    @staticmethod
-    def _empty_summary() -> Summary:
-        from attest_pipeline.pipeline import Summary
-
-        return Summary()
 
     @property
     def mode(self) -> str:
@@ -335,7 +120,7 @@ class InboxWatcher:
         self._stop = stop
         self._process([])  # claims an interrupted run left in the working area
         if not self.polling:
-            self._start_observer()
+            self._start_events()
         self.say(f"watching {self.inbox} ({self.mode}, quiet period "
                  f"{self.settings.quiet_period:g} s); stop with Ctrl-C or SIGTERM")
         if on_start is not None:
@@ -362,14 +147,14 @@ class InboxWatcher:
                 if found.ready:
                     self._process(found.ready)
         finally:
-            self._stop_observer()
+            self.events.stop()
         return self.summary
 
     # ----------------------------------------------------------------- folder and events
 
     def _scan(self) -> None:
         """Look at the whole folder: the truth, whatever events were missed."""
-        identity = self._inbox_identity()
+        identity = inbox_identity(self.inbox)
         if identity is None:
             if not self._inbox_missing:
                 self._inbox_missing = True
@@ -378,68 +163,22 @@ class InboxWatcher:
         if self._inbox_missing:
             self._inbox_missing = False
             self.say(f"the inbox {self.inbox} is back")
-        if not self.polling and (not self._observing() or identity != self._watched):
-            if self.observer is not None:
+        if not self.polling and (not self.events.alive() or identity != self.events.watched):
+            if self.events.observer is not None:
                 self.say("change events stopped arriving; watching the inbox again")
-            self._start_observer()
+            self._start_events()
         for name, kind in self.session.note_ignored(not_regular(self.inbox)):
             self.summary.ignore(kind)
             self.say(f"ignored: {name} is a {kind}, never followed, left in the inbox")
         for path in candidates(self.inbox):
             self.tracker.note(path)
 
-    def _observing(self) -> bool:
-        """Whether watchdog's threads are still running (an inbox deleted ends them)."""
-        observer = self.observer
-        if observer is None or not observer.is_alive():
-            return False
-        emitters = observer.emitters
-        return bool(emitters) and all(emitter.is_alive() for emitter in emitters)
-
-    def _inbox_identity(self) -> tuple[int, int] | None:
-        try:
-            info = os.stat(self.inbox)
-        except OSError:
-            return None
-        return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
-
-    def _start_observer(self) -> None:
-        from watchdog.events import (
-            FileAttribEvent,
-            FileClosedEvent,
-            FileCreatedEvent,
-            FileModifiedEvent,
-            FileMovedEvent,
-        )
-        from watchdog.observers import Observer
-
-        self._stop_observer()
-        self._watched = self._inbox_identity()
-        if self._watched is None:
-            return
-        observer = Observer()
-        try:
-            observer.schedule(
-                self.hints,  # type: ignore[arg-type]
-                str(self.inbox),
-                recursive=False,
-                event_filter=[FileCreatedEvent, FileModifiedEvent, FileMovedEvent,
-                              FileClosedEvent, FileAttribEvent],
-            )
-            observer.start()
-        except OSError as error:
+    def _start_events(self) -> None:
+        error = self.events.start()
+        if error is not None:
             # inotify instances or watches exhausted: the folder can still be polled.
             self.polling = True
             self.say(f"change events unavailable ({error}); {self.mode}")
-            return
-        self.observer = observer
-
-    def _stop_observer(self) -> None:
-        _quiet_watchdog_shutdown()
-        observer, self.observer = self.observer, None
-        if observer is not None:
-            observer.stop()
-            observer.join(timeout=5)
 
     # -------------------------------------------------------------------- processing
 
@@ -468,7 +207,7 @@ class InboxWatcher:
                     return
                 self._process_batch([path])
             return
-        _merge(self.summary, part)
+        self.summary.merge(part)
         for path in batch:
             self.tracker.forget(path)
 
@@ -490,19 +229,6 @@ class InboxWatcher:
                 self.say(f"reporting {name} failed: {_describe(error)}")
         if self._stop.is_set():
             self.session.stop()
-
-
-class _ShutdownNoise(logging.Filter):
-    """Drops the error watchdog logs when its inotify thread is stopped mid-read (harmless)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "called when the thread is inactive" not in record.getMessage()
-
-
-def _quiet_watchdog_shutdown() -> None:
-    logger = logging.getLogger("watchdog.observers.inotify")
-    if not any(isinstance(f, _ShutdownNoise) for f in logger.filters):
-        logger.addFilter(_ShutdownNoise())
 
 
 def _describe(error: BaseException) -> str:
@@ -604,8 +330,6 @@ def watch(
         mode = use_polling(config, polling, say)
         session = _open_session(pipeline, jobs, stop, say)
         if session is None:
-            from attest_pipeline.pipeline import Summary
-
             return Summary()
         with session:
             holder.append(session)
@@ -623,28 +347,16 @@ def watch(
     return summary
 
 
-def format_summary(summary: Summary) -> str:
-    """One line: what a watch session did."""
-    totals = summary.to_json()
-    return (
-        f"stopped: {summary.documents} document(s): {totals['filed']} filed, "
-        f"{totals['review']} to review, {totals['quarantine']} in quarantine, "
-        f"{totals['duplicates']} duplicate(s)"
-    )
-
-
 def watch_command(pipeline: Pipeline, *, polling: bool | None, jobs: int | None) -> None:
     """``attest watch``: one journal line per attestation on stdout, the rest on stderr."""
-    from attest_pipeline.pipeline import advice, journal_line
+    from attest_pipeline.journal import journal_line
+    from attest_pipeline.run_summary import notes
 
     def show(name: str, filed: list[Filed]) -> None:
         for item in filed:
             print(journal_line(name, item), flush=True)
 
     summary = watch(pipeline, polling=polling, jobs=jobs, on_document=show)
-    _stderr(format_summary(summary))
-    ignored = summary.ignored_line()
-    if ignored:
-        _stderr(ignored)
-    for line in advice(summary, pipeline.config):
+    _stderr(f"stopped: {summary.text()}")
+    for line in notes(summary, pipeline.config, waiting=False):
         _stderr(line)

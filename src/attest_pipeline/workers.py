@@ -48,8 +48,10 @@ _MEMORY_DEATHS = frozenset({-signal.SIGABRT, -signal.SIGKILL})
 _POLL = 0.2
 _PHASE_SIZE = 160
 #: Tasks sent ahead to a text worker: it starts the next document as soon as it has sent
-#: the last one's analysis, instead of waiting for the parent to read it and answer.
-TEXT_QUEUE = 2
+#: the last one's analysis, instead of waiting for the parent to read it and answer, and
+#: goes on while the parent commits a batch (its syncs and the database's: 10 to 70 ms,
+#: the time of a few documents).
+TEXT_QUEUE = 8
 
 
 @dataclass(frozen=True, slots=True)

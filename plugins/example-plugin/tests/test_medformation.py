@@ -7,6 +7,7 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
+from attest_pipeline.issuers import check_data_file
 from attest_pipeline.testing import (
     assert_samples,
     document_from_pdf,
@@ -28,6 +29,11 @@ Intitulé : Vaccination de l'adulte
 Dates : du 2 au 3 juin 2025
 Volume horaire : 10 h
 """
+
+
+def test_the_data_file_is_valid() -> None:
+    # Checked whole (every regex compiled): the plugin reads it on its first document only.
+    assert check_data_file(MedFormationIssuer.data_file) is None
 
 
 def test_golden_samples() -> None:

@@ -464,8 +464,9 @@ class _FolderPoll:
     def _link_only(self, where: Where, parsed: Parsed, raw: bytes, detail: dict[str, Any]) -> None:
         """File the message itself to review: a person follows the links, not the software."""
         from attest_pipeline.filing import Filer
-        from attest_pipeline.models import Problem, Record, Status
-        from attest_pipeline.pipeline import journal_line
+        from attest_pipeline.journal import journal_line
+        from attest_pipeline.models import Problem, Source
+        from attest_pipeline.outcomes import failed
         from attest_pipeline.reasons import Reason
 
         name = mail_name(where, 0, parsed.envelope.subject or "link", suffix=".eml")
@@ -482,19 +483,12 @@ class _FolderPoll:
         if earlier is not None:
             self.report.notes.append(f"already in review: {_about(parsed.envelope)}: {earlier}")
         elif not store.claim_known(claim):
-            record = Record(
-                source=name,
-                sha256=sha256,
-                pages=(),
-                status=Status.REVIEW,
-                problems=(
-                    Problem(
-                        Reason.LINK_ONLY,
-                        "the message holds no PDF, only link(s), not followed: "
-                        + " ".join(parsed.links),
-                    ),
-                ),
-                fields={"links": list(parsed.links)},
+            problem = Problem(
+                Reason.LINK_ONLY,
+                "the message holds no PDF, only link(s), not followed: " + " ".join(parsed.links),
+            )
+            record = replace(
+                failed(Source(name, sha256, ()), problem), fields={"links": list(parsed.links)}
             )
             filer = Filer(self.paths, store)
             try:
@@ -685,13 +679,7 @@ def mail_command(
                 for note in report.notes:
                     print(f"  {note}", flush=True)
         if summary is not None:
-            totals = summary.to_json()
-            print(
-                f"inbox: {summary.documents} document(s): {totals['filed']} filed, "
-                f"{totals['review']} to review, {totals['quarantine']} in quarantine, "
-                f"{totals['duplicates']} duplicate(s)",
-                flush=True,
-            )
+            print(f"inbox: {summary.text()}", flush=True)
 
     if once:
         reports = collector.poll()

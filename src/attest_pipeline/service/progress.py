@@ -28,10 +28,10 @@ from typing import Any
 
 from attest_pipeline.errors import NotFound
 from attest_pipeline.models import Physician
-from attest_pipeline.referentiel import normalize
 from attest_pipeline.service.rules import CertificationRules
 from attest_pipeline.service.workspace import Workspace
 from attest_pipeline.store import Store
+from attest_pipeline.text.fold import plain_words
 
 #: The four blocs of the référentiel.
 BLOCS = (1, 2, 3, 4)
@@ -568,5 +568,5 @@ def all_progress(
             if p.rpps not in known
         ]
     # By name as a person reads it: accents and case do not move a name (BÉRANGER, BONNET).
-    found.sort(key=lambda p: (normalize(p.last_name), normalize(p.first_name), p.rpps))
+    found.sort(key=lambda p: (plain_words(p.last_name), plain_words(p.first_name), p.rpps))
     return [p for p in found if p.at_risk] if at_risk else found

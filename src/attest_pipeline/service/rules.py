@@ -3,21 +3,21 @@
 ``data/certification.toml`` holds the certification périodique rule (actions per bloc), the
 cycles and the at-risk thresholds; ``data/dpc.toml`` the DPC triennial periods, types and
 what each nature of action counts for. Both are data the secretariat updates without
-touching the code; a malformed file is a :class:`~attest_pipeline.errors.ConfigError` naming it.
+touching the code; both are read through :class:`~attest_pipeline.datafile.DataFile`, so
+that a malformed file is a :class:`~attest_pipeline.errors.ConfigError` naming the file, the
+line and the key.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
-from attest_pipeline.errors import ConfigError, toml_error
+from attest_pipeline.datafile import DataFile
 
 DATA = Path(str(resources.files("attest_pipeline.data")))
 
@@ -71,101 +71,75 @@ class DpcRules:
     natures: Mapping[str, tuple[str, ...]]
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError as error:
-        raise ConfigError(path, "rule file not found") from error
-    except tomllib.TOMLDecodeError as error:
-        raise toml_error(path, error) from error
-
-
-_KIND_NAMES = {
-    int: "a whole number",
-    float: "a number",
-    str: "a string",
-    list: "a list",
-    dict: "a table",
-    date: "a date (2023-01-01)",
-}
-
-
-def _get(path: Path, data: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    value = data.get(key)
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        kinds = (kind,) if isinstance(kind, type) else kind
-        names = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
-        raise ConfigError(path, f"{key!r} must be {names}")
-    return value
-
-
 def load_certification(path: Path | None = None) -> CertificationRules:
     """Read the certification rules (the packaged file when ``path`` is ``None``)."""
-    path = path or DEFAULT_CERTIFICATION
-    data = _read(path)
+    file = DataFile.read(path or DEFAULT_CERTIFICATION, "rule file")
+    root = file.root
+    root.check_keys(
+        ("version", "required_per_bloc", "cycle_years", "assumed_cycle", "cycles", "at_risk")
+    )
     cycles = []
-    for raw in _get(path, data, "cycles", list):
-        if not isinstance(raw, dict):
-            raise ConfigError(path, "each [[cycles]] must be a table")
+    cycle_keys = ("name", "practising_on", "start", "end")
+    for table in root.tables("cycles", known=cycle_keys, required=True):
         cycle = FixedCycle(
-            name=str(_get(path, raw, "name", str)),
-            practising_on=_get(path, raw, "practising_on", date),
-            start=_get(path, raw, "start", date),
-            end=_get(path, raw, "end", date),
+            name=table.text("name"),
+            practising_on=table.date("practising_on"),
+            start=table.date("start"),
+            end=table.date("end"),
         )
         if cycle.end <= cycle.start:
-            raise ConfigError(path, f"cycle {cycle.name!r} ends before it starts")
+            raise table.error(f"ends before it starts (cycle {cycle.name!r})", "end")
         cycles.append(cycle)
-    assumed = _get(path, data, "assumed_cycle", str)
+    assumed = root.text("assumed_cycle")
     named = {c.name: c for c in cycles}
     if assumed not in named:
-        raise ConfigError(path, f"assumed_cycle {assumed!r} names no [[cycles]] entry")
-    at_risk = _get(path, data, "at_risk", dict)
-    fraction = float(_get(path, at_risk, "elapsed_fraction", (int, float)))
+        raise root.error(f"{assumed!r} names no [[cycles]] entry", "assumed_cycle")
+    at_risk = root.table("at_risk", known=("elapsed_fraction", "remaining_days"), required=True)
+    fraction = at_risk.number("elapsed_fraction")
     if not 0 < fraction < 1:
-        raise ConfigError(path, "at_risk.elapsed_fraction must be between 0 and 1")
+        raise at_risk.error(f"must be between 0 and 1, not {fraction:g}", "elapsed_fraction")
     return CertificationRules(
-        version=str(_get(path, data, "version", str)),
-        required_per_bloc=_get(path, data, "required_per_bloc", int),
-        cycle_years=_get(path, data, "cycle_years", int),
+        version=root.text("version"),
+        required_per_bloc=root.integer("required_per_bloc", minimum=1),
+        cycle_years=root.integer("cycle_years", minimum=1),
         cycles=tuple(cycles),
         assumed_cycle=named[assumed],
         at_risk_elapsed_fraction=fraction,
-        at_risk_remaining_days=_get(path, at_risk, "remaining_days", int),
+        at_risk_remaining_days=at_risk.integer("remaining_days", minimum=0),
     )
 
 
 def load_dpc(path: Path | None = None) -> DpcRules:
     """Read the DPC rules (the packaged file when ``path`` is ``None``)."""
-    path = path or DEFAULT_DPC
-    data = _read(path)
-    periods = []
-    for raw in _get(path, data, "periods", list):
-        if not isinstance(raw, dict):
-            raise ConfigError(path, "each [[periods]] must be a table")
-        periods.append(
-            DpcPeriodRule(
-                str(_get(path, raw, "name", str)),
-                _get(path, raw, "start", date),
-                _get(path, raw, "end", date),
-            )
-        )
-    types = {}
-    for raw in _get(path, data, "types", list):
-        if not isinstance(raw, dict):
-            raise ConfigError(path, "each [[types]] must be a table")
-        types[str(_get(path, raw, "code", str))] = str(_get(path, raw, "label", str))
+    file = DataFile.read(path or DEFAULT_DPC, "rule file")
+    root = file.root
+    root.check_keys(
+        ("version", "min_types", "families", "orientation_field", "periods", "types", "natures")
+    )
+    periods = [
+        DpcPeriodRule(table.text("name"), table.date("start"), table.date("end"))
+        for table in root.tables("periods", known=("name", "start", "end"), required=True)
+    ]
+    types = {
+        table.text("code"): table.text("label")
+        for table in root.tables("types", known=("code", "label"), required=True)
+    }
+    natures_table = root.table("natures", required=True)
     natures = {}
-    for nature, counted in _get(path, data, "natures", dict).items():
-        if not isinstance(counted, list) or any(t not in types for t in counted):
-            raise ConfigError(path, f"natures.{nature} must list type codes of [[types]]")
-        natures[nature] = tuple(counted)
+    for nature in natures_table:
+        counted = natures_table.texts(nature)
+        unknown = [t for t in counted if t not in types]
+        if unknown:
+            raise natures_table.error(
+                f"must list type codes of [[types]] ({', '.join(types)}), not {unknown[0]!r}",
+                nature,
+            )
+        natures[nature] = counted
     return DpcRules(
-        version=str(_get(path, data, "version", str)),
-        min_types=_get(path, data, "min_types", int),
-        families=tuple(_get(path, data, "families", list)),
-        orientation_field=str(_get(path, data, "orientation_field", str)),
+        version=root.text("version"),
+        min_types=root.integer("min_types", minimum=1),
+        families=root.texts("families"),
+        orientation_field=root.text("orientation_field"),
         periods=tuple(sorted(periods, key=lambda p: p.start)),
         types=MappingProxyType(types),
         natures=MappingProxyType(natures),

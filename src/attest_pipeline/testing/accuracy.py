@@ -3,20 +3,24 @@
 Every ``NAME.pdf`` of a corpus sits beside ``NAME.json``: ``{"attestations": [ {...} ]}``,
 one object per attestation in page order, holding the keys whose value is certain. The
 samples go through the same decisions as ``attest extract --json`` and each expected key is
-compared. The report counts, per family, the fields right, and above all the *wrong
-filings*: an attestation filed to another physician or another action than expected.
+compared (:func:`same`, the golden comparer the plugin kit uses too). The report counts,
+per family, the fields right, and above all the *wrong filings*: an attestation filed to
+another physician or another action than expected.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from attest_pipeline.text.names import normalise
+from attest_pipeline.text.fold import normalise
+from attest_pipeline.text.names import name_keys
 
 #: The columns of the report, in order: (column, keys of the expected JSON compared).
 COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -239,8 +243,8 @@ def _compare_one(
     expected: dict[str, Any],
     record: dict[str, Any],
 ) -> None:
-    flat_expected = _flatten(expected)
-    flat_actual = _flatten(record)
+    flat_expected = flatten(expected)
+    flat_actual = flatten(record)
     tallies = report.tallies.setdefault(family, {})
     for column, keys in COLUMNS:
         present = [k for k in keys if k in flat_expected]
@@ -250,7 +254,7 @@ def _compare_one(
         tally.total += 1
         ok = True
         for key in present:
-            if not _equal(key, flat_expected[key], flat_actual.get(key)):
+            if not same(key, flat_expected[key], flat_actual.get(key)):
                 ok = False
                 report.mismatches.append(
                     Mismatch(name, index, key, flat_expected[key], flat_actual.get(key))
@@ -268,15 +272,82 @@ def _compare_one(
             )
 
 
-def _flatten(data: dict[str, Any]) -> dict[str, Any]:
-    flat = {k: v for k, v in data.items() if k != "participant"}
-    flat.update(data.get("participant") or {})
+# ------------------------------------------------------------------ golden comparer
+# One comparer for golden samples: the accuracy report compares what the pipeline decided
+# with it, the plugin kit (testing.kit) what an issuer read.
+
+NONE = "(none)"
+#: Free text: compared regardless of case and spacing.
+TEXT_KEYS = ("title", "reference", "event", "journal")
+
+
+def flatten(attestation: Mapping[str, Any]) -> dict[str, Any]:
+    """An expected (or actual) attestation with the participant's keys lifted to the top."""
+    flat = {k: v for k, v in attestation.items() if k != "participant"}
+    participant = attestation.get("participant")
+    if isinstance(participant, Mapping):
+        flat.update(participant)
     return flat
 
 
-def _equal(key: str, expected: Any, actual: Any) -> bool:
+def same(key: str, expected: Any, actual: Any) -> bool:
+    """Whether ``actual`` is what a golden sample expects for ``key`` (``None``: left out).
+
+    Family and first names compare folded (case, accents, hyphens); ``participant`` is a
+    whole name read against the expected ``{"last_name", "first_name"}``, in any order
+    (one part given: it must be among the words read); the RPPS by its digits; dates as
+    ISO text; free text regardless of case and spacing; hours within 0.01; reasons in any
+    order; anything else equal.
+    """
+    if key == "reasons":
+        return sorted(expected or []) == sorted(actual or [])
+    if expected is None or actual is None:
+        return expected is None and actual is None
     if key in ("last_name", "first_name"):
         return isinstance(actual, str) and normalise(str(expected)) == normalise(actual)
-    if key == "reasons":
-        return sorted(expected) == sorted(actual or [])
+    if key == "participant":
+        return _same_person(expected, str(actual))
+    if key == "rpps":
+        return str(expected) == "".join(str(actual).split())
+    if key in ("start", "end"):
+        return show(expected) == show(actual)
+    if key in TEXT_KEYS:
+        return _text(expected) == _text(actual)
+    if key == "hours":
+        numbers = isinstance(expected, int | float) and isinstance(actual, int | float)
+        return numbers and math.isclose(expected, actual, abs_tol=0.01)
+    if key == "pages":
+        return list(expected) == list(actual)
     return bool(expected == actual)
+
+
+def show(value: object) -> str:
+    """A value as a report shows it: dates in ISO, whole hours without ``.0``."""
+    if value is None:
+        return NONE
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def whole_name(expected: Mapping[str, Any]) -> str:
+    """The expected participant's family and first names, in one string."""
+    return " ".join(str(expected.get(key) or "") for key in ("last_name", "first_name")).strip()
+
+
+def _same_person(expected: Mapping[str, Any], actual: str) -> bool:
+    want = _name_keys(whole_name(expected))
+    got = _name_keys(actual)
+    both = bool(expected.get("last_name")) and bool(expected.get("first_name"))
+    return want == got if both or not want else want <= got
+
+
+def _name_keys(name: str) -> frozenset[str]:
+    # "DUPONT, Jean" (the family name first, marked by a comma) has the same tokens.
+    return name_keys(name.replace(",", " "))
+
+
+def _text(value: object) -> str:
+    return " ".join(str(value).split()).casefold()

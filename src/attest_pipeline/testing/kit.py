@@ -1,4 +1,4 @@
-r"""The plugin author's test kit: run an issuer on a document, compare it with golden samples.
+r"""The plugin author's test kit: make a document, run an issuer on it as the core does.
 
 A plugin's tests need neither the roster, the référentiel nor the filing: they check what
 the issuer itself answers. The kit calls the issuer's methods the way the core does, in the
@@ -14,49 +14,35 @@ instead of raising, so that a test can show everything that went wrong at once::
     def test_samples() -> None:
         assert_samples(MyIssuer(), Path(__file__).parent / "samples")
 
-Golden samples are ``*.pdf`` files, each with a ``*.json`` of the same name beside it::
-
-    {"attestations": [
-        {"family": "qualiopi", "pages": [1],
-         "participant": {"last_name": "DUPONT", "first_name": "Jean", "rpps": "10005682603"},
-         "start": "2025-03-12", "end": "2025-03-13", "title": "...", "reference": "...",
-         "nature": "formation_continue", "event": null, "journal": null,
-         "meetings": null, "hours": 14}
-    ]}
-
-Only the keys written are compared; ``null`` means "the issuer must leave it out"; other
-keys (``bloc``, ``action``, ``status``, ``reasons``...) are ignored, so that the JSON
-records printed by ``attest extract --json`` can serve as expected files. An empty list
-means the issuer must decline the document.
+Golden samples (``assert_samples``) are :mod:`attest_pipeline.testing.samples`' part.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from attest_pipeline.contract import Issuer
 from attest_pipeline.models import Document, Extraction, Identification, Page, Word
-from attest_pipeline.reading import Unreadable, clean_text, read_pdf
-from attest_pipeline.recognition import check_groups, check_identification, validate_extraction
-from attest_pipeline.text.names import name_keys
+from attest_pipeline.reading import clean_text, read_pdf
+from attest_pipeline.recognition import (
+    Score,
+    call_extract,
+    call_identify,
+    call_split,
+    contenders,
+    identify,
+)
 
 __all__ = [
     "IssuerRun",
-    "Mismatch",
     "PhaseError",
-    "SampleReport",
-    "assert_samples",
     "builtin_issuers",
-    "check_samples",
     "document_from_pdf",
     "document_from_text",
     "identify_all",
@@ -94,24 +80,23 @@ def builtin_issuers() -> list[Issuer]:
 
 
 def identify_all(document: Document, issuers: Sequence[Issuer] | None = None) -> dict[str, float]:
-    """Every issuer's identification score for ``document`` (issuers that decline left out).
+    """Every issuer's identification score for ``document``.
 
-    ``issuers`` defaults to the built-ins: add your own to see whether it wins.
+    Issuers that decline or fail are left out, as the core leaves them out. ``issuers``
+    defaults to the built-ins: add your own to see whether it wins.
     """
-    scores = {}
-    for issuer in builtin_issuers() if issuers is None else issuers:
-        answer = issuer.identify(document)
-        if answer is not None:
-            scores[issuer.name] = answer.score
-    return scores
+    return {s.issuer: s.score for s in _scores(document, issuers) if s.score is not None}
 
 
 def winner(document: Document, issuers: Sequence[Issuer] | None = None) -> str | None:
     """The issuer the core would choose for ``document``; ``None`` for none or a tie."""
-    ranked = sorted(identify_all(document, issuers).items(), key=lambda i: i[1], reverse=True)
-    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
+    top = contenders(_scores(document, issuers))
+    return top[0].issuer if len(top) == 1 else None
+
+
+def _scores(document: Document, issuers: Sequence[Issuer] | None) -> list[Score]:
+    """Every issuer's answer, as recognition asks for it (a failing issuer is left out)."""
+    return [identify(i, document) for i in (builtin_issuers() if issuers is None else issuers)]
 
 
 # Approximate typesetting of make_pdf's default page (11 pt Helvetica, 1.5 line spacing),
@@ -205,6 +190,9 @@ class IssuerRun:
 def run_issuer(issuer: Issuer, document: Document) -> IssuerRun:
     """Run ``identify``, then ``split`` and ``extract`` as the core would, catching failures.
 
+    The calls and the checks of their answers are recognition's own
+    (:func:`~attest_pipeline.recognition.call_identify` and its siblings).
+
     When ``identify`` declines, ``split`` and ``extract`` are not called (the core would
     not call them either).
     """
@@ -220,8 +208,7 @@ def run_issuer(issuer: Issuer, document: Document) -> IssuerRun:
             seconds[phase] = seconds.get(phase, 0.0) + time.perf_counter() - started
 
     try:
-        answer = timed("identify", lambda: issuer.identify(document))
-        identification = check_identification(answer)
+        identification = timed("identify", partial(call_identify, issuer, document))
     except Exception as error:  # reported, as the core reports it (plugin_error)
         return IssuerRun(
             label, None, errors=(PhaseError("identify", _describe(error)),), seconds=seconds
@@ -229,17 +216,15 @@ def run_issuer(issuer: Issuer, document: Document) -> IssuerRun:
     if identification is None:
         return IssuerRun(label, None, seconds=seconds)
     try:
-        groups = check_groups(timed("split", lambda: issuer.split(document)), document.page_numbers)
+        groups = timed("split", partial(call_split, issuer, document))
     except Exception as error:
         return IssuerRun(
             label, identification, errors=(PhaseError("split", _describe(error)),), seconds=seconds
         )
     extractions: list[Extraction | None] = []
     for group in groups:
-        part = document.subset(group)
         try:
-            extracted = timed("extract", partial(issuer.extract, part))
-            extractions.append(validate_extraction(extracted))
+            extractions.append(timed("extract", partial(call_extract, issuer, document, group)))
         except Exception as error:
             extractions.append(None)
             errors.append(PhaseError("extract", _describe(error), group))
@@ -248,242 +233,3 @@ def run_issuer(issuer: Issuer, document: Document) -> IssuerRun:
 
 def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
-
-
-# --------------------------------------------------------------------------- samples
-
-
-@dataclass(frozen=True, slots=True)
-class Mismatch:
-    """One difference between a sample's expected JSON and what the issuer read.
-
-    ``attestation`` is the 1-based position in the ``attestations`` list, ``None`` for a
-    difference about the whole document (identification, count, reading the file).
-    """
-
-    sample: str
-    attestation: int | None
-    field: str
-    expected: str
-    got: str
-
-
-@dataclass(frozen=True, slots=True)
-class SampleReport:
-    """The outcome of :func:`check_samples` on one folder."""
-
-    folder: Path
-    checked: tuple[str, ...]
-    mismatches: tuple[Mismatch, ...]
-    unpaired: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """Whether at least one sample was checked and every field matched."""
-        return bool(self.checked) and not self.mismatches
-
-    def format(self) -> str:
-        """Render the report: a summary line, then a table of the mismatches."""
-        lines = []
-        if not self.checked:
-            lines.append(f"no sample (a .pdf with its .json) in {self.folder}")
-        else:
-            count = len(self.mismatches)
-            verdict = "every field matches" if not count else f"{count} mismatch(es)"
-            lines.append(f"{len(self.checked)} sample(s) checked in {self.folder}: {verdict}")
-        if self.unpaired:
-            lines.append(f"without a .json beside them (not checked): {', '.join(self.unpaired)}")
-        if self.mismatches:
-            header = ("sample", "#", "field", "expected", "got")
-            rows = [header] + [
-                (
-                    m.sample,
-                    "" if m.attestation is None else str(m.attestation),
-                    m.field,
-                    m.expected,
-                    m.got,
-                )
-                for m in self.mismatches
-            ]
-            widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-            for row in rows:
-                cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-                lines.append("  ".join([*cells, row[-1]]).rstrip())
-        return "\n".join(lines)
-
-
-def check_samples(issuer: Issuer, folder: Path) -> SampleReport:
-    """Run ``issuer`` on every ``*.pdf`` of ``folder`` that has a ``*.json`` beside it.
-
-    Each expected attestation is compared field by field with the extraction at the
-    same position (see the module documentation for the JSON format).
-    """
-    checked: list[str] = []
-    unpaired: list[str] = []
-    mismatches: list[Mismatch] = []
-    for pdf in sorted(folder.glob("*.pdf")):
-        expected_path = pdf.with_suffix(".json")
-        if not expected_path.is_file():
-            unpaired.append(pdf.name)
-            continue
-        checked.append(pdf.name)
-        mismatches.extend(_check_sample(issuer, pdf, expected_path))
-    return SampleReport(folder, tuple(checked), tuple(mismatches), tuple(unpaired))
-
-
-def assert_samples(issuer: Issuer, folder: Path) -> SampleReport:
-    """Like :func:`check_samples`, raising ``AssertionError`` with the table when not ok."""
-    report = check_samples(issuer, folder)
-    if not report.ok:
-        raise AssertionError(report.format())
-    return report
-
-
-def _check_sample(issuer: Issuer, pdf: Path, expected_path: Path) -> list[Mismatch]:
-    name = pdf.name
-
-    def whole(field_name: str, expected: str, got: str) -> list[Mismatch]:
-        return [Mismatch(name, None, field_name, expected, got)]
-
-    try:
-        expected = json.loads(expected_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        return whole("(expected file)", "valid JSON", f"{expected_path.name}: {error}")
-    attestations = expected.get("attestations") if isinstance(expected, dict) else None
-    if not isinstance(attestations, list) or not all(isinstance(a, dict) for a in attestations):
-        return whole("(expected file)", '{"attestations": [{...}, ...]}', expected_path.name)
-    try:
-        document = document_from_pdf(pdf.read_bytes())
-    except Unreadable as error:
-        return whole("(reading)", "a readable PDF", str(error))
-    run = run_issuer(issuer, document)
-    result: list[Mismatch] = []
-    for failure in run.errors:
-        position = run.groups.index(failure.pages) + 1 if failure.pages in run.groups else None
-        result.append(Mismatch(name, position, failure.phase, "no error", failure.message))
-    if run.errors and not run.groups:
-        return result
-    if not attestations:
-        if run.identified:
-            score = run.identification.score if run.identification else 0.0
-            result += whole("identify", "declined", f"claimed (score {score:.2f})")
-        return result
-    if not run.identified:
-        return result + whole("identify", "claimed", "declined")
-    if len(attestations) != len(run.groups):
-        result += whole("attestations", str(len(attestations)), str(len(run.groups)))
-    for position, (wanted, group, extraction) in enumerate(
-        zip(attestations, run.groups, run.extractions, strict=False), 1
-    ):
-        if extraction is None:
-            continue
-        for field_name, want, got in _compare(wanted, group, extraction):
-            result.append(Mismatch(name, position, field_name, want, got))
-    return result
-
-
-# --------------------------------------------------------------------------- comparing
-
-_NONE = "(none)"
-_TEXT_FIELDS = ("title", "reference", "event", "journal")
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return _NONE
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _value(extraction: Extraction, name: str) -> object:
-    found = getattr(extraction, name)
-    return None if found is None else found.value
-
-
-def _compare(
-    expected: Mapping[str, Any], group: tuple[int, ...], extraction: Extraction
-) -> list[tuple[str, str, str]]:
-    """List the differences between one expected attestation and one extraction."""
-    differences: list[tuple[str, str, str]] = []
-
-    def differ(name: str, want: object, got: object) -> None:
-        differences.append((name, _show(want), _show(got)))
-
-    if "family" in expected and expected["family"] != extraction.family.value:
-        differ("family", expected["family"], extraction.family.value)
-    if "pages" in expected and list(expected["pages"] or []) != list(group):
-        differ("pages", expected["pages"], list(group))
-    if isinstance(expected.get("participant"), Mapping):
-        differences += _compare_participant(expected["participant"], extraction)
-    for name in ("start", "end"):
-        if name in expected:
-            got = _value(extraction, name)
-            if _show(expected[name]) != _show(got):
-                differ(name, expected[name], got)
-    for name in _TEXT_FIELDS:
-        if name in expected:
-            got = _value(extraction, name)
-            if _text(expected[name]) != _text(got):
-                differ(name, expected[name], got)
-    if "nature" in expected:
-        nature = _value(extraction, "nature")
-        got_nature = getattr(nature, "value", nature)
-        if expected["nature"] != got_nature:
-            differ("nature", expected["nature"], got_nature)
-    if "meetings" in expected and expected["meetings"] != _value(extraction, "meetings"):
-        differ("meetings", expected["meetings"], _value(extraction, "meetings"))
-    if "hours" in expected:
-        want, got = expected["hours"], _value(extraction, "hours")
-        same = (want is None and got is None) or (
-            isinstance(want, int | float)
-            and isinstance(got, int | float)
-            and math.isclose(want, got, abs_tol=0.01)
-        )
-        if not same:
-            differ("hours", want, got)
-    return differences
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else " ".join(str(value).split()).casefold()
-
-
-def _compare_participant(
-    expected: Mapping[str, Any], extraction: Extraction
-) -> list[tuple[str, str, str]]:
-    differences = []
-    if "rpps" in expected:
-        want = expected["rpps"]
-        got = _value(extraction, "rpps")
-        got_digits = None if got is None else "".join(str(got).split())
-        if (None if want is None else str(want)) != got_digits:
-            differences.append(("participant.rpps", _show(want), _show(got)))
-    if "last_name" in expected or "first_name" in expected:
-        wanted = " ".join(
-            str(expected.get(key) or "") for key in ("last_name", "first_name")
-        ).strip()
-        got_name = _read_name(extraction)
-        want_keys = _name_keys(wanted)
-        got_keys = _name_keys(got_name or "")
-        both = bool(expected.get("last_name")) and bool(expected.get("first_name"))
-        same = want_keys == got_keys if both or not want_keys else want_keys <= got_keys
-        if not same:
-            differences.append(("participant.name", wanted or _NONE, got_name or _NONE))
-    return differences
-
-
-def _read_name(extraction: Extraction) -> str | None:
-    """Give the name as read: the separate parts when given, else the whole name."""
-    parts = [_value(extraction, "last_name"), _value(extraction, "first_name")]
-    if any(parts):
-        return " ".join(str(p) for p in parts if p)
-    participant = _value(extraction, "participant")
-    return None if participant is None else str(participant)
-
-
-def _name_keys(name: str) -> frozenset[str]:
-    # "DUPONT, Jean" (the family name first, marked by a comma) has the same tokens.
-    return name_keys(name.replace(",", " "))

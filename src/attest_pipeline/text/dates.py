@@ -1,7 +1,7 @@
 """French dates: single dates, the period of an action, labelled dates and years.
 
 Everything is matched on the folded text (lower case, no accents, plain dashes and
-apostrophes, see :func:`~attest_pipeline.text.names.fold`), so ``Février``, ``fevrier``
+apostrophes, see :func:`~attest_pipeline.text.fold.fold`), so ``Février``, ``fevrier``
 and ``FÉVRIER`` read alike; evidence is always the exact excerpt of the original text.
 
 Dates are read in one pass: every date item starts with a digit, so the items are looked
@@ -16,6 +16,11 @@ ones, for the certificates of attendance of international congresses. Dates of p
 issue and signature (``édité le``, ``fait à ... le``, an e-signature's time stamp) are
 the document's, never the action's.
 
+One module on purpose (about 800 lines): it is the one date parser, and single dates,
+periods, lists, labelled dates and ``strptime`` formats share one grammar (the month
+names, the item forms, what joins items) and one pass over the text; apart, the grammar
+would have to be exported to each of them.
+
 Two-digit years follow the POSIX rule: ``00``-``68`` are 2000-2068, ``69``-``99`` are
 1969-1999 (an action in 2070 or a birth in 1968 written ``68`` are both out of reach of
 an attestation's plausible dates anyway, and the core flags them).
@@ -27,28 +32,29 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from attest_pipeline.models import Found
-from attest_pipeline.text.names import fold
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.scan import Gated, gated
 
 # --------------------------------------------------------------------------- patterns
 
-_MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1,
-    "fevrier": 2, "fevr": 2, "fev": 2,
-    "mars": 3,
-    "avril": 4, "avr": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7, "juil": 7,
-    "aout": 8,
-    "septembre": 9, "sept": 9, "sep": 9,
-    "octobre": 10, "oct": 10,
-    "novembre": 11, "nov": 11,
-    "decembre": 12, "dec": 12,
+#: The French month names, in order (folded).
+_FRENCH_MONTH_NAMES = (
+    "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+    "octobre", "novembre", "decembre",
+)  # fmt: skip
+_ENGLISH_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+_FRENCH_MONTHS = {name: number for number, name in enumerate(_FRENCH_MONTH_NAMES, 1)} | {
+    "janv": 1, "jan": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9, "sep": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTHS = _FRENCH_MONTHS | {
     # English, for the certificates of attendance of international congresses.
     "january": 1, "february": 2, "feb": 2, "march": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
@@ -304,16 +310,45 @@ def _resolve(items: Sequence[Item], default_year: int | None) -> list[date] | No
     return resolved
 
 
-def parse_date(text: str) -> date | None:
+def parse_date(text: str, formats: Sequence[str] = ()) -> date | None:
     """Read one date written on its own: ``12/03/2025``, ``12 mars 2025``, ``2025-03-12``...
 
     Accepts ``/``, ``.`` or ``-`` between numbers, two-digit years, month names in any
     case with or without accents (``fevrier``, ``août``, ``déc.``), ``1er``, a weekday in
     front and extra spaces. ``None`` when the text is not exactly one valid date.
+
+    With ``formats`` (``strptime`` formats: ``"%d %B %Y"``, ``"%Y%m%d"``), the text is
+    read by the first of them that fits instead, French month names included (``%B``
+    reads ``12 mars 2025``, ``%b`` reads ``12 févr. 2025``).
     """
+    if formats:
+        return _strptime(text, formats)
     folded = " ".join(fold(text).text.split()).strip(" .,;:")
     match = _FULL_RE.fullmatch(folded)
     return None if match is None else _full_date(match)
+
+
+#: French month names and abbreviations as ``strptime`` reads them (in the C locale).
+_IN_ENGLISH = {
+    word: _ENGLISH_MONTH_NAMES[number - 1]
+    if word in _FRENCH_MONTH_NAMES
+    else _ENGLISH_MONTH_NAMES[number - 1][:3]
+    for word, number in _FRENCH_MONTHS.items()
+}
+_WORD_DOT = re.compile(r"[a-z]+\.?")
+_FIRST_DAY = re.compile(r"\b1er\b")
+
+
+def _strptime(text: str, formats: Sequence[str]) -> date | None:
+    folded = fold(_FIRST_DAY.sub("1", text)).text
+    english = _WORD_DOT.sub(lambda m: _IN_ENGLISH.get(m.group().rstrip("."), m.group()), folded)
+    for form in formats:
+        for candidate in (text, english):
+            try:
+                return datetime.strptime(candidate, form).date()
+            except ValueError:
+                continue
+    return None
 
 
 def find_dates(text: str) -> list[Found[date]]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from attest_pipeline.models import Found
-from attest_pipeline.text.names import Folded, fold
+from attest_pipeline.text.fold import Folded, fold
 from attest_pipeline.text.scan import Gated, at_digits, gated
 
 # ------------------------------------------------------------------------------ checks

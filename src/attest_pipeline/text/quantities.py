@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from attest_pipeline.models import Found
 from attest_pipeline.text.dates import find_event_dates
-from attest_pipeline.text.names import fold
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.scan import at_digits
 
 # ------------------------------------------------------------------------------- hours
@@ -35,6 +35,35 @@ _DURATION_LABEL = re.compile(
 _DURATION_AFTER = re.compile(r"^\s*(?:de\s+(?:formation|dpc|cours|enseignement)|au\s+total)\b")
 
 _TOTAL, _LABELLED, _PLAIN = 3, 2, 1
+_BARE_HOURS = re.compile(r"\s*(\d{1,4}(?:[.,]\d{1,2})?)\s*")
+
+
+def _hours(match: re.Match[str]) -> float:
+    """The hours of a match of ``_HOURS``: ``3h30`` is 3.5, ``90 minutes`` 1.5."""
+    if match.group("only_minutes"):
+        return int(match.group("only_minutes")) / 60
+    hours = float(match.group("hours").replace(",", "."))
+    if match.group("minutes"):
+        hours += int(match.group("minutes")) / 60
+    return hours
+
+
+def parse_hours(text: str) -> float | None:
+    """Read a duration written on its own, such as the value after a ``Durée`` label.
+
+    ``7 heures``, ``7 h 30`` (7.5), ``3,5 h``, ``90 minutes`` (1.5), or a bare number of
+    hours (``Durée (h) : 14``). Unlike :func:`find_hours`, nothing around the value is
+    looked at: the caller has located it. Rounded to 2 decimals like :func:`find_hours`.
+    ``None`` when the text holds no duration.
+    """
+    folded = fold(text).text
+    match = _HOURS.search(folded)
+    if match is None:
+        bare = _BARE_HOURS.fullmatch(folded)
+        return float(bare.group(1).replace(",", ".")) if bare else None
+    if folded[match.end() :].lstrip()[:1].isdigit():
+        return None  # "7h75": no minutes beyond 59
+    return round(_hours(match), 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +83,9 @@ def _durations(text: str) -> list[_Duration]:
         if match.group("only_minutes"):
             if not _DURATION_LABEL.search(before) and not _TOTAL_LABEL.search(before):
                 continue
-            hours = int(match.group("only_minutes")) / 60
-        else:
-            if _CLOCK_BEFORE.search(before) or _CLOCK_AFTER.match(after):
-                continue
-            hours = float(match.group("hours").replace(",", "."))
-            if match.group("minutes"):
-                hours += int(match.group("minutes")) / 60
+        elif _CLOCK_BEFORE.search(before) or _CLOCK_AFTER.match(after):
+            continue
+        hours = _hours(match)
         if not 0 < hours < 2000:
             continue
         if _TOTAL_LABEL.search(before):

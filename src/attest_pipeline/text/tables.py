@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from attest_pipeline.models import Word
-from attest_pipeline.text.names import fold
+from attest_pipeline.text.fold import fold
 
 
 def _words(text: str) -> frozenset[str]:

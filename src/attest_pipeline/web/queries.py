@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from attest_pipeline.models import Status
-from attest_pipeline.referentiel import normalize
 from attest_pipeline.service.progress import Progress, measure
 from attest_pipeline.service.workspace import Workspace
 from attest_pipeline.store import Store
-from attest_pipeline.text.names import normalise
+from attest_pipeline.text.fold import normalise, plain_words
 
 T = TypeVar("T")
 
@@ -166,7 +165,7 @@ class ProgressCache:
             self._keys, self._position, self._rows = keys, position, None
             self._sorted = sorted(
                 self._progress.values(),
-                key=lambda p: (normalize(p.last_name), normalize(p.first_name), p.rpps),
+                key=lambda p: (plain_words(p.last_name), plain_words(p.first_name), p.rpps),
             )
             return self._sorted
 
@@ -352,7 +351,7 @@ def home_counts(store: Store | None) -> dict[str, Any]:
         "SELECT at, detail FROM journal WHERE event = 'received' ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return {
-        "quarantine": store.counts().get(Status.REJECT.value, 0),
+        "quarantine": store.counts().get(Status.QUARANTINE.value, 0),
         "today": today,
         "today_total": sum(today.values()),
         "last": None if last is None else {"at": last["at"], **json.loads(last["detail"])},

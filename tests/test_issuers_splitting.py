@@ -1,5 +1,5 @@
-"""The built-ins' shared engine: one PDF holding several attestations, or one behind a cover
-letter, split and read alike in every family (the sample attestations, merged)."""
+"""Splitting: one PDF holding several attestations, or one behind a cover letter, split and
+read alike in every family (the sample attestations, merged), and a template's phrases."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from attest_pipeline.cli import cli
-from attest_pipeline.testing import make_pdf
+from attest_pipeline.issuers import load_template
+from attest_pipeline.testing import document_from_text, make_pdf, run_issuer
 from tests.conftest import SAMPLES, write_config
+from tests.issuer_data import MINIMAL, write
 
 #: Two one-page attestations of each family, of different participants.
 PAIRS = {
@@ -111,3 +113,13 @@ def test_a_leading_page_with_an_attestation_heading_is_never_left_out(tmp_path: 
     assert [r["pages"] for r in records] == [[1], [2]]
     assert records[0]["status"] == "review"  # a person sees the page that was not read
     assert records[1]["status"] == "file"
+
+
+def test_starts_split_keeps_continuation_pages(tmp_path: Path) -> None:
+    path = write(tmp_path, "acme.toml", MINIMAL + '[split]\nstarts = ["Attestation n°"]\n')
+    document = document_from_text(
+        "ACME Formation\nbordereau", "Attestation n° 1", "suite", "ATTESTATION N° 2"
+    )
+    assert run_issuer(load_template(path), document).groups == ((2, 3), (4,))
+    single = document_from_text("ACME Formation, sans numéro")
+    assert run_issuer(load_template(path), single).groups == ((1,),)
