@@ -94,6 +94,15 @@ def test_values_shorter_or_longer_than_their_labels_stay_in_their_columns() -> N
     ]
 
 
+def test_an_english_header_row_is_read_by_column() -> None:
+    # An international congress's certificate of attendance labels its table in English.
+    header = ["Last name", "First name", "RPPS number", "Date(s)"]
+    values = ["LAMBERT", "Zoé", "10085475522", "29/06/2026 to 03/07/2026"]
+    document = read_pdf(table_pdf([header, values]))
+    assert table_fields(document.words(1)) == list(zip(header, values, strict=True))
+    assert "Last name : LAMBERT" in document.page(1).text
+
+
 def test_a_list_of_rows_is_not_read() -> None:
     rows = [HEADER, VALUES, ["DUPONT", "Jean-Pierre", "10005682603", "12 mars 2025"]]
     document = read_pdf(table_pdf(rows))
@@ -120,6 +129,27 @@ def test_a_value_wrapped_in_its_cell_is_read_whole(centred: bool) -> None:
         ("N° RPPS", "10101010105"),
         ("Date(s)", "du 1er janvier 2025 à 9h00 au 31 mars 2025"),
     ]
+
+
+def test_cells_wrapped_in_several_columns_and_centred_make_one_row() -> None:
+    # A browser's table: the name, the first name and the dates wrap, the RPPS is centred
+    # across their two lines; a compound name wrapped at its hyphen is one word again.
+    header = [[label] for label in HEADER]
+    row = [
+        ["LEFÈVRE-", "ROUSSEAU"],
+        ["Anne-", "Sophie"],
+        ["10404539024"],
+        ["02/03/2026 à 9h00 au", "03/03/2026 à 17h30"],
+    ]
+    pairs = table_fields(read_pdf(wrapped_pdf([header, row], centred=True)).words(1))
+    assert pairs == [
+        ("Nom", "LEFÈVRE-ROUSSEAU"),
+        ("Prénom", "Anne-Sophie"),
+        ("N° RPPS", "10404539024"),
+        ("Date(s)", "02/03/2026 à 9h00 au 03/03/2026 à 17h30"),
+    ]
+    # Not centred, two lines filling the columns may be two rows of a list: not read.
+    assert table_fields(read_pdf(wrapped_pdf([header, row], centred=False)).words(1)) == []
 
 
 def test_a_list_of_rows_with_wrapped_cells_is_not_read() -> None:
