@@ -141,7 +141,7 @@ def test_cells_wrapped_in_several_columns_and_centred_make_one_row() -> None:
         ["10404539024"],
         ["02/03/2026 à 9h00 au", "03/03/2026 à 17h30"],
     ]
-    pairs = table_fields(read_pdf(wrapped_pdf([header, row], centred=True)).words(1))
+    pairs = table_fields(read_pdf(table_pdf([header, row], ruled=False, centred=True)).words(1))
     assert pairs == [
         ("Nom", "LEFÈVRE-ROUSSEAU"),
         ("Prénom", "Anne-Sophie"),
@@ -149,7 +149,8 @@ def test_cells_wrapped_in_several_columns_and_centred_make_one_row() -> None:
         ("Date(s)", "02/03/2026 à 9h00 au 03/03/2026 à 17h30"),
     ]
     # Not centred, two lines filling the columns may be two rows of a list: not read.
-    assert table_fields(read_pdf(wrapped_pdf([header, row], centred=False)).words(1)) == []
+    flush = table_pdf([header, row], ruled=False, centred=False)
+    assert table_fields(read_pdf(flush).words(1)) == []
 
 
 def test_a_list_of_rows_with_wrapped_cells_is_not_read() -> None:
