@@ -630,3 +630,19 @@ def test_parse_date_with_formats_reads_french_month_names(
     text: str, formats: list[str], expected: date | None
 ) -> None:
     assert parse_date(text, formats) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "start", "end"),
+    [
+        ("Date(s) : 29/06/2026 to 03/07/2026", D(2026, 6, 29), D(2026, 7, 3)),
+        ("Date(s) : 29.06.2026 to 03.07.2026", D(2026, 6, 29), D(2026, 7, 3)),
+        ("Date(s) : 2026-06-29 to 2026-07-03", D(2026, 6, 29), D(2026, 7, 3)),
+        ("Dates : 29 June 2026 at 9:00 to 3 July 2026 at 17:30", D(2026, 6, 29), D(2026, 7, 3)),
+    ],
+)
+def test_a_bare_english_range_in_a_field_is_one_period(field: str, start: date, end: date) -> None:
+    # A table's cell gives the period without its "from": "A to B", as French gives "A au B".
+    text = pdf_text(f"Certificate of attendance\n{field}\nParis, 09/07/2026")
+    span = find_period(text)
+    assert span is not None and (span.start, span.end) == (start, end)

@@ -377,3 +377,17 @@ def test_find_odpc_after_the_agency_named_in_full() -> None:
     found = find_odpc(text)
     assert found is not None and found.value == "1234"
     assert found.evidence.endswith("sous le numéro 1234")
+
+
+def test_an_english_rpps_label_is_read() -> None:
+    # An international congress's certificate of attendance: "RPPS number : ...", the
+    # number that tells two homonyms of the roster apart.
+    text = pdf_text(
+        "CERTIFICATE OF ATTENDANCE\n"
+        "Participant : Dr BERNARD Nicolas\n"
+        "RPPS number : 10039507768\n"
+        "Paris, 09/07/2026"
+    )
+    found = find_rpps(text)
+    assert found is not None and found.value == "10039507768"
+    assert found.evidence == "RPPS number : 10039507768"

@@ -666,3 +666,30 @@ def test_find_person_still_returns_nothing_without_a_participant_field(text: str
 )
 def test_could_be_a_name(text: str, expected: bool) -> None:
     assert could_be_a_name(text) is expected
+
+
+def test_an_english_sentence_naming_the_participant_is_no_name() -> None:
+    # "the participant named below" is a noun phrase of the certificate's wording: the
+    # name is the one the fields below give, in an English certificate's labels.
+    text = pdf_text(
+        "CERTIFICATE OF ATTENDANCE\n"
+        "The Committee certifies that the participant named below attended\n"
+        "the WONCA Europe Conference 2026.\n"
+        "Last name : LAMBERT\n"
+        "First name : Zoé\n"
+        "Each participant received : One Booklet"
+    )
+    found = find_person(text)
+    assert found is not None and found.value == "LAMBERT, Zoé"
+    assert find_name_fields("Surname : LAMBERT\nGiven name : Zoé") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the participant named below", "The participant named below", "each attendee listed"],
+)
+def test_a_determiner_opens_no_name(text: str) -> None:
+    from attest_pipeline.text.name_reading import plausible_name, take_name
+
+    assert take_name(text) is None
+    assert not plausible_name(text)

@@ -136,7 +136,7 @@ _DU_JOIN = re.compile(
     _TIMES + r"\s*,?\s*(?:au|jusqu'au|et\s+le|et|a|to|until|through)\s+(?:le\s+)?"
 )
 #: A dash between two dates on one line (a dash opening a line is a bullet).
-_DASH_JOIN = re.compile(_TIMES + r"(?:[^\S\n]*-\s*|\s*\bau\b\s*)")
+_DASH_JOIN = re.compile(_TIMES + r"(?:[^\S\n]*-\s*|\s*\b(?:au|to)\b\s*)")
 _LIST_JOIN = re.compile(
     _TIMES + r"(?:\s*[,;]\s*(?:et\s+|and\s+)?|\s+(?:et|and)\s+)(?:(?:le|du)\s+)?"
 )

@@ -96,7 +96,7 @@ _GAP_WORDS = re.compile(
     r"\b(?:n|no|n°|num|numero|nr|de|du|d|l|la|le|des|pp|ps|participant|medecin|praticien|"
     r"professionnel|sante|national|nationale|identification|identifiant|enregistrement|"
     r"enregistree?|sous|aupres|activite|action|dpc|reference|ref|programme|session|siret|"
-    r"siren|est|odpc|organisme)\b"
+    r"siren|est|odpc|organisme|number)\b"
 )
 _GAP_MAX = 40
 

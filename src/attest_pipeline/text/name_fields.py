@@ -16,21 +16,27 @@ _QUALIFIERS = (
     r"d'usage|d'exercice|usuel"
 )
 _NOM_QUALIFIERS = r"de\s+famille|de\s+naissance|patronymique|" + _QUALIFIERS
+#: An English certificate (an international congress) writes ``Last name`` / ``First name``.
+_NOM = r"(?:nom|last\s+name|surname|family\s+name)"
+_PRENOM = r"(?:prenoms?|first\s+names?|given\s+names?)"
 #: ``Nom : DUPONT``, or, in a grid without colons, ``Nom`` at the start of a line and the
 #: value in the next cell (``Nom    DUPONT``): group ``grid``.
 _NOM_LABEL = gated(
-    r"(?<![\w'])nom(?:\s+(?:" + _NOM_QUALIFIERS + r"))?\s*:"
-    r"|^[ \t]*nom(?:[ \t]+(?:" + _NOM_QUALIFIERS + r"))?(?P<grid>[ \t]+)(?=\S)",
+    r"(?<![\w'])" + _NOM + r"(?:\s+(?:" + _NOM_QUALIFIERS + r"))?\s*:"
+    r"|^[ \t]*" + _NOM + r"(?:[ \t]+(?:" + _NOM_QUALIFIERS + r"))?(?P<grid>[ \t]+)(?=\S)",
     re.MULTILINE,
 )
 _PRENOM_LABEL = gated(
-    r"(?<![\w'])prenoms?(?:\s+(?:" + _QUALIFIERS + r"))?\s*:"
-    r"|^[ \t]*prenoms?(?:[ \t]+(?:" + _QUALIFIERS + r"))?(?P<grid>[ \t]+)(?=\S)",
+    r"(?<![\w'])" + _PRENOM + r"(?:\s+(?:" + _QUALIFIERS + r"))?\s*:"
+    r"|^[ \t]*" + _PRENOM + r"(?:[ \t]+(?:" + _QUALIFIERS + r"))?(?P<grid>[ \t]+)(?=\S)",
     re.MULTILINE,
 )
-_NEXT_LABEL = re.compile(r"\b(?:prenoms?|nom|nee?|date|rpps|adresse|profession)\b[^:\n]{0,20}:")
+_NEXT_WORDS = (
+    r"\b(?:prenoms?|nom|nee?|date|rpps|adresse|profession|" + _NOM + "|" + _PRENOM + r")\b"
+)
+_NEXT_LABEL = re.compile(_NEXT_WORDS + r"[^:\n]{0,20}:")
 #: In a grid, the next cell's label ends the value without a colon.
-_NEXT_CELL = re.compile(r"\b(?:prenoms?|nom|nee?|date|rpps|adresse|profession)\b")
+_NEXT_CELL = re.compile(_NEXT_WORDS)
 
 
 @dataclass(frozen=True, slots=True)

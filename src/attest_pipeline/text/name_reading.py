@@ -13,6 +13,7 @@ written as who did something (``animée par le Dr``), or after ``Je soussigné``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from attest_pipeline.models import Found
@@ -73,6 +74,16 @@ LABEL_WORDS = word_set(
     "formation intitule duree identite beneficiaire"
 )
 
+#: Determiners that open a noun phrase, never a name (``le``/``la`` may be a family
+#: name's article, ``LE ROUX``: see :func:`take_name`).
+_DETERMINERS = word_set("the this that each every any all our your their chaque cette ces cet")
+
+
+def _following_lower(matches: Sequence[re.Match[str]], index: int) -> bool:
+    """Say whether the token after ``matches[index]`` starts with a lower-case letter."""
+    return index + 1 < len(matches) and matches[index + 1].group()[:1].islower()
+
+
 #: A name ends at punctuation that separates fields, at a digit, or at a wide gap.
 _HARD_STOP = re.compile(r"[,;:(\[|\t\d]|\s{3,}|\s[-–]\s")
 #: A word as written, punctuation included.
@@ -97,6 +108,8 @@ def take_name(segment: str, *, allow_single: bool = False) -> tuple[int, int] | 
         if not (taken or pending):
             if word in CIVILITIES:
                 continue
+            if word in _DETERMINERS and (token.islower() or _following_lower(matches, index)):
+                return None  # "the participant named below", "chaque stagiaire": no name
             if word in ARTICLES:
                 following = matches[index + 1].group() if index + 1 < len(matches) else ""
                 if normalise(following.rstrip(".")) in LEADING_WORDS:

@@ -126,10 +126,11 @@ def _marker_patterns(markers: tuple[str, ...]) -> tuple[tuple[Gated, bool], ...]
 
 
 #: A word that makes the label word after it the subject or object of a sentence
-#: ("le participant nommé ci-après", "chaque stagiaire reçoit").
+#: ("le participant nommé ci-après", "chaque stagiaire reçoit", "the participant named below").
 _DETERMINER_BEFORE = re.compile(
     r"(?<![\w'])(?:le|la|les|l'|un|une|des|du|au|aux|ce|cet|cette|ces|chaque|tout|toute|tous|"
-    r"son|sa|ses|leur|leurs|notre|votre|dont|par|pour|de|d')\s*$"
+    r"son|sa|ses|leur|leurs|notre|votre|dont|par|pour|de|d'|"
+    r"the|this|each|every|any|our|your|their|of|by|for)\s*$"
 )
 
 

@@ -37,13 +37,16 @@ HEADER_WORDS: frozenset[str] = _words(
     "stagiaire apprenant beneficiaire date dates debut fin du au de d des la le l n no "
     "numero num intitule titre action formation session duree heures heure lieu ville "
     "naissance profession specialite qualite identite usage famille reference ref "
-    "periode organisme type nature programme et"
+    "periode organisme type nature programme et "
+    # an international congress's certificate, in English
+    "name names last first given surname family number id title course event venue place "
+    "duration hours from to of"
 )
 #: Words a header row must hold at least two of: what names a field.
 _FIELD_WORDS = _words(
     "nom noms prenom prenoms rpps adeli participant participante stagiaire date dates "
     "debut fin intitule titre duree lieu naissance profession specialite reference session "
-    "periode"
+    "periode name surname number title course duration venue"
 )
 _TOKEN = re.compile(r"[^\s:]+")
 
@@ -155,7 +158,7 @@ def table_fields(words: Sequence[Word]) -> list[tuple[str, str]]:
         ):
             continue
         band = _value_band(rows[index + 1 :], header)
-        if sum(len(_columns_of(r, header)) >= 2 for r in band) > 1:
+        if sum(len(_columns_of(r, header)) >= 2 for r in band) > 1 and not _centred(band):
             continue  # several rows filling columns: a list
         after = index + 1 + len(band)
         if after < len(rows) and _continues(rows[after:], header, band[-1]):
@@ -189,6 +192,16 @@ def _value_band(rows: Sequence[_Row], header: Sequence[_Cell]) -> list[_Row]:
     return band
 
 
+def _centred(band: Sequence[_Row]) -> bool:
+    """Whether the band's lines overlap: the shorter cells of one row centred on its tallest.
+
+    Lines written one under the other never overlap; a cell of one line centred beside a
+    cell of two (a browser's table) stands across their gap. Several lines that fill
+    columns are then the wrapped cells of one row, not the rows of a list.
+    """
+    return any(lower.top < upper.bottom for upper, lower in pairwise(band))
+
+
 def _columns_of(row: _Row, header: Sequence[_Cell]) -> set[int]:
     """The columns ``row``'s cells stand in; empty when a cell runs across a column's edge.
 
@@ -215,13 +228,21 @@ def _column_starts(header: Sequence[_Cell]) -> list[float]:
 
 
 def _by_column(rows: Sequence[_Row], header: Sequence[_Cell]) -> list[str]:
-    """Each column's words, line after line: a wrapped cell's lines joined in order."""
+    """Each column's words, line after line: a wrapped cell's lines joined in order.
+
+    A word that ends with its hyphen at a line's end goes on at the start of the next one
+    (a compound name wrapped at its hyphen).
+    """
     starts = _column_starts(header)
     columns: list[list[str]] = [[] for _ in header]
     for row in rows:
         for word in row.words:
             column = max(i for i, start in enumerate(starts) if word.x0 >= start)
-            columns[column].append(word.text)
+            cell = columns[column]
+            if cell and cell[-1].endswith("-") and len(cell[-1]) > 1:
+                cell[-1] += word.text  # "LEFÈVRE-" wrapped before "ROUSSEAU": one word
+            else:
+                cell.append(word.text)
     return [" ".join(column) for column in columns]
 
 
