@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,22 +161,26 @@ def _prints(path: Path, text: str) -> bool:
 
 
 def median_seconds(
-    command: list[str], cwd: Path, runs: int = 10, env: dict[str, str] | None = None
-) -> float:
-    """Median wall seconds of ``command``, start to exit, over ``runs`` runs."""
-    times = []
+    command: list[str], cwd: Path, runs: int = 10, envs: Sequence[dict[str, str] | None] = (None,)
+) -> list[float]:
+    """Median wall seconds of ``command``, start to exit, over ``runs`` runs, in each ``envs``.
+
+    The environments take turns, run after run, so that the load moves them alike.
+    """
+    times: list[list[float]] = [[] for _ in envs]
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(
-            command,
-            cwd=cwd,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for env, kept in zip(envs, times, strict=True):
+            started = time.perf_counter()
+            subprocess.run(
+                command,
+                cwd=cwd,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            kept.append(time.perf_counter() - started)
+    return [statistics.median(kept) for kept in times]
 
 
 def accuracy() -> str:
@@ -406,11 +411,14 @@ def bench(
         result["invoice2data fields right"] = peer_accuracy(out / f"peer-{n}.jsonl")
     config = write_config(out)
     one = [*attest, "--config", str(config), "extract", str(files[0])]
-    for code, src in codes:
-        env = code_env(src)
-        result[f"{code}help_seconds"] = round(median_seconds([*attest, "--help"], ROOT, env=env), 3)
-        result[f"{code}extract_one_file_seconds"] = round(median_seconds(one, out, env=env), 3)
-    result["python_c_pass_seconds"] = round(median_seconds([sys.executable, "-c", "pass"], out), 3)
+    envs = [code_env(src) for _, src in codes]
+    helps = median_seconds([*attest, "--help"], ROOT, envs=envs)
+    ones = median_seconds(one, out, envs=envs)
+    for (code, _), help_seconds, one_seconds in zip(codes, helps, ones, strict=True):
+        result[f"{code}help_seconds"] = round(help_seconds, 3)
+        result[f"{code}extract_one_file_seconds"] = round(one_seconds, 3)
+    (bare_start,) = median_seconds([sys.executable, "-c", "pass"], out)
+    result["python_c_pass_seconds"] = round(bare_start, 3)
     return result
 
 

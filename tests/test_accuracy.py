@@ -74,6 +74,24 @@ def test_compare_counts_a_filing_to_another_physician_as_wrong() -> None:
     assert not report.perfect
 
 
+def test_compare_counts_another_physician_s_pages_filed_with_one_record_as_wrong() -> None:
+    # Two attestations read as one: page 2 (another physician's) filed under page 1's.
+    pdf = SAMPLES / "andpc" / "x.pdf"
+    first = {"pages": [1], "participant": {"rpps": "10005682603"}, "status": "file"}
+    second = {"pages": [2], "participant": {"rpps": "10101010105"}, "status": "file"}
+    actual = [
+        {
+            "source": str(pdf),
+            "pages": [1, 2],
+            "participant": {"rpps": "10005682603"},
+            "status": "file",
+            "reasons": [],
+        }
+    ]
+    report = compare([(pdf, [first, second])], actual, SAMPLES)
+    assert [(m.index, m.key) for m in report.wrong_filings] == [(1, "pages")]
+
+
 def test_the_variation_mode_reports_per_family_and_per_axis() -> None:
     import subprocess
     import sys

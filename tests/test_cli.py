@@ -30,13 +30,11 @@ def workspace(tmp_path: Path, roster: Path) -> Path:
     return tmp_path
 
 
-def test_help_is_fast(tmp_path: Path) -> None:
-    started = time.perf_counter()
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    # Its start-up time is measured by bench/bench.py, not here.
     result = attest("--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "extract" in result.stdout and "dossier" in result.stdout
-    # Generous bound for a loaded CI machine; the README gives the measured figure.
-    assert time.perf_counter() - started < 3
 
 
 def test_missing_config_is_exit_2_with_one_line(tmp_path: Path) -> None:

@@ -238,6 +238,42 @@ def test_several_roster_physicians_undesignated_are_ambiguous(rules: Rules) -> N
     assert "DUPONT Jean-Pierre (10005682603)" in problem.detail
 
 
+def run_pages(rules: Rules, texts: tuple[str, ...], read: Extraction) -> Record:
+    """One attestation read over several pages (a PDF not split into its attestations)."""
+    pages = tuple(range(1, len(texts) + 1))
+    document = Document(pages=tuple(Page(n, t) for n, t in zip(pages, texts, strict=True)))
+    recognition = Recognition("andpc@1", "andpc", (Item(pages, read),), ())
+    (record,) = decide(Source("a.pdf", "0" * 64, pages), document, recognition, rules)
+    return record
+
+
+DUPONT_PAGE = "L'organisme atteste que\nDr Jean-Pierre DUPONT\nRPPS : 10005682603\nLe Président"
+MARTIN_PAGE = "L'organisme atteste que\nDr Claire MARTIN\nRPPS : 10101010105\nLe Président"
+
+
+def test_another_physician_identified_on_another_page_is_never_filed_with_it(
+    rules: Rules,
+) -> None:
+    # The reading agrees with the roster for page 1; page 2 is someone else's attestation.
+    record = run_pages(rules, (DUPONT_PAGE, MARTIN_PAGE), extraction())
+    assert record.status is Status.REVIEW and reasons(record) == ["ambiguous_participant"]
+    (problem,) = record.problems
+    assert "DUPONT Jean-Pierre" in problem.detail and "MARTIN Claire" in problem.detail
+    # The same physician on both pages (an attestation over two pages) is filed.
+    assert run_pages(rules, (DUPONT_PAGE, DUPONT_PAGE), extraction()).status is Status.FILE
+
+
+def test_the_roster_never_names_a_participant_found_only_on_a_later_page(
+    rules: Rules,
+) -> None:
+    unreadable = "L'organisme atteste que\nle participant désigné ci-dessous\nLe Président"
+    read = extraction(participant=None, rpps=None)
+    record = run_pages(rules, (unreadable, MARTIN_PAGE), read)
+    assert record.status is Status.REVIEW and record.rpps is None
+    # Named on the first page, the roster's physician is the participant.
+    assert run_pages(rules, (MARTIN_PAGE, unreadable), read).rpps == "10101010105"
+
+
 def test_a_roster_name_read_by_ocr_with_low_confidence_goes_to_review(rules: Rules) -> None:
     from attest_pipeline.models import Word
 
@@ -251,6 +287,8 @@ def test_a_roster_name_read_by_ocr_with_low_confidence_goes_to_review(rules: Rul
     (record,) = decide(Source("a.pdf", "0" * 64, (1,)), document, recognition, rules)
     assert record.rpps == "10101010105"
     assert record.status is Status.REVIEW and "low_ocr_confidence" in reasons(record)
+
+
 def test_settle_files_an_attestation_printed_twice_in_one_document_once(rules: Rules) -> None:
     (record,) = run(rules, extraction())
     copies = [replace(record, pages=(n,)) for n in (1, 2, 3)]

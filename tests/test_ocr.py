@@ -338,7 +338,7 @@ def test_the_word_boxes_of_a_skewed_table_are_level() -> None:
 def test_a_pdf_of_mixed_pages_is_read_through_the_command_line(tmp_path: Path) -> None:
     """A cover letter in text, a scan pasted under a typed header, text drawn as outlines."""
     from tests.conftest import ROSTER, attest, write_config
-    from tests.test_pipeline import ANDPC, outlined_pdf
+    from tests.test_pipeline import andpc, outlined_pdf
     from tests.test_reading import pasted_scan
 
     cover = make_pdf(
@@ -350,15 +350,8 @@ def test_a_pdf_of_mixed_pages_is_read_through_the_command_line(tmp_path: Path) -
             ]
         ]
     )
-    outlined = outlined_pdf(
-        ANDPC.format(
-            name="Jean-Pierre DUPONT",
-            rpps="10005682603",
-            action="12345678901",
-            nature="Formation continue",
-            title="Prise en charge de l'asthme",
-        ).splitlines()
-    )
+    # Jean-Pierre DUPONT's attestation, its text drawn as outlines.
+    outlined = outlined_pdf(read_pdf(andpc()).page(1).text.splitlines())
     mixed = pdfium.PdfDocument.new()
     for part in (cover, pasted_scan(), outlined):
         mixed.import_pages(pdfium.PdfDocument(part))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from attest_pipeline.models import Family, Nature
@@ -139,16 +138,13 @@ def test_a_single_attestation_is_not_split() -> None:
     assert ISSUER.split(read(CMGF, "Programme du congrès : plénières")) is None
 
 
-def test_splitting_a_thousand_pages_is_fast() -> None:
+def test_a_thousand_pages_are_split_into_a_thousand_attestations() -> None:
+    # bench/split_bench.py measures the cost of large PDFs.
     names = [f"le Dr Jean{chr(65 + i % 26)}{chr(65 + i // 26 % 26)} DUPONT" for i in range(1000)]
     document = read(*(attendance(name) for name in names))
-    started = time.perf_counter()
     groups = ISSUER.split(document)
-    identified = ISSUER.identify(document)
-    elapsed = time.perf_counter() - started
     assert groups is not None and len(groups) == 1000
-    assert identified is not None
-    assert elapsed < 2.0
+    assert ISSUER.identify(document) is not None
 
 
 def test_a_speaker_on_a_continuation_page_does_not_open_an_attestation() -> None:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -393,24 +392,21 @@ def test_load_ans_extract_without_name_columns(tmp_path: Path) -> None:
     assert raised.value.path == path
 
 
-def test_load_a_large_ans_extract_quickly(tmp_path: Path) -> None:
+def test_a_large_ans_extract_is_loaded_whole(tmp_path: Path) -> None:
+    # bench/bench.py --roster-entries measures the cost of a large roster.
     lines = [ANS_HEADER]
     for n in range(50_000):
         row = ans_row(rpps(n + 100), f"NOM{n % 5000}", f"Prénom{n % 37}")
         lines += [row, row]  # two activities per physician: 100,000 rows
     path = tmp_path / "extract.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    started = time.perf_counter()
     roster = load_roster(path)
-    loaded = time.perf_counter() - started
     match = roster.match(rpps=None, name="Prénom5 NOM5")
     assert len(roster) == 50_000
-    assert [c.first_name for c in match.candidates] == ["Prénom5"] * len(match.candidates)
-    assert loaded < 3.0
-    started = time.perf_counter()
-    for n in range(1000):
-        roster.match(rpps=None, name=f"Prénom{n % 37} NOM{n}")
-    assert time.perf_counter() - started < 1.0
+    # NOM5 with Prénom5 is one physician of the 50,000 (n = 5), found by name alone.
+    assert match.physician is not None
+    assert (match.physician.last_name, match.physician.first_name) == ("NOM5", "Prénom5")
+    assert match.problems == ()
 
 
 def test_the_registration_date_column_is_read_when_present(tmp_path: Path) -> None:

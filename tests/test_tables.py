@@ -24,13 +24,19 @@ FOOT = ["Fait à Rennes, le 18/03/2025", "Le Président, Dr Paul LEROY"]
 
 
 def table_pdf(
-    rows: Sequence[Sequence[str]],
+    rows: Sequence[Sequence[str | Sequence[str]]],
     columns: Sequence[float] = (60, 170, 290, 400),
     before: Sequence[str] = HEAD,
     after: Sequence[str] = FOOT,
     ruled: bool = True,
+    centred: bool = False,
 ) -> bytes:
-    """A one-page PDF: lines of text, a table (cells drawn at ``columns``), lines of text."""
+    """A one-page PDF: lines of text, a table (cells drawn at ``columns``), lines of text.
+
+    A cell may hold several lines (10 pt type, 12 pt apart), as a word processor or a
+    browser wraps a long value; the shorter cells of a row are then centred on the tallest
+    one when ``centred``.
+    """
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
@@ -42,11 +48,15 @@ def table_pdf(
         y -= 15
     y -= 10
     for row in rows:
+        cells = [[cell] if isinstance(cell, str) else list(cell) for cell in row]
+        tallest = max(len(cell) for cell in cells)
         if ruled:
             pdf.line(55, y + 12, 540, y + 12)
-        for x, cell in zip(columns, row, strict=False):
-            pdf.drawString(x, y, cell)
-        y -= 18
+        for x, cell in zip(columns, cells, strict=False):
+            top = y - (6.0 * (tallest - len(cell)) if centred else 0.0)
+            for number, line in enumerate(cell):
+                pdf.drawString(x, top - 12 * number, line)
+        y -= 18 + 12 * (tallest - 1)
     y -= 10
     for line in after:
         pdf.drawString(60, y, line)
@@ -106,50 +116,13 @@ def test_a_sentence_under_the_table_does_not_make_it_a_list() -> None:
     assert ("Nom", "MARTIN") in table_fields(document.words(1))
 
 
-def wrapped_pdf(rows: Sequence[Sequence[Sequence[str]]], centred: bool) -> bytes:
-    """A table whose cells hold several lines, as a word processor or a browser wraps them.
-
-    Each row is a list of cells, each cell its lines (10 pt type, 12 pt apart); the
-    shorter cells of a row are centred on its tallest one when ``centred``.
-    """
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(595.27, 841.89), invariant=True)
-    pdf.setFont("Helvetica", 10)
-    y = 770.0
-    for line in HEAD:
-        pdf.drawString(60, y, line)
-        y -= 15
-    y -= 10
-    for row in rows:
-        tallest = max(len(cell) for cell in row)
-        for x, cell in zip((60, 170, 290, 400), row, strict=False):
-            top = y - (6.0 * (tallest - len(cell)) if centred else 0.0)
-            for number, line in enumerate(cell):
-                pdf.drawString(x, top - 12 * number, line)
-        y -= 12 * tallest + 8
-    y -= 10
-    for line in FOOT:
-        pdf.drawString(60, y, line)
-        y -= 15
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
-WRAPPED = [
-    ["MARTIN"],
-    ["Claire"],
-    ["10101010105"],
-    ["du 1er janvier 2025 à 9h00", "au 31 mars 2025"],
-]
+WRAPPED = ["MARTIN", "Claire", "10101010105", ["du 1er janvier 2025 à 9h00", "au 31 mars 2025"]]
 
 
 @pytest.mark.parametrize("centred", [False, True])
 def test_a_value_wrapped_in_its_cell_is_read_whole(centred: bool) -> None:
-    header = [[label] for label in HEADER]
-    pairs = table_fields(read_pdf(wrapped_pdf([header, WRAPPED], centred)).words(1))
+    pdf = table_pdf([HEADER, WRAPPED], ruled=False, centred=centred)
+    pairs = table_fields(read_pdf(pdf).words(1))
     assert pairs == [
         ("Nom", "MARTIN"),
         ("Prénom", "Claire"),
@@ -168,7 +141,7 @@ def test_cells_wrapped_in_several_columns_and_centred_make_one_row() -> None:
         ["10404539024"],
         ["02/03/2026 à 9h00 au", "03/03/2026 à 17h30"],
     ]
-    pairs = table_fields(read_pdf(wrapped_pdf([header, row], centred=True)).words(1))
+    pairs = table_fields(read_pdf(table_pdf([header, row], ruled=False, centred=True)).words(1))
     assert pairs == [
         ("Nom", "LEFÈVRE-ROUSSEAU"),
         ("Prénom", "Anne-Sophie"),
@@ -176,14 +149,13 @@ def test_cells_wrapped_in_several_columns_and_centred_make_one_row() -> None:
         ("Date(s)", "02/03/2026 à 9h00 au 03/03/2026 à 17h30"),
     ]
     # Not centred, two lines filling the columns may be two rows of a list: not read.
-    assert table_fields(read_pdf(wrapped_pdf([header, row], centred=False)).words(1)) == []
+    flush = table_pdf([header, row], ruled=False, centred=False)
+    assert table_fields(read_pdf(flush).words(1)) == []
 
 
 def test_a_list_of_rows_with_wrapped_cells_is_not_read() -> None:
-    header = [[label] for label in HEADER]
-    second = [["DUPONT"], ["Jean"], ["10005682603"], ["du 2 avril 2025", "au 4 avril 2025"]]
-    # Rows of a list are as close as the lines of a cell: still a list.
-    pdf = wrapped_pdf([header, WRAPPED, second], centred=True)
+    second = ["DUPONT", "Jean", "10005682603", ["du 2 avril 2025", "au 4 avril 2025"]]
+    pdf = table_pdf([HEADER, WRAPPED, second], ruled=False, centred=True)
     assert table_fields(read_pdf(pdf).words(1)) == []
 
 

@@ -18,6 +18,7 @@ from attest_pipeline.models import (
     Document,
     Extraction,
     Found,
+    Physician,
     Problem,
     Record,
     Source,
@@ -221,6 +222,8 @@ def weigh_participant(
     - Otherwise the reading's own problems stand: a plausible name that disagrees stays
       in review.
     """
+    if match.physician is not None and roster.elsewhere(match.physician):
+        return _several(match.physician, roster)
     if match.physician is not None or plausible:
         return Weighed(match)
     reasons = {problem.reason for problem in match.problems}
@@ -242,8 +245,22 @@ def weigh_participant(
         return Weighed(match)
     if holder is not None and sighting.physician != holder:
         return Weighed(match)
+    if roster.elsewhere(sighting.physician):
+        return _several(sighting.physician, roster)
+    if not roster.on_first_page(sighting.physician):
+        return Weighed(match)  # named on a later page only: whose is the first?
     by_rpps = roster.rpps_with_name_of(sighting)
     return Weighed(Match(sighting.physician), sighting, designation.why, by_rpps)
+
+
+def _several(chosen: Physician, roster: RosterEvidence) -> Weighed:
+    """Review: other pages identify other physicians (attestations read as one)."""
+    named = (chosen, *(s.physician for s in roster.elsewhere(chosen)))
+    detail = (
+        "pages of this attestation identify other physicians of the roster than its "
+        f"participant, as if it held several attestations: {describe(named)}"
+    )
+    return Weighed(Match(None, (Problem(Reason.AMBIGUOUS_PARTICIPANT, detail),), named))
 
 
 def _reading_plausible(extraction: Extraction) -> bool:

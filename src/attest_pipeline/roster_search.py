@@ -150,6 +150,7 @@ class RosterEvidence:
     text: str
     sightings: tuple[Sighting, ...]
     rpps_printed: bool
+    pages: tuple[int, ...] = ()
 
     def strong(self) -> tuple[Sighting, ...]:
         """The physicians the text identifies on its own.
@@ -191,6 +192,33 @@ class RosterEvidence:
                 if len(chosen) == 1 and not _homonyms(chosen[0], strong):
                     return Designation(chosen[0], why, strong)
         return Designation(None, "", strong, ambiguous=bool(left))
+
+    def elsewhere(self, chosen: Physician) -> tuple[Sighting, ...]:
+        """Other physicians the text identifies on pages where ``chosen`` is not named.
+
+        Several attestations read as one (a PDF of one page per participant, not split)
+        show it thus: the other pages identify their own participants. Signatories are
+        passed over, as in :meth:`designated`. Nothing on a text of one page.
+        """
+        if len(set(self.pages)) < 2:
+            return ()
+        mine = self._pages_of(chosen)
+        return tuple(
+            s
+            for s in self.strong()
+            if s.physician != chosen
+            and (self.after_marker(s) or not self.signatory(s))
+            and not {h.page for h in (*s.names, *s.rpps)} & mine
+        )
+
+    def on_first_page(self, chosen: Physician) -> bool:
+        """Whether ``chosen`` is named on the text's first page (always, on one page)."""
+        return not self.pages or min(self.pages) in self._pages_of(chosen)
+
+    def _pages_of(self, physician: Physician) -> set[int]:
+        return {
+            h.page for s in self.sightings if s.physician == physician for h in (*s.names, *s.rpps)
+        }
 
     def rpps_with_name_of(self, sighting: Sighting) -> bool:
         """Whether ``sighting`` has its RPPS near its name."""
@@ -336,7 +364,8 @@ class RosterIndex:
                 ),
             )
         )
-        return RosterEvidence(text, sightings, printed)
+        numbered = tuple(pages) or tuple(range(1, text.count("\f") + 2))
+        return RosterEvidence(text, sightings, printed, numbered)
 
 
 #: A token: its folded start and end, its text, and whether a hyphen joins it to the

@@ -232,7 +232,33 @@ def compare(
             )
             report.attestations += 1
             _compare_one(report, name, index, family, expected, record)
+        _pages_of_others(report, name, expected_list, records)
     return report
+
+
+def _pages_of_others(
+    report: AccuracyReport,
+    name: str,
+    expected_list: Sequence[dict[str, Any]],
+    records: Sequence[dict[str, Any]],
+) -> None:
+    """A record filed with the pages of another physician's attestation is a wrong filing.
+
+    Several attestations read as one (a PDF not split) file one physician's pages with
+    another's: counted here, whatever index the records and expectations fall on.
+    """
+    for number, record in enumerate(records):
+        if record.get("status") != "file":
+            continue
+        filed = set(record.get("pages") or ())
+        rpps = (record.get("participant") or {}).get("rpps")
+        for index, expected in enumerate(expected_list):
+            other = (expected.get("participant") or {}).get("rpps")
+            pages = set(expected.get("pages") or ())
+            if index != number and other and other != rpps and pages and pages <= filed:
+                report.wrong_filings.append(
+                    Mismatch(name, index, "pages", f"{other} on {sorted(pages)}", rpps)
+                )
 
 
 def _compare_one(
