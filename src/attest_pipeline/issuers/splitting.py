@@ -80,7 +80,7 @@ def split_by_participant(document: Document, people: People) -> list[list[int]] 
                 groups.append([page.number])
                 current = name
                 continue
-        if heading and groups:
+        if heading:
             # Headed as an attestation but its participant not read (a poor scan): its
             # own attestation, for a person to see, never a page of the one before.
             groups.append([page.number])
