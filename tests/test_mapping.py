@@ -684,3 +684,24 @@ def test_a_malformed_combination_has_its_line(tmp_path: Path) -> None:
     )
     assert "joined by '+'" in error.problem
     assert error.line is not None
+
+
+def test_a_diploma_without_its_title_is_not_given_a_bloc(
+    rules: MappingRules, ref: Referentiel
+) -> None:
+    # Its title alone tells general medicine (1.C) from the patient relationship (3.C).
+    untitled = Extraction(family=Family.UNIVERSITY, nature=found(Nature.DIPLOME))
+    result = eligible_actions(untitled, ref, rules)
+    assert result.candidates == ()
+    assert [p.reason for p in result.problems] == [Reason.MISSING_FIELD]
+    assert "title" in result.problems[0].detail
+    titled = Extraction(
+        family=Family.UNIVERSITY, nature=found(Nature.DIPLOME), title=found("DU de gériatrie")
+    )
+    assert [key for key, _ in keys(eligible_actions(titled, ref, rules))] == ["1.C"]
+
+
+def test_a_rule_needs_known_fields(tmp_path: Path) -> None:
+    error = _error(tmp_path, GOOD.replace('match = ["event"]', 'needs = ["lieu"]'))
+    assert error.line == 22
+    assert "cannot need 'lieu'" in error.problem

@@ -131,6 +131,7 @@ def test_too_many_pages() -> None:
 def test_clean_text_normalises_what_pdfs_contain() -> None:
     raw = "Attes\xadtation\r\nDr\xa0Jean  DUPONT\u202f: ﬁn de for\x02\nmation"
     assert clean_text(raw) == "Attestation\nDr Jean DUPONT : fin de for-\nmation"
+    assert clean_text("Dr Anne LEFÈVRE\ufffeROUSSEAU") == "Dr Anne LEFÈVRE-ROUSSEAU"
 
 
 # ------------------------------------------------------------ pages whose body is an image

@@ -160,6 +160,9 @@ def eligible_actions(
         detail = f"no rule for family {shown_family}, nature {shown_nature}, theme {theme}"
         return Eligibility((), (Problem(Reason.NO_ELIGIBLE_ACTION, detail),), theme, None)
 
+    if rule.needs and not any(_field_text(extraction, name) for name in rule.needs):
+        detail = f"{' or '.join(rule.needs)}: needed to choose between actions"
+        return Eligibility((), (Problem(Reason.MISSING_FIELD, detail),), theme, None)
     fields = []
     for name in rule.match:
         text = _field_text(extraction, name)

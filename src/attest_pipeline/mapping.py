@@ -115,8 +115,10 @@ class Rule:
     ``natures`` is ``None`` for any nature (stated or not); otherwise the set of natures
     it applies to, ``None`` inside the set meaning "no nature stated". ``theme`` ``None``
     applies to any theme. ``candidates`` are (bloc, letter) pairs, most specific first;
-    ``match`` the Extraction fields searched for list items. ``line`` is the rule's line
-    in its file, for error messages.
+    ``match`` the Extraction fields searched for list items. ``needs`` are the fields
+    without which the rule's choice is a guess (a diploma's title decides between the
+    general and the patient-relationship actions): when none of them was read, the
+    attestation goes to review. ``line`` is the rule's line in its file, for error messages.
     """
 
     family: Family
@@ -124,6 +126,7 @@ class Rule:
     natures: frozenset[Nature | None] | None = None
     theme: str | None = None
     match: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
     line: int | None = None
 
     def fits(self, family: Family, nature: Nature | None, theme: str) -> bool:
@@ -159,7 +162,7 @@ class MappingRules:
 
 
 _THEME_KEYS = ("keywords", "exclude", "together")
-_RULE_KEYS = ("family", "natures", "theme", "candidates", "match")
+_RULE_KEYS = ("family", "natures", "theme", "candidates", "match", "needs")
 _TOP_KEYS = ("themes", "family_overrides", "default_natures", "rules")
 
 
@@ -248,19 +251,23 @@ def _rule(table: Table, theme_names: Sequence[str]) -> Rule:
             raise table.error(f"must be of the form '1.A', not {key!r}", "candidates", index)
         candidates.append((int(found.group(1)), found.group(2)))
     match = table.texts("match", ())
-    for index, name in enumerate(match):
-        if name not in MATCH_FIELDS and not (name.startswith("extra:") and len(name) > 6):
-            raise table.error(
-                f"cannot match on {name!r} (use {', '.join(MATCH_FIELDS)} or extra:<key>)",
-                "match",
-                index,
-            )
+    needs = table.texts("needs", ())
+    for key, names in (("match", match), ("needs", needs)):
+        for index, name in enumerate(names):
+            if name not in MATCH_FIELDS and not (name.startswith("extra:") and len(name) > 6):
+                raise table.error(
+                    f"cannot {'match on' if key == 'match' else 'need'} {name!r} "
+                    f"(use {', '.join(MATCH_FIELDS)} or extra:<key>)",
+                    key,
+                    index,
+                )
     return Rule(
         family=family,
         candidates=tuple(candidates),
         natures=natures,
         theme=theme,
         match=match,
+        needs=needs,
         line=table.line(),
     )
 

@@ -39,7 +39,10 @@ _TRANSLATION = str.maketrans(
         "\u2009": " ",
         "\xad": None,
         "\x00": None,
-        "\x02": "-",  # pdfium marks a hyphen at a line break with STX
+        # pdfium marks a hyphen at a line break with STX, or with U+FFFE in what Chromium
+        # prints (a compound name wrapped at its hyphen: LEFÈVRE-ROUSSEAU).
+        "\x02": "-",
+        "\ufffe": "-",
         "\ufb00": "ff",
         "\ufb01": "fi",
         "\ufb02": "fl",
