@@ -705,3 +705,26 @@ def test_a_rule_needs_known_fields(tmp_path: Path) -> None:
     error = _error(tmp_path, GOOD.replace('match = ["event"]', 'needs = ["lieu"]'))
     assert error.line == 22
     assert "cannot need 'lieu'" in error.problem
+
+
+def test_wonca_makes_1e_a_candidate_beside_1d(ref: Referentiel, rules: MappingRules) -> None:
+    wonca = extraction(
+        Family.CONGRESS,
+        event="WONCA Europe Conference 2026",
+        start=date(2026, 6, 29),
+        end=date(2026, 7, 3),
+    )
+    assert [key for key, _ in keys(eligible_actions(wonca, ref, rules))] == ["1.D", "1.E"]
+    other = extraction(
+        Family.CONGRESS,
+        event="Congrès de pédiatrie ambulatoire",
+        start=date(2026, 6, 29),
+        end=date(2026, 7, 3),
+    )
+    assert [key for key, _ in keys(eligible_actions(other, ref, rules))] == ["1.D"]
+
+
+def test_an_also_action_is_checked_against_the_referentiel(tmp_path: Path) -> None:
+    error = _error(tmp_path, GOOD.replace('match = ["event"]', 'also = ["1E"]'))
+    assert error.line == 22
+    assert "'1E'" in error.problem

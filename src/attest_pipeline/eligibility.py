@@ -190,6 +190,11 @@ def eligible_actions(
             details.extend(d for d in failures if d not in details)
         else:
             holding.append(candidate)
+    for bloc, letter in rule.also:
+        action = action_of(rules, rule, referentiel, bloc, letter)
+        item = _listed_item(action, fields, year)
+        if item is not None and not _condition_problems(action, extraction):
+            holding.append(Candidate(bloc=bloc, action=letter, labellisation=action.labellisation))
     if holding:
         return Eligibility(tuple(holding), (), theme, listed)
     problems = tuple(Problem(Reason.CONDITION_NOT_SHOWN, d) for d in details)

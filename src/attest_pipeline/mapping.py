@@ -118,7 +118,10 @@ class Rule:
     ``match`` the Extraction fields searched for list items. ``needs`` are the fields
     without which the rule's choice is a guess (a diploma's title decides between the
     general and the patient-relationship actions): when none of them was read, the
-    attestation goes to review. ``line`` is the rule's line in its file, for error messages.
+    attestation goes to review. ``also`` are actions added after the candidates only when
+    one of their indicative list's items is found in the ``match`` fields (WONCA, in 1.E's
+    list of institutional meetings, makes 1.E a candidate beside 1.D for its congress).
+    ``line`` is the rule's line in its file, for error messages.
     """
 
     family: Family
@@ -127,6 +130,7 @@ class Rule:
     theme: str | None = None
     match: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    also: tuple[tuple[int, str], ...] = ()
     line: int | None = None
 
     def fits(self, family: Family, nature: Nature | None, theme: str) -> bool:
@@ -162,7 +166,7 @@ class MappingRules:
 
 
 _THEME_KEYS = ("keywords", "exclude", "together")
-_RULE_KEYS = ("family", "natures", "theme", "candidates", "match", "needs")
+_RULE_KEYS = ("family", "natures", "theme", "candidates", "match", "needs", "also")
 _TOP_KEYS = ("themes", "family_overrides", "default_natures", "rules")
 
 
@@ -244,12 +248,18 @@ def _rule(table: Table, theme_names: Sequence[str]) -> Rule:
             for index, name in enumerate(table.texts("natures"))
         )
     theme = table.choice("theme", theme_names, None)
-    candidates = []
-    for index, key in enumerate(table.texts("candidates", empty=False)):
-        found = _CANDIDATE.fullmatch(key)
-        if found is None:
-            raise table.error(f"must be of the form '1.A', not {key!r}", "candidates", index)
-        candidates.append((int(found.group(1)), found.group(2)))
+    keyed: dict[str, list[tuple[int, str]]] = {}
+    for name, texts in (
+        ("candidates", table.texts("candidates", empty=False)),
+        ("also", table.texts("also", ())),
+    ):
+        keyed[name] = []
+        for index, key in enumerate(texts):
+            found = _CANDIDATE.fullmatch(key)
+            if found is None:
+                raise table.error(f"must be of the form '1.A', not {key!r}", name, index)
+            keyed[name].append((int(found.group(1)), found.group(2)))
+    candidates = keyed["candidates"]
     match = table.texts("match", ())
     needs = table.texts("needs", ())
     for key, names in (("match", match), ("needs", needs)):
@@ -268,6 +278,7 @@ def _rule(table: Table, theme_names: Sequence[str]) -> Rule:
         theme=theme,
         match=match,
         needs=needs,
+        also=tuple(keyed["also"]),
         line=table.line(),
     )
 
@@ -306,7 +317,7 @@ def check_rules(rules: MappingRules, referentiel: Referentiel) -> None:
     renames an action is reported at start-up rather than on the first attestation.
     """
     for rule in rules.rules:
-        for bloc, letter in rule.candidates:
+        for bloc, letter in (*rule.candidates, *rule.also):
             action_of(rules, rule, referentiel, bloc, letter)
 
 
