@@ -262,7 +262,7 @@ def test_a_misspelt_key_of_the_mapping_has_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_rules(path)
     assert caught.value.line == _line_of(path, "candidate =")
-    assert "[[rules]] #1 candidate is unknown (known: candidates," in caught.value.problem
+    assert "[[rules]] #1 candidate is unknown (known: also, candidates," in caught.value.problem
 
 
 def test_a_misspelt_section_of_the_config_has_its_line(tmp_path: Path, roster: Path) -> None:
