@@ -18,14 +18,11 @@ a concurrent ``attest run`` finds the state lock taken and leaves the inbox alon
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from attest_pipeline.config import Config, WatchConfig
@@ -34,6 +31,7 @@ from attest_pipeline.filesystems import NETWORK_FILESYSTEMS, check_state_is_loca
 from attest_pipeline.inbox import candidates, not_regular
 from attest_pipeline.readiness import QuietTracker
 from attest_pipeline.run_summary import Summary
+from attest_pipeline.signals import stop_on_signals
 from attest_pipeline.text.printable import printable
 from attest_pipeline.watch_events import Events, Hints, inbox_identity
 
@@ -252,28 +250,6 @@ def use_polling(config: Config, polling: bool | None, say: Say = _stderr) -> boo
     return False
 
 
-@contextmanager
-def _signals(stop: threading.Event, holder: list[Session]) -> Iterator[None]:
-    """Ctrl-C and SIGTERM ask for a clean stop; a second Ctrl-C interrupts at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-        for session in holder:
-            session.stop()
-        if signum == signal.SIGINT:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 def _open_session(
     pipeline: Pipeline, jobs: int | None, stop: threading.Event, say: Say
 ) -> Session | None:
@@ -326,7 +302,12 @@ def watch(
         from attest_pipeline.mail.collect import MailThread
 
         mail = MailThread(config, say)
-    with _signals(stop, holder):
+    def stop_all() -> None:
+        stop.set()
+        for held in holder:
+            held.stop()
+
+    with stop_on_signals(stop_all):
         mode = use_polling(config, polling, say)
         session = _open_session(pipeline, jobs, stop, say)
         if session is None:

@@ -30,18 +30,16 @@ from __future__ import annotations
 import hashlib
 import imaplib
 import os
-import signal
 import ssl
 import stat
 import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from attest_pipeline.config import Config, MailAccount, MailConfig, Paths
@@ -64,6 +62,7 @@ from attest_pipeline.mail.parse import (
     parse_envelope,
     parse_message,
 )
+from attest_pipeline.signals import stop_on_signals
 from attest_pipeline.store import Store
 from attest_pipeline.text.printable import printable
 
@@ -596,26 +595,6 @@ class MailThread:
         self.thread.join(timeout=max(a.timeout for a in self.collector.settings.accounts) + 5)
 
 
-@contextmanager
-def _signals(stop: threading.Event) -> Iterator[None]:
-    """Ctrl-C and SIGTERM ask for a clean stop after the poll in progress."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-        if signum == signal.SIGINT:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 class MailboxError(AttestError):
     """``attest mail --once`` could not poll every mailbox (exit code 1)."""
 
@@ -694,7 +673,7 @@ def mail_command(
         f"polling {len(config.mail.accounts)} mailbox(es) every {config.mail.interval:g} s "
         "into the inbox; stop with Ctrl-C or SIGTERM"
     )
-    with _signals(stop):
+    with stop_on_signals(stop.set):
         collect_loop(collector, stop, on_poll=file_collected)
     say("mail: stopped")
 
