@@ -214,6 +214,17 @@ def test_an_absent_table_is_named_as_its_header(tmp_path: Path) -> None:
         DataFile.read(path).table("paths").text("inbox")
 
 
+def test_an_absent_table_is_named_as_its_header_after_the_lines_were_walked(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "some.toml"
+    path.write_text("[run]\njobs = 1\n", encoding="utf-8")
+    file = DataFile.read(path)
+    assert file.line("run", "jobs") == 2  # the lines are walked before the table is asked for
+    with pytest.raises(ConfigError, match=r"some\.toml: \[paths\] inbox is required"):
+        file.table("paths").text("inbox")
+
+
 def test_syntax_errors_and_missing_files(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text('[a]\nb = "open\n', encoding="utf-8")

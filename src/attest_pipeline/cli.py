@@ -8,6 +8,7 @@ stays instant.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -393,4 +394,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
             err=True,
         )
         code = 1
+    # The last collections at exit would walk every object the command built (the plugins'
+    # data, the compiled patterns, the référentiel): 25-40 ms of a one-file `extract`
+    # spent on memory the process is about to give back. Frozen, they are left alone.
+    gc.freeze()
     sys.exit(code if isinstance(code, int) else 0)
