@@ -12,7 +12,9 @@ import pytest
 from attest_pipeline.analysis import Analysis, Context
 from attest_pipeline.config import OcrConfig, PluginSettings
 from attest_pipeline.decision import Rules
+from attest_pipeline.issuers import DataIssuer
 from attest_pipeline.mapping import load_rules
+from attest_pipeline.models import Family
 from attest_pipeline.referentiel import load_referentiel
 from attest_pipeline.registry import load_registry
 from attest_pipeline.roster import load_roster
@@ -234,3 +236,30 @@ def test_a_task_not_begun_by_a_dead_worker_is_spared_once(context: Context, tmp_
         supervisor.spared.clear()
         assert not supervisor._spare(worker)  # begun: it is the one to blame
         worker.tasks.clear()
+
+
+class _BrokenData(DataIssuer):
+    """An issuer whose data file is not TOML."""
+
+    name = "broken_data"
+    version = "1"
+    families = (Family.ANDPC,)
+    covers = "nothing"
+    data_file = Path(__file__).resolve()  # Python, not TOML
+
+
+def test_the_issuers_data_is_read_before_the_fork_and_a_broken_one_left_to_the_workers(
+    roster: Path, tmp_path: Path
+) -> None:
+    registry = load_registry(PluginSettings(entry_points=False))
+    rules = Rules(load_roster(roster), load_referentiel(), load_rules(), date(2026, 11, 22))
+    broken = _BrokenData()
+    context = Context((*registry.issuers, broken), rules, OcrConfig(enabled=False))
+    work = tasks(tmp_path, {"a.pdf": "ORGANISME TEST"})
+    with Supervisor(context, jobs=1) as supervisor:
+        ((_, outcome),) = supervisor.run(work)
+    assert isinstance(outcome, Analysis)
+    assert all("data" in vars(i) for i in registry.issuers if isinstance(i, DataIssuer))
+    assert "data" not in vars(broken)  # it raised here; the worker met it again and said so
+    scores = outcome.records[0].fields["scores"]
+    assert any(s["issuer"] == "broken_data" and s["error"] for s in scores)

@@ -11,6 +11,11 @@ for the parent between two documents. Each worker publishes the key of the task 
 when it is replaced, the tasks it had not begun go to another worker, unharmed, and a
 worker that died between two documents costs none of them.
 
+Before the first worker is forked, the parent reads the data files of the issuers
+(:class:`~attest_pipeline.issuers.DataIssuer`, read on first use, 10-30 ms for the
+built-ins with the patterns their reading compiles), so that every worker, and every worker
+that replaces one, inherits them instead of reading them again.
+
 Each document has a bounded cost: a worker's address space is limited (``RLIMIT_AS``,
 ``[limits] memory``) and a document has a time limit (``[limits] document_timeout``);
 over either, the document goes to quarantine (``too_large``, ``timeout``) and the worker
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from attest_pipeline.analysis import Analysis, Context, analyse
+from attest_pipeline.issuers import DataIssuer
 from attest_pipeline.processes import Lifeline, lifeline
 from attest_pipeline.text.scan import save_gates
 
@@ -264,6 +270,7 @@ class Supervisor:
         #: Keys of the tasks sent again once after a worker died before beginning them.
         self.spared: set[int] = set()
         self.stopping = False
+        self.warmed = False
 
     def __enter__(self) -> Supervisor:
         return self
@@ -349,11 +356,24 @@ class Supervisor:
             if not worker.tasks:
                 return worker
         if len(pool) < size:
+            self._warm()
             worker = _Worker(self.context, self.memory, queue)
             pool.append(worker)
             return worker
         roomy = [w for w in pool if w.has_room()]
         return min(roomy, key=lambda w: len(w.tasks)) if roomy else None
+
+    def _warm(self) -> None:
+        """Read the issuers' data files once, before a fork, for every worker to inherit."""
+        if self.warmed:
+            return
+        self.warmed = True
+        for issuer in self.context.issuers:
+            if isinstance(issuer, DataIssuer):
+                try:
+                    _ = issuer.data
+                except Exception:  # left to the workers: they report it on each document
+                    continue
 
     def _collect(self, worker: _Worker, ocr_queue: deque[Task]) -> Iterator[tuple[Task, Outcome]]:
         task = worker.task
