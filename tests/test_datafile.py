@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from attest_pipeline import datafile
 from attest_pipeline.config import SECTIONS, load_config
 from attest_pipeline.datafile import DataFile
 from attest_pipeline.errors import ConfigError
@@ -327,3 +329,62 @@ def test_importing_the_loaders_reads_no_data_file() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ parsed, kept
+
+
+def kept_files(cache: Path) -> list[Path]:
+    return sorted((cache / "toml").glob("*.json"))
+
+
+def test_what_tomllib_parsed_is_kept_and_read_back_for_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ATTEST_CACHE", str(cache))
+    path = tmp_path / "data.toml"
+    path.write_text('[run]\njobs = 2\nname = "é"\nratio = 0.5\n', encoding="utf-8")
+    first = DataFile.read(path).root.data
+    assert len(kept_files(cache)) == 1
+
+    def no_parsing(text: str) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(datafile.tomllib, "loads", no_parsing)
+    again = DataFile.read(path)
+    assert again.root.data == first == {"run": {"jobs": 2, "name": "é", "ratio": 0.5}}
+    assert again.table("run").integer("jobs") == 2
+
+
+def test_another_text_or_a_damaged_cache_file_is_parsed_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ATTEST_CACHE", str(cache))
+    path = tmp_path / "data.toml"
+    path.write_text("a = 1\n", encoding="utf-8")
+    DataFile.read(path)
+    path.write_text("a = 2\n", encoding="utf-8")
+    assert DataFile.read(path).root.data == {"a": 2}
+    (kept,) = kept_files(cache)
+    kept.write_text('{"sha256": [', encoding="utf-8")
+    assert DataFile.read(path).root.data == {"a": 2}
+    path.write_text("a = [", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"data\.toml"):
+        DataFile.read(path)
+
+
+def test_dates_are_not_kept_and_no_cache_folder_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ATTEST_CACHE", str(cache))
+    path = tmp_path / "data.toml"
+    path.write_text("start = 2024-01-01\n", encoding="utf-8")
+    assert DataFile.read(path).root.date("start") == datetime.date(2024, 1, 1)
+    assert kept_files(cache) == []
+    monkeypatch.setenv("ATTEST_CACHE", "")
+    path.write_text("a = 1\n", encoding="utf-8")
+    assert DataFile.read(path).root.data == {"a": 1}
+    assert kept_files(cache) == []

@@ -24,7 +24,12 @@ then) to note the line of each key, table and array element: an error points at 
 fault, or, when the key is missing, at its table. The walk is made when a line is first
 asked for, that is for an error only: a file read without fault is never walked (the walk,
 in Python, costs as much as ``tomllib`` itself: about 9 ms for the files a one-file
-``attest extract`` reads).
+``attest extract`` reads). And what ``tomllib`` parsed is kept between runs in the user's
+cache folder (:mod:`~attest_pipeline.cache`), as JSON, which reads back ten to thirty
+times faster: 3 ms of the référentiel become 0.1 ms. Each data file has one cache file,
+named after its absolute path, holding the SHA-256 of the text it was parsed from and the
+Python version; any other text is parsed afresh. A file holding dates or times (JSON has
+none) is not kept.
 
 One module (about 450 lines): the walk that finds lines and the getters that use them are
 one responsibility, a data file's checking, and read better together.
@@ -33,12 +38,17 @@ one responsibility, a data file's checking, and read better together.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import os
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar, cast
 
+from attest_pipeline.cache import cache_folder, write_atomically
 from attest_pipeline.errors import ConfigError, toml_error
 
 #: A key of a table, or the index of an element of an array.
@@ -212,6 +222,36 @@ class _Lines:
             self.at = match.end()
 
 
+# ------------------------------------------------------------------ parsed, kept
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    """``tomllib.loads(text)``, the text of ``path``, through the cache folder."""
+    folder = cache_folder()
+    if folder is None:
+        return tomllib.loads(text)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    name = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()[:32]
+    kept = folder / "toml" / f"{name}.json"
+    try:
+        stored = json.loads(kept.read_text(encoding="utf-8"))
+        if (
+            stored["sha256"] == digest
+            and stored["python"] == sys.version
+            and isinstance(stored["data"], dict)
+        ):
+            return cast(dict[str, Any], stored["data"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # absent, damaged, or of another text: parsed again
+    data = tomllib.loads(text)
+    try:
+        dumped = json.dumps({"sha256": digest, "python": sys.version, "data": data})
+    except TypeError:  # dates or times
+        return data
+    write_atomically(kept, dumped)
+    return data
+
+
 # ----------------------------------------------------------------------- the file
 
 
@@ -242,7 +282,7 @@ class DataFile:
         """Parse ``text`` as the content of ``path``; a syntax error is a ConfigError."""
         self.path = Path(path)
         try:
-            data = tomllib.loads(text)
+            data = _parse(self.path, text)
         except tomllib.TOMLDecodeError as error:
             raise toml_error(self.path, error) from None
         self._text = text
