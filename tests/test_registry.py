@@ -95,6 +95,7 @@ def test_entry_points_are_those_importlib_metadata_finds() -> None:
     expected = [
         (ep.name, ep.value) for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     ]
+    assert _scan_entry_points(sys.path, sys.meta_path) is not None  # read, not asked
     assert [(ep.name, ep.value) for ep in _entry_points()] == expected
 
 
@@ -134,6 +135,7 @@ def test_a_zip_on_the_path_is_left_to_importlib_metadata(tmp_path: Path) -> None
             return []
 
     assert _scan_entry_points([str(tmp_path)], [Finder()]) is None
+    assert _scan_entry_points([tmp_path], []) is None  # type: ignore[list-item]
 
 
 def test_a_plugin_installed_with_an_entry_point_loads(

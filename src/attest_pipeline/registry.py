@@ -153,6 +153,8 @@ def _scan_entry_points(paths: Sequence[str], finders: Sequence[object]) -> list[
     seen: set[str] = set()
     found: list[EntryPoint] = []
     for path in paths:
+        if not isinstance(path, str):
+            return None
         root = path or "."
         try:
             children = os.listdir(root)
