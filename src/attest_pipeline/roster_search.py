@@ -259,7 +259,8 @@ _MARKER_BEFORE = re.compile(
     )
     + r")s?[ \t]*(?::|\.{2,}|…+|_{3,})?[ \t.…:_\-]*"
     + r"(?:(?:"
-    + "|".join(sorted(CIVILITIES | {"le", "la", "l"}, key=len, reverse=True))
+    # Sorted twice: a set's order changes from process to process, and the pattern with it.
+    + "|".join(sorted(sorted(CIVILITIES | {"le", "la", "l"}), key=len, reverse=True))
     + r")\b[ \t.']*)*$"
 )
 

@@ -218,7 +218,8 @@ def role_follows(original: str, name_end: int) -> bool:
 
 
 _CIVILITY = re.compile(
-    r"(?<![\w'])(?:" + "|".join(sorted(CIVILITIES, key=len, reverse=True)) + r")\b"
+    # Sorted twice: a set's order changes from process to process, and the pattern with it.
+    r"(?<![\w'])(?:" + "|".join(sorted(sorted(CIVILITIES), key=len, reverse=True)) + r")\b"
 )
 def names_a_role(folded: Folded, position: int) -> bool:
     """Say whether the line at folded ``position``, or a short line beside it, names a role."""
@@ -248,7 +249,9 @@ AGENT_BEFORE = re.compile(
 UNDERSIGNED = gated(r"\b(?:je|nous)\s+soussigne\w*(?:\s*\(\s*e\s*\))?\s*,?\s*")
 
 _TRAILING_CIVILITIES = re.compile(
-    r"(?:(?<![\w'])(?:" + "|".join(sorted(CIVILITIES, key=len, reverse=True)) + r")\b\.?\s*)+$"
+    r"(?:(?<![\w'])(?:"
+    + "|".join(sorted(sorted(CIVILITIES), key=len, reverse=True))
+    + r")\b\.?\s*)+$"
 )
 
 

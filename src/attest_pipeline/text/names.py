@@ -282,7 +282,10 @@ class NameKey:
 
 
 _MARKER_SPLIT = re.compile(
-    r"(?<![\w'])(?:" + "|".join(sorted(MARRIED_MARKERS, key=len, reverse=True)) + r")(?![\w'])\.?"
+    r"(?<![\w'])(?:"
+    # Sorted twice: a set's order changes from process to process, and the pattern with it.
+    + "|".join(sorted(sorted(MARRIED_MARKERS), key=len, reverse=True))
+    + r")(?![\w'])\.?"
 )
 
 
