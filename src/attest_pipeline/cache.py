@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 #: The environment variable naming the cache folder (empty: no caching).
@@ -32,6 +31,8 @@ def write_atomically(path: Path, text: str) -> bool:
 
     Creates the folder; returns False, leaving nothing behind, when it cannot be written.
     """
+    import tempfile  # here: every command reads the cache, few write it
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")

@@ -367,6 +367,10 @@ _register_commands()
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point of the ``attest`` command: run and turn failures into exit codes."""
+    from attest_pipeline import regex_cache
+
+    # Before the commands import the modules whose patterns were compiled by earlier runs.
+    regex_cache.load()
     try:
         code = cli.main(args=argv, prog_name="attest", standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -394,6 +398,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
             err=True,
         )
         code = 1
+    regex_cache.save()
     # The last collections at exit would walk every object the command built (the plugins'
     # data, the compiled patterns, the référentiel): 25-40 ms of a one-file `extract`
     # spent on memory the process is about to give back. Frozen, they are left alone.

@@ -39,6 +39,7 @@ from multiprocessing.sharedctypes import Synchronized, SynchronizedString
 from pathlib import Path
 from typing import Any
 
+from attest_pipeline import regex_cache
 from attest_pipeline.analysis import Analysis, Context, analyse
 from attest_pipeline.issuers import DataIssuer
 from attest_pipeline.processes import Lifeline, lifeline
@@ -228,8 +229,10 @@ def _serve(
         if isinstance(result, Failure):
             return
         # After the answer, so that the parent never waits for it; a worker exits
-        # without atexit, so the patterns it read are kept for the next run now.
+        # without atexit, so the patterns it read and compiled are kept for the next
+        # run now.
         save_gates()
+        regex_cache.save()
 
 
 def _address_space() -> int:
