@@ -37,8 +37,8 @@ try:
 except ImportError:  # pragma: no cover - not CPython
     _sre = None
 
-#: At most this many patterns are kept: ``re`` keeps 512, and drops the oldest beyond.
-MAX_PATTERNS = 400
+#: At most this many patterns are kept: as many as ``re`` keeps (it drops the oldest beyond).
+MAX_PATTERNS = 512
 
 _SUPPORTED = (
     sys.implementation.name == "cpython"

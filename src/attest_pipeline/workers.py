@@ -203,8 +203,11 @@ def _serve(
         try:
             task = conn.recv()
         except EOFError:
-            return
+            task = None
         if task is None:
+            # Once, when told to stop: the patterns it compiled, for the next run (a worker
+            # exits without atexit). A worker killed loses them: the next run compiles them.
+            regex_cache.save()
             return
         phase.value = b"starting"
         started.value = begun.value = time.monotonic()
@@ -229,10 +232,8 @@ def _serve(
         if isinstance(result, Failure):
             return
         # After the answer, so that the parent never waits for it; a worker exits
-        # without atexit, so the patterns it read and compiled are kept for the next
-        # run now.
+        # without atexit, so the patterns it read are kept for the next run now.
         save_gates()
-        regex_cache.save()
 
 
 def _address_space() -> int:
