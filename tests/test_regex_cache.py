@@ -30,6 +30,7 @@ TEXT = "Dr Martin, le 12/03/2024.\nattestation de présence\nPR DUPONT: belle œ
 SCRIPT = """
 import json, re, sys
 from attest_pipeline import regex_cache
+regex_cache.MIN_FRESH = int(sys.argv[3])
 loaded = regex_cache.load()
 found, results = [], []
 for pattern, flags in json.loads(sys.argv[1]):
@@ -42,9 +43,12 @@ print(json.dumps([loaded, found, results]))
 """
 
 
-def run(cache: str, *extra: str) -> list[object]:
+def run(
+    cache: str, patterns: list[tuple[str, int]] = PATTERNS, min_fresh: int = 1
+) -> list[object]:
+    """Load, compile ``patterns``, save, in a process of its own: what it loaded, found, got."""
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, json.dumps(PATTERNS), TEXT, *extra],
+        [sys.executable, "-c", SCRIPT, json.dumps(patterns), TEXT, str(min_fresh)],
         capture_output=True,
         text=True,
         check=True,
@@ -80,6 +84,19 @@ def test_a_damaged_file_or_another_engines_is_ignored(tmp_path: Path) -> None:
     assert run(str(cache))[:2] == [0, [False] * len(PATTERNS)]
     path.write_text("[1, 2", encoding="utf-8")
     assert run(str(cache))[:2] == [0, [False] * len(PATTERNS)]
+
+
+def test_a_few_new_patterns_leave_the_file_as_it_is(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run(str(cache))
+    (path,) = cache.glob("regex-*.json")
+    before = path.read_text(encoding="utf-8")
+    more = [*PATTERNS, (r"only (once)", 0)]
+    _, found, _ = run(str(cache), more, min_fresh=2)
+    assert found[-1] is False
+    assert path.read_text(encoding="utf-8") == before
+    run(str(cache), more, min_fresh=1)
+    assert path.read_text(encoding="utf-8") != before
 
 
 def test_no_cache_folder_keeps_nothing(tmp_path: Path) -> None:

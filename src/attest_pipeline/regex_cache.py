@@ -39,6 +39,11 @@ except ImportError:  # pragma: no cover - not CPython
 
 #: At most this many patterns are kept: as many as ``re`` keeps (it drops the oldest beyond).
 MAX_PATTERNS = 512
+#: A process that compiled fewer patterns than this that the file lacks leaves it as it is:
+#: some are new in every process (the standard library's e-mail header parser builds four
+#: from sets, whose order changes from process to process), and would have it rewritten,
+#: and grow, at each command's end.
+MIN_FRESH = 8
 
 _SUPPORTED = (
     sys.implementation.name == "cpython"
@@ -50,8 +55,8 @@ _SUPPORTED = (
     and hasattr(getattr(re, "_parser", None), "parse")
 )
 
-#: The patterns of the cache file, by ``re``'s key: those not to work out again.
-_known: dict[tuple[Any, ...], list[Any]] = {}
+#: ``re``'s keys of the patterns in the cache file, or not to be kept: not worked out again.
+_known: set[tuple[Any, ...]] = set()
 
 
 def _file() -> Path | None:
@@ -97,7 +102,7 @@ def load() -> int:
     count = 0
     for key, entry in _read(path).items():
         if key in cache or len(cache) >= MAX_PATTERNS:
-            _known[key] = entry
+            _known.add(key)
             continue
         pattern, _, final, packed, groups, groupindex, indexgroup = entry
         try:
@@ -109,7 +114,7 @@ def load() -> int:
         except (TypeError, ValueError, RuntimeError, OverflowError):
             continue  # damaged, or refused by the engine: compiled again when used
         cache[key] = compiled
-        _known[key] = entry
+        _known.add(key)
         count += 1
     return count
 
@@ -151,8 +156,8 @@ def save() -> None:
             try:
                 fresh[key] = _entry(pattern, flags)
             except (re.error, RecursionError, OverflowError):
-                _known[key] = []  # not kept, and not worked out again
-    if not fresh:
+                _known.add(key)  # not kept, and not worked out again
+    if len(fresh) < MIN_FRESH:
         return
     _known.update(fresh)
     merged = {**_read(path), **fresh}
