@@ -14,7 +14,14 @@ from attest_pipeline.testing.kit import builtin_issuers, pdf_document
 from attest_pipeline.testing.pdf import make_pdf
 from attest_pipeline.text import scan
 from attest_pipeline.text.fold import fold
-from attest_pipeline.text.scan import Gated, Gates, at_digits, gated, required_strings
+from attest_pipeline.text.scan import (
+    Gated,
+    Gates,
+    at_digits,
+    gated,
+    required_strings,
+    share_scan,
+)
 
 
 def spans(matches: object) -> list[tuple[int, int]]:
@@ -193,6 +200,35 @@ def test_a_pattern_read_after_the_text_was_scanned_answers_exactly() -> None:
     late = gated(r"\bzqxw-unique-\d+")  # its string was never indexed before the scan
     assert late.search(text) is not None and late.search(text).span() == (13, 27)
     assert Gates([late]).which(text) == [0]
+
+
+@pytest.mark.parametrize(
+    "lined",
+    [
+        "agence nationale du\ndpc, action de\nformation; action de formation",
+        "action de\nformation\naction\nde formation",
+        "programme\nintegre",
+        "rien de tout cela",
+    ],
+)
+def test_one_scan_serves_a_text_and_its_flat_form(lined: str) -> None:
+    strings = ["agence nationale du dpc", "action de formation", "formation", "action de"]
+    strings += ["programme integre", "integre", "de formation"]
+    scan._INDEX.add(strings)
+    lined = "".join(["", lined])  # texts of their own, with memos of their own
+    flat = lined.replace("\n", " ")
+    share_scan(lined, flat)
+    for text in (lined, flat):
+        memo = scan._memo(text)
+        assert memo.finds == -1  # both scanned
+        for string in strings:
+            assert memo.position(string) == text.find(string), (string, text)
+
+
+def test_texts_not_alike_share_no_scan() -> None:
+    lined = "".join(["action de\nformation"])
+    share_scan(lined, "action de          ")
+    assert scan._memo(lined).finds == 0
 
 
 def gates_cases() -> list[tuple[list[Gated], str]]:

@@ -32,7 +32,7 @@ from attest_pipeline.issuers.common import Exclusion, common_rules
 from attest_pipeline.issuers.labels import flat, tidy
 from attest_pipeline.models import Document, Identification
 from attest_pipeline.text.fold import fold, plain_words
-from attest_pipeline.text.scan import Gated, Gates
+from attest_pipeline.text.scan import Gated, Gates, share_scan
 
 __all__ = [
     "Marker",
@@ -163,6 +163,9 @@ class _Window:
             searched = rules.negations.sub(lambda m: " " * len(m.group()), searched)
         self.searched = searched
         self.worded = rules.wording.search(searched) is not None
+        if self.worded:
+            # The markers read it on one line, the exclusions and the fields by line.
+            share_scan(folded.text, searched)
         self._excluded: dict[int, bool] = {}
         self._signatures: dict[str, str | None] = {}
 

@@ -462,7 +462,8 @@ class _Index:
         """Index ``strings`` too, from the next text scanned on."""
         with self._lock:
             for string in strings:
-                if len(string) >= _INDEXED_LENGTH:
+                # A line break is never indexed: see share_scan.
+                if len(string) >= _INDEXED_LENGTH and "\n" not in string:
                     self._strings.setdefault(string)
 
     def scan(self, text: str) -> tuple[dict[str, int], frozenset[str]]:
@@ -511,11 +512,12 @@ class _Memo:
     and an indexed string (``covered``) not in ``present`` is absent.
     """
 
-    __slots__ = ("covered", "finds", "first", "present", "spaces", "text")
+    __slots__ = ("covered", "finds", "first", "hits", "present", "spaces", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text  # kept alive with its memo, so that its id is not reused meanwhile
         self.first: dict[str, int] = {}
+        self.hits: dict[str, int] = {}  # what the scan found
         self.present: frozenset[str] = frozenset()
         self.covered: frozenset[str] = frozenset()
         self.finds = 0  # strings looked for one by one; -1 once scanned
@@ -524,10 +526,15 @@ class _Memo:
     def scan(self) -> None:
         """Find every indexed string in the text at once (when not done yet)."""
         if self.finds >= 0:
-            hits, self.covered = _INDEX.scan(self.text)
-            self.present = frozenset(hits)
-            self.first.update(hits)
-            self.finds = -1
+            hits, covered = _INDEX.scan(self.text)
+            self.scanned(hits, covered)
+
+    def scanned(self, hits: dict[str, int], covered: frozenset[str]) -> None:
+        """Take what a scan of the text found: ``hits``, among the strings ``covered``."""
+        self.hits, self.covered = hits, covered
+        self.present = frozenset(hits)
+        self.first.update(hits)
+        self.finds = -1
 
     def position(self, string: str) -> int:
         """Return where ``string`` first occurs in the text, -1 when it is absent."""
@@ -575,6 +582,43 @@ def _memo(text: str) -> _Memo:
             del _RECENT[next(iter(_RECENT))]
         _RECENT[id(text)] = memo
     return memo
+
+
+def share_scan(lined: str, flat: str) -> None:
+    """Scan ``flat`` for ``lined`` too, when ``flat`` is ``lined`` with spaces for line breaks.
+
+    Issuers search a document's folded text both ways (markers on one line, fields by
+    line): one scan serves both. A string without a space stands at the same places in
+    both texts; one with a space first stands in ``lined`` where it does in ``flat`` or
+    later. Indexed strings never hold a line break. Nothing is shared when the texts are
+    not so related.
+    """
+    target = _memo(lined)
+    if target.finds < 0 or len(lined) != len(flat) or lined.replace("\n", " ") != flat:
+        return
+    source = _memo(flat)
+    source.scan()
+    hits = dict(source.hits)
+    for string in _spaced(source.covered) & source.present:
+        found = lined.find(string, hits[string])
+        if found < 0:
+            del hits[string]
+        else:
+            hits[string] = found
+    target.scanned(hits, source.covered)
+
+
+#: The indexed strings holding a space, for the last set of strings indexed.
+_SPACED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _spaced(covered: frozenset[str]) -> frozenset[str]:
+    """Return the strings of ``covered`` that hold a space."""
+    global _SPACED
+    known = _SPACED
+    if known[0] is not covered:
+        known = _SPACED = (covered, frozenset(s for s in covered if " " in s))
+    return known[1]
 
 
 class Gated:
