@@ -223,6 +223,8 @@ def test_one_scan_serves_a_text_and_its_flat_form(lined: str) -> None:
         assert memo.finds == -1  # both scanned
         for string in strings:
             assert memo.position(string) == text.find(string), (string, text)
+        runs = [len(run) for run in re.findall(r"\s+", text)]
+        assert memo.widest_space() == max([1, *runs])
 
 
 def test_texts_not_alike_share_no_scan() -> None:

@@ -512,7 +512,7 @@ class _Memo:
     and an indexed string (``covered``) not in ``present`` is absent.
     """
 
-    __slots__ = ("covered", "finds", "first", "hits", "present", "spaces", "text")
+    __slots__ = ("covered", "finds", "first", "hits", "present", "spaces", "text", "twin")
 
     def __init__(self, text: str) -> None:
         self.text = text  # kept alive with its memo, so that its id is not reused meanwhile
@@ -522,6 +522,7 @@ class _Memo:
         self.covered: frozenset[str] = frozenset()
         self.finds = 0  # strings looked for one by one; -1 once scanned
         self.spaces: int | None = None
+        self.twin: _Memo | None = None  # the same text with other spaces (share_scan)
 
     def scan(self) -> None:
         """Find every indexed string in the text at once (when not done yet)."""
@@ -558,7 +559,11 @@ class _Memo:
     def widest_space(self) -> int:
         """Return the length of the longest run of whitespace of the text (at least 1)."""
         if self.spaces is None:
-            self.spaces = max((len(run) for run in _SPACE_RUNS.findall(self.text)), default=1)
+            twin = self.twin
+            if twin is not None and twin.spaces is not None:
+                self.spaces = twin.spaces
+            else:
+                self.spaces = max((len(run) for run in _SPACE_RUNS.findall(self.text)), default=1)
         return self.spaces
 
 
@@ -606,6 +611,8 @@ def share_scan(lined: str, flat: str) -> None:
         else:
             hits[string] = found
     target.scanned(hits, source.covered)
+    # Line breaks and spaces are both whitespace: the runs of it are the same.
+    target.twin, source.twin = source, target
 
 
 #: The indexed strings holding a space, for the last set of strings indexed.
@@ -780,7 +787,14 @@ class Gated:
         if lead is None:
             return self.regex.search(text, pos, end)
         if lead <= _SHORT_LEAD and self._rare:
-            return next(self._starts(memo, pos, end, lead), None)
+            # Most often the match holds the first string found: tried at once, before
+            # going through the other places of the strings.
+            match_at = self.regex.match
+            for start in range(max(pos, first - lead), first + 1):
+                match = match_at(text, start, end)
+                if match is not None:
+                    return match
+            return next(self._starts(memo, first + 1, end, lead), None)
         return self.regex.search(text, max(pos, first - lead), end)
 
     def finditer(
