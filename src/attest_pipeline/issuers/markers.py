@@ -18,7 +18,8 @@ The folded window is prepared once per document and shared by the issuers (exclu
 signatures read when first asked for), the anchors are looked for first so that a document
 of another family is declined at once, and every pattern is a
 :class:`~attest_pipeline.text.scan.Gated` regex, searched only when the words it needs are
-in the text.
+in the text: one :class:`~attest_pipeline.text.scan.Gates` test per issuer tells which of
+its markers (and of an exclusion's marks) may be there, and only those are searched.
 """
 
 from __future__ import annotations

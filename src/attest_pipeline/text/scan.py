@@ -11,6 +11,14 @@ string stands at most a few hundred characters after the start of a match, the s
 also starts just before the first occurrence of those strings rather than at the start of
 the text.
 
+A document's text is searched by a hundred patterns or more, each asking for its strings:
+once a text has been asked for a dozen strings one by one, one pass of an Aho-Corasick
+automaton of every string gated so far finds where each of them first occurs
+(:class:`_Index`), and each gate is then a dictionary look-up. :class:`Gates` asks a group
+of patterns at once which of them may match (an issuer's markers: only those whose words
+are in the text are searched), and :func:`share_scan` lets a text and its one-line form
+share that pass.
+
 The strings are read from the parsed pattern (``re._parser``); a pattern it cannot read
 (a construct this module does not know, case-insensitive matching) simply has no gate and
 is searched as usual: the answers are always exactly those of the regex.
