@@ -43,7 +43,7 @@ from attest_pipeline import regex_cache
 from attest_pipeline.analysis import Analysis, Context, analyse
 from attest_pipeline.issuers import DataIssuer
 from attest_pipeline.processes import Lifeline, lifeline
-from attest_pipeline.text.scan import save_gates
+from attest_pipeline.text.scan import load_gates, save_gates
 
 #: Default time limit of one document, all steps included (``[limits] document_timeout``).
 DOCUMENT_TIMEOUT = 300.0
@@ -368,10 +368,11 @@ class Supervisor:
         return min(roomy, key=lambda w: len(w.tasks)) if roomy else None
 
     def _warm(self) -> None:
-        """Read the issuers' data files once, before a fork, for every worker to inherit."""
+        """Read the issuers' data files and the gates once, before a fork, for every worker."""
         if self.warmed:
             return
         self.warmed = True
+        load_gates()
         for issuer in self.context.issuers:
             if isinstance(issuer, DataIssuer):
                 try:

@@ -35,19 +35,18 @@ module's source and the Python version, so that a change of either reads them af
 from __future__ import annotations
 
 import atexit
-import contextlib
 import hashlib
 import importlib
 import json
-import os
 import re
 import sys
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from attest_pipeline.cache import cache_folder, write_atomically
 
 # The parser of the standard ``re`` module (private); without it, patterns are not gated.
 _sre: Any
@@ -357,17 +356,12 @@ _KNOWN_LOCK = threading.Lock()
 
 def _cache_file() -> Path | None:
     """The cache file of the gates, ``None`` when caching is turned off."""
-    folder = os.environ.get("ATTEST_CACHE")
+    folder = cache_folder()
     if folder is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-            os.path.expanduser("~"), ".cache"
-        )
-        folder = os.path.join(base, "attest-pipeline")
-    if not folder:
         return None
     source = hashlib.sha256(Path(__file__).read_bytes())
     source.update(sys.version.encode())
-    return Path(folder) / f"gates-{source.hexdigest()[:16]}.json"
+    return folder / f"gates-{source.hexdigest()[:16]}.json"
 
 
 def _load(path: Path | None) -> dict[str, tuple[tuple[str, ...], _Lead] | None]:
@@ -394,18 +388,29 @@ def _load(path: Path | None) -> dict[str, tuple[tuple[str, ...], _Lead] | None]:
         return {}
 
 
-def _read_gate(pattern: str, flags: int) -> tuple[tuple[str, ...], _Lead] | None:
-    """The gate of ``pattern``: from the cache when known, else read (and kept)."""
+def load_gates() -> dict[str, tuple[tuple[str, ...], _Lead] | None]:
+    """The gates read so far, loaded from the cache file on the first call.
+
+    Called before worker processes are forked, so that each inherits them instead of
+    reading the file again.
+    """
     global _KNOWN
-    key = f"{int(flags)}:{pattern}"
     with _KNOWN_LOCK:
         if _KNOWN is None:
             _KNOWN = _load(_cache_file())
-        if key in _KNOWN:
-            return _KNOWN[key]
+        return _KNOWN
+
+
+def _read_gate(pattern: str, flags: int) -> tuple[tuple[str, ...], _Lead] | None:
+    """The gate of ``pattern``: from the cache when known, else read (and kept)."""
+    key = f"{int(flags)}:{pattern}"
+    known = load_gates()
+    with _KNOWN_LOCK:
+        if key in known:
+            return known[key]
     needed = _needed(pattern, flags)
     with _KNOWN_LOCK:
-        _KNOWN[key] = needed
+        known[key] = needed
         if not _UNSAVED:
             atexit.register(save_gates)
         _UNSAVED.add(key)
@@ -429,18 +434,7 @@ def save_gates() -> None:
         return
     # Another process may have saved meanwhile: keep its gates too.
     merged = {**_load(path), **fresh}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".gates-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(merged, out, ensure_ascii=False)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    write_atomically(path, json.dumps(merged, ensure_ascii=False))
 
 
 #: Needed strings shorter than this are in nearly every text, and every occurrence found
