@@ -218,6 +218,24 @@ def _wait(syncs: Iterable[Future[None]]) -> None:
         raise errors[0]
 
 
+class Syncs:
+    """The syncs of a batch, started together (:meth:`Filer.start_sync`), running."""
+
+    def __init__(self, futures: list[Future[None]]) -> None:
+        self.futures = futures
+        self.ended = 0
+
+    def done(self) -> bool:
+        """Whether every sync has ended, without waiting."""
+        while self.ended < len(self.futures) and self.futures[self.ended].done():
+            self.ended += 1
+        return self.ended == len(self.futures)
+
+    def wait(self) -> None:
+        """Wait for every sync; then raise the first one's error, if any failed."""
+        _wait(self.futures)
+
+
 def archive_path(paths: Paths, sha256: str, name: str) -> Path:
     """Where the original bytes of a document are kept (content-addressed)."""
     return paths.archive / sha256[:2] / f"{sha256}.{_suffix(name)}"
@@ -282,10 +300,18 @@ class Filer:
         that replaced an existing one was synced before its rename. Raises the first error
         of a sync (the batch must not be committed), once all have ended.
         """
+        self.start_sync().wait()
+
+    def start_sync(self) -> Syncs:
+        """Start :meth:`sync` in the background: the caller commits once they have ended.
+
+        Meanwhile it may do anything but write files or rows of the same batch (it takes
+        the next outcomes from the workers).
+        """
         files, self.unsynced_files = self.unsynced_files, []
         folders, self.unsynced = sorted(self.unsynced), set()
         pool = _sync_pool()
-        _wait(
+        return Syncs(
             [pool.submit(_sync_file, path) for path in files]
             + [pool.submit(sync_folder, folder) for folder in folders]
         )

@@ -29,6 +29,7 @@ import hashlib
 import logging
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -39,7 +40,7 @@ from attest_pipeline.config import Config, outputs
 from attest_pipeline.decision import Rules
 from attest_pipeline.errors import ConfigError, StorageFull
 from attest_pipeline.filesystems import check_outputs
-from attest_pipeline.filing import Filed, Filer, is_storage_full, readable_name
+from attest_pipeline.filing import Filed, Filer, Syncs, is_storage_full, readable_name
 from attest_pipeline.inbox import (
     MAX_ATTEMPTS,
     Claim,
@@ -75,6 +76,13 @@ log = logging.getLogger("attest_pipeline")
 #: their claims are released after that commit.
 BATCH_DOCUMENTS = 50
 BATCH_SECONDS = 1.0
+#: Outcomes filed at most each time the workers hand one over: the parent files the
+#: outcomes received during a batch's syncs a few at a time, going back to the workers
+#: in between (their queues would run dry behind a long catch-up).
+FILED_PER_OUTCOME = 2
+#: Outcomes received and not yet filed, at most: beyond, the parent waits for its syncs
+#: and files (the workers wait), so that its memory stays flat whatever the inbox holds.
+WAITING_MAX = 64
 
 #: Called after each document's outcome is committed, with its name and where it went.
 DocumentHook = Callable[[str, list[Filed]], None]
@@ -291,6 +299,12 @@ class Session:
         batch_started = time.monotonic()
         in_transaction = False
         put_back_count = 0
+        # The outcomes received and not filed yet: those that came while the batch before
+        # them was being synced, in the order received.
+        waiting: deque[tuple[Claim, Task, Outcome]] = deque()
+        # The syncs of the batch filed last, running while the workers go on: its rows are
+        # committed once they have ended (never before: a row names only a durable file).
+        syncing: Syncs | None = None
 
         def tasks(recovered: list[Claim]) -> Iterator[Task]:
             key = 0
@@ -330,20 +344,22 @@ class Session:
             claims[task.key] = taken
             return Task(task.key, taken.name, taken.path)
 
-        def idle() -> None:
-            # A slow document (OCR, a plugin near its time limit) must not hold back the
-            # commit of those already filed: their claims would wait with it.
-            nonlocal batch, in_transaction
-            if in_transaction and time.monotonic() - batch_started > BATCH_SECONDS:
-                self._commit(batch, on_document)
-                batch, in_transaction = [], False
+        def start_commit() -> None:
+            nonlocal syncing
+            syncing = self.filer.start_sync()
 
-        try:
-            recovered = [] if self.recovered else self._recover(summary, on_document)
-            self.recovered = True
-            outcomes = self.supervisor.run(tasks(recovered), prepare=prepare, idle=idle)
-            for task, outcome in outcomes:
-                taken = claims.pop(task.key)
+        def file_waiting(limit: int) -> None:
+            """File up to ``limit`` waiting outcomes, without waiting for a batch's syncs."""
+            nonlocal batch, in_transaction, batch_started, syncing, put_back_count
+            if syncing is not None:
+                if not syncing.done():
+                    return
+                self._commit(batch, on_document, syncing)
+                batch, in_transaction, syncing = [], False, None
+            for _ in range(limit):
+                if not waiting:
+                    return
+                taken, task, outcome = waiting.popleft()
                 if not in_transaction:
                     self.store.db.execute("BEGIN IMMEDIATE")
                     in_transaction = True
@@ -361,10 +377,43 @@ class Session:
                     len(batch) >= BATCH_DOCUMENTS
                     or time.monotonic() - batch_started > BATCH_SECONDS
                 ):
-                    self._commit(batch, on_document)
-                    batch, in_transaction = [], False
-            if in_transaction:
-                self._commit(batch, on_document)
+                    start_commit()
+                    return
+
+        def catch_up(most: int) -> None:
+            """File until at most ``most`` outcomes wait, waiting for a batch's syncs."""
+            while len(waiting) > most:
+                if syncing is not None:
+                    syncing.wait()
+                file_waiting(len(waiting) - most)
+
+        def finish() -> None:
+            """File what waits, then commit the last batch."""
+            catch_up(0)
+            if in_transaction and syncing is None:
+                start_commit()
+            if syncing is not None:
+                syncing.wait()
+                file_waiting(0)  # commits it
+
+        def idle() -> None:
+            # A slow document (OCR, a plugin near its time limit) must not hold back the
+            # commit of those already filed: their claims would wait with it.
+            if syncing is None and in_transaction and (
+                time.monotonic() - batch_started > BATCH_SECONDS
+            ):
+                start_commit()
+            file_waiting(FILED_PER_OUTCOME)
+
+        try:
+            recovered = [] if self.recovered else self._recover(summary, on_document)
+            self.recovered = True
+            outcomes = self.supervisor.run(tasks(recovered), prepare=prepare, idle=idle)
+            for task, outcome in outcomes:
+                waiting.append((claims.pop(task.key), task, outcome))
+                file_waiting(FILED_PER_OUTCOME)
+                catch_up(WAITING_MAX)
+            finish()
         except BaseException as error:
             self.reset()
             if isinstance(error, Exception) and is_storage_full(error):
@@ -480,9 +529,16 @@ class Session:
         )
 
     def _commit(
-        self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None
+        self,
+        batch: list[tuple[Claim, list[Filed]]],
+        on_document: DocumentHook | None,
+        syncs: Syncs | None = None,
     ) -> None:
-        self.filer.sync()
+        """Commit a batch once its files are durable (``syncs``: started already), then release."""
+        if syncs is None:
+            self.filer.sync()
+        else:
+            syncs.wait()
         self.store.db.execute("COMMIT")
         self.filer.committed()
         append_journal(
