@@ -20,6 +20,7 @@ from attest_pipeline.inbox import (
     entry_kind,
     is_ignored,
     not_regular,
+    peek,
     pending_claims,
     put_back,
     record_attempt,
@@ -257,7 +258,7 @@ def test_attempts_are_counted_beside_the_claim(tmp_path: Path) -> None:
 def test_leftovers_of_an_interrupted_claim_are_removed(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    for leftover in (".0123abcd.part", ".0123abcd.name", ".0123abcd.attempts"):
+    for leftover in (".0123abcd.part", ".0123abcd.name", ".0123abcd.attempts", ".4567.peek"):
         (work / leftover).write_bytes(b"partial")
     assert pending_claims(work) == []
     assert os.listdir(work) == []
@@ -273,6 +274,34 @@ def test_a_file_that_changed_since_it_was_judged_ready_is_not_claimed(tmp_path: 
         claim(path, tmp_path / "work", expected)
     assert path.read_bytes() == b"first half and more"
     assert os.listdir(tmp_path / "work") == []
+
+
+def test_a_peek_is_a_second_name_of_the_file_that_stays_in_the_inbox(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    path = inbox / "a.pdf"
+    path.write_bytes(b"%PDF- data")
+    second = peek(path, work)
+    assert second is not None and second.parent == work and second.name.startswith(".")
+    assert second.read_bytes() == b"%PDF- data" and path.read_bytes() == b"%PDF- data"
+    assert second.stat().st_ino == path.stat().st_ino
+    assert pending_claims(work) == [] and not second.exists()  # a killed run's is removed
+
+
+@pytest.mark.parametrize("kind", ["symbolic link", "FIFO", "folder", "gone"])
+def test_a_peek_never_names_anything_but_a_regular_file(tmp_path: Path, kind: str) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF- private")
+    path = inbox / "a.pdf"  # listed as a file, then replaced
+    if kind == "symbolic link":
+        path.symlink_to(tmp_path / "secret.pdf")
+    elif kind == "FIFO":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    assert peek(path, work) is None
+    assert list(work.iterdir()) == []
 
 
 def test_put_back_returns_the_file_and_never_replaces_another(tmp_path: Path) -> None:

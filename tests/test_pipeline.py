@@ -719,6 +719,71 @@ def _attempts_are(work: Path, attempts: int) -> bool:
 # ------------------------------------ through the command line: files still being written
 
 
+def test_a_batch_is_committed_only_once_its_syncs_succeeded(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import attest_pipeline.filing as filing
+
+    def failing(path: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    data = drop(workspace, "a.pdf", andpc())
+    with monkeypatch.context() as patch:
+        patch.setattr(filing, "_sync_file", failing)
+        with pytest.raises(OSError, match="Input/output error"):
+            pipeline(workspace).run()
+    db = sqlite3.connect(workspace / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+    assert files_under(workspace / "dossiers") == {}  # its files removed with its rows
+    assert [p.name for p in (workspace / "state" / "work").glob("*__a.pdf")]  # still claimed
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 1
+    assert data in files_under(workspace / "dossiers").values()
+    assert os.listdir(workspace / "state" / "work") == []
+
+
+def test_files_read_during_the_quiet_period_are_filed_with_the_bytes_read(
+    tmp_path: Path, roster: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers read the files while the run waits out the quiet period; a file written
+    # again meanwhile, in place, its size and time kept (the claim cannot tell), is never
+    # filed with what was read before.
+    write_config(tmp_path, roster, run={"jobs": 1}, watch={"quiet_period": 1.0})
+    before, after = andpc(action="11111111111"), andpc(action="22222222222")
+    assert len(before) == len(after)
+    drop(tmp_path, "other.pdf", andpc(rpps="10001234567", action="33333333333"))
+    path = tmp_path / "inbox" / "a.pdf"
+    path.write_bytes(before)
+    import attest_pipeline.pipeline as module
+
+    claim = module.claim
+
+    def written_again(source: Path, work: Path, expected: object = None) -> object:
+        if source == path:
+            info = source.stat()
+            with open(source, "r+b") as handle:
+                handle.write(after)
+            os.utime(source, ns=(info.st_atime_ns, info.st_mtime_ns))
+        return claim(source, work, expected)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "claim", written_again)
+        summary = pipeline(tmp_path).run()
+    assert summary.documents + summary.writing == 2
+    assert os.listdir(tmp_path / "state" / "work") == []  # no claim, no second name left
+    pipeline(tmp_path).run()
+    filed = files_under(tmp_path / "dossiers")
+    assert after in filed.values() and before not in filed.values()
+    sidecars = [json.loads(v) for k, v in filed.items() if k.endswith(".json")]
+    assert {s["sha256"] for s in sidecars if s["source"] == "a.pdf"} == {
+        hashlib.sha256(after).hexdigest()
+    }
+    assert [s["reference"] for s in sidecars if s["source"] == "a.pdf"] == ["22222222222"]
+    assert os.listdir(tmp_path / "inbox") == []
+
+
 def test_run_leaves_a_file_still_being_written_for_the_next_pass(
     tmp_path: Path, roster: Path
 ) -> None:

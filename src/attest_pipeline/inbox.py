@@ -254,6 +254,34 @@ def _move(
     return "copied"
 
 
+def peek(path: Path, work: Path) -> Path | None:
+    """A second name in the working area for a file of the inbox, to read it before its claim.
+
+    ``attest run`` reads files during the quiet period that it must wait out before
+    claiming them (:class:`~attest_pipeline.readiness.FirstLook`); the file itself stays in
+    the inbox until it is claimed. The second name always holds a regular file: an entry
+    replaced by a FIFO, a device or a link since it was listed gets none (a FIFO would
+    block its reader). ``None`` when the file cannot have one (gone, another file system, a
+    file of another user under ``protected_hardlinks``): it is then read after its claim.
+    The caller removes the name once read; a run killed meanwhile leaves it to
+    :func:`pending_claims`, which removes it.
+    """
+    make_folder(work)
+    second = work / f".{uuid.uuid4().hex}.peek"
+    try:
+        os.link(path, second, follow_symlinks=False)
+    except OSError:
+        return None
+    try:
+        regular = entry_kind(os.lstat(second).st_mode) is None
+    except OSError:
+        regular = False
+    if not regular:
+        second.unlink(missing_ok=True)
+        return None
+    return second
+
+
 def put_back(taken: Claim, inbox: Path) -> bool:
     """Return a claimed file to the inbox under its own name, for the next pass.
 
@@ -308,8 +336,10 @@ def pending_claims(work: Path) -> list[Claim]:
     for leftover in work.glob(".*"):
         claim_id = leftover.name[1:].split(".", 1)[0]
         # A list of written files without its claim: the claim was released, its files
-        # committed.
-        if claim_id not in ids and leftover.suffix in (".part", ".name", ".attempts", ".written"):
+        # committed. A second name (:func:`peek`) is never a claim's.
+        if claim_id not in ids and leftover.suffix in (
+            ".part", ".name", ".attempts", ".written", ".peek"
+        ):
             leftover.unlink(missing_ok=True)
     return claims
 

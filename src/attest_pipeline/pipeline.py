@@ -8,6 +8,14 @@ settle.settle` checks duplicates and allocates the action, and :mod:`~attest_pip
 filing` writes the files and the database rows. The claim is released only after the
 database commit, so an interrupted run loses nothing.
 
+Filing overlaps analysis. A batch's syncs run in the background while the parent takes
+the next outcomes from the workers (and hands out their next tasks); its rows are
+committed once the syncs have ended, and the outcomes received meanwhile are filed after
+(:data:`FILED_PER_OUTCOME` at a time, so that the workers' queues never run dry). And the
+quiet period that ``attest run`` waits out before claiming a file is spent reading: the
+first files are read through a second name (:func:`~attest_pipeline.inbox.peek`), claimed
+once the period is over, and filed only if the bytes claimed are the bytes read.
+
 Everything after the claim, filing included, is inside one boundary per document: a
 document whose filing fails is put into quarantine as it is (``filing_failed``) and the run
 goes on; a claim that no run manages to finish is set aside (``repeated_failure``). Only a
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 import traceback
 from collections import deque
@@ -49,6 +58,7 @@ from attest_pipeline.inbox import (
     candidate_names,
     claim,
     not_regular,
+    peek,
     pending_claims,
     put_back,
     record_attempt,
@@ -83,6 +93,10 @@ FILED_PER_OUTCOME = 2
 #: Outcomes received and not yet filed, at most: beyond, the parent waits for its syncs
 #: and files (the workers wait), so that its memory stays flat whatever the inbox holds.
 WAITING_MAX = 64
+#: Files read at most during the quiet period of ``attest run``, before their claim (see
+#: :func:`~attest_pipeline.inbox.peek`): the workers analyse instead of waiting it out (a
+#: second at each run), and the outcomes kept until then stay few, whatever the period.
+EARLY_MAX = 512
 
 #: Called after each document's outcome is committed, with its name and where it went.
 DocumentHook = Callable[[str, list[Filed]], None]
@@ -305,6 +319,14 @@ class Session:
         # The syncs of the batch filed last, running while the workers go on: its rows are
         # committed once they have ended (never before: a row names only a durable file).
         syncing: Syncs | None = None
+        # Files read before their claim, during the quiet period (``look``): the task as
+        # listed and the second name read, by key. Claimed once the period is over, as
+        # ``prepare`` would have (or dropped: changed, gone); their outcomes received before
+        # then wait in ``early_done``.
+        early: dict[int, tuple[Task, Path]] = {}
+        early_done: dict[int, Outcome] = {}
+        dropped: set[int] = set()
+        early_claimed = False
 
         def tasks(recovered: list[Claim]) -> Iterator[Task]:
             key = 0
@@ -316,10 +338,27 @@ class Session:
                 yield Task(key, readable_name(path.name), path)
                 key += 1
 
+        def quiet() -> bool:
+            """Whether files may be claimed now (the quiet period of ``look`` is over)."""
+            return look is None or time.monotonic() >= look.waited_until
+
         def prepare(task: Task) -> Task | None:
-            nonlocal put_back_count
             if task.key in claims:
                 return task
+            if not quiet() and len(early) < EARLY_MAX:
+                second = peek(task.path, self.paths.work)
+                if second is not None:
+                    early[task.key] = (task, second)
+                    return Task(task.key, task.name, second)
+            taken = take(task)
+            if taken is None:
+                return None
+            claims[task.key] = taken
+            return Task(task.key, taken.name, taken.path)
+
+        def take(task: Task) -> Claim | None:
+            """Claim the file of ``task`` if it is ready; ``None`` when it stays or is gone."""
+            nonlocal put_back_count
             expected = None
             if look is not None:
                 expected = look.ready(task.path)
@@ -339,10 +378,46 @@ class Session:
                             "next pass", task.path.name, error)
                 summary.unclaimed += 1
                 return None
-            if taken is None:
-                return None  # gone: taken by someone else or deleted
-            claims[task.key] = taken
-            return Task(task.key, taken.name, taken.path)
+            return taken  # None when gone: taken by someone else or deleted
+
+        def claim_early(wait: bool) -> None:
+            """Claim the files read early once the quiet period is over (``wait``: sleep)."""
+            nonlocal early_claimed
+            if early_claimed or not early or not (wait or quiet()):
+                return
+            early_claimed = True  # no file is read early from now on
+            for key, (task, second) in sorted(early.items()):
+                taken = take(task)  # the first waits out what remains of the period
+                if taken is not None and not _same_file(second, taken):
+                    # Replaced since it was read, and given the first one's size and time.
+                    give_back(taken)
+                    taken = None
+                if taken is None:
+                    dropped.add(key)
+                else:
+                    claims[key] = taken
+            for key in sorted(early_done):
+                received(key, early_done.pop(key))
+
+        def received(key: int, outcome: Outcome) -> None:
+            """Take the outcome of a file read early: filed with its claim, if it was taken."""
+            _, second = early.pop(key)
+            second.unlink(missing_ok=True)
+            if key in dropped:
+                dropped.discard(key)
+                return
+            taken = claims.pop(key)
+            if not _analysed(outcome, taken):
+                give_back(taken)  # written to since it was read
+                return
+            waiting.append((taken, Task(key, taken.name, taken.path), outcome))
+
+        def give_back(taken: Claim) -> None:
+            nonlocal put_back_count
+            if put_back(taken, self.paths.inbox):
+                put_back_count += 1
+            else:
+                summary.left_in_work += 1  # its name taken again: the next run files it
 
         def start_commit() -> None:
             nonlocal syncing
@@ -403,6 +478,7 @@ class Session:
                 time.monotonic() - batch_started > BATCH_SECONDS
             ):
                 start_commit()
+            claim_early(wait=False)
             file_waiting(FILED_PER_OUTCOME)
 
         try:
@@ -410,11 +486,20 @@ class Session:
             self.recovered = True
             outcomes = self.supervisor.run(tasks(recovered), prepare=prepare, idle=idle)
             for task, outcome in outcomes:
-                waiting.append((claims.pop(task.key), task, outcome))
+                if task.key not in early:
+                    waiting.append((claims.pop(task.key), task, outcome))
+                elif early_claimed:
+                    received(task.key, outcome)
+                else:
+                    early_done[task.key] = outcome
+                claim_early(wait=False)
                 file_waiting(FILED_PER_OUTCOME)
                 catch_up(WAITING_MAX)
+            claim_early(wait=True)
             finish()
         except BaseException as error:
+            for _, second in early.values():
+                second.unlink(missing_ok=True)
             self.reset()
             if isinstance(error, Exception) and is_storage_full(error):
                 raise StorageFull(
@@ -551,6 +636,26 @@ class Session:
                 log.info(journal_line(taken.name, item))
             if on_document:
                 on_document(taken.name, filed)
+
+
+def _same_file(second: Path, taken: Claim) -> bool:
+    """Whether a second name (:func:`~attest_pipeline.inbox.peek`) is of the claimed file."""
+    try:
+        inode = os.lstat(second).st_ino
+    except OSError:
+        return False
+    return taken.signature is not None and taken.signature[2] == inode
+
+
+def _analysed(outcome: Outcome, taken: Claim) -> bool:
+    """Whether an outcome read before the claim is of the bytes claimed (same SHA-256)."""
+    if not isinstance(outcome, Analysis) or not outcome.records:
+        return True  # a failure is filed with the bytes claimed, as after a claim
+    try:
+        data = taken.path.read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == outcome.records[0].sha256
 
 
 def _changed(taken: Claim, size: int | None) -> bool:
