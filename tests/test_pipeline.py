@@ -719,6 +719,17 @@ def _attempts_are(work: Path, attempts: int) -> bool:
 # ------------------------------------ through the command line: files still being written
 
 
+def test_a_second_name_left_by_a_killed_run_is_removed_by_the_next(workspace: Path) -> None:
+    work = workspace / "state" / "work"
+    work.mkdir(parents=True)
+    data = drop(workspace, "a.pdf", andpc())
+    os.link(workspace / "inbox" / "a.pdf", work / ".0123abcd.peek")  # killed while reading
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 1
+    assert data in files_under(workspace / "dossiers").values()
+    assert os.listdir(work) == []
+
+
 def test_a_batch_is_committed_only_once_its_syncs_succeeded(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -263,8 +263,8 @@ def peek(path: Path, work: Path) -> Path | None:
     replaced by a FIFO, a device or a link since it was listed gets none (a FIFO would
     block its reader). ``None`` when the file cannot have one (gone, another file system, a
     file of another user under ``protected_hardlinks``): it is then read after its claim.
-    The caller removes the name once read; a run killed meanwhile leaves it to
-    :func:`pending_claims`, which removes it.
+    The caller removes the name once read; a run killed meanwhile leaves it to the next
+    one (:func:`remove_peeks`).
     """
     make_folder(work)
     second = work / f".{uuid.uuid4().hex}.peek"
@@ -280,6 +280,18 @@ def peek(path: Path, work: Path) -> Path | None:
         second.unlink(missing_ok=True)
         return None
     return second
+
+
+def remove_peeks(work: Path) -> None:
+    """Remove the second names (:func:`peek`) that a killed run left in the working area.
+
+    For the holder of the state lock only, before it reads through names of its own: the
+    names of a run in progress are being read (``attest mail`` lists the working area
+    while a run may hold the lock).
+    """
+    if work.is_dir():
+        for leftover in work.glob(".*.peek"):
+            leftover.unlink(missing_ok=True)
 
 
 def put_back(taken: Claim, inbox: Path) -> bool:
@@ -336,10 +348,8 @@ def pending_claims(work: Path) -> list[Claim]:
     for leftover in work.glob(".*"):
         claim_id = leftover.name[1:].split(".", 1)[0]
         # A list of written files without its claim: the claim was released, its files
-        # committed. A second name (:func:`peek`) is never a claim's.
-        if claim_id not in ids and leftover.suffix in (
-            ".part", ".name", ".attempts", ".written", ".peek"
-        ):
+        # committed.
+        if claim_id not in ids and leftover.suffix in (".part", ".name", ".attempts", ".written"):
             leftover.unlink(missing_ok=True)
     return claims
 

@@ -63,6 +63,7 @@ from attest_pipeline.inbox import (
     put_back,
     record_attempt,
     release,
+    remove_peeks,
 )
 from attest_pipeline.journal import append_journal, ignored_line, journal_line
 from attest_pipeline.listing import check_regular_file
@@ -90,13 +91,14 @@ BATCH_SECONDS = 1.0
 #: outcomes received during a batch's syncs a few at a time, going back to the workers
 #: in between (their queues would run dry behind a long catch-up).
 FILED_PER_OUTCOME = 2
-#: Outcomes received and not yet filed, at most: beyond, the parent waits for its syncs
-#: and files (the workers wait), so that its memory stays flat whatever the inbox holds.
-WAITING_MAX = 64
 #: Files read at most during the quiet period of ``attest run``, before their claim (see
 #: :func:`~attest_pipeline.inbox.peek`): the workers analyse instead of waiting it out (a
 #: second at each run), and the outcomes kept until then stay few, whatever the period.
 EARLY_MAX = 512
+#: Outcomes received and not yet filed, at most: beyond, the parent waits for its syncs
+#: and files (the workers wait), so that its memory stays flat whatever the inbox holds.
+#: Room for those of the quiet period, which come all at once when it ends.
+WAITING_MAX = EARLY_MAX + 64
 
 #: Called after each document's outcome is committed, with its name and where it went.
 DocumentHook = Callable[[str, list[Filed]], None]
@@ -519,6 +521,7 @@ class Session:
         times is set aside in quarantine, unread.
         """
         todo = []
+        remove_peeks(self.paths.work)
         for existing in pending_claims(self.paths.work):
             if self.store.claim_known(existing.id):
                 release(existing)  # committed before the interruption
