@@ -67,11 +67,14 @@ def code_env(src: Path | None) -> dict[str, str] | None:
     """The environment that runs the attest-pipeline of the source folder ``src``.
 
     ``None``: this tree's (the installed one). With ``--against``, the code of another
-    checkout (its ``src``) is measured beside it, round after round.
+    checkout (its ``src``, and its ``plugins`` beside) is measured beside it, round after
+    round.
     """
     if src is None:
         return None
-    return {**os.environ, "PYTHONPATH": str(src.resolve())}
+    # The built-in plugins of that checkout too: they are built on its engine.
+    paths = [src.resolve(), (src / ".." / "plugins").resolve()]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in paths if p.is_dir())}
 
 
 def measure(

@@ -12,6 +12,7 @@ from attest_pipeline.reading import (
     check_file,
     clean_text,
     cut_pages,
+    has_image_xobject,
     read_pdf,
     route_library_logs,
 )
@@ -132,6 +133,7 @@ def test_clean_text_normalises_what_pdfs_contain() -> None:
     raw = "Attes\xadtation\r\nDr\xa0Jean  DUPONT\u202f: ﬁn de for\x02\nmation"
     assert clean_text(raw) == "Attestation\nDr Jean DUPONT : fin de for-\nmation"
     assert clean_text("Dr Anne LEFÈVRE\ufffeROUSSEAU") == "Dr Anne LEFÈVRE-ROUSSEAU"
+    assert clean_text(" l\u2019action\t\t du\u2009 1er  \n\n\n  mars ") == "l'action du 1er\nmars"
 
 
 # ------------------------------------------------------------ pages whose body is an image
@@ -212,6 +214,25 @@ def test_a_text_pdf_without_images_is_never_marked() -> None:
     assert not read_pdf(make_pdf([HEADER, FOOTER])).page(1).image_body
 
 
+def test_only_an_image_xobject_counts_as_an_image_not_a_procset_name() -> None:
+    from attest_pipeline.testing.pdf import make_pdf
+
+    text_only = make_pdf([HEADER, FOOTER])
+    assert b"/ImageB" in text_only  # reportlab's /ProcSet names images on every page
+    assert not has_image_xobject(text_only)
+    assert has_image_xobject(pasted_scan(in_form=True))
+    assert has_image_xobject(b"<< /Type /XObject /Subtype\r\n/Image /Width 10 >>")
+    assert not has_image_xobject(b"<< /Subtype /ImageMask >> /Image")
+
+
+def test_metadata_values_are_read_whole_and_empty_ones_left_out() -> None:
+    title = "Attestation de présence " * 60  # longer than the first buffer
+    document = read_pdf(make_pdf([TEXT], title=title, producer="LibreOffice 7.6"))
+    assert document.metadata["Title"] == title
+    assert document.metadata["Producer"] == "LibreOffice 7.6"
+    assert "Keywords" not in document.metadata
+
+
 # ------------------------------------------------------------- is the text layer usable?
 
 
@@ -227,6 +248,22 @@ def test_text_unusable_keeps_a_table_heavy_in_digits() -> None:
 @pytest.mark.parametrize("text", ["", "   \n\t \f ", "Page 1/1", "Attestation\nDr Jean DUPONT"])
 def test_text_unusable_on_empty_or_short_text(text: str) -> None:
     assert text_unusable(text)
+
+
+def test_text_unusable_counts_letters_up_to_the_threshold() -> None:
+    from attest_pipeline.text_layer import MIN_LETTERS
+
+    def letters(count: int) -> str:
+        return " 1, ".join("é" * count) + "  \n" * 1000
+
+    assert text_unusable(letters(MIN_LETTERS - 1))
+    assert not text_unusable(letters(MIN_LETTERS))
+
+
+def test_text_unusable_counts_suspicious_characters_against_the_visible_ones() -> None:
+    words = "Attestation de présence au congrès de médecine générale " * 3
+    assert not text_unusable(words + "§" * 5 + "\ue001" * 20)
+    assert text_unusable(words + "\ue001" * 200)
 
 
 def test_text_unusable_on_cid_artefacts() -> None:

@@ -207,3 +207,12 @@ def test_hits_name_the_original_pages_of_a_subset(index: RosterIndex) -> None:
     text = f"Attestation\fDr Claire MARTIN\nRPPS {MARTIN.rpps}"
     (sighting,) = index.search(text, pages=(4, 5)).sightings
     assert {hit.page for hit in (*sighting.names, *sighting.rpps)} == {5}
+
+
+def test_a_family_name_that_begins_a_longer_one_finds_each_physician() -> None:
+    short = Physician(rpps("1000000011"), "LE GALL", "Yves")
+    longer = Physician(rpps("1000000012"), "LE GALL BRIAND", "Anne")
+    index = RosterIndex((short, longer))
+    assert found(index, "certifie que le Dr Anne LE GALL BRIAND a suivi") == [longer.rpps]
+    assert found(index, "certifie que le Dr Yves Le Gall a suivi") == [short.rpps]
+    assert found(index, "Dr Anne LE GALL") == []

@@ -296,11 +296,13 @@ def _only_civilities(text: str) -> bool:
 class RosterIndex:
     """Folded family names and RPPS numbers of a roster, to find them in a text.
 
-    ``_families`` holds every compacted family name the roster's physicians go by;
-    ``_people`` maps ``family|first`` (both compacted) to the physicians so named.
+    ``_families`` holds every compacted family name the roster's physicians go by, and
+    ``_starts`` every beginning of one (a run of words that is not one cannot grow into a
+    family name); ``_people`` maps ``family|first`` (both compacted) to the physicians so
+    named.
     """
 
-    __slots__ = ("_by_rpps", "_families", "_people")
+    __slots__ = ("_by_rpps", "_families", "_people", "_starts")
 
     def __init__(self, physicians: Iterable[Physician]) -> None:
         self._by_rpps: dict[str, Physician] = {}
@@ -316,6 +318,7 @@ class RosterIndex:
                     families.add(piece)
                     self._people.setdefault(f"{piece}|{key.first}", []).append(physician)
         self._families = frozenset(families)
+        self._starts = frozenset(f[:length] for f in families for length in range(1, len(f)))
 
     def search(self, text: str, pages: Sequence[int] = ()) -> RosterEvidence:
         """Every physician of the roster that ``text`` names, by RPPS or by full name.
@@ -329,22 +332,29 @@ class RosterIndex:
             return pages[index] if index < len(pages) else index + 1
 
         folded = fold(text)
-        tokens = _tokens(folded.text)
+        words = _TOKEN.findall(folded.text)
+        tokens: list[_Token] = []  # with their positions, once a family name is seen
         names: dict[str, list[Hit]] = {}
         people: dict[str, Physician] = {}
-        for index in range(len(tokens)):
-            run = ""
-            for end in range(index, min(index + _MAX_RUN, len(tokens))):
-                run += tokens[end][2]
-                if run not in self._families:
-                    continue
-                for first, span in _first_names(tokens, index, end + 1):
-                    for physician in self._people.get(f"{run}|{first}", ()):
-                        low, high = folded.span(tokens[span[0]][0], tokens[span[1] - 1][1])
-                        hit = Hit("name", low, high, text[low:high], page_of(low))
-                        if _reads_as(hit.evidence, physician):
-                            people[physician.rpps] = physician
-                            names.setdefault(physician.rpps, []).append(hit)
+        families, starts = self._families, self._starts
+        count = len(words)
+        for index in range(count):
+            end, run = index, words[index]
+            while True:
+                if run in families:
+                    tokens = tokens or _tokens(folded.text, words)
+                    for first, span in _first_names(folded.text, tokens, index, end + 1):
+                        for physician in self._people.get(f"{run}|{first}", ()):
+                            low, high = folded.span(tokens[span[0]][0], tokens[span[1] - 1][1])
+                            hit = Hit("name", low, high, text[low:high], page_of(low))
+                            if _reads_as(hit.evidence, physician):
+                                people[physician.rpps] = physician
+                                names.setdefault(physician.rpps, []).append(hit)
+                # Most words begin no family name: one lookup for them.
+                end += 1
+                if run not in starts or end == count or end - index == _MAX_RUN:
+                    break
+                run += words[end]
         numbers: dict[str, list[Hit]] = {}
         printed = bool(find_all_rpps(text))
         for rpps, start, end in _rpps_runs(text):
@@ -368,29 +378,42 @@ class RosterIndex:
         return RosterEvidence(text, sightings, printed, numbered)
 
 
-#: A token: its folded start and end, its text, and whether a hyphen joins it to the
-#: token before and to the token after (``Jean-Pierre``: ``Pierre`` alone is not the first
-#: name written there).
-_Token = tuple[int, int, str, bool, bool]
+#: A token: its folded start and end, and its text.
+_Token = tuple[int, int, str]
 
 
-def _tokens(folded: str) -> list[_Token]:
-    found = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
-    size = len(folded)
-    return [
-        (
-            start,
-            end,
-            word,
-            start > 1 and folded[start - 1] == "-" and folded[start - 2].isalnum(),
-            end + 1 < size and folded[end] == "-" and folded[end + 1].isalnum(),
-        )
-        for start, end, word in found
-    ]
+def _tokens(folded: str, words: Sequence[str]) -> list[_Token]:
+    """The tokens of ``folded`` whose texts are ``words`` (``_TOKEN.findall``), placed.
+
+    Only text that is not a token lies between two of them: each word stands where it is
+    next found.
+    """
+    tokens: list[_Token] = []
+    position = 0
+    for word in words:
+        start = folded.find(word, position)
+        position = start + len(word)
+        tokens.append((start, position, word))
+    return tokens
+
+
+def _joined_before(folded: str, token: _Token) -> bool:
+    """Whether a hyphen joins the token to the one before (``Pierre`` in ``Jean-Pierre``).
+
+    ``Pierre`` alone is not the first name written there.
+    """
+    start = token[0]
+    return start > 1 and folded[start - 1] == "-" and folded[start - 2].isalnum()
+
+
+def _joined_after(folded: str, token: _Token) -> bool:
+    """Whether a hyphen joins the token to the one after (``Jean`` in ``Jean-Pierre``)."""
+    end = token[1]
+    return end + 1 < len(folded) and folded[end] == "-" and folded[end + 1].isalnum()
 
 
 def _first_names(
-    tokens: Sequence[_Token], start: int, end: int
+    folded: str, tokens: Sequence[_Token], start: int, end: int
 ) -> Iterator[tuple[str, tuple[int, int]]]:
     """The possible first names beside the family name ``tokens[start:end]``.
 
@@ -401,24 +424,24 @@ def _first_names(
     """
     after = end
     for _ in range(_MAX_GAP + 1):
-        if after >= len(tokens) or tokens[after][3]:
+        if after >= len(tokens) or _joined_before(folded, tokens[after]):
             break
         run = ""
         for last in range(after, min(after + _MAX_RUN, len(tokens))):
             run += tokens[last][2]
-            if not tokens[last][4]:
+            if not _joined_after(folded, tokens[last]):
                 yield run, (start, last + 1)
         if tokens[after][2] not in _GAP_WORDS:
             break
         after += 1
     before = start
     for _ in range(_MAX_GAP + 1):
-        if before == 0 or tokens[before - 1][4]:
+        if before == 0 or _joined_after(folded, tokens[before - 1]):
             break
         run = ""
         for first in range(before - 1, max(before - 1 - _MAX_RUN, -1), -1):
             run = tokens[first][2] + run
-            if not tokens[first][3]:
+            if not _joined_before(folded, tokens[first]):
                 yield run, (first, end)
         if tokens[before - 1][2] not in _GAP_WORDS:
             break
@@ -449,6 +472,8 @@ def _rpps_runs(text: str) -> list[tuple[str, int, int]]:
     """Every valid RPPS written in ``text`` (also as an IdNatPS or in digit groups)."""
     found: list[tuple[str, int, int]] = []
     for run in _DIGIT_RUN.finditer(text):
+        if run.end() - run.start() < 11:  # fewer digits than an RPPS has
+            continue
         offset = run.start()
         groups = [(m.start() + offset, m.end() + offset) for m in _DIGITS.finditer(run.group())]
         for first in range(len(groups)):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -190,6 +191,26 @@ def list_review(
     return items
 
 
+@contextmanager
+def _decision_transaction(ws: Workspace) -> Iterator[tuple[Store, Moves]]:
+    """The store in an immediate transaction, with the file moves that go with it.
+
+    Both are committed when the block ends, or both undone when it raises: a decision is
+    never recorded without its files, nor its files moved without it.
+    """
+    with ws.store() as store:
+        moves = Moves()
+        store.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield store, moves
+        except BaseException:
+            store.db.execute("ROLLBACK")
+            moves.rollback()
+            raise
+        store.db.execute("COMMIT")
+        moves.commit()
+
+
 def _row(store: Store, item_id: int) -> sqlite3.Row:
     row: sqlite3.Row | None = store.db.execute(_SELECT + "WHERE a.id = ?", (item_id,)).fetchone()
     if row is None:
@@ -311,49 +332,40 @@ def resolve(
     by = check_person(by)
     if labellisation is not None and labellisation not in LABELLISATIONS:
         raise UsageError(f"--labellisation must be one of {', '.join(LABELLISATIONS)}")
-    with ws.store() as store:
-        moves = Moves()
-        store.db.execute("BEGIN IMMEDIATE")
-        try:
-            row = _row(store, item_id)
-            _refuse_unless(store, row, "review", "resolve")
-            read = record_of(json.loads(row["record"]))
-            decided, overrides = _decided(ws, read, rpps, action, start, end, labellisation)
-            earlier = store.attestation_like(decided)
-            if earlier is not None:
-                raise DecisionRefused(f"item {item_id} is a duplicate of {earlier}")
-            filer = Filer(ws.config.paths, store)
-            folder = filer.dossier_folder(decided)
-            short = decided.sha256[:8]
-            label = f"_{row['id']}" if (folder / filed_name(decided, short, "")).exists() else ""
-            target = folder / filed_name(decided, short, label)
-            source = _review_pdf(ws, row, moves)
-            decision = record_decision(
-                store,
-                "review_decisions",
-                item_id,
-                "resolve",
-                by,
-                note=note,
-                overrides=overrides,
-                path=str(target),
-                detail={"review_path": row["path"], "rpps": decided.rpps},
-            )
-            sidecar = {
-                **read_sidecar(source),
-                **decided.to_json(),
-                "path": str(target),
-                "decided": decision.to_json(),
-            }
-            moves.copy(source, target, sidecar)
-            _set_decided(store, item_id, decided, str(target), Status.FILE.value)
-            store.add_dossier_entry(item_id, decided, str(target))
-        except BaseException:
-            store.db.execute("ROLLBACK")
-            moves.rollback()
-            raise
-        store.db.execute("COMMIT")
-        moves.commit()
+    with _decision_transaction(ws) as (store, moves):
+        row = _row(store, item_id)
+        _refuse_unless(store, row, "review", "resolve")
+        read = record_of(json.loads(row["record"]))
+        decided, overrides = _decided(ws, read, rpps, action, start, end, labellisation)
+        earlier = store.attestation_like(decided)
+        if earlier is not None:
+            raise DecisionRefused(f"item {item_id} is a duplicate of {earlier}")
+        filer = Filer(ws.config.paths, store)
+        folder = filer.dossier_folder(decided)
+        short = decided.sha256[:8]
+        label = f"_{row['id']}" if (folder / filed_name(decided, short, "")).exists() else ""
+        target = folder / filed_name(decided, short, label)
+        source = _review_pdf(ws, row, moves)
+        decision = record_decision(
+            store,
+            "review_decisions",
+            item_id,
+            "resolve",
+            by,
+            note=note,
+            overrides=overrides,
+            path=str(target),
+            detail={"review_path": row["path"], "rpps": decided.rpps},
+        )
+        sidecar = {
+            **read_sidecar(source),
+            **decided.to_json(),
+            "path": str(target),
+            "decided": decision.to_json(),
+        }
+        moves.copy(source, target, sidecar)
+        _set_decided(store, item_id, decided, str(target), Status.FILE.value)
+        store.add_dossier_entry(item_id, decided, str(target))
     journal_lines(ws.config.paths.journal, [decision])
     return decision
 
@@ -477,39 +489,30 @@ def reject(ws: Workspace, item_id: int, *, by: str, why: str) -> Decision:
     by = check_person(by)
     if not why.strip():
         raise UsageError("say why the item is rejected (--why)")
-    with ws.store() as store:
-        moves = Moves()
-        store.db.execute("BEGIN IMMEDIATE")
-        try:
-            row = _row(store, item_id)
-            _refuse_unless(store, row, "review", "reject")
-            source = _review_pdf(ws, row, moves)
-            target = ws.config.paths.review / REJECTED_FOLDER / Path(row["path"] or source).name
-            decision = record_decision(
-                store,
-                "review_decisions",
-                item_id,
-                "reject",
-                by,
-                note=why.strip(),
-                path=str(target),
-                detail={"review_path": row["path"]},
-            )
-            moves.copy(
-                source,
-                target,
-                {**read_sidecar(source), "path": str(target), "decided": decision.to_json()},
-            )
-            store.db.execute(
-                "UPDATE attestations SET status = 'rejected', path = ? WHERE id = ?",
-                (str(target), item_id),
-            )
-        except BaseException:
-            store.db.execute("ROLLBACK")
-            moves.rollback()
-            raise
-        store.db.execute("COMMIT")
-        moves.commit()
+    with _decision_transaction(ws) as (store, moves):
+        row = _row(store, item_id)
+        _refuse_unless(store, row, "review", "reject")
+        source = _review_pdf(ws, row, moves)
+        target = ws.config.paths.review / REJECTED_FOLDER / Path(row["path"] or source).name
+        decision = record_decision(
+            store,
+            "review_decisions",
+            item_id,
+            "reject",
+            by,
+            note=why.strip(),
+            path=str(target),
+            detail={"review_path": row["path"]},
+        )
+        moves.copy(
+            source,
+            target,
+            {**read_sidecar(source), "path": str(target), "decided": decision.to_json()},
+        )
+        store.db.execute(
+            "UPDATE attestations SET status = 'rejected', path = ? WHERE id = ?",
+            (str(target), item_id),
+        )
     journal_lines(ws.config.paths.journal, [decision])
     return decision
 
@@ -517,50 +520,41 @@ def reject(ws: Workspace, item_id: int, *, by: str, why: str) -> Decision:
 def reopen(ws: Workspace, item_id: int, *, by: str, why: str | None = None) -> Decision:
     """Undo a resolve or a reject: the item leaves the dossier (or rejected) and waits again."""
     by = check_person(by)
-    with ws.store() as store:
-        moves = Moves()
-        store.db.execute("BEGIN IMMEDIATE")
-        try:
-            row = _row(store, item_id)
-            state = _state(store, row)
-            if state not in ("resolved", "rejected"):
-                last = last_decision(store, "review_decisions", item_id)
-                told = f"already {describe(last)}" if last else f"it is {state or row['status']}"
-                raise DecisionRefused(f"cannot reopen item {item_id}: {told}")
-            previous = _review_path(store, item_id) or str(
-                ws.config.paths.review / Path(row["path"]).name
-            )
-            target = Path(previous)
-            source = Path(row["path"])
-            if not source.exists():
-                source = _review_pdf(ws, _without_path(row), moves)
-            decision = record_decision(
-                store,
-                "review_decisions",
-                item_id,
-                "reopen",
-                by,
-                note=why,
-                path=str(target),
-                detail={"from": state, "previous_path": row["path"]},
-            )
-            sidecar = read_sidecar(source)
-            sidecar.pop("decided", None)
-            read = json.loads(row["record"])
-            moves.copy(
-                source,
-                target,
-                {**sidecar, **read, "path": str(target), "reopened": decision.to_json()},
-            )
-            if state == "resolved":
-                store.db.execute("DELETE FROM dossier_entries WHERE attestation_id = ?", (item_id,))
-            _set_decided(store, item_id, record_of(read), str(target), Status.REVIEW.value)
-        except BaseException:
-            store.db.execute("ROLLBACK")
-            moves.rollback()
-            raise
-        store.db.execute("COMMIT")
-        moves.commit()
+    with _decision_transaction(ws) as (store, moves):
+        row = _row(store, item_id)
+        state = _state(store, row)
+        if state not in ("resolved", "rejected"):
+            last = last_decision(store, "review_decisions", item_id)
+            told = f"already {describe(last)}" if last else f"it is {state or row['status']}"
+            raise DecisionRefused(f"cannot reopen item {item_id}: {told}")
+        previous = _review_path(store, item_id) or str(
+            ws.config.paths.review / Path(row["path"]).name
+        )
+        target = Path(previous)
+        source = Path(row["path"])
+        if not source.exists():
+            source = _review_pdf(ws, _without_path(row), moves)
+        decision = record_decision(
+            store,
+            "review_decisions",
+            item_id,
+            "reopen",
+            by,
+            note=why,
+            path=str(target),
+            detail={"from": state, "previous_path": row["path"]},
+        )
+        sidecar = read_sidecar(source)
+        sidecar.pop("decided", None)
+        read = json.loads(row["record"])
+        moves.copy(
+            source,
+            target,
+            {**sidecar, **read, "path": str(target), "reopened": decision.to_json()},
+        )
+        if state == "resolved":
+            store.db.execute("DELETE FROM dossier_entries WHERE attestation_id = ?", (item_id,))
+        _set_decided(store, item_id, record_of(read), str(target), Status.REVIEW.value)
     journal_lines(ws.config.paths.journal, [decision])
     return decision
 
