@@ -719,6 +719,23 @@ def _attempts_are(work: Path, attempts: int) -> bool:
 # ------------------------------------ through the command line: files still being written
 
 
+def test_an_incomplete_file_is_quarantined_once_unchanged_though_files_are_read_early(
+    tmp_path: Path, roster: Path
+) -> None:
+    # A file read before its claim gets a second name, which changes its change time: an
+    # incomplete file is not read early, or its wait would start again at every run.
+    write_config(
+        tmp_path, roster, run={"jobs": 1}, watch={"quiet_period": 0.5, "unreadable_after": 1.0}
+    )
+    drop(tmp_path, "whole.pdf", andpc())
+    broken = drop(tmp_path, "broken.pdf", andpc()[:300])
+    time.sleep(1.2)  # unchanged for longer than unreadable_after
+    summary = pipeline(tmp_path).run()
+    assert summary.documents == 2 and summary.writing == 0
+    assert summary.count(Status.FILE) == 1 and summary.count(Status.QUARANTINE) == 1
+    assert broken in files_under(tmp_path / "quarantine").values()
+
+
 def test_a_second_name_left_by_a_killed_run_is_removed_by_the_next(workspace: Path) -> None:
     work = workspace / "state" / "work"
     work.mkdir(parents=True)

@@ -70,7 +70,7 @@ from attest_pipeline.listing import check_regular_file
 from attest_pipeline.mapping import check_rules, load_rules
 from attest_pipeline.models import Problem, Record, Source
 from attest_pipeline.outcomes import failed
-from attest_pipeline.readiness import FirstLook, signature
+from attest_pipeline.readiness import FirstLook, is_complete, signature
 from attest_pipeline.reading import route_library_logs
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
@@ -347,7 +347,7 @@ class Session:
         def prepare(task: Task) -> Task | None:
             if task.key in claims:
                 return task
-            if not quiet() and len(early) < EARLY_MAX:
+            if not quiet() and len(early) < EARLY_MAX and _whole(task.path):
                 second = peek(task.path, self.paths.work)
                 if second is not None:
                     early[task.key] = (task, second)
@@ -639,6 +639,17 @@ class Session:
                 log.info(journal_line(taken.name, item))
             if on_document:
                 on_document(taken.name, filed)
+
+
+def _whole(path: Path) -> bool:
+    """Whether a file of the inbox may be read before its claim: it is complete now.
+
+    A second name changes the file's change time, from which the wait for an incomplete
+    file is measured (``[watch] unreadable_after``): an incomplete file is read only after
+    its claim, or it would never be handed over.
+    """
+    now = signature(path)
+    return now is not None and is_complete(path, now[0])
 
 
 def _same_file(second: Path, taken: Claim) -> bool:
