@@ -1264,6 +1264,31 @@ def test_what_an_attempt_killed_before_its_commit_wrote_is_removed(
     assert andpc() in files_under(workspace / "quarantine").values()
 
 
+@pytest.mark.parametrize("version", ["this", "earlier"])
+def test_what_a_killed_filer_listed_and_no_row_names_is_removed(
+    workspace: Path, version: str
+) -> None:
+    work = workspace / "state" / "work"
+    work.mkdir(parents=True)
+    claim_id = "0123456789abcdef0123456789abcdef"
+    data = andpc()
+    (work / f"{claim_id}__a.pdf").write_bytes(data)
+    orphan = workspace / "dossiers" / "10005682603_DUPONT_Jean-Pierre" / "half.pdf"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"half")
+    if version == "this":  # one list for all of a filer's claims
+        listing = work / ".fedcba9876543210.filing"
+        listing.write_bytes(b"another " + os.fsencode(orphan) + b".json\n"
+                            + claim_id.encode() + b" " + os.fsencode(orphan) + b"\n")
+    else:  # one list beside each claim
+        (work / f".{claim_id}.written").write_bytes(os.fsencode(orphan) + b"\n")
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 1
+    assert not orphan.exists()
+    assert list(files_under(workspace / "dossiers").values()).count(data) == 1
+    assert os.listdir(work) == []
+
+
 def test_list_files_opens_folders_in_name_order_and_never_follows_links(tmp_path: Path) -> None:
     (tmp_path / "z" / "y").mkdir(parents=True)
     for name in ("z/y/b.pdf", "z/a.pdf", "c.pdf", "z/~$lock.pdf", "z/.DS_Store"):

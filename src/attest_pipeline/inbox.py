@@ -26,7 +26,6 @@ from attest_pipeline.filing import (
     durable_write,
     fit_bytes,
     readable_name,
-    written_list,
 )
 from attest_pipeline.readiness import Signature, signature
 
@@ -379,7 +378,6 @@ def _forget(claim: Claim) -> None:
     work = claim.path.parent
     _name_file(work, claim.id).unlink(missing_ok=True)
     _attempts_file(work, claim.id).unlink(missing_ok=True)
-    written_list(work, claim.id).unlink(missing_ok=True)
 
 
 class StateLock:

@@ -248,6 +248,7 @@ class Session:
     def close(self) -> None:
         """Stop the workers, close the database, release the lock."""
         self.supervisor.close()
+        self.filer.close()
         self.store.close()
         self.lock.release()
 
@@ -547,6 +548,7 @@ class Session:
                 continue
             self._commit([(existing, filed)], on_document)
             summary.add([f.record for f in filed])
+        self.filer.remove_lists()  # every claim they list is undone or committed
         return todo
 
     def _file_guarded(self, taken: Claim, task: Task, outcome: Outcome) -> list[Filed] | None:
