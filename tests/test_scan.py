@@ -14,7 +14,14 @@ from attest_pipeline.testing.kit import builtin_issuers, pdf_document
 from attest_pipeline.testing.pdf import make_pdf
 from attest_pipeline.text import scan
 from attest_pipeline.text.fold import fold
-from attest_pipeline.text.scan import Gated, at_digits, gated, required_strings
+from attest_pipeline.text.scan import (
+    Gated,
+    Gates,
+    at_digits,
+    gated,
+    required_strings,
+    share_scan,
+)
 
 
 def spans(matches: object) -> list[tuple[int, int]]:
@@ -158,6 +165,111 @@ def test_a_memo_is_kept_per_text_not_per_value() -> None:
     assert scanner.search(first) is not None
     assert scanner.search(second) is None
     assert scanner.search("".join(["l'", "andpc"])) is not None
+
+
+# ------------------------------------------------------------- one pass over a text
+
+
+WORDS = ["andpc", "odpc", "aaa", "dpc", "n° 12", "programme", "pro", "gramme", "x"]
+
+
+def test_a_scanned_text_knows_where_every_indexed_string_first_occurs() -> None:
+    strings = [*WORDS, "aaaa", "ogram"]
+    scan._INDEX.add(strings)
+    for text in ["", "aaaaaa andpc odpc", "programme pro gramme n° 12 aaa", "x" * 5 + "dpc"]:
+        memo = scan._Memo(text)
+        memo.scan()
+        for string in strings:
+            assert memo.position(string) == text.find(string), (string, text)
+
+
+def test_a_text_looked_at_string_by_string_is_scanned_after_a_few() -> None:
+    strings = [f"word{n:02d}" for n in range(scan._SCAN_AFTER + 2)]
+    scan._INDEX.add(strings)
+    text = " ".join(reversed(strings))
+    memo = scan._Memo(text)
+    for string in strings:
+        assert memo.position(string) == text.find(string)
+    assert memo.finds == -1  # scanned on the way
+    assert memo.position("word99") == -1 and memo.position("word0") == text.find("word0")
+
+
+def test_a_pattern_read_after_the_text_was_scanned_answers_exactly() -> None:
+    text = "le programme zqxw-unique-42 du jour"
+    scan._memo(text).scan()
+    late = gated(r"\bzqxw-unique-\d+")  # its string was never indexed before the scan
+    assert late.search(text) is not None and late.search(text).span() == (13, 27)
+    assert Gates([late]).which(text) == [0]
+
+
+@pytest.mark.parametrize(
+    "lined",
+    [
+        "agence nationale du\ndpc, action de\nformation; action de formation",
+        "action de\nformation\naction\nde formation",
+        "programme\nintegre",
+        "rien de tout cela",
+    ],
+)
+def test_one_scan_serves_a_text_and_its_flat_form(lined: str) -> None:
+    strings = ["agence nationale du dpc", "action de formation", "formation", "action de"]
+    strings += ["programme integre", "integre", "de formation"]
+    scan._INDEX.add(strings)
+    lined = "".join(["", lined])  # texts of their own, with memos of their own
+    flat = lined.replace("\n", " ")
+    share_scan(lined, flat)
+    for text in (lined, flat):
+        memo = scan._memo(text)
+        assert memo.finds == -1  # both scanned
+        for string in strings:
+            assert memo.position(string) == text.find(string), (string, text)
+        runs = [len(run) for run in re.findall(r"\s+", text)]
+        assert memo.widest_space() == max([1, *runs])
+
+
+def test_texts_not_alike_share_no_scan() -> None:
+    lined = "".join(["action de\nformation"])
+    share_scan(lined, "action de          ")
+    assert scan._memo(lined).finds == 0
+
+
+def gates_cases() -> list[tuple[list[Gated], str]]:
+    rng = random.Random(20260412)
+    cases = []
+    for _ in range(120):
+        patterns = []
+        for _ in range(rng.randint(0, 6)):
+            pattern = random_pattern(rng)
+            if rng.random() < 0.5:
+                pattern = rf"\b{rng.choice(WORDS)}\b|" + pattern
+            try:
+                re.compile(pattern, re.MULTILINE)
+            except re.error:
+                continue
+            patterns.append(Gated(pattern, re.MULTILINE))
+        words = [rng.choice([*WORDS, "le", "de", "ab cd"]) for _ in range(rng.randint(0, 30))]
+        text = " ".join(words)
+        cases.append((patterns, text))
+    return cases
+
+
+@pytest.mark.parametrize("scanned", [False, True])
+def test_gates_tell_the_patterns_that_may_match(scanned: bool) -> None:
+    for patterns, text in gates_cases():
+        text = "".join(["", text])  # a text of its own, with a memo of its own
+        if scanned:
+            scan._memo(text).scan()
+        gates = Gates(patterns)
+        which = gates.which(text)
+        assert which == [i for i, p in enumerate(patterns) if p.possible(text)]
+        assert gates.possible(text) == bool(which)
+        for index, pattern in enumerate(patterns):
+            if pattern.regex.search(text) is not None:
+                assert index in which
+
+
+def test_gates_of_no_pattern_match_nothing() -> None:
+    assert Gates([]).which("andpc") == [] and not Gates([]).possible("andpc")
 
 
 # ------------------------------------------------------------------------- at_digits

@@ -225,6 +225,10 @@ FIELD_TYPES: Mapping[str, tuple[type, ...]] = {
 }
 
 
+#: The fields of :class:`~attest_pipeline.models.Extraction` holding a ``Found`` value.
+_FOUND_FIELDS = tuple(f.name for f in fields(Extraction) if f.name not in ("family", "extras"))
+
+
 def validate_extraction(extraction: object) -> Extraction:
     """Check the shape of what a plugin returned; raise :class:`PluginFailure` if wrong.
 
@@ -235,10 +239,7 @@ def validate_extraction(extraction: object) -> Extraction:
     if not isinstance(extraction.family, Family):
         raise PluginFailure(f"family {extraction.family!r} is not a Family")
     changes: dict[str, object] = {}
-    for spec in fields(Extraction):
-        name = spec.name
-        if name in ("family", "extras"):
-            continue
+    for name in _FOUND_FIELDS:
         found = getattr(extraction, name)
         if found is None:
             continue

@@ -18,7 +18,8 @@ The folded window is prepared once per document and shared by the issuers (exclu
 signatures read when first asked for), the anchors are looked for first so that a document
 of another family is declined at once, and every pattern is a
 :class:`~attest_pipeline.text.scan.Gated` regex, searched only when the words it needs are
-in the text.
+in the text: one :class:`~attest_pipeline.text.scan.Gates` test per issuer tells which of
+its markers (and of an exclusion's marks) may be there, and only those are searched.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from attest_pipeline.issuers.common import Exclusion, common_rules
 from attest_pipeline.issuers.labels import flat, tidy
 from attest_pipeline.models import Document, Identification
 from attest_pipeline.text.fold import fold, plain_words
-from attest_pipeline.text.scan import Gated
+from attest_pipeline.text.scan import Gated, Gates, share_scan
 
 __all__ = [
     "Marker",
@@ -77,6 +78,12 @@ class Scorer:
         max_score: float = 0.95,
     ) -> None:
         self.markers = tuple(markers)
+        # The markers searched in the folded text and those searched as written: each
+        # group tells at once which of its markers may be present (their words are).
+        self._folded = tuple(i for i, m in enumerate(self.markers) if not m.case_sensitive)
+        self._cased = tuple(i for i, m in enumerate(self.markers) if m.case_sensitive)
+        self._folded_gates = Gates(self.markers[i].pattern for i in self._folded)
+        self._cased_gates = Gates(self.markers[i].pattern for i in self._cased)
         self.exclude = tuple(exclude)
         self.defer = tuple(defer)
         self.window_pages = window_pages
@@ -96,26 +103,35 @@ class Scorer:
         window = _window(text)
         if not window.worded:
             return None
+        # Only the markers whose words are in the text are searched: anchors first, so
+        # that a document of another family is declined at once.
+        present = [self._folded[i] for i in self._folded_gates.which(window.searched)]
+        if self._cased:
+            present += [self._cased[i] for i in self._cased_gates.which(text)]
+            present.sort()
+        markers = self.markers
         found: dict[int, str] = {}
-        for index, marker in enumerate(self.markers):
-            if marker.anchor:
-                quoted = window.find(marker)
+        for index in present:
+            if markers[index].anchor:
+                quoted = window.find(markers[index])
                 if quoted is not None:
                     found[index] = quoted
-        exclusions = common_rules().exclusions
-        if not found or any(window.excluded(exclusions[name]) for name in self.exclude):
+        if not found:
             return None
-        for index, marker in enumerate(self.markers):
-            if not marker.anchor:
-                quoted = window.find(marker)
+        exclusions = common_rules().exclusions
+        if any(window.excluded(exclusions[name]) for name in self.exclude):
+            return None
+        for index in present:
+            if not markers[index].anchor:
+                quoted = window.find(markers[index])
                 if quoted is not None:
                     found[index] = quoted
         missing = 1.0
         reasons: list[str] = []
-        for index, marker in enumerate(self.markers):
-            if index in found:
-                missing *= 1.0 - marker.weight
-                reasons.append(f"{marker.reason}: {tidy(found[index])!r}")
+        for index in sorted(found):
+            marker = markers[index]
+            missing *= 1.0 - marker.weight
+            reasons.append(f"{marker.reason}: {tidy(found[index])!r}")
         score = min(self.max_score, 1.0 - missing)
         for name, cap in self.defer:
             signature = window.signature(name)
@@ -148,6 +164,9 @@ class _Window:
             searched = rules.negations.sub(lambda m: " " * len(m.group()), searched)
         self.searched = searched
         self.worded = rules.wording.search(searched) is not None
+        if self.worded:
+            # The markers read it on one line, the exclusions and the fields by line.
+            share_scan(folded.text, searched)
         self._excluded: dict[int, bool] = {}
         self._signatures: dict[str, str | None] = {}
 
@@ -165,12 +184,15 @@ class _Window:
         if known is None:
             # Exclusions read lines ("^Article 1"): the folded text with its line breaks.
             lined = self.folded.text
+            patterns = exclusion.patterns
+            present = _gates(patterns).which(lined)
             marks = 0
-            for pattern in exclusion.patterns:
-                if pattern.search(lined) is not None:
-                    marks += 1
-                    if marks >= exclusion.minimum:
-                        break
+            if len(present) >= exclusion.minimum:
+                for index in present:
+                    if patterns[index].search(lined) is not None:
+                        marks += 1
+                        if marks >= exclusion.minimum:
+                            break
             known = marks >= exclusion.minimum and not (
                 exclusion.unless is not None and exclusion.unless.search(lined) is not None
             )
@@ -185,6 +207,12 @@ class _Window:
                 None if match is None else tidy(self.folded.excerpt(match.start(), match.end()))
             )
         return self._signatures[name]
+
+
+@lru_cache(maxsize=64)
+def _gates(patterns: tuple[Gated, ...]) -> Gates:
+    """The :class:`Gates` of ``patterns`` (of an exclusion: a few, kept for good)."""
+    return Gates(patterns)
 
 
 @lru_cache(maxsize=16)

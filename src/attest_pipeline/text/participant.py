@@ -31,7 +31,7 @@ from attest_pipeline.text.name_reading import (
 )
 from attest_pipeline.text.names import ARTICLES, CIVILITIES, word_set
 from attest_pipeline.text.participant_fallback import fallback_person
-from attest_pipeline.text.scan import Gated, gated
+from attest_pipeline.text.scan import Gated, Gates, gated
 
 #: Phrases after which the participant's name is written, in running text or as labels.
 #: A marker ending in ``que``, ``de`` or ``that``, or a phrase not opening with a label's
@@ -125,6 +125,12 @@ def _marker_patterns(markers: tuple[str, ...]) -> tuple[tuple[Gated, bool], ...]
     return tuple(_compile_marker(m) for m in markers)
 
 
+@lru_cache(maxsize=64)
+def _marker_gates(markers: tuple[str, ...]) -> Gates:
+    """The markers' patterns asked together which of them a text may hold (one test)."""
+    return Gates(pattern for pattern, _ in _marker_patterns(markers))
+
+
 #: A word that makes the label word after it the subject or object of a sentence
 #: ("le participant nommé ci-après", "chaque stagiaire reçoit", "the participant named below").
 _DETERMINER_BEFORE = re.compile(
@@ -198,7 +204,9 @@ def _first_marker_hit(
     """
     text = folded.text
     order = []
-    for index, (pattern, running) in enumerate(_marker_patterns(markers)):
+    patterns = _marker_patterns(markers)
+    for index in _marker_gates(markers).which(text):
+        pattern, running = patterns[index]
         earliest = pattern.earliest(text)
         if earliest is not None:
             order.append((earliest, index, pattern, running))

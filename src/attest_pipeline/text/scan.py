@@ -11,6 +11,14 @@ string stands at most a few hundred characters after the start of a match, the s
 also starts just before the first occurrence of those strings rather than at the start of
 the text.
 
+A document's text is searched by a hundred patterns or more, each asking for its strings:
+once a text has been asked for a dozen strings one by one, one pass of an Aho-Corasick
+automaton of every string gated so far finds where each of them first occurs
+(:class:`_Index`), and each gate is then a dictionary look-up. :class:`Gates` asks a group
+of patterns at once which of them may match (an issuer's markers: only those whose words
+are in the text are searched), and :func:`share_scan` lets a text and its one-line form
+share that pass.
+
 The strings are read from the parsed pattern (``re._parser``); a pattern it cannot read
 (a construct this module does not know, case-insensitive matching) simply has no gate and
 is searched as usual: the answers are always exactly those of the regex.
@@ -36,7 +44,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,8 +61,11 @@ except ImportError:  # pragma: no cover - other Python implementations
 #: More strings than this make a gate slower than the search it saves.
 _MAX_STRINGS = 12
 #: A match starting at most this far before its needed string is tried only around each
-#: occurrence of the string (``re.match``), never searched for through the text.
+#: occurrence of the string (``re.match``), never searched for through the text, when the
+#: strings are rare enough (none shorter than ``_RARE``: one or two letters are
+#: everywhere, and trying the regex at each of them is slower than searching).
 _SHORT_LEAD = 12
+_RARE = 3
 #: Beyond this many characters, a width counts as unbounded.
 _MAX_WIDTH = 2000
 
@@ -432,20 +443,135 @@ def save_gates() -> None:
             os.unlink(temporary)
 
 
-class _Memo:
-    """What is known of one text: where each needed string first occurs, its widest space."""
+#: Needed strings shorter than this are in nearly every text, and every occurrence found
+#: by the automaton costs: they are looked for one by one (``str.find``), when asked.
+_INDEXED_LENGTH = 3
 
-    __slots__ = ("first", "spaces", "text")
+
+class _Index:
+    """The needed strings of every pattern gated so far, found in a text in one pass.
+
+    An Aho-Corasick automaton (``ahocorasick_rs``) of all the strings gives, in one scan of
+    a text, where each of them first occurs: the gates of every pattern searched in that
+    text are then dictionary look-ups. Strings added since the automaton was built (a
+    pattern read for the first time) are looked for one by one in the texts already
+    scanned, and the automaton is built anew before the next text is.
+    """
+
+    __slots__ = ("_built", "_lock", "_strings")
+
+    def __init__(self) -> None:
+        self._strings: dict[str, None] = {}  # an ordered set: every string to index
+        # The automaton, the strings in its order, and those strings as a set.
+        self._built: tuple[Any, tuple[str, ...], frozenset[str]] = (None, (), frozenset())
+        self._lock = threading.Lock()
+
+    def add(self, strings: Iterable[str]) -> None:
+        """Index ``strings`` too, from the next text scanned on."""
+        with self._lock:
+            for string in strings:
+                # A line break is never indexed: see share_scan.
+                if len(string) >= _INDEXED_LENGTH and "\n" not in string:
+                    self._strings.setdefault(string)
+
+    def scan(self, text: str) -> tuple[dict[str, int], frozenset[str]]:
+        """Return where each indexed string present in ``text`` first occurs.
+
+        Also the strings indexed: any of them not in the answer is absent from ``text``.
+        """
+        automaton, strings, covered = self._built
+        if len(covered) != len(self._strings):
+            automaton, strings, covered = self._build()
+        if automaton is None:
+            return {}, covered
+        # Matches come in order of their end, so later ones are the earlier starts of a
+        # string only for overlapping occurrences of it: reversed, the first start wins.
+        matches = automaton.find_matches_as_indexes(text, overlapping=True)
+        return {strings[index]: start for index, start, _ in reversed(matches)}, covered
+
+    def _build(self) -> tuple[Any, tuple[str, ...], frozenset[str]]:
+        with self._lock:
+            strings = tuple(self._strings)
+            if strings and len(strings) != len(self._built[2]):
+                import ahocorasick_rs  # not at import: only once a pattern is searched
+
+                # The contiguous automaton is small enough to stay in the processor's
+                # caches between two texts (the DFA is faster only when scanning alone).
+                automaton = ahocorasick_rs.AhoCorasick(
+                    strings, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+                )
+                self._built = (automaton, strings, frozenset(strings))
+            return self._built
+
+
+_INDEX = _Index()
+
+#: A text is scanned for every indexed string once this many strings were looked for in
+#: it one by one: until then it may be a line or a cell that a few patterns search, for
+#: which the scan would cost more than it saves.
+_SCAN_AFTER = 12
+
+
+class _Memo:
+    """What is known of one text: where the needed strings first occur, its widest space.
+
+    ``first`` holds where each string looked for so far first occurs (-1: absent). Once
+    the text is scanned (:class:`_Index`), ``present`` holds every indexed string it holds,
+    and an indexed string (``covered``) not in ``present`` is absent.
+    """
+
+    __slots__ = ("covered", "finds", "first", "hits", "present", "spaces", "text", "twin")
 
     def __init__(self, text: str) -> None:
         self.text = text  # kept alive with its memo, so that its id is not reused meanwhile
         self.first: dict[str, int] = {}
+        self.hits: dict[str, int] = {}  # what the scan found
+        self.present: frozenset[str] = frozenset()
+        self.covered: frozenset[str] = frozenset()
+        self.finds = 0  # strings looked for one by one; -1 once scanned
         self.spaces: int | None = None
+        self.twin: _Memo | None = None  # the same text with other spaces (share_scan)
+
+    def scan(self) -> None:
+        """Find every indexed string in the text at once (when not done yet)."""
+        if self.finds >= 0:
+            hits, covered = _INDEX.scan(self.text)
+            self.scanned(hits, covered)
+
+    def scanned(self, hits: dict[str, int], covered: frozenset[str]) -> None:
+        """Take what a scan of the text found: ``hits``, among the strings ``covered``."""
+        self.hits, self.covered = hits, covered
+        self.present = frozenset(hits)
+        self.first.update(hits)
+        self.finds = -1
+
+    def position(self, string: str) -> int:
+        """Return where ``string`` first occurs in the text, -1 when it is absent."""
+        found = self.first.get(string)
+        if found is not None:
+            return found
+        if self.finds >= _SCAN_AFTER:
+            self.scan()
+            found = self.first.get(string)
+            if found is not None:
+                return found
+        if string in self.covered:
+            found = -1  # indexed, and not found by the scan
+        else:
+            if self.finds >= 0:
+                self.finds += 1
+            found = self.text.find(string)
+        self.first[string] = found
+        return found
 
     def widest_space(self) -> int:
         """Return the length of the longest run of whitespace of the text (at least 1)."""
         if self.spaces is None:
-            self.spaces = max((len(run) for run in _SPACE_RUNS.findall(self.text)), default=1)
+            twin = self.twin
+            if twin is not None and twin.spaces is not None:
+                self.spaces = twin.spaces
+            else:
+                self.spaces = max((len(run) for run in _SPACE_RUNS.findall(self.text)), default=1)
         return self.spaces
 
 
@@ -471,6 +597,45 @@ def _memo(text: str) -> _Memo:
     return memo
 
 
+def share_scan(lined: str, flat: str) -> None:
+    """Scan ``flat`` for ``lined`` too, when ``flat`` is ``lined`` with spaces for line breaks.
+
+    Issuers search a document's folded text both ways (markers on one line, fields by
+    line): one scan serves both. A string without a space stands at the same places in
+    both texts; one with a space first stands in ``lined`` where it does in ``flat`` or
+    later. Indexed strings never hold a line break. Nothing is shared when the texts are
+    not so related.
+    """
+    target = _memo(lined)
+    if target.finds < 0 or len(lined) != len(flat) or lined.replace("\n", " ") != flat:
+        return
+    source = _memo(flat)
+    source.scan()
+    hits = dict(source.hits)
+    for string in _spaced(source.covered) & source.present:
+        found = lined.find(string, hits[string])
+        if found < 0:
+            del hits[string]
+        else:
+            hits[string] = found
+    target.scanned(hits, source.covered)
+    # Line breaks and spaces are both whitespace: the runs of it are the same.
+    target.twin, source.twin = source, target
+
+
+#: The indexed strings holding a space, for the last set of strings indexed.
+_SPACED: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _spaced(covered: frozenset[str]) -> frozenset[str]:
+    """Return the strings of ``covered`` that hold a space."""
+    global _SPACED
+    known = _SPACED
+    if known[0] is not covered:
+        known = _SPACED = (covered, frozenset(s for s in covered if " " in s))
+    return known[1]
+
+
 class Gated:
     """A compiled regex searched only where the strings it needs are present.
 
@@ -478,7 +643,7 @@ class Gated:
     and ``fullmatch`` (at one position) are passed through.
     """
 
-    __slots__ = ("_bound", "_literals", "_read", "_regex", "flags", "pattern")
+    __slots__ = ("_bound", "_literals", "_rare", "_read", "_regex", "flags", "pattern")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         # Nothing is parsed or compiled here: a module's patterns are built at import,
@@ -490,6 +655,7 @@ class Gated:
         self._read = False
         self._literals: tuple[str, ...] | None = None
         self._bound: _Lead = None
+        self._rare = False
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -504,6 +670,8 @@ class Gated:
             self.regex  # noqa: B018 - an invalid pattern fails now, as re.compile would
         else:
             self._literals, self._bound = needed
+            self._rare = all(len(literal) >= _RARE for literal in self._literals)
+            _INDEX.add(self._literals)
         self._read = True
 
     @property
@@ -525,7 +693,7 @@ class Gated:
 
     def _lead(self, memo: _Memo) -> int | None:
         """Return the lead in characters for the text of ``memo``."""
-        lead = self.lead
+        lead = self._bound
         if lead is None:
             return None
         fixed, spaces = lead
@@ -534,20 +702,26 @@ class Gated:
     def _first(self, memo: _Memo, start: int, end: int) -> int:
         """Return where the first needed string occurs in ``text[start:end]``, or -1."""
         best = -1
-        text, known = memo.text, memo.first
-        for literal in self.literals or ():
+        known = memo.first
+        for literal in self._literals or ():
             found = known.get(literal)
             if found is None:
-                found = known[literal] = text.find(literal)
-            if found >= 0 and (found < start or found + len(literal) > end):
-                found = text.find(literal, start, end)
-            if found >= 0 and (best < 0 or found < best):
+                found = memo.position(literal)
+            if found < 0:
+                continue
+            if found < start or found + len(literal) > end:
+                found = memo.text.find(literal, start, end)
+                if found < 0:
+                    continue
+            if best < 0 or found < best:
                 best = found
         return best
 
     def earliest(self, text: str) -> int | None:
         """Return the earliest position where a match may start, ``None`` if none can."""
-        if self.literals is None:
+        if not self._read:
+            self._gate()
+        if self._literals is None:
             return 0
         memo = _memo(text)
         first = self._first(memo, 0, len(text))
@@ -558,16 +732,18 @@ class Gated:
 
     def possible(self, text: str) -> bool:
         """Say whether ``text`` holds one of the needed strings (a match may exist)."""
-        return self.literals is None or self._first(_memo(text), 0, len(text)) >= 0
+        if not self._read:
+            self._gate()
+        return self._literals is None or self._first(_memo(text), 0, len(text)) >= 0
 
     def _occurrences(self, memo: _Memo, start: int, end: int) -> Iterator[int]:
         """Yield, in order, where the needed strings occur in ``text[start:end]``."""
         nexts: dict[str, int] = {}
         text, known = memo.text, memo.first
-        for literal in self.literals or ():
+        for literal in self._literals or ():
             found = known.get(literal)
             if found is None:
-                found = known[literal] = text.find(literal)
+                found = memo.position(literal)
             if found >= 0 and (found < start or found + len(literal) > end):
                 found = text.find(literal, start, end)
             if found >= 0:
@@ -606,8 +782,10 @@ class Gated:
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         """Return the first match, as ``re.Pattern.search`` does."""
+        if not self._read:
+            self._gate()
         end = len(text) if endpos is None else endpos
-        if self.literals is None:
+        if self._literals is None:
             return self.regex.search(text, pos, end)
         memo = _memo(text)
         first = self._first(memo, pos, end)
@@ -616,16 +794,25 @@ class Gated:
         lead = self._lead(memo)
         if lead is None:
             return self.regex.search(text, pos, end)
-        if lead <= _SHORT_LEAD:
-            return next(self._starts(memo, pos, end, lead), None)
+        if lead <= _SHORT_LEAD and self._rare:
+            # Most often the match holds the first string found: tried at once, before
+            # going through the other places of the strings.
+            match_at = self.regex.match
+            for start in range(max(pos, first - lead), first + 1):
+                match = match_at(text, start, end)
+                if match is not None:
+                    return match
+            return next(self._starts(memo, first + 1, end, lead), None)
         return self.regex.search(text, max(pos, first - lead), end)
 
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None
     ) -> Iterator[re.Match[str]]:
         """Yield every match, as ``re.Pattern.finditer`` does."""
+        if not self._read:
+            self._gate()
         end = len(text) if endpos is None else endpos
-        if self.literals is None:
+        if self._literals is None:
             yield from self.regex.finditer(text, pos, end)
             return
         memo = _memo(text)
@@ -635,7 +822,7 @@ class Gated:
         lead = self._lead(memo)
         if lead is None:
             yield from self.regex.finditer(text, pos, end)
-        elif lead <= _SHORT_LEAD:
+        elif lead <= _SHORT_LEAD and self._rare:
             yield from self._starts(memo, pos, end, lead)
         else:
             while first >= 0:
@@ -660,6 +847,86 @@ class Gated:
     def sub(self, repl: Any, text: str) -> str:
         """Replace every match, as ``re.Pattern.sub`` does."""
         return self.regex.sub(repl, text) if self.possible(text) else text
+
+
+class _Plan:
+    """How a :class:`Gates` reads the memos of texts scanned with one set of strings.
+
+    ``owners`` gives, for each indexed string, the patterns needing it (of those whose
+    strings are all indexed); ``others`` are the patterns asked one by one (no gate, or a
+    string too short to be indexed, or read after the scan).
+    """
+
+    __slots__ = ("covered", "others", "owners", "strings")
+
+    def __init__(self, patterns: Sequence[Gated], covered: frozenset[str]) -> None:
+        self.covered = covered
+        self.owners: dict[str, list[int]] = {}
+        others = []
+        for index, pattern in enumerate(patterns):
+            literals = pattern.literals
+            if literals is None or not covered.issuperset(literals):
+                others.append(index)
+                continue
+            for literal in literals:
+                self.owners.setdefault(literal, []).append(index)
+        self.others = tuple(others)
+        self.strings = frozenset(self.owners)
+
+
+class Gates:
+    """Patterns asked together which of them may match a text, in one test.
+
+    A text holding none of the strings a pattern needs does not match it: an issuer whose
+    markers are all absent declines the document without searching one of them, and of
+    the others it searches only those whose strings are there.
+    """
+
+    __slots__ = ("_patterns", "_plan", "_strings")
+
+    def __init__(self, patterns: Iterable[Gated]) -> None:
+        self._patterns = tuple(patterns)
+        self._plan: _Plan | None = None
+        self._strings = -1  # how many strings the patterns need, once read
+
+    def _plan_of(self, text: str) -> tuple[_Memo, _Plan] | None:
+        """The memo of ``text``, scanned, and the plan for it; ``None``: ask one by one.
+
+        A text not scanned yet is scanned only for patterns needing many strings: for a
+        few, looking for each is cheaper.
+        """
+        memo = _memo(text)
+        if memo.finds >= 0:
+            if self._strings < 0:
+                self._strings = sum(len(p.literals or ()) for p in self._patterns)
+            if self._strings < _SCAN_AFTER:
+                return None
+            memo.scan()
+        plan = self._plan
+        if plan is None or plan.covered is not memo.covered:
+            plan = self._plan = _Plan(self._patterns, memo.covered)
+        return memo, plan
+
+    def possible(self, text: str) -> bool:
+        """Say whether one of the patterns may match in ``text`` (holds a needed string)."""
+        planned = self._plan_of(text)
+        if planned is None:
+            return any(pattern.possible(text) for pattern in self._patterns)
+        memo, plan = planned
+        if not plan.strings.isdisjoint(memo.present):
+            return True
+        return any(self._patterns[index].possible(text) for index in plan.others)
+
+    def which(self, text: str) -> list[int]:
+        """Return, in order, the indexes of the patterns that may match in ``text``."""
+        patterns = self._patterns
+        planned = self._plan_of(text)
+        if planned is None:
+            return [index for index, pattern in enumerate(patterns) if pattern.possible(text)]
+        memo, plan = planned
+        found = {index for string in plan.strings & memo.present for index in plan.owners[string]}
+        found.update(index for index in plan.others if patterns[index].possible(text))
+        return sorted(found)
 
 
 _DIGIT_RUN = re.compile(r"\d+")
