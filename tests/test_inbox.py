@@ -20,10 +20,12 @@ from attest_pipeline.inbox import (
     entry_kind,
     is_ignored,
     not_regular,
+    peek,
     pending_claims,
     put_back,
     record_attempt,
     release,
+    remove_peeks,
 )
 from attest_pipeline.readiness import signature
 
@@ -273,6 +275,36 @@ def test_a_file_that_changed_since_it_was_judged_ready_is_not_claimed(tmp_path: 
         claim(path, tmp_path / "work", expected)
     assert path.read_bytes() == b"first half and more"
     assert os.listdir(tmp_path / "work") == []
+
+
+def test_a_peek_is_a_second_name_of_the_file_that_stays_in_the_inbox(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    path = inbox / "a.pdf"
+    path.write_bytes(b"%PDF- data")
+    second = peek(path, work)
+    assert second is not None and second.parent == work and second.name.startswith(".")
+    assert second.read_bytes() == b"%PDF- data" and path.read_bytes() == b"%PDF- data"
+    assert second.stat().st_ino == path.stat().st_ino
+    assert pending_claims(work) == [] and second.exists()  # another run may be reading it
+    remove_peeks(work)  # by the next holder of the state lock: a killed run's
+    assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["symbolic link", "FIFO", "folder", "gone"])
+def test_a_peek_never_names_anything_but_a_regular_file(tmp_path: Path, kind: str) -> None:
+    inbox, work = tmp_path / "inbox", tmp_path / "work"
+    inbox.mkdir()
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF- private")
+    path = inbox / "a.pdf"  # listed as a file, then replaced
+    if kind == "symbolic link":
+        path.symlink_to(tmp_path / "secret.pdf")
+    elif kind == "FIFO":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    assert peek(path, work) is None
+    assert list(work.iterdir()) == []
 
 
 def test_put_back_returns_the_file_and_never_replaces_another(tmp_path: Path) -> None:

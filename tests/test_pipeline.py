@@ -719,6 +719,99 @@ def _attempts_are(work: Path, attempts: int) -> bool:
 # ------------------------------------ through the command line: files still being written
 
 
+def test_an_incomplete_file_is_quarantined_once_unchanged_though_files_are_read_early(
+    tmp_path: Path, roster: Path
+) -> None:
+    # A file read before its claim gets a second name, which changes its change time: an
+    # incomplete file is not read early, or its wait would start again at every run.
+    write_config(
+        tmp_path, roster, run={"jobs": 1}, watch={"quiet_period": 0.5, "unreadable_after": 1.0}
+    )
+    drop(tmp_path, "whole.pdf", andpc())
+    broken = drop(tmp_path, "broken.pdf", andpc()[:300])
+    time.sleep(1.2)  # unchanged for longer than unreadable_after
+    summary = pipeline(tmp_path).run()
+    assert summary.documents == 2 and summary.writing == 0
+    assert summary.count(Status.FILE) == 1 and summary.count(Status.QUARANTINE) == 1
+    assert broken in files_under(tmp_path / "quarantine").values()
+
+
+def test_a_second_name_left_by_a_killed_run_is_removed_by_the_next(workspace: Path) -> None:
+    work = workspace / "state" / "work"
+    work.mkdir(parents=True)
+    data = drop(workspace, "a.pdf", andpc())
+    os.link(workspace / "inbox" / "a.pdf", work / ".0123abcd.peek")  # killed while reading
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 1
+    assert data in files_under(workspace / "dossiers").values()
+    assert os.listdir(work) == []
+
+
+def test_a_batch_is_committed_only_once_its_syncs_succeeded(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import attest_pipeline.filing as filing
+
+    def failing(path: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    data = drop(workspace, "a.pdf", andpc())
+    with monkeypatch.context() as patch:
+        patch.setattr(filing, "_sync_file", failing)
+        with pytest.raises(OSError, match="Input/output error"):
+            pipeline(workspace).run()
+    db = sqlite3.connect(workspace / "state" / "attest.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+    assert files_under(workspace / "dossiers") == {}  # its files removed with its rows
+    assert [p.name for p in (workspace / "state" / "work").glob("*__a.pdf")]  # still claimed
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 1
+    assert data in files_under(workspace / "dossiers").values()
+    assert os.listdir(workspace / "state" / "work") == []
+
+
+def test_files_read_during_the_quiet_period_are_filed_with_the_bytes_read(
+    tmp_path: Path, roster: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers read the files while the run waits out the quiet period; a file written
+    # again meanwhile, in place, its size and time kept (the claim cannot tell), is never
+    # filed with what was read before.
+    write_config(tmp_path, roster, run={"jobs": 1}, watch={"quiet_period": 1.0})
+    before, after = andpc(action="11111111111"), andpc(action="22222222222")
+    assert len(before) == len(after)
+    drop(tmp_path, "other.pdf", andpc(rpps="10001234567", action="33333333333"))
+    path = tmp_path / "inbox" / "a.pdf"
+    path.write_bytes(before)
+    import attest_pipeline.pipeline as module
+
+    claim = module.claim
+
+    def written_again(source: Path, work: Path, expected: object = None) -> object:
+        if source == path:
+            info = source.stat()
+            with open(source, "r+b") as handle:
+                handle.write(after)
+            os.utime(source, ns=(info.st_atime_ns, info.st_mtime_ns))
+        return claim(source, work, expected)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "claim", written_again)
+        summary = pipeline(tmp_path).run()
+    assert summary.documents + summary.writing == 2
+    assert os.listdir(tmp_path / "state" / "work") == []  # no claim, no second name left
+    pipeline(tmp_path).run()
+    filed = files_under(tmp_path / "dossiers")
+    assert after in filed.values() and before not in filed.values()
+    sidecars = [json.loads(v) for k, v in filed.items() if k.endswith(".json")]
+    assert {s["sha256"] for s in sidecars if s["source"] == "a.pdf"} == {
+        hashlib.sha256(after).hexdigest()
+    }
+    assert [s["reference"] for s in sidecars if s["source"] == "a.pdf"] == ["22222222222"]
+    assert os.listdir(tmp_path / "inbox") == []
+
+
 def test_run_leaves_a_file_still_being_written_for_the_next_pass(
     tmp_path: Path, roster: Path
 ) -> None:
@@ -1169,6 +1262,31 @@ def test_what_an_attempt_killed_before_its_commit_wrote_is_removed(
     assert files_under(workspace / "state" / "archive") == {}
     assert os.listdir(workspace / "state" / "work") == []
     assert andpc() in files_under(workspace / "quarantine").values()
+
+
+@pytest.mark.parametrize("version", ["this", "earlier"])
+def test_what_a_killed_filer_listed_and_no_row_names_is_removed(
+    workspace: Path, version: str
+) -> None:
+    work = workspace / "state" / "work"
+    work.mkdir(parents=True)
+    claim_id = "0123456789abcdef0123456789abcdef"
+    data = andpc()
+    (work / f"{claim_id}__a.pdf").write_bytes(data)
+    orphan = workspace / "dossiers" / "10005682603_DUPONT_Jean-Pierre" / "half.pdf"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"half")
+    if version == "this":  # one list for all of a filer's claims
+        listing = work / ".fedcba9876543210.filing"
+        listing.write_bytes(b"another " + os.fsencode(orphan) + b".json\n"
+                            + claim_id.encode() + b" " + os.fsencode(orphan) + b"\n")
+    else:  # one list beside each claim
+        (work / f".{claim_id}.written").write_bytes(os.fsencode(orphan) + b"\n")
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 1
+    assert not orphan.exists()
+    assert list(files_under(workspace / "dossiers").values()).count(data) == 1
+    assert os.listdir(work) == []
 
 
 def test_list_files_opens_folders_in_name_order_and_never_follows_links(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 import stat
 import unicodedata
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -218,6 +219,24 @@ def _wait(syncs: Iterable[Future[None]]) -> None:
         raise errors[0]
 
 
+class Syncs:
+    """The syncs of a batch, started together (:meth:`Filer.start_sync`), running."""
+
+    def __init__(self, futures: list[Future[None]]) -> None:
+        self.futures = futures
+        self.ended = 0
+
+    def done(self) -> bool:
+        """Whether every sync has ended, without waiting."""
+        while self.ended < len(self.futures) and self.futures[self.ended].done():
+            self.ended += 1
+        return self.ended == len(self.futures)
+
+    def wait(self) -> None:
+        """Wait for every sync; then raise the first one's error, if any failed."""
+        _wait(self.futures)
+
+
 def archive_path(paths: Paths, sha256: str, name: str) -> Path:
     """Where the original bytes of a document are kept (content-addressed)."""
     return paths.archive / sha256[:2] / f"{sha256}.{_suffix(name)}"
@@ -244,12 +263,17 @@ class Filed:
 
 
 def written_list(work: Path, claim: str) -> Path:
-    """Beside a claim: the files written for it, listed before each is written.
+    """Beside a claim, as earlier versions kept it: the files written for it.
 
-    Removed with the claim once its rows are committed; after a kill, what it lists and the
-    database does not know is removed (:meth:`Filer.undo`).
+    Read by :meth:`Filer.undo` after an upgrade that followed a kill; a filer lists what it
+    writes in :attr:`Filer.listing_path` now.
     """
     return work / f".{claim}.written"
+
+
+def filing_lists(work: Path) -> list[Path]:
+    """The lists of written files of the filers (:attr:`Filer.listing_path`) in ``work``."""
+    return sorted(work.glob(".*.filing"))
 
 
 class Filer:
@@ -265,10 +289,16 @@ class Filer:
         self.unsynced_files: list[Path] = []
         #: Files created since the last commit, removed again if it is rolled back.
         self.created: list[Path] = []
-        #: The claim whose files are being written (see :func:`written_list`).
+        #: The claim whose files are being written.
         self.claim: str | None = None
-        #: Its list of written files, open for appending while its files are written.
+        #: The files written for each claim (``<claim> <path>`` lines), each listed before
+        #: it is written, emptied once their rows are committed: after a kill, what it
+        #: lists and the database does not know is removed (:meth:`undo`). One list for
+        #: all claims, kept open: a new file for each document cost a tenth of the filing.
+        self.listing_path = paths.work / f".{uuid.uuid4().hex}.filing"
         self.listing: BinaryIO | None = None
+        #: Whether the list holds names since it was last emptied.
+        self.listed = False
         #: Whether the working folder is known to exist.
         self.work_ready = False
 
@@ -278,14 +308,22 @@ class Filer:
         The data of every new file and the folders, all at once: once the rows naming
         them are committed, each file is complete. Until then
         a crash may leave a new file incomplete under its name; no row names it, and the
-        next run removes it (:meth:`undo`, from the claim's :func:`written_list`). A file
+        next run removes it (:meth:`undo`, from :attr:`listing_path`). A file
         that replaced an existing one was synced before its rename. Raises the first error
         of a sync (the batch must not be committed), once all have ended.
+        """
+        self.start_sync().wait()
+
+    def start_sync(self) -> Syncs:
+        """Start :meth:`sync` in the background: the caller commits once they have ended.
+
+        Meanwhile it may do anything but write files or rows of the same batch (it takes
+        the next outcomes from the workers).
         """
         files, self.unsynced_files = self.unsynced_files, []
         folders, self.unsynced = sorted(self.unsynced), set()
         pool = _sync_pool()
-        _wait(
+        return Syncs(
             [pool.submit(_sync_file, path) for path in files]
             + [pool.submit(sync_folder, folder) for folder in folders]
         )
@@ -297,31 +335,37 @@ class Filer:
     def committed(self) -> None:
         """The files created so far belong to committed rows: keep them."""
         self.created.clear()
-        self._close_listing()  # its claim is released next, and the list with it
+        self._empty_listing()  # the rows name them now
 
     def discard(self, mark: int = 0) -> None:
         """Remove the files created since ``mark``: their rows were rolled back."""
-        self._close_listing()
         removed = set(self.created[mark:])
         for path in reversed(self.created[mark:]):
             path.unlink(missing_ok=True)
         del self.created[mark:]
         self.unsynced_files = [p for p in self.unsynced_files if p not in removed]
+        if mark == 0:
+            self._empty_listing()  # nothing listed is left to undo
+
+    def close(self) -> None:
+        """Close the list of written files; remove it unless it holds names to undo."""
+        if self.listing is not None:
+            self.listing.close()
+            self.listing = None
+        if not self.listed:
+            self.listing_path.unlink(missing_ok=True)
 
     def _begin(self, claim: str) -> None:
         """The files written from now on are ``claim``'s."""
-        if claim != self.claim:
-            self._close_listing()
         self.claim = claim
         if not self.work_ready:
             self.paths.work.mkdir(parents=True, exist_ok=True)
             self.work_ready = True
 
-    def _close_listing(self) -> None:
-        """Close the list of written files kept open (it may be removed next)."""
-        if self.listing is not None:
-            self.listing.close()
-            self.listing = None
+    def _empty_listing(self) -> None:
+        if self.listed and self.listing is not None:
+            self.listing.truncate(0)  # appended to from the start again (O_APPEND)
+            self.listed = False
 
     def undo(self, claim: str) -> int:
         """Remove what an interrupted attempt at ``claim`` wrote; the number of files removed.
@@ -329,14 +373,21 @@ class Filer:
         A process killed while filing leaves files (and temporary ``.part`` files) that no
         committed row names: the next attempt may decide otherwise (a duplicate by then) or
         set the claim aside, and they would stay in the dossiers for ever. Files the
-        database names are kept.
+        database names are kept. The lists of the killed filers are removed afterwards
+        (:meth:`remove_lists`).
         """
-        self._close_listing()
-        listing = written_list(self.paths.work, claim)
+        earlier = written_list(self.paths.work, claim)
         try:
-            entries = listing.read_bytes().splitlines()
+            entries = earlier.read_bytes().splitlines()
         except FileNotFoundError:
-            return 0
+            entries = []
+        prefix = claim.encode() + b" "
+        for listing in filing_lists(self.paths.work):
+            try:
+                lines = listing.read_bytes().splitlines()
+            except FileNotFoundError:
+                continue
+            entries += [line[len(prefix) :] for line in lines if line.startswith(prefix)]
         removed = 0
         for entry in dict.fromkeys(entries):
             path = Path(os.fsdecode(entry))
@@ -348,8 +399,17 @@ class Filer:
                     removed += 1
             except OSError:  # what cannot be removed (a folder made a file) stays
                 continue
-        listing.unlink(missing_ok=True)
+        earlier.unlink(missing_ok=True)
         return removed
+
+    def remove_lists(self) -> None:
+        """Remove the lists of written files that killed filers left (once :meth:`undo` ran).
+
+        For the holder of the state lock only: a filer that runs has its list in use.
+        """
+        for listing in filing_lists(self.paths.work):
+            if listing != self.listing_path:
+                listing.unlink(missing_ok=True)
 
     def _put_listed(self, path: Path) -> None:
         """List ``path`` in the claim's written files, before it is written.
@@ -359,10 +419,11 @@ class Filer:
         assert self.claim is not None
         if self.listing is None:
             # Unbuffered: each name reaches the file before its file is created.
-            self.listing = open(  # noqa: SIM115 (kept open for the document's files)
-                written_list(self.paths.work, self.claim), "ab", buffering=0
+            self.listing = open(  # noqa: SIM115 (kept open for the filer's life)
+                self.listing_path, "ab", buffering=0
             )
-        self.listing.write(os.fsencode(path) + b"\n")
+        self.listing.write(self.claim.encode() + b" " + os.fsencode(path) + b"\n")
+        self.listed = True
 
     def _put(self, path: Path, data: bytes | Path) -> None:
         """Write (or copy) one file durably, remembering it if it is new."""

@@ -26,7 +26,6 @@ from attest_pipeline.filing import (
     durable_write,
     fit_bytes,
     readable_name,
-    written_list,
 )
 from attest_pipeline.readiness import Signature, signature
 
@@ -254,6 +253,46 @@ def _move(
     return "copied"
 
 
+def peek(path: Path, work: Path) -> Path | None:
+    """A second name in the working area for a file of the inbox, to read it before its claim.
+
+    ``attest run`` reads files during the quiet period that it must wait out before
+    claiming them (:class:`~attest_pipeline.readiness.FirstLook`); the file itself stays in
+    the inbox until it is claimed. The second name always holds a regular file: an entry
+    replaced by a FIFO, a device or a link since it was listed gets none (a FIFO would
+    block its reader). ``None`` when the file cannot have one (gone, another file system, a
+    file of another user under ``protected_hardlinks``): it is then read after its claim.
+    The caller removes the name once read; a run killed meanwhile leaves it to the next
+    one (:func:`remove_peeks`).
+    """
+    make_folder(work)
+    second = work / f".{uuid.uuid4().hex}.peek"
+    try:
+        os.link(path, second, follow_symlinks=False)
+    except OSError:
+        return None
+    try:
+        regular = entry_kind(os.lstat(second).st_mode) is None
+    except OSError:
+        regular = False
+    if not regular:
+        second.unlink(missing_ok=True)
+        return None
+    return second
+
+
+def remove_peeks(work: Path) -> None:
+    """Remove the second names (:func:`peek`) that a killed run left in the working area.
+
+    For the holder of the state lock only, before it reads through names of its own: the
+    names of a run in progress are being read (``attest mail`` lists the working area
+    while a run may hold the lock).
+    """
+    if work.is_dir():
+        for leftover in work.glob(".*.peek"):
+            leftover.unlink(missing_ok=True)
+
+
 def put_back(taken: Claim, inbox: Path) -> bool:
     """Return a claimed file to the inbox under its own name, for the next pass.
 
@@ -339,7 +378,6 @@ def _forget(claim: Claim) -> None:
     work = claim.path.parent
     _name_file(work, claim.id).unlink(missing_ok=True)
     _attempts_file(work, claim.id).unlink(missing_ok=True)
-    written_list(work, claim.id).unlink(missing_ok=True)
 
 
 class StateLock:

@@ -8,6 +8,14 @@ settle.settle` checks duplicates and allocates the action, and :mod:`~attest_pip
 filing` writes the files and the database rows. The claim is released only after the
 database commit, so an interrupted run loses nothing.
 
+Filing overlaps analysis. A batch's syncs run in the background while the parent takes
+the next outcomes from the workers (and hands out their next tasks); its rows are
+committed once the syncs have ended, and the outcomes received meanwhile are filed after
+(:data:`FILED_PER_OUTCOME` at a time, so that the workers' queues never run dry). And the
+quiet period that ``attest run`` waits out before claiming a file is spent reading: the
+first files are read through a second name (:func:`~attest_pipeline.inbox.peek`), claimed
+once the period is over, and filed only if the bytes claimed are the bytes read.
+
 Everything after the claim, filing included, is inside one boundary per document: a
 document whose filing fails is put into quarantine as it is (``filing_failed``) and the run
 goes on; a claim that no run manages to finish is set aside (``repeated_failure``). Only a
@@ -27,8 +35,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -39,7 +49,7 @@ from attest_pipeline.config import Config, outputs
 from attest_pipeline.decision import Rules
 from attest_pipeline.errors import ConfigError, StorageFull
 from attest_pipeline.filesystems import check_outputs
-from attest_pipeline.filing import Filed, Filer, is_storage_full, readable_name
+from attest_pipeline.filing import Filed, Filer, Syncs, is_storage_full, readable_name
 from attest_pipeline.inbox import (
     MAX_ATTEMPTS,
     Claim,
@@ -48,17 +58,19 @@ from attest_pipeline.inbox import (
     candidate_names,
     claim,
     not_regular,
+    peek,
     pending_claims,
     put_back,
     record_attempt,
     release,
+    remove_peeks,
 )
 from attest_pipeline.journal import append_journal, ignored_line, journal_line
 from attest_pipeline.listing import check_regular_file
 from attest_pipeline.mapping import check_rules, load_rules
 from attest_pipeline.models import Problem, Record, Source
 from attest_pipeline.outcomes import failed
-from attest_pipeline.readiness import FirstLook, signature
+from attest_pipeline.readiness import FirstLook, is_complete, signature
 from attest_pipeline.reading import route_library_logs
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import load_referentiel
@@ -75,6 +87,18 @@ log = logging.getLogger("attest_pipeline")
 #: their claims are released after that commit.
 BATCH_DOCUMENTS = 50
 BATCH_SECONDS = 1.0
+#: Outcomes filed at most each time the workers hand one over: the parent files the
+#: outcomes received during a batch's syncs a few at a time, going back to the workers
+#: in between (their queues would run dry behind a long catch-up).
+FILED_PER_OUTCOME = 2
+#: Files read at most during the quiet period of ``attest run``, before their claim (see
+#: :func:`~attest_pipeline.inbox.peek`): the workers analyse instead of waiting it out (a
+#: second at each run), and the outcomes kept until then stay few, whatever the period.
+EARLY_MAX = 512
+#: Outcomes received and not yet filed, at most: beyond, the parent waits for its syncs
+#: and files (the workers wait), so that its memory stays flat whatever the inbox holds.
+#: Room for those of the quiet period, which come all at once when it ends.
+WAITING_MAX = EARLY_MAX + 64
 
 #: Called after each document's outcome is committed, with its name and where it went.
 DocumentHook = Callable[[str, list[Filed]], None]
@@ -224,6 +248,7 @@ class Session:
     def close(self) -> None:
         """Stop the workers, close the database, release the lock."""
         self.supervisor.close()
+        self.filer.close()
         self.store.close()
         self.lock.release()
 
@@ -291,6 +316,20 @@ class Session:
         batch_started = time.monotonic()
         in_transaction = False
         put_back_count = 0
+        # The outcomes received and not filed yet: those that came while the batch before
+        # them was being synced, in the order received.
+        waiting: deque[tuple[Claim, Task, Outcome]] = deque()
+        # The syncs of the batch filed last, running while the workers go on: its rows are
+        # committed once they have ended (never before: a row names only a durable file).
+        syncing: Syncs | None = None
+        # Files read before their claim, during the quiet period (``look``): the task as
+        # listed and the second name read, by key. Claimed once the period is over, as
+        # ``prepare`` would have (or dropped: changed, gone); their outcomes received before
+        # then wait in ``early_done``.
+        early: dict[int, tuple[Task, Path]] = {}
+        early_done: dict[int, Outcome] = {}
+        dropped: set[int] = set()
+        early_claimed = False
 
         def tasks(recovered: list[Claim]) -> Iterator[Task]:
             key = 0
@@ -302,10 +341,27 @@ class Session:
                 yield Task(key, readable_name(path.name), path)
                 key += 1
 
+        def quiet() -> bool:
+            """Whether files may be claimed now (the quiet period of ``look`` is over)."""
+            return look is None or time.monotonic() >= look.waited_until
+
         def prepare(task: Task) -> Task | None:
-            nonlocal put_back_count
             if task.key in claims:
                 return task
+            if not quiet() and len(early) < EARLY_MAX and _whole(task.path):
+                second = peek(task.path, self.paths.work)
+                if second is not None:
+                    early[task.key] = (task, second)
+                    return Task(task.key, task.name, second)
+            taken = take(task)
+            if taken is None:
+                return None
+            claims[task.key] = taken
+            return Task(task.key, taken.name, taken.path)
+
+        def take(task: Task) -> Claim | None:
+            """Claim the file of ``task`` if it is ready; ``None`` when it stays or is gone."""
+            nonlocal put_back_count
             expected = None
             if look is not None:
                 expected = look.ready(task.path)
@@ -325,25 +381,63 @@ class Session:
                             "next pass", task.path.name, error)
                 summary.unclaimed += 1
                 return None
-            if taken is None:
-                return None  # gone: taken by someone else or deleted
-            claims[task.key] = taken
-            return Task(task.key, taken.name, taken.path)
+            return taken  # None when gone: taken by someone else or deleted
 
-        def idle() -> None:
-            # A slow document (OCR, a plugin near its time limit) must not hold back the
-            # commit of those already filed: their claims would wait with it.
-            nonlocal batch, in_transaction
-            if in_transaction and time.monotonic() - batch_started > BATCH_SECONDS:
-                self._commit(batch, on_document)
-                batch, in_transaction = [], False
+        def claim_early(wait: bool) -> None:
+            """Claim the files read early once the quiet period is over (``wait``: sleep)."""
+            nonlocal early_claimed
+            if early_claimed or not early or not (wait or quiet()):
+                return
+            early_claimed = True  # no file is read early from now on
+            for key, (task, second) in sorted(early.items()):
+                taken = take(task)  # the first waits out what remains of the period
+                if taken is not None and not _same_file(second, taken):
+                    # Replaced since it was read, and given the first one's size and time.
+                    give_back(taken)
+                    taken = None
+                if taken is None:
+                    dropped.add(key)
+                else:
+                    claims[key] = taken
+            for key in sorted(early_done):
+                received(key, early_done.pop(key))
 
-        try:
-            recovered = [] if self.recovered else self._recover(summary, on_document)
-            self.recovered = True
-            outcomes = self.supervisor.run(tasks(recovered), prepare=prepare, idle=idle)
-            for task, outcome in outcomes:
-                taken = claims.pop(task.key)
+        def received(key: int, outcome: Outcome) -> None:
+            """Take the outcome of a file read early: filed with its claim, if it was taken."""
+            _, second = early.pop(key)
+            second.unlink(missing_ok=True)
+            if key in dropped:
+                dropped.discard(key)
+                return
+            taken = claims.pop(key)
+            if not _analysed(outcome, taken):
+                give_back(taken)  # written to since it was read
+                return
+            waiting.append((taken, Task(key, taken.name, taken.path), outcome))
+
+        def give_back(taken: Claim) -> None:
+            nonlocal put_back_count
+            if put_back(taken, self.paths.inbox):
+                put_back_count += 1
+            else:
+                summary.left_in_work += 1  # its name taken again: the next run files it
+
+        def start_commit() -> None:
+            nonlocal syncing
+            syncing = self.filer.start_sync()
+
+        def file_waiting(limit: int) -> None:
+            """File up to ``limit`` waiting outcomes, without waiting for a batch's syncs."""
+            nonlocal batch, in_transaction, batch_started, syncing, put_back_count
+            if syncing is not None:
+                if not syncing.done():
+                    return
+                self._commit(batch, on_document, syncing)
+                batch, in_transaction, syncing = [], False, None
+            for _ in range(limit):
+                if not waiting:
+                    return
+                taken, task, outcome = waiting.popleft()
                 if not in_transaction:
                     self.store.db.execute("BEGIN IMMEDIATE")
                     in_transaction = True
@@ -361,11 +455,54 @@ class Session:
                     len(batch) >= BATCH_DOCUMENTS
                     or time.monotonic() - batch_started > BATCH_SECONDS
                 ):
-                    self._commit(batch, on_document)
-                    batch, in_transaction = [], False
-            if in_transaction:
-                self._commit(batch, on_document)
+                    start_commit()
+                    return
+
+        def catch_up(most: int) -> None:
+            """File until at most ``most`` outcomes wait, waiting for a batch's syncs."""
+            while len(waiting) > most:
+                if syncing is not None:
+                    syncing.wait()
+                file_waiting(len(waiting) - most)
+
+        def finish() -> None:
+            """File what waits, then commit the last batch."""
+            catch_up(0)
+            if in_transaction and syncing is None:
+                start_commit()
+            if syncing is not None:
+                syncing.wait()
+                file_waiting(0)  # commits it
+
+        def idle() -> None:
+            # A slow document (OCR, a plugin near its time limit) must not hold back the
+            # commit of those already filed: their claims would wait with it.
+            if syncing is None and in_transaction and (
+                time.monotonic() - batch_started > BATCH_SECONDS
+            ):
+                start_commit()
+            claim_early(wait=False)
+            file_waiting(FILED_PER_OUTCOME)
+
+        try:
+            recovered = [] if self.recovered else self._recover(summary, on_document)
+            self.recovered = True
+            outcomes = self.supervisor.run(tasks(recovered), prepare=prepare, idle=idle)
+            for task, outcome in outcomes:
+                if task.key not in early:
+                    waiting.append((claims.pop(task.key), task, outcome))
+                elif early_claimed:
+                    received(task.key, outcome)
+                else:
+                    early_done[task.key] = outcome
+                claim_early(wait=False)
+                file_waiting(FILED_PER_OUTCOME)
+                catch_up(WAITING_MAX)
+            claim_early(wait=True)
+            finish()
         except BaseException as error:
+            for _, second in early.values():
+                second.unlink(missing_ok=True)
             self.reset()
             if isinstance(error, Exception) and is_storage_full(error):
                 raise StorageFull(
@@ -385,6 +522,7 @@ class Session:
         times is set aside in quarantine, unread.
         """
         todo = []
+        remove_peeks(self.paths.work)
         for existing in pending_claims(self.paths.work):
             if self.store.claim_known(existing.id):
                 release(existing)  # committed before the interruption
@@ -410,6 +548,7 @@ class Session:
                 continue
             self._commit([(existing, filed)], on_document)
             summary.add([f.record for f in filed])
+        self.filer.remove_lists()  # every claim they list is undone or committed
         return todo
 
     def _file_guarded(self, taken: Claim, task: Task, outcome: Outcome) -> list[Filed] | None:
@@ -480,9 +619,16 @@ class Session:
         )
 
     def _commit(
-        self, batch: list[tuple[Claim, list[Filed]]], on_document: DocumentHook | None
+        self,
+        batch: list[tuple[Claim, list[Filed]]],
+        on_document: DocumentHook | None,
+        syncs: Syncs | None = None,
     ) -> None:
-        self.filer.sync()
+        """Commit a batch once its files are durable (``syncs``: started already), then release."""
+        if syncs is None:
+            self.filer.sync()
+        else:
+            syncs.wait()
         self.store.db.execute("COMMIT")
         self.filer.committed()
         append_journal(
@@ -495,6 +641,37 @@ class Session:
                 log.info(journal_line(taken.name, item))
             if on_document:
                 on_document(taken.name, filed)
+
+
+def _whole(path: Path) -> bool:
+    """Whether a file of the inbox may be read before its claim: it is complete now.
+
+    A second name changes the file's change time, from which the wait for an incomplete
+    file is measured (``[watch] unreadable_after``): an incomplete file is read only after
+    its claim, or it would never be handed over.
+    """
+    now = signature(path)
+    return now is not None and is_complete(path, now[0])
+
+
+def _same_file(second: Path, taken: Claim) -> bool:
+    """Whether a second name (:func:`~attest_pipeline.inbox.peek`) is of the claimed file."""
+    try:
+        inode = os.lstat(second).st_ino
+    except OSError:
+        return False
+    return taken.signature is not None and taken.signature[2] == inode
+
+
+def _analysed(outcome: Outcome, taken: Claim) -> bool:
+    """Whether an outcome read before the claim is of the bytes claimed (same SHA-256)."""
+    if not isinstance(outcome, Analysis) or not outcome.records:
+        return True  # a failure is filed with the bytes claimed, as after a claim
+    try:
+        data = taken.path.read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == outcome.records[0].sha256
 
 
 def _changed(taken: Claim, size: int | None) -> bool:
