@@ -198,14 +198,19 @@ class Pipeline:
             # A mistyped inbox would otherwise look like an empty one, run after run.
             raise ConfigError(self.config.source, f"[paths] inbox ({inbox}) is not a folder")
         with self.session(jobs=jobs) as session:
-            paths = [inbox / name for name in candidate_names(inbox)]
+            # Names, each made a path when its turn comes: the listing of a large inbox
+            # stays a list of strings.
+            names = candidate_names(inbox)
             others = not_regular(inbox)
             session.note_ignored(others)
             if on_total:
-                on_total(len(paths) + len(pending_claims(self.config.paths.work)))
+                on_total(len(names) + len(pending_claims(self.config.paths.work)))
             watch = self.config.watch
-            look = FirstLook(paths, watch.quiet_period, watch.unreadable_after)
-            summary = session.process(iter(paths), on_document=on_document, look=look)
+            look = FirstLook(
+                (inbox / name for name in names), watch.quiet_period, watch.unreadable_after
+            )
+            files = (inbox / name for name in names)
+            summary = session.process(files, on_document=on_document, look=look)
             for _, kind in others:
                 summary.ignore(kind)
             return summary

@@ -112,6 +112,7 @@ def is_complete(path: Path, size: int) -> bool:
 class FirstLook:
     """The files of a one-shot pass, as first seen; :meth:`ready` tells which may be taken.
 
+    The files are those of one folder (the inbox): each is known by its name.
     The second look happens when a file is about to be claimed, at least ``quiet_period``
     after the first (the first call waits out what remains of it): a file whose signature
     changed in between, or that is not complete and has changed within
@@ -127,7 +128,9 @@ class FirstLook:
         complete: Callable[[Path, int], bool] = is_complete,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.seen = {path: signature(path) for path in paths}
+        # By name (the files of one folder): a name is a tenth of a Path, and an inbox may
+        # hold tens of thousands of files.
+        self.seen = {path.name: signature(path) for path in paths}
         self.quiet_period = quiet_period
         self.unreadable_after = unreadable_after
         self.complete = complete
@@ -141,7 +144,7 @@ class FirstLook:
         remaining = self.waited_until - time.monotonic()
         if remaining > 0:
             self.sleep(remaining)
-        first = self.seen.pop(path, None)
+        first = self.seen.pop(path.name, None)
         now = signature(path)
         if now is None:
             return None
