@@ -338,11 +338,17 @@ def kept_files(cache: Path) -> list[Path]:
     return sorted((cache / "toml").glob("*.json"))
 
 
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of this test's own."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ATTEST_CACHE", str(folder))
+    return folder
+
+
 def test_what_tomllib_parsed_is_kept_and_read_back_for_the_same_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("ATTEST_CACHE", str(cache))
     path = tmp_path / "data.toml"
     path.write_text('[run]\njobs = 2\nname = "é"\nratio = 0.5\n', encoding="utf-8")
     first = DataFile.read(path).root.data
@@ -357,11 +363,7 @@ def test_what_tomllib_parsed_is_kept_and_read_back_for_the_same_text(
     assert again.table("run").integer("jobs") == 2
 
 
-def test_another_text_or_a_damaged_cache_file_is_parsed_afresh(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("ATTEST_CACHE", str(cache))
+def test_another_text_or_a_damaged_cache_file_is_parsed_afresh(tmp_path: Path, cache: Path) -> None:
     path = tmp_path / "data.toml"
     path.write_text("a = 1\n", encoding="utf-8")
     DataFile.read(path)
@@ -376,10 +378,8 @@ def test_another_text_or_a_damaged_cache_file_is_parsed_afresh(
 
 
 def test_dates_are_not_kept_and_no_cache_folder_keeps_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: Path
 ) -> None:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("ATTEST_CACHE", str(cache))
     path = tmp_path / "data.toml"
     path.write_text("start = 2024-01-01\n", encoding="utf-8")
     assert DataFile.read(path).root.date("start") == datetime.date(2024, 1, 1)
