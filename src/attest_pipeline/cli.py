@@ -224,6 +224,7 @@ def extract(
 ) -> None:
     """Show what `run` would do with FILES (PDF files or folders), changing nothing."""
     from attest_pipeline.errors import UsageError
+    from attest_pipeline.jsontext import pretty
     from attest_pipeline.listing import list_files
     from attest_pipeline.reports import format_records
 
@@ -246,7 +247,7 @@ def extract(
             data = record.to_json()
             if not explain:
                 data["fields"].pop("scores", None)
-            out.write(("," if i else "") + "\n" + json.dumps(data, ensure_ascii=False, indent=2))
+            out.write(("," if i else "") + "\n" + pretty(data))
         out.write("\n]\n")
         return
     collected = list(records)

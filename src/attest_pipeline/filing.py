@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from attest_pipeline.access import make_folder, open_new
 from attest_pipeline.config import Paths
+from attest_pipeline.jsontext import pretty
 from attest_pipeline.models import Physician, Problem, Record, Source, Status
 from attest_pipeline.outcomes import failed
 from attest_pipeline.store import DocumentRow, Store
@@ -616,7 +616,7 @@ class Filer:
             sidecar["mail"] = dict(mail)
         self._put(
             target.with_name(target.name + ".json"),
-            json.dumps(sidecar, ensure_ascii=False, indent=2, default=str).encode(),
+            pretty(sidecar, default=str).encode(),
         )
 
     def _write(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from attest_pipeline.filing import durable_write, sync_folder
+from attest_pipeline.jsontext import pretty
 from attest_pipeline.store import Store, now
 
 
@@ -167,7 +168,7 @@ class Moves:
     def write_sidecar(self, target: Path, sidecar: Mapping[str, Any]) -> None:
         """Write the JSON sidecar of ``target``."""
         path = sidecar_path(target)
-        data = json.dumps(dict(sidecar), ensure_ascii=False, indent=2, default=str)
+        data = pretty(dict(sidecar), default=str)
         durable_write(path, data.encode())
         self.written.append(path)
 
