@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -100,3 +101,20 @@ def test_the_engines_shared_rules_are_read_and_checked() -> None:
     assert {"andpc", "andpc_action", "university"} <= set(rules.signatures)
     assert rules.exclusions["invoice"].minimum == 2 and rules.exclusions["invoice"].unless is None
     assert "rpps" in rules.label_words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "attestation de presence",
+        "le docteur a bien participe a la formation",
+        "je certifie que",
+        "programme de la formation, tarifs",
+        "this is to certify that dr x has attended",
+        "",
+    ],
+)
+def test_a_text_speaks_as_an_attestation_by_any_of_the_wordings(text: str) -> None:
+    rules = issuers.common_rules()
+    joined = re.compile("|".join(f"(?:{p.pattern})" for p in rules.wording), re.MULTILINE)
+    assert rules.worded(text) is (joined.search(text) is not None)

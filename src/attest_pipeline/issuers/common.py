@@ -53,10 +53,18 @@ class CommonRules:
     negations: Gated
     signatures: Mapping[str, Gated]
     exclusions: Mapping[str, Exclusion]
-    wording: Gated
+    wording: tuple[Gated, ...]
     label_words: tuple[str, ...]
     opening: Gated
     speaks: Gated
+
+    def worded(self, text: str) -> bool:
+        """Say whether ``text`` (folded) speaks as an attestation: one wording is in it.
+
+        Each wording is its own regex: together in one, the words they need are too many
+        for its gate, which then searches most of every text.
+        """
+        return any(pattern.search(text) is not None for pattern in self.wording)
 
 
 @cache
@@ -76,7 +84,9 @@ def common_rules() -> CommonRules:
             name: _exclusion(exclusions.table(name, ("min", "patterns", "unless")))
             for name in exclusions
         },
-        wording=compile_folded(root.table("wording", ("patterns",)).texts("patterns")),
+        wording=tuple(
+            compile_folded([p]) for p in root.table("wording", ("patterns",)).texts("patterns")
+        ),
         label_words=root.table("labels", ("words",)).texts("words"),
         opening=compile_folded(split.texts("opening")),
         speaks=compile_folded(split.texts("speaks")),

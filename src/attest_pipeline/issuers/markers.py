@@ -163,7 +163,7 @@ class _Window:
             # "non éligible au DPC" must not count as a DPC marker: blank it, same length.
             searched = rules.negations.sub(lambda m: " " * len(m.group()), searched)
         self.searched = searched
-        self.worded = rules.wording.search(searched) is not None
+        self.worded = rules.worded(searched)
         if self.worded:
             # The markers read it on one line, the exclusions and the fields by line.
             share_scan(folded.text, searched)
