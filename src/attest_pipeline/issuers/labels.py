@@ -45,12 +45,16 @@ def line_span(text: str, position: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
+_QUOTES = re.compile(r"[«»“”]")
+_SPACES = re.compile(r"\s+")
+
+
 def tidy(value: str) -> str:
     """Return a value read over several lines as one line, without quotes or end punctuation.
 
     Typographic quotes around a name (``le DU « Soins palliatifs »``) are dropped.
     """
-    value = re.sub(r"\s+", " ", re.sub(r"[«»“”]", " ", value)).strip()
+    value = _SPACES.sub(" ", _QUOTES.sub(" ", value)).strip()
     return value.strip(" \"':;,.-–").strip()
 
 
