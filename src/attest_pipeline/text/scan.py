@@ -731,11 +731,12 @@ class Gated:
     def _first(self, memo: _Memo, start: int, end: int) -> int:
         """Return where the first needed string occurs in ``text[start:end]``, or -1."""
         best = -1
-        known = memo.first
+        known, covered = memo.first, memo.covered
         for literal in self._literals or ():
             found = known.get(literal)
             if found is None:
-                found = memo.position(literal)
+                # A string indexed and not found by the scan is absent (as position says).
+                found = -1 if literal in covered else memo.position(literal)
             if found < 0:
                 continue
             if found < start or found + len(literal) > end:
@@ -772,11 +773,11 @@ class Gated:
         in step, one occurrence at a time, costs more than finding every one.
         """
         places: list[int] = []
-        text, known = memo.text, memo.first
+        text, known, covered = memo.text, memo.first, memo.covered
         for literal in self._literals or ():
             found = known.get(literal)
             if found is None:
-                found = memo.position(literal)
+                found = -1 if literal in covered else memo.position(literal)
             if found >= 0 and (found < start or found + len(literal) > end):
                 found = text.find(literal, start, end)
             while found >= 0:
