@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from attest_pipeline.models import Found
 from attest_pipeline.text.fold import fold
@@ -123,8 +124,9 @@ _ORDINAL_YEAR_AFTER = re.compile(r"(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(?P<year>(?:19
 _TIME = r"\d{1,2}\s?h(?:\s?\d{2})?(?![\w])|\d{1,2}:\d{2}(?::\d{2})?"
 #: A time of day (group ``time``), else a date item, at a digit: one match for both.
 _TIME_OR_ITEM_AT = re.compile(f"(?P<time>{_TIME})|{_ITEM_AT}")
-#: A year of this century written alone.
-_THIS_CENTURY = re.compile(r"(?<!\d)20\d\d(?!\d)")
+#: A year of this century written alone: ``20`` not after a digit, two digits, no more.
+#: Opening with ``20`` lets the regex engine skip to each "20" of a text.
+_THIS_CENTURY = re.compile(r"20(?<!\d20)\d\d(?!\d)")
 #: Times written beside a date, skipped between two dates of a period or a list:
 #: ``à 9h00``, ``de 9h00 à 17h30``, ``09:00 - 17:30``, ``(de 14 h à 18 h)``.
 _CLOCK = r"\d{1,2}\s?[h:]\s?(?:\d{2})?(?::\d{2})?"
@@ -261,7 +263,9 @@ def _full_date(match: re.Match[str]) -> date | None:
     return _date(int(groups["ty"]), _month(groups["tm"]), int(groups["td"]))
 
 
+@lru_cache(maxsize=1024)
 def _parse_item(text: str) -> Item | None:
+    # Cached: the same dates are written again and again, within a text and across texts.
     match = _ITEM_PARSE.fullmatch(text.strip())
     if match is None:
         return None
@@ -396,9 +400,12 @@ class _Candidate:
     item_spans: tuple[tuple[int, int], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Written:
-    """A date item as written: its span in the folded text and what it says."""
+class _Written(NamedTuple):
+    """A date item as written: its span in the folded text and what it says.
+
+    A named tuple: a text holds a dozen, and a tuple is made in a fraction of the time of
+    a frozen dataclass.
+    """
 
     start: int
     end: int
