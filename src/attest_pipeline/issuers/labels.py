@@ -45,8 +45,8 @@ def line_span(text: str, position: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
-_QUOTES = re.compile(r"[«»“”]")
-_SPACES = re.compile(r"\s+")
+#: Typographic quotes, each to a space.
+_QUOTES = str.maketrans(dict.fromkeys("«»“”", " "))
 
 
 def tidy(value: str) -> str:
@@ -54,7 +54,8 @@ def tidy(value: str) -> str:
 
     Typographic quotes around a name (``le DU « Soins palliatifs »``) are dropped.
     """
-    value = _SPACES.sub(" ", _QUOTES.sub(" ", value)).strip()
+    # Split and joined: each run of whitespace (\s, the same characters) to one space.
+    value = " ".join(value.translate(_QUOTES).split())
     return value.strip(" \"':;,.-–").strip()
 
 
