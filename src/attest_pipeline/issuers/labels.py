@@ -45,8 +45,7 @@ def line_span(text: str, position: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
-#: Typographic quotes, each to a space.
-_QUOTES = str.maketrans(dict.fromkeys("«»“”", " "))
+_QUOTES = re.compile(r"[«»“”]")
 
 
 def tidy(value: str) -> str:
@@ -55,7 +54,7 @@ def tidy(value: str) -> str:
     Typographic quotes around a name (``le DU « Soins palliatifs »``) are dropped.
     """
     # Split and joined: each run of whitespace (\s, the same characters) to one space.
-    value = " ".join(value.translate(_QUOTES).split())
+    value = " ".join(_QUOTES.sub(" ", value).split())
     return value.strip(" \"':;,.-–").strip()
 
 
