@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from attest_pipeline.decision import EARLIEST, check_dates
 from attest_pipeline.errors import DecisionRefused, NotFound, Refusal, UsageError
@@ -249,8 +249,8 @@ def _refuse_unless(store: Store, row: sqlite3.Row, wanted: str, doing: str) -> N
     _refuse(store, row, state, doing)
 
 
-def _refuse(store: Store, row: sqlite3.Row, state: str | None, doing: str) -> None:
-    """Refuse ``doing`` on an item in ``state``: with who and when when a person decided."""
+def _refuse(store: Store, row: sqlite3.Row, state: str | None, doing: str) -> NoReturn:
+    """Refuse ``doing`` on an item in ``state``, naming who decided it last and when."""
     item = row["id"]
     last = last_decision(store, "review_decisions", item)
     if last is not None:
