@@ -570,11 +570,11 @@ class _Memo:
             if twin is not None and twin.spaces is not None:
                 self.spaces = twin.spaces
             else:
-                self.spaces = max((len(run) for run in _SPACE_RUNS.findall(self.text)), default=1)
+                self.spaces = max(map(len, _SPACE_RUNS.findall(self.text)), default=1)
         return self.spaces
 
 
-_SPACE_RUNS = re.compile(r"\s{2,}")
+_SPACE_RUNS = re.compile(r"\s\s+")
 
 #: The memos of the last few texts searched: the patterns of all the plugins look for the
 #: same words of the same document.
