@@ -155,11 +155,13 @@ def fold(text: str) -> Folded:
 _TOKEN_SEPARATORS = re.compile(r"[\s\-'.]+")
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Casefold, strip accents, turn hyphens, apostrophes and dots into spaces, collapse spaces.
 
     ``"Jean-Pierre d’ALMEIDA"`` gives ``"jean pierre d almeida"``; other punctuation is
-    kept (``"N°"`` gives ``"n°"``).
+    kept (``"N°"`` gives ``"n°"``). Cached: the words of names and labels come again and
+    again, and each would otherwise push a document's own text out of :func:`fold`'s cache.
     """
     return _TOKEN_SEPARATORS.sub(" ", fold(text).text).strip()
 
