@@ -9,7 +9,10 @@ contain one (``andpc`` for ``\bandpc\b``; ``andpc``, ``odpc`` for ``\b(?:andpc|o
 and runs the regex only when one of them is in the text, a plain substring test. When the
 string stands at most a few hundred characters after the start of a match, the search
 also starts just before the first occurrence of those strings rather than at the start of
-the text.
+the text. When it stands at most a few characters after, the regex is only tried at the
+starts that could reach each occurrence of the strings (only at a line's start, for a
+pattern opening with ``^``); at most 64 after, a probe tries such a span of starts in one
+call (:meth:`Gated.probe`) instead of a search through the rest of the text.
 
 A document's text is searched by a hundred patterns or more, each asking for its strings:
 once a text has been asked for a dozen strings one by one, one pass of an Aho-Corasick
