@@ -62,10 +62,15 @@ class Theme:
     _together: tuple[tuple[KeyMatcher[bool], ...], ...] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    _clues: KeyMatcher[bool] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         """Precompile the keyword lists."""
         object.__setattr__(self, "_keywords", KeyMatcher((k, True) for k in self.keywords))
+        # A combination's first part (the subject: stress, violence) is rarer than the
+        # others (médecin, cabinet): without it, the combination is not there.
+        firsts = (word for combination in self.together for word in combination[0])
+        object.__setattr__(self, "_clues", KeyMatcher((k, True) for k in (*self.keywords, *firsts)))
         object.__setattr__(self, "_exclude", KeyMatcher((k, True) for k in self.exclude))
         together = tuple(
             tuple(KeyMatcher((k, True) for k in part) for part in combination)
@@ -75,15 +80,21 @@ class Theme:
 
     def found_in(self, text: KeyText) -> bool:
         """Whether the text shows this theme (a keyword or a combination, no exclusion)."""
-        shown = bool(self._keywords.find_in(text)) or (
-            bool(self._together) and any(self._combined(line) for line in text.cased.split("\n"))
-        )
+        # Most texts hold no keyword, nor any combination's first part: one search says so.
+        if not self._clues.find_in(text):
+            return False
+        shown = bool(self._keywords.find_in(text)) or self._combined(text)
         return shown and not self._exclude.find_in(text)
 
-    def _combined(self, line: str) -> bool:
+    def _combined(self, text: KeyText) -> bool:
         """Whether one of the texts (a title, a theme) holds every part of a combination."""
-        one = KeyText(line)
-        return any(all(part.find_in(one) for part in parts) for parts in self._together)
+        # What one of the texts holds, all of them hold: a combination is looked for in
+        # each text apart only when all of them hold it, which few do.
+        held = [parts for parts in self._together if all(part.find_in(text) for part in parts)]
+        if not held or "\n" not in text.cased:
+            return bool(held)
+        ones = [KeyText(line) for line in text.cased.split("\n")]
+        return any(all(part.find_in(one) for part in parts) for parts in held for one in ones)
 
 
 @dataclass(frozen=True, slots=True)
