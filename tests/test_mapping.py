@@ -537,6 +537,21 @@ def test_small_rules_file(tmp_path: Path, ref: Referentiel) -> None:
     assert keys(result) == [("1.D", DF)]
 
 
+def test_sound_rules_are_loaded_without_walking_their_lines(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The lines are for error messages: a file without fault is not walked for them.
+    def walk(text: str) -> None:
+        raise AssertionError("the file was walked for its lines")
+
+    ref = load_referentiel()
+    monkeypatch.setattr("attest_pipeline.datafile._Lines", walk)
+    check_rules(load_rules(), ref)
+    small = _rules(tmp_path, GOOD)
+    monkeypatch.undo()
+    assert small.rules[1].line == 18
+
+
 def test_rules_syntax_error_has_line(tmp_path: Path) -> None:
     error = _error(tmp_path, GOOD.replace('candidates = ["1.A"]', 'candidates = ["1.A"'))
     assert error.line is not None and 15 <= error.line <= 18
