@@ -99,8 +99,8 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
         rpps=rpps_read, name=name_read, last_name=last_read, first_name=first_read
     )
     roster = rules.roster.search(document.text, document.page_numbers)
-    # A reading that matched the roster is a name: judging it costs more than the rest of
-    # the decision (a fifth of it), and most readings match.
+    # A reading that matched the roster is a name: judging it would cost a fifth of the
+    # decision, and most readings match.
     plausible = match.physician is not None or _reading_plausible(extraction)
     weighed = weigh_participant(match, roster, plausible=plausible, rpps_read=rpps_read)
     match = weighed.match

@@ -149,7 +149,7 @@ class Rule:
         """The rule's line in its file, for error messages.
 
         Found when asked, that is for an error only: the walk of the file for lines costs
-        half of loading the rules.
+        two fifths of loading the rules.
         """
         return None if self.source is None else self.source.line()
 

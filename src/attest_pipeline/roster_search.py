@@ -160,8 +160,8 @@ class RosterEvidence:
         """Whether the text prints an RPPS.
 
         After an RPPS label (on the roster or not, valid or not), or a roster physician's
-        anywhere. Looked for on first use only: few decisions ask, and the search for
-        labels costs a third of the roster search.
+        anywhere. Looked for on first use only: few decisions ask (those that weigh a name
+        found alone).
         """
         printed = self._printed
         if printed is None:
@@ -353,7 +353,7 @@ class RosterIndex:
         folded = fold(text)
         parts = _TOKEN_SPLIT.split(folded.text)
         words = parts[1::2]
-        bounds: list[int] = []  # the tokens' positions, once a family name is seen
+        tokens: _Tokens | None = None  # placed once a family name is seen
         names: dict[str, list[Hit]] = {}
         people: dict[str, Physician] = {}
         families, starts, heads = self._families, self._starts, self._heads
@@ -363,11 +363,12 @@ class RosterIndex:
             end, run = index, words[index]
             while True:
                 if run in families:
-                    bounds = bounds or list(accumulate(map(len, parts)))
-                    tokens = _Tokens(folded.text, words, bounds)
+                    tokens = tokens or _Tokens(
+                        folded.text, words, list(accumulate(map(len, parts)))
+                    )
                     for first, span in _first_names(tokens, index, end + 1):
                         for physician in self._people.get(f"{run}|{first}", ()):
-                            low, high = folded.span(bounds[2 * span[0]], bounds[2 * span[1] - 1])
+                            low, high = folded.span(*tokens.span(*span))
                             hit = Hit("name", low, high, text[low:high], page_of(low))
                             if _reads_as(hit.evidence, physician):
                                 people[physician.rpps] = physician
@@ -407,6 +408,10 @@ class _Tokens:
     folded: str
     words: Sequence[str]
     bounds: Sequence[int]
+
+    def span(self, first: int, end: int) -> tuple[int, int]:
+        """Where the tokens ``first`` to ``end`` (excluded) start and end."""
+        return self.bounds[2 * first], self.bounds[2 * end - 1]
 
     def joined_before(self, index: int) -> bool:
         """Whether a hyphen joins token ``index`` to the one before (``Pierre`` in ``Jean-Pierre``).
