@@ -10,12 +10,12 @@ decision (:mod:`attest_pipeline.decision`) weighs this against the plugin's read
 Cost. :class:`RosterIndex` is built once per process from the roster: a dictionary from
 each compacted family name a physician goes by (``dupont``, ``martin`` and
 ``dupontmartin`` for ``DUPONT-MARTIN``; ``delafontaine``; ``ndiaye``) to the physicians
-going by it. A document is read as folded word tokens, and at each token the
-concatenations of one to four tokens are looked up (``N'DIAYE``, ``NDIAYE`` and
-``de la Fontaine`` all reach their entry); only a family name found there costs the
-check of the first name beside it. The work per document is therefore a few dictionary
-lookups per word, whatever the roster's size (``bench/bench.py --roster-search``
-measures it at 100,000 entries; figures in the README).
+going by it. A document is read as folded word tokens, and at each token that begins a
+family name the concatenations of one to four tokens are looked up (``N'DIAYE``,
+``NDIAYE`` and ``de la Fontaine`` all reach their entry); only a family name found there
+costs the placing of the tokens and the check of the first name beside it. The work per
+document is therefore a few dictionary lookups per word, whatever the roster's size
+(``bench/bench.py --roster-search`` measures it at 100,000 entries; figures in the README).
 """
 
 from __future__ import annotations
