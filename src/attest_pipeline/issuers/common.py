@@ -51,7 +51,7 @@ class CommonRules:
     """The compiled form of ``common.toml`` (see the comments of that file)."""
 
     negations: Gated
-    signatures: Mapping[str, Gated]
+    signatures: Mapping[str, tuple[Gated, ...]]
     exclusions: Mapping[str, Exclusion]
     wording: tuple[Gated, ...]
     label_words: tuple[str, ...]
@@ -66,6 +66,19 @@ class CommonRules:
         """
         return any(pattern.search(text) is not None for pattern in self.wording)
 
+    def signature(self, name: str, text: str) -> re.Match[str] | None:
+        """Return the first match of family ``name``'s signature in ``text`` (folded).
+
+        As one regex of its patterns would match: the leftmost, and at one place the
+        pattern listed first. Each pattern has its own gate, as the wordings do.
+        """
+        best: re.Match[str] | None = None
+        for pattern in self.signatures[name]:
+            match = pattern.search(text)
+            if match is not None and (best is None or match.start() < best.start()):
+                best = match
+        return best
+
 
 @cache
 def common_rules() -> CommonRules:
@@ -79,7 +92,9 @@ def common_rules() -> CommonRules:
     split = root.table("split", ("opening", "speaks"))
     return CommonRules(
         negations=compile_folded(root.table("negations", ("patterns",)).texts("patterns")),
-        signatures={name: compile_folded(signatures.texts(name)) for name in signatures},
+        signatures={
+            name: tuple(compile_folded([p]) for p in signatures.texts(name)) for name in signatures
+        },
         exclusions={
             name: _exclusion(exclusions.table(name, ("min", "patterns", "unless")))
             for name in exclusions

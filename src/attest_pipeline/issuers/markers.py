@@ -202,7 +202,7 @@ class _Window:
     def signature(self, name: str) -> str | None:
         """Return the text of family ``name``'s signature when present."""
         if name not in self._signatures:
-            match = common_rules().signatures[name].search(self.searched)
+            match = common_rules().signature(name, self.searched)
             self._signatures[name] = (
                 None if match is None else tidy(self.folded.excerpt(match.start(), match.end()))
             )
