@@ -3,8 +3,10 @@ from __future__ import annotations
 import gc
 import io
 import json
+import os
 import random
 import re
+import time
 from pathlib import Path
 
 import pdfplumber
@@ -405,6 +407,24 @@ def test_gates_read_once_are_found_again_by_the_next_run(
     assert again.literals == ("odpc", "andpc")
     assert again.lead == (0, 0)
     assert spans(again.finditer("x ODPC andpc n° 12")) == [(7, 18)]
+
+
+def test_a_new_gates_file_removes_the_other_versions_left_unused(fresh_cache: Path) -> None:
+    fresh_cache.mkdir(parents=True)
+    long_ago = time.time() - (scan.STALE_GATES_DAYS + 1) * 86400
+    stale = fresh_cache / "gates-0000000000000000.json"
+    recent = fresh_cache / "gates-1111111111111111.json"  # another version, in use
+    for other in (stale, recent):
+        other.write_text("{}", encoding="utf-8")
+    os.utime(stale, (long_ago, long_ago))
+    unrelated = fresh_cache / "regex-cpython-311.json"
+    unrelated.write_text("{}", encoding="utf-8")
+    os.utime(unrelated, (long_ago, long_ago))
+    assert Gated(r"attestation\s+de\s+pr[ée]sence").literals
+    scan.save_gates()
+    assert sorted(p.name for p in fresh_cache.iterdir()) == sorted(
+        [scan._cache_file().name, recent.name, unrelated.name]  # type: ignore[union-attr]
+    )
 
 
 def test_a_damaged_cache_file_is_ignored(fresh_cache: Path) -> None:

@@ -44,6 +44,7 @@ import json
 import re
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -441,8 +442,29 @@ def save_gates() -> None:
     if path is None:
         return
     # Another process may have saved meanwhile: keep its gates too.
+    existed = path.exists()
     merged = {**_load(path), **fresh}
-    write_atomically(path, json.dumps(merged, ensure_ascii=False))
+    if write_atomically(path, json.dumps(merged, ensure_ascii=False)) and not existed:
+        _forget_old_gates(path)
+
+
+#: A gates file of another version of this module (or of Python) unused for this long is
+#: removed when a new one is written: an upgrade would otherwise leave one behind each time.
+STALE_GATES_DAYS = 30
+
+
+def _forget_old_gates(kept: Path) -> None:
+    """Remove the other gates files of ``kept``'s folder not written for :data:`STALE_GATES_DAYS`.
+
+    Only older ones: two installed versions used side by side each keep their own file.
+    """
+    oldest = time.time() - STALE_GATES_DAYS * 86400
+    for other in kept.parent.glob("gates-*.json"):
+        try:
+            if other != kept and other.stat().st_mtime < oldest:
+                other.unlink()
+        except OSError:  # gone meanwhile, or not ours to remove: left as it is
+            continue
 
 
 #: Needed strings shorter than this are in nearly every text, and every occurrence found
