@@ -1,11 +1,16 @@
 """Filing: writing each decision to disk (dossiers, review, quarantine) and to the database.
 
-Every file is written durably (temporary file, fsync, rename, fsync of the folder), and the
-names of files and folders built from extracted text are sanitised: nothing read in a PDF can
-choose where a file is written. The new files and folders of a batch are synced together
-at its commit, in a few threads: ext4 and XFS join concurrent fsyncs into one journal
-commit, so that 150 of them cost about what 5 cost one after the other. (Started as each
-file is written, the threads would take the GIL from the filing at every system call.)
+Every file is written durably, and the names of files and folders built from extracted
+text are sanitised: nothing read in a PDF can choose where a file is written. A file that
+replaces another is written beside it, synced, then renamed onto it (temporary file,
+fsync, rename, fsync of the folder). A new file of the pipeline is created under its own
+name, listed first (:meth:`Filer.undo` removes it after a kill, no row naming it), and its
+data and folder are synced with the batch's other new files at its commit, in a few
+threads: ext4 and XFS join concurrent fsyncs into one journal commit, so that 150 of them
+cost about what 5 cost one after the other. (Started as each file is written, the threads
+would take the GIL from the filing at every system call; each thread syncs its share of
+the batch's files, a task for each file cost the filing a tenth of its time in thread
+wake-ups.)
 
 Names are built to fit: file systems limit a name to :data:`NAME_MAX` bytes (not
 characters: an accented letter takes two, a CJK ideograph three or four), and a failed
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from attest_pipeline.access import make_folder, open_new
+from attest_pipeline.access import file_bits, make_folder, open_new
 from attest_pipeline.config import Paths
 from attest_pipeline.jsontext import pretty
 from attest_pipeline.models import Physician, Problem, Record, Source, Status
@@ -89,19 +94,16 @@ def is_storage_full(error: BaseException) -> bool:
     return False
 
 
-def durable_write(
-    path: Path, data: bytes, folders: set[Path] | None = None, *, sync: bool = True
-) -> None:
+def durable_write(path: Path, data: bytes, folders: set[Path] | None = None) -> None:
     """Write ``data`` to ``path`` so that it is complete or absent after a crash.
 
     Missing folders are created like their parents, the file like its folder (see
     :mod:`~attest_pipeline.access`). The file's data is synced before the rename. The
     folders whose entries changed must be synced too for the new name to survive a crash:
     here, or, when ``folders`` is given, by the caller, once for a whole batch (see
-    :meth:`Filer.sync`). Without ``sync``, the data is not synced here: only for a new
-    name that nothing refers to until the caller has synced it (:meth:`Filer.sync`).
+    :meth:`Filer.sync`).
     """
-    with _replacing(path, folders, sync=sync) as handle:
+    with _replacing(path, folders) as handle:
         handle.write(data)
 
 
@@ -133,7 +135,6 @@ def _replacing(
     folders: set[Path] | None,
     *,
     temporary: Path | None = None,
-    sync: bool = True,
 ) -> Iterator[BinaryIO]:
     """A new file written beside ``target`` then renamed onto it: complete or absent."""
     touched = {target.parent}
@@ -143,9 +144,8 @@ def _replacing(
         # Created with its folder's file permissions (0600, or 0640 for a shared office).
         with os.fdopen(open_new(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
             yield handle
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
         # A full disk or an interruption must not leave a truncated file behind.
@@ -186,6 +186,19 @@ def _sync_file(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _sync_all(files: Sequence[Path], folders: Sequence[Path]) -> None:
+    """Sync every file and folder given, then raise the first error, if any failed."""
+    errors = []
+    for sync, paths in ((_sync_file, files), (sync_folder, folders)):
+        for path in paths:
+            try:
+                sync(path)
+            except OSError as error:
+                errors.append(error)
+    if errors:
+        raise errors[0]
 
 
 #: Threads that sync files and folders: fsync releases the GIL, and the file system
@@ -301,6 +314,9 @@ class Filer:
         self.listed = False
         #: Whether the working folder is known to exist.
         self.work_ready = False
+        #: Folders known to exist since the last commit, with their mode and group (what a
+        #: file created inside gets): looked up once a batch, not once a file.
+        self.folders: dict[Path, tuple[int, int]] = {}
 
     def sync(self) -> None:
         """Make the files and names written since the last call durable (before the commit).
@@ -323,9 +339,14 @@ class Filer:
         files, self.unsynced_files = self.unsynced_files, []
         folders, self.unsynced = sorted(self.unsynced), set()
         pool = _sync_pool()
+        # Each thread its share, dealt in turn: the files of a document, and a folder's
+        # new files, end up in different threads.
+        shares = min(_SYNC_THREADS, len(files) + len(folders))
         return Syncs(
-            [pool.submit(_sync_file, path) for path in files]
-            + [pool.submit(sync_folder, folder) for folder in folders]
+            [
+                pool.submit(_sync_all, files[i::shares], folders[i::shares])
+                for i in range(shares)
+            ]
         )
 
     def mark(self) -> int:
@@ -335,6 +356,7 @@ class Filer:
     def committed(self) -> None:
         """The files created so far belong to committed rows: keep them."""
         self.created.clear()
+        self.folders.clear()  # a folder's permissions changed meanwhile apply from now on
         self._empty_listing()  # the rows name them now
 
     def discard(self, mark: int = 0) -> None:
@@ -344,6 +366,7 @@ class Filer:
             path.unlink(missing_ok=True)
         del self.created[mark:]
         self.unsynced_files = [p for p in self.unsynced_files if p not in removed]
+        self.folders.clear()
         if mark == 0:
             self._empty_listing()  # nothing listed is left to undo
 
@@ -425,20 +448,65 @@ class Filer:
         self.listing.write(self.claim.encode() + b" " + os.fsencode(path) + b"\n")
         self.listed = True
 
+    def _folder(self, folder: Path) -> tuple[int, int]:
+        """The mode and group of ``folder``, created (like its parents) if missing."""
+        known = self.folders.get(folder)
+        if known is None:
+            self.unsynced.update(made.parent for made in make_folder(folder))
+            info = os.stat(folder)
+            known = self.folders[folder] = (info.st_mode, info.st_gid)
+        return known
+
     def _put(self, path: Path, data: bytes | Path) -> None:
         """Write (or copy) one file durably, remembering it if it is new."""
         if self.claim is not None:
             self._put_listed(path)
-        new = not path.exists()
         if isinstance(data, Path):
+            new = not path.exists()
             durable_copy(data, path, self.unsynced)
+        elif self._create(path, data):
+            # Its data is synced with the batch's: until then no committed row names it.
+            self.unsynced.add(path.parent)
+            self.unsynced_files.append(path)
+            new = True
         else:
             # A file replaced must never be seen incomplete: synced before its rename.
-            durable_write(path, data, self.unsynced, sync=not new)
-            if new:
-                self.unsynced_files.append(path)
+            durable_write(path, data, self.unsynced)
+            new = False
         if new:
             self.created.append(path)
+
+    def _create(self, path: Path, data: bytes) -> bool:
+        """Write ``data`` into a new file ``path``; ``False``, writing nothing, if it exists.
+
+        Created with the permissions of its folder's files (see
+        :mod:`~attest_pipeline.access`); removed again if the write fails (a full disk).
+        """
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        mode = self._folder(path.parent)[0]
+        try:
+            descriptor = os.open(path, flags, 0o600)
+        except FileExistsError:
+            return False
+        except FileNotFoundError:
+            # Its folder removed since it was looked up (a person tidying the dossiers).
+            del self.folders[path.parent]
+            mode = self._folder(path.parent)[0]
+            try:
+                descriptor = os.open(path, flags, 0o600)
+            except FileExistsError:
+                return False
+        try:
+            os.fchmod(descriptor, file_bits(mode))
+            rest = memoryview(data)
+            while rest:
+                rest = rest[os.write(descriptor, rest) :]
+        except BaseException:
+            os.close(descriptor)
+            path.unlink(missing_ok=True)
+            raise
+        os.close(descriptor)
+        return True
 
     def _link(self, source: Path, target: Path) -> bool:
         """Give the claimed file ``source`` the new name ``target``; ``False`` if it may not.
@@ -459,21 +527,19 @@ class Filer:
             return False
         if self.claim is not None:
             self._put_listed(target)
-        created = make_folder(target.parent)
-        folder = os.stat(target.parent)
+        mode, gid = self._folder(target.parent)
         try:
             os.link(source, target, follow_symlinks=False)
         except OSError:  # another file system (EXDEV), no hard links there, taken meanwhile
             return False
         try:
-            if folder.st_mode & stat.S_ISGID and info.st_gid != folder.st_gid:
-                os.chown(target, -1, folder.st_gid, follow_symlinks=False)
-            os.chmod(target, stat.S_IMODE(folder.st_mode) & 0o640, follow_symlinks=False)
+            if mode & stat.S_ISGID and info.st_gid != gid:
+                os.chown(target, -1, gid, follow_symlinks=False)
+            os.chmod(target, file_bits(mode), follow_symlinks=False)
         except OSError:
             target.unlink(missing_ok=True)
             return False
         self.unsynced.add(target.parent)
-        self.unsynced.update(made.parent for made in created)
         self.unsynced_files.append(target)
         self.created.append(target)
         return True
@@ -654,18 +720,23 @@ class Filer:
     def dossier_folder(self, record: Record) -> Path:
         """The physician's dossier folder (recorded on first use), for a record to file."""
         assert record.rpps is not None
-        folder = self.store.physician_folder(record.rpps)
-        if folder is None:
+        physician = Physician(record.rpps, record.last_name or "", record.first_name or "")
+        known = self.store.physician(record.rpps)
+        if known is None:
             folder = "_".join(
                 (
                     safe_component(record.rpps, 11),
-                    safe_component((record.last_name or "").upper(), 40),
-                    safe_component(record.first_name or "", 40),
+                    safe_component(physician.last_name.upper(), 40),
+                    safe_component(physician.first_name, 40),
                 )
             )
-        self.store.add_physician(
-            Physician(record.rpps, record.last_name or "", record.first_name or ""), folder
-        )
+        else:
+            folder = str(known["folder"])
+        if known is None or (known["last_name"], known["first_name"]) != (
+            physician.last_name,
+            physician.first_name,
+        ):
+            self.store.add_physician(physician, folder)
         return self.paths.dossiers / folder
 
 

@@ -201,11 +201,6 @@ class Store:
             (physician.rpps, physician.last_name, physician.first_name, folder),
         )
 
-    def physician_folder(self, rpps: str) -> str | None:
-        """The dossier folder already used for this physician, if any."""
-        row = self.db.execute("SELECT folder FROM physicians WHERE rpps = ?", (rpps,)).fetchone()
-        return None if row is None else str(row["folder"])
-
     def add_dossier_entry(self, attestation_id: int, record: Record, path: str) -> None:
         """Count a filed attestation in its physician's dossier."""
         assert record.chosen is not None and record.rpps is not None
