@@ -302,7 +302,9 @@ def test_the_process_filing_never_opens_a_pdf(
 
         return opened_here
 
-    monkeypatch.setattr(pypdfium2.PdfDocument, "__init__", guard(pypdfium2.PdfDocument.__init__))
+    # pdfium's own entry points: the reading calls them directly, pypdfium2's helpers too.
+    for opening in ("FPDF_LoadMemDocument64", "FPDF_LoadDocument", "FPDF_LoadCustomDocument"):
+        monkeypatch.setattr(pypdfium2.raw, opening, guard(getattr(pypdfium2.raw, opening)))
     monkeypatch.setattr(pypdf.PdfReader, "__init__", guard(pypdf.PdfReader.__init__))
     monkeypatch.setattr(pdfplumber, "open", guard(pdfplumber.open))
     pages = [per_page("Jean-Pierre DUPONT"), per_page("Claire MARTIN"), per_page("Paul NOBODY")]

@@ -310,6 +310,9 @@ def test_a_refused_resolve_says_why_and_changes_nothing(page: Page, served: Serv
     page.get_by_role("button", name="Classer").click()
     expect(page.get_by_text("Non classé")).to_be_visible()
     assert page.url.endswith(f"/a-verifier/{ident}")
+    # The answer's text shows before its script has run: the shortcuts come with the
+    # script, so the key waits for the page to have loaded.
+    page.wait_for_load_state()
     page.keyboard.press("p")  # skip to the next item
     expect(page).not_to_have_url(re.compile(rf"/a-verifier/{ident}$"))
     page.goto(served.url + f"/a-verifier/{ident}")

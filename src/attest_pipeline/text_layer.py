@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from typing import Any
 
 import pypdfium2 as pdfium
 
@@ -89,15 +90,15 @@ def text_unusable(text: str) -> bool:
     return len(_WORD.findall(text)) >= MIN_WORDS_FOR_LANGUAGE
 
 
-def image_body(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str) -> bool:
+def image_body(page: Any, textpage: Any, text: str) -> bool:
     """Whether the page's body is an image and its text layer only what lies around it.
 
     An image covering at least :data:`IMAGE_BODY_SHARE` of the page, holding at most
     :data:`IMAGE_BODY_TEXT_INSIDE` of the page's letters (``text`` is the page's text).
     A searchable scan (its text layer over the image) is not one: its text lies inside the
-    image.
+    image. ``page`` and ``textpage`` are pdfium's handles (``FPDF_PAGE``, ``FPDF_TEXTPAGE``).
     """
-    width, height = page.get_size()
+    width, height = pdfium.raw.FPDF_GetPageWidthF(page), pdfium.raw.FPDF_GetPageHeightF(page)
     largest: tuple[float, float, float, float] | None = None
     largest_area = 0.0
     for left, bottom, right, top in _image_boxes(page):
@@ -109,11 +110,31 @@ def image_body(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str) ->
     if largest is None or largest_area < IMAGE_BODY_SHARE * width * height:
         return False
     letters = sum(c.isalpha() for c in text)
-    inside: str = textpage.get_text_bounded(*largest)
+    inside = bounded_text(textpage, *largest)
     return sum(c.isalpha() for c in inside) <= IMAGE_BODY_TEXT_INSIDE * letters
 
 
-def _image_boxes(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]]:
+def bounded_text(textpage: Any, left: float, bottom: float, right: float, top: float) -> str:
+    """The text of pdfium's text page ``textpage`` (a handle) inside a box, in page units.
+
+    One call, with a buffer large enough for the text in UTF-16: each of the page's
+    characters takes at most two units (pypdfium2's helper asks twice, for the length
+    first, and pdfium works out the text each time).
+    """
+    raw = pdfium.raw
+    size = 2 * max(raw.FPDFText_CountChars(textpage), 0) + 2
+    buffer = (ctypes.c_ushort * size)()
+    written = raw.FPDFText_GetBoundedText(textpage, left, top, right, bottom, buffer, size)
+    if written >= size:  # not expected; the count of its text is then asked for
+        size = raw.FPDFText_GetBoundedText(textpage, left, top, right, bottom, None, 0) * 2 + 2
+        buffer = (ctypes.c_ushort * size)()
+        written = raw.FPDFText_GetBoundedText(textpage, left, top, right, bottom, buffer, size)
+    # pdfium counts the ending NUL it writes.
+    text = ctypes.string_at(buffer, max(written, 0) * 2).decode("utf-16-le", "ignore")
+    return text[:-1] if text.endswith("\0") else text
+
+
+def _image_boxes(page: Any) -> list[tuple[float, float, float, float]]:
     """The boxes of the page's images: its image objects, and the forms holding one.
 
     Read through pdfium's raw calls: the objects of a page of text number in the
@@ -121,8 +142,8 @@ def _image_boxes(page: pdfium.PdfPage) -> list[tuple[float, float, float, float]
     """
     raw = pdfium.raw
     boxes = []
-    for index in range(raw.FPDFPage_CountObjects(page.raw)):
-        item = raw.FPDFPage_GetObject(page.raw, index)
+    for index in range(raw.FPDFPage_CountObjects(page)):
+        item = raw.FPDFPage_GetObject(page, index)
         kind = raw.FPDFPageObj_GetType(item)
         if kind == raw.FPDF_PAGEOBJ_FORM and not _holds_image(item):
             continue

@@ -67,7 +67,7 @@ def make_text_layer_pdf(lines: Sequence[str]) -> bytes:
         "1 beginbfrange <20> <7E> <0020> endbfrange\n"
         + (
             f"{len(codes)} beginbfchar\n"
-            + "".join(f"<{code:02X}> <{ord(ch):04X}>\n" for ch, code in codes.items())
+            + "".join(f"<{code:02X}> <{_utf16(ch)}>\n" for ch, code in codes.items())
             + "endbfchar\n"
             if codes
             else ""
@@ -107,3 +107,8 @@ def make_text_layer_pdf(lines: Sequence[str]) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def _utf16(character: str) -> str:
+    """A ``ToUnicode`` destination: the character in UTF-16BE hex (a pair beyond U+FFFF)."""
+    return character.encode("utf-16-be").hex().upper()
