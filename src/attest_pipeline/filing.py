@@ -20,6 +20,7 @@ write leaves nothing behind (no temporary file, no partial copy).
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import re
@@ -160,6 +161,28 @@ def _replacing(
 
 #: Bytes read at a time by :func:`durable_copy`.
 _COPY_CHUNK = 1 << 20
+#: Bytes read at a time by :func:`read_whole` beyond the size expected (below the size
+#: from which the allocator maps memory for each buffer).
+_READ_CHUNK = 1 << 16
+
+
+def read_whole(path: Path, size: int = 0) -> bytes:
+    """The bytes of the file ``path``, expected to be ``size`` long (or any length).
+
+    Read from a bare descriptor, in as few system calls as the size allows (open, a read of
+    the size expected, the read that finds the end, close): a Python file object costs
+    four more, and the filing reads every document once or twice.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        parts = []
+        want = size + 1 if size > 0 else _READ_CHUNK
+        while chunk := os.read(descriptor, want):
+            parts.append(chunk)
+            want = _READ_CHUNK
+    finally:
+        os.close(descriptor)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _open_no_follow(path: str, flags: int) -> int:
@@ -257,8 +280,18 @@ def archive_path(paths: Paths, sha256: str, name: str) -> Path:
 
 def _suffix(name: str) -> str:
     """The extension of a received file for the names we give it, ``bin`` without one."""
-    suffix = Path(name).suffix
+    return _safe_suffix(Path(name).suffix)
+
+
+@functools.lru_cache(maxsize=64)
+def _safe_suffix(suffix: str) -> str:
+    # Nearly every document has one of a few extensions (.pdf): made safe once each.
     return safe_component(suffix.lstrip("."), 8).lower() if suffix else "bin"
+
+
+def _stem(name: str) -> str:
+    """A received file's name without its extension, for the names of review and quarantine."""
+    return safe_component(Path(name).stem, 60)
 
 
 def page_label(pages: Sequence[int]) -> str:
@@ -452,8 +485,14 @@ class Filer:
         """The mode and group of ``folder``, created (like its parents) if missing."""
         known = self.folders.get(folder)
         if known is None:
-            self.unsynced.update(made.parent for made in make_folder(folder))
-            info = os.stat(folder)
+            try:
+                info = os.stat(folder)
+            except FileNotFoundError:
+                info = None
+            if info is None or not stat.S_ISDIR(info.st_mode):
+                # Missing: made like its parents (a file in its place: refused there).
+                self.unsynced.update(made.parent for made in make_folder(folder))
+                info = os.stat(folder)
             known = self.folders[folder] = (info.st_mode, info.st_gid)
         return known
 
@@ -535,7 +574,10 @@ class Filer:
         try:
             if mode & stat.S_ISGID and info.st_gid != gid:
                 os.chown(target, -1, gid, follow_symlinks=False)
-            os.chmod(target, file_bits(mode), follow_symlinks=False)
+            # By name: the name just made is of the regular file looked at above, in a
+            # folder of this process alone (``follow_symlinks=False`` has no system call
+            # of its own on Linux: the C library spends three more on it).
+            os.chmod(target, file_bits(mode))
         except OSError:
             target.unlink(missing_ok=True)
             return False
@@ -695,13 +737,12 @@ class Filer:
         mail: Mapping[str, Any] | None = None,
     ) -> Path | None:
         """Write one record's PDF (its own pages' when ``parts`` has them) and sidecar."""
-        stem = safe_component(Path(name).stem, 60)
         short = record.sha256[:8]
         if record.status is Status.DUPLICATE:
             return None
         if record.status is Status.QUARANTINE:
             suffix = safe_component(Path(name).suffix.lstrip("."), 8) or "bin"
-            target = self.paths.quarantine / f"{stem}_{short}.{suffix}"
+            target = self.paths.quarantine / f"{_stem(name)}_{short}.{suffix}"
             body = data
         else:
             # An attestation over the whole document has no part of its own.
@@ -712,7 +753,7 @@ class Filer:
             else:
                 # A PDF, or an e-mail that held only links (attest mail), kept as .eml.
                 suffix = "eml" if name.lower().endswith(".eml") else "pdf"
-                target = self.paths.review / f"{stem}_{short}{label}.{suffix}"
+                target = self.paths.review / f"{_stem(name)}_{short}{label}.{suffix}"
         self._put(target, body)
         self._sidecar(record, target, original, mail)
         return target

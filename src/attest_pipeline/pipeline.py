@@ -49,7 +49,14 @@ from attest_pipeline.config import Config, outputs
 from attest_pipeline.decision import Rules
 from attest_pipeline.errors import ConfigError, StorageFull
 from attest_pipeline.filesystems import NETWORK_FILESYSTEMS, check_outputs, filesystem_type
-from attest_pipeline.filing import Filed, Filer, Syncs, is_storage_full, readable_name
+from attest_pipeline.filing import (
+    Filed,
+    Filer,
+    Syncs,
+    is_storage_full,
+    read_whole,
+    readable_name,
+)
 from attest_pipeline.inbox import (
     MAX_ATTEMPTS,
     Claim,
@@ -569,7 +576,7 @@ class Session:
         db.execute("SAVEPOINT document")
         mark = self.filer.mark()
         try:
-            data = taken.path.read_bytes()
+            data = read_whole(taken.path, taken.signature[0] if taken.signature else 0)
             changed = _changed(taken, len(data))
             filed = None if changed else self._file(taken, task, outcome, data)
         except Exception as error:  # the per-document boundary: one bad file costs itself
@@ -681,7 +688,7 @@ def _analysed(outcome: Outcome, taken: Claim) -> bool:
     if not isinstance(outcome, Analysis) or not outcome.records:
         return True  # a failure is filed with the bytes claimed, as after a claim
     try:
-        data = taken.path.read_bytes()
+        data = read_whole(taken.path, taken.signature[0] if taken.signature else 0)
     except OSError:
         return False
     return hashlib.sha256(data).hexdigest() == outcome.records[0].sha256
