@@ -20,6 +20,7 @@ checks that it is the same.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import re
 import stat
@@ -48,9 +49,14 @@ RECHECK_INTERVAL = 1.0
 #: more, by its times, needs no second look a quiet period after the first.
 COARSE_TIMES = 2.0
 #: Files of a one-shot pass looked at ahead of the one about to be claimed
-#: (:class:`FirstLook`): their first looks are that many claims old (at 300 documents per
-#: second, over 3 s: past a 1 s quiet period), and held for them only, whatever the inbox.
+#: (:class:`FirstLook`), at least: their first looks are that many claims old (at 300
+#: documents per second, over 3 s: past a 1 s quiet period), and held for them only,
+#: whatever the inbox.
 LOOK_AHEAD = 1024
+#: Claims a second that the look ahead keeps up with, whatever the quiet period: a file
+#: looked at too late would make the pass wait for it (a quiet period of 10 s looks
+#: 10,000 files ahead).
+CLAIMS_PER_SECOND = 1000
 #: A document whose processing raised is tried again after this delay, doubled each time.
 RETRY_FIRST = 5.0
 RETRY_MAX = 300.0
@@ -142,8 +148,9 @@ class FirstLook:
     """The files of a one-shot pass, as first seen; :meth:`ready` tells which may be taken.
 
     The files are those of one folder (the inbox), taken in the order of :meth:`paths`:
-    each is first looked at :data:`LOOK_AHEAD` files before its turn (the first ones all
-    at once), so that what is held does not grow with the inbox. The second look happens
+    each is first looked at ``ahead`` files before its turn (the first ones all at once;
+    by default :data:`LOOK_AHEAD`, more for a long quiet period), so that what is held
+    does not grow with the inbox. The second look happens
     when a file is about to be claimed, at least ``quiet_period`` after the first (the
     call waits out what remains of it), unless the first look found the file unchanged
     for longer already (with ``trust_times``: its times come from this machine's clock,
@@ -159,7 +166,7 @@ class FirstLook:
         unreadable_after: float,
         *,
         trust_times: bool = False,
-        ahead: int = LOOK_AHEAD,
+        ahead: int | None = None,
         complete: Callable[[Path, int], bool] = is_complete,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -172,12 +179,14 @@ class FirstLook:
         # from (monotonic), for the files looked at and not yet asked about.
         self.seen: dict[str, tuple[Signature | None, float]] = {}
         self.upcoming: deque[Path] = deque()
+        if ahead is None:
+            ahead = max(LOOK_AHEAD, math.ceil(quiet_period * CLAIMS_PER_SECOND))
         source = iter(paths)
         for path in itertools.islice(source, ahead):
             self._look(path)
         self.source = source
-        #: When every file looked at so far may be taken (monotonic): the files read
-        #: before then are read through a second name (see the pipeline).
+        #: When the first files looked at may all be taken (monotonic): those read before
+        #: then are read through a second name (see the pipeline).
         self.waited_until = max((since for _, since in self.seen.values()), default=0.0)
         self.waited_until += quiet_period
         #: The files found still being written, by name, in the order they were met.
