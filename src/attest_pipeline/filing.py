@@ -8,9 +8,9 @@ name, listed first (:meth:`Filer.undo` removes it after a kill, no row naming it
 data and folder are synced with the batch's other new files at its commit, in a few
 threads: ext4 and XFS join concurrent fsyncs into one journal commit, so that 150 of them
 cost about what 5 cost one after the other. (Started as each file is written, the threads
-would take the GIL from the filing at every system call; each thread syncs its share of
-the batch's files, a task for each file cost the filing a tenth of its time in thread
-wake-ups.)
+would take the GIL from the filing at every system call. Each thread is given its share
+of the batch at once: a task for each file, four or five a document, each a future, a
+lock and a thread woken, cost the filing process more than the syncs' own calls.)
 
 Names are built to fit: file systems limit a name to :data:`NAME_MAX` bytes (not
 characters: an accented letter takes two, a CJK ideograph three or four), and a failed
