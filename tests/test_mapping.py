@@ -13,6 +13,7 @@ from attest_pipeline.errors import ConfigError
 from attest_pipeline.mapping import (
     DEFAULT_RULES,
     MappingRules,
+    Theme,
     check_rules,
     detect_theme,
     load_rules,
@@ -20,6 +21,7 @@ from attest_pipeline.mapping import (
 from attest_pipeline.models import Candidate, Extraction, Family, Found, Nature
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import Referentiel, load_referentiel
+from attest_pipeline.text.keywords import KeyMatcher, KeyText
 
 
 @pytest.fixture(scope="module")
@@ -535,6 +537,21 @@ def test_small_rules_file(tmp_path: Path, ref: Referentiel) -> None:
     assert keys(result) == [("1.D", DF)]
 
 
+def test_sound_rules_are_loaded_without_walking_their_lines(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The lines are for error messages: a file without fault is not walked for them.
+    def walk(text: str) -> None:
+        raise AssertionError("the file was walked for its lines")
+
+    ref = load_referentiel()
+    monkeypatch.setattr("attest_pipeline.datafile._Lines", walk)
+    check_rules(load_rules(), ref)
+    small = _rules(tmp_path, GOOD)
+    monkeypatch.undo()
+    assert small.rules[1].line == 18
+
+
 def test_rules_syntax_error_has_line(tmp_path: Path) -> None:
     error = _error(tmp_path, GOOD.replace('candidates = ["1.A"]', 'candidates = ["1.A"'))
     assert error.line is not None and 15 <= error.line <= 18
@@ -675,6 +692,71 @@ def test_a_combination_needs_every_part_in_one_text(rules: MappingRules) -> None
     )
     assert detect_theme(rules, "Communication", "en consultation") == "general"
     assert detect_theme(rules, "Communication interprofessionnelle en MSP") == "general"
+
+
+def shown_by_definition(theme: Theme, texts: tuple[str, ...]) -> bool:
+    """A theme's definition, searched text by text, without the searches that spare work."""
+
+    def holds(keys: tuple[str, ...], text: str) -> bool:
+        return bool(KeyMatcher((key, True) for key in keys).find(text))
+
+    combined = any(
+        all(holds(part, text) for part in combination)
+        for combination in theme.together
+        for text in texts
+    )
+    keyword = any(holds(theme.keywords, text) for text in texts)
+    excluded = any(holds(theme.exclude, text) for text in texts)
+    return (keyword or combined) and not excluded
+
+
+SUBJECT = Theme(
+    "subject",
+    keywords=("burn out",),
+    exclude=("burn out du patient",),
+    together=(
+        (("stress", "pleine conscience"), ("médecin", "TMS")),
+        (("violence",), ("cabinet", "cabinet médical")),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("texts", "shown"),
+    [
+        (("Le stress du médecin",), True),
+        (("Médecin : stress",), True),
+        (("Le stress", "du médecin"), False),
+        (("médecin stressé",), False),
+        (("pleine", "conscience du médecin"), False),
+        (("Pleine conscience et TMS",), True),
+        (("pleine conscience et tms",), False),
+        (("Module 1", "cabinet", "Violence au cabinet"), True),
+        (("violence", "cabinet médical"), False),
+        (("Le médecin au cabinet",), False),
+        (("Burn-out",), True),
+        (("Burn-out du patient",), False),
+        (("Le stress du médecin", "burn out du patient"), False),
+        (("",), False),
+        ((), False),
+    ],
+)
+def test_a_theme_is_shown_as_its_definition_says(texts: tuple[str, ...], shown: bool) -> None:
+    assert SUBJECT.found_in(KeyText(*texts)) is shown
+    assert shown_by_definition(SUBJECT, texts) is shown
+
+
+@pytest.mark.parametrize("title", [title for titles in THEME_TITLES.values() for title in titles])
+def test_the_shipped_themes_are_shown_as_their_definitions_say(
+    rules: MappingRules, title: str
+) -> None:
+    # Whole, and cut in two texts at each word: a combination split between the title and
+    # the theme text shows nothing.
+    words = title.split()
+    cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    for texts in [(title,), *cuts]:
+        for theme in rules.themes:
+            assert theme.found_in(KeyText(*texts)) is shown_by_definition(theme, texts), texts
 
 
 def test_a_malformed_combination_has_its_line(tmp_path: Path) -> None:

@@ -106,6 +106,38 @@ def test_a_roster_rpps_is_found_in_any_grouping(
     assert evidence.rpps_printed
 
 
+def test_an_rpps_after_its_label_is_printed_even_off_the_roster(index: RosterIndex) -> None:
+    elsewhere = rpps("1999999999")
+    assert index.search(f"Dr Claire MARTIN\nN° RPPS : {elsewhere}").rpps_printed
+    assert index.search(f"Dr Claire MARTIN\nN° : {MARTIN.rpps}").rpps_printed
+    assert not index.search(f"Dr Claire MARTIN\nN° : {elsewhere}").rpps_printed
+
+
+LOEUVRE = Physician(rpps("1000000021"), "LŒUVRE", "Zoé")
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        # Folding writes "œ" as two letters and "ﬁ" as two: the positions shift.
+        ("Attestation\nDr Zoé LŒUVRE, médecin", [("Zoé LŒUVRE", 1)]),
+        (
+            "ﬁn de la formation ; Œuvre : Mme Zoé Lœuvre\fpage 2: Dr Hélène DE LA FONTAINE",
+            [("Zoé Lœuvre", 1), ("Hélène DE LA FONTAINE", 2)],
+        ),
+        (
+            "Dr Jean-Pierre\nDUPONT Dr Zoé  L'Œuvre",
+            [("Jean-Pierre\nDUPONT", 1), ("Zoé  L'Œuvre", 1)],
+        ),
+        ("Jean-Pierre DUPONT2", []),
+    ],
+)
+def test_a_name_is_quoted_exactly_as_written(text: str, quoted: list[tuple[str, int]]) -> None:
+    index = RosterIndex((*ROSTER, LOEUVRE))
+    found = [(hit.evidence, hit.page) for s in index.search(text).sightings for hit in s.names]
+    assert found == quoted
+
+
 def test_digits_glued_to_other_digits_are_not_an_rpps(index: RosterIndex) -> None:
     assert found(index, f"SIRET 9{MARTIN.rpps}12") == []
     assert found(index, f"tel {MARTIN.rpps[:5]}") == []

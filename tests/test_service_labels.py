@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from attest_pipeline.errors import DecisionRefused, NotFound, UsageError
+from attest_pipeline.errors import DecisionRefused, NotFound, Refusal, UsageError
 from attest_pipeline.service import Workspace
 from attest_pipeline.service.labels import (
     CSV_COLUMNS,
@@ -44,11 +44,23 @@ def test_grant_makes_it_count_and_reopen_undoes_it(office: Workspace) -> None:
     decision = grant(office, PENDING, by="alice", note="comité du 20/11")
     assert decision.kind == "grant" and decision.by == "alice"
     assert counted(office) == 1
-    with pytest.raises(
-        DecisionRefused,
-        match="cannot grant the labellisation of entry 3: already label granted by alice at ",
-    ):
+    with pytest.raises(DecisionRefused) as refused:
         grant(office, PENDING, by="bob")
+    assert str(refused.value) == (
+        "cannot grant the labellisation of entry 3: "
+        f"already label granted by alice at {decision.at}"
+    )
+    assert (refused.value.code, refused.value.values) == (
+        Refusal.LABEL_ALREADY_DECIDED,
+        {
+            "item": PENDING,
+            "action": "1.B",
+            "physician": "MARTIN Claire",
+            "kind": "grant",
+            "by": "alice",
+            "at": decision.at,
+        },
+    )
     reopen_label(office, PENDING, by="bob")
     assert counted(office) == 0 and list_labels(office)[0].status == "pending"
     with pytest.raises(DecisionRefused, match="already label reopened by bob"):
@@ -62,17 +74,33 @@ def test_a_refused_action_stays_visible_and_does_not_count(office: Workspace) ->
     assert counted(office) == 0
     (item,) = list_labels(office, status="refused")
     assert item.last is not None and item.last.note == "formation promotionnelle"
-    with pytest.raises(UsageError, match="say why"):
+    with pytest.raises(UsageError, match="say why") as refused:
         refuse(office, PENDING, by="alice", why="")
+    assert refused.value.code == Refusal.NO_REFUSAL_REASON
     reopen_label(office, PENDING, by="alice")
     assert list_labels(office)[0].id == PENDING
 
 
 def test_de_fait_actions_and_unknown_ids_are_refused(office: Workspace) -> None:
-    with pytest.raises(DecisionRefused, match="labelled de fait: nothing for the CNP"):
+    with pytest.raises(DecisionRefused) as refused:
         grant(office, 1, by="alice")
-    with pytest.raises(NotFound, match="no dossier entry 42"):
+    assert str(refused.value) == "entry 1 (1.A) is labelled de fait: nothing for the CNP to decide"
+    assert (refused.value.code, refused.value.values) == (
+        Refusal.DE_FAIT,
+        {"item": 1, "action": "1.A", "physician": "DUPONT Jean-Pierre"},
+    )
+    with pytest.raises(NotFound) as missing:
         grant(office, 42, by="alice")
+    assert str(missing.value) == "no dossier entry 42"
+    assert (missing.value.code, missing.value.values) == (Refusal.NO_ENTRY, {"item": 42})
+
+
+def test_reopening_what_waits_for_the_cnp_is_refused_with_its_state(office: Workspace) -> None:
+    with pytest.raises(DecisionRefused) as refused:
+        reopen_label(office, PENDING, by="alice")
+    assert str(refused.value) == "cannot reopen the labellisation of entry 3: it is pending"
+    assert refused.value.code == Refusal.LABEL_NOT_IN_STATE
+    assert refused.value.values["status"] == "pending"
 
 
 def test_the_csv_is_what_the_committee_reviews(office: Workspace) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from attest_pipeline.errors import DecisionRefused, NotFound, UsageError
+from attest_pipeline.errors import DecisionRefused, NotFound, Refusal, UsageError
 from attest_pipeline.inbox import StateLock
 from attest_pipeline.service import Workspace
 from attest_pipeline.service.labels import grant, list_labels
@@ -129,10 +129,76 @@ def test_resolve_applies_the_checks_of_filing_and_changes_nothing_when_refused(
     assert Path(list_review(office)[0].path or "").exists()
 
 
+@pytest.mark.parametrize(
+    ("options", "message", "code", "values"),
+    [
+        ({}, "no RPPS was read: give the physician's (--rpps)", Refusal.NO_RPPS, {}),
+        (
+            {"rpps": "10000000008"},
+            "RPPS 10000000008 is not on the roster",
+            Refusal.NOT_ON_ROSTER,
+            {"rpps": "10000000008"},
+        ),
+        (
+            {"rpps": MARTIN, "action": "9.Z"},
+            "no action '9.Z' in the référentiel",
+            Refusal.UNKNOWN_ACTION,
+            {"action": "9.Z"},
+        ),
+        (
+            {"rpps": MARTIN, "end": date(2025, 3, 1)},
+            "implausible dates: end 2025-03-01 is before start 2025-03-12",
+            Refusal.IMPLAUSIBLE_DATES,
+            {
+                "start": "2025-03-12",
+                "end": "2025-03-01",
+                "earliest": "2000-01-01",
+                "today": "2026-11-22",
+                "detail": "end 2025-03-01 is before start 2025-03-12",
+            },
+        ),
+        (
+            {"rpps": MARTIN, "labellisation": "oui"},
+            "--labellisation must be one of de_fait, a_demander",
+            Refusal.UNKNOWN_LABELLISATION,
+            {"value": "oui", "choices": ("de_fait", "a_demander")},
+        ),
+        ({"by": " "}, "who decides? give a name (--by NAME)", Refusal.NO_PERSON, {}),
+        (
+            {"by": "x" * 61},
+            "a person's name is at most 60 characters",
+            Refusal.NAME_TOO_LONG,
+            {"by": "x" * 61, "most": 60},
+        ),
+    ],
+)
+def test_a_refusal_carries_its_code_and_values_beside_the_same_one_line_message(
+    office: Workspace,
+    options: dict[str, object],
+    message: str,
+    code: Refusal,
+    values: dict[str, object],
+) -> None:
+    with pytest.raises(UsageError) as refused:
+        resolve(office, ITEM, **{"by": "alice", **options})  # type: ignore[arg-type]
+    assert str(refused.value) == message
+    assert (refused.value.code, refused.value.values) == (code, values)
+
+
 def test_resolve_refuses_a_duplicate_of_what_is_filed(office: Workspace) -> None:
     # The item read as DUPONT's 1.A of 12-14 March with reference 12345678901, as filed.
-    with pytest.raises(DecisionRefused, match="is a duplicate of attestation #1"):
+    with pytest.raises(DecisionRefused, match="is a duplicate of attestation #1") as refused:
         resolve(office, ITEM, by="alice", rpps=DUPONT)
+    assert refused.value.code == Refusal.DUPLICATE
+    assert refused.value.values["item"] == ITEM
+    assert str(refused.value.values["earlier"]).startswith("attestation #1 (")
+
+
+def test_a_missing_item_is_not_found_with_its_id(office: Workspace) -> None:
+    with pytest.raises(NotFound) as refused:
+        reject(office, 42, by="alice", why="test")
+    assert str(refused.value) == "no review item 42"
+    assert (refused.value.code, refused.value.values) == (Refusal.NO_ITEM, {"item": 42})
 
 
 def test_two_people_deciding_the_same_item_the_second_is_told_who_and_when(
@@ -144,6 +210,8 @@ def test_two_people_deciding_the_same_item_the_second_is_told_who_and_when(
     assert (
         str(refused.value) == f"cannot reject item {ITEM}: already resolved by alice at {first.at}"
     )
+    assert refused.value.code == Refusal.ALREADY_DECIDED
+    assert refused.value.values == {"item": ITEM, "kind": "resolve", "by": "alice", "at": first.at}
     with pytest.raises(DecisionRefused, match="already resolved by alice"):
         resolve(office, ITEM, by="bob", rpps=MARTIN)
 
@@ -207,8 +275,20 @@ def test_reopen_of_a_reject_puts_it_back_in_review(office: Workspace) -> None:
 
 
 def test_reopen_refuses_what_was_filed_automatically(office: Workspace) -> None:
-    with pytest.raises(DecisionRefused, match="cannot reopen item 1: it is file"):
+    with pytest.raises(DecisionRefused) as refused:
         reopen(office, 1, by="bob")
+    assert str(refused.value) == "cannot reopen item 1: it is file"
+    assert (refused.value.code, refused.value.values) == (
+        Refusal.NOT_IN_REVIEW,
+        {"item": 1, "status": "file"},
+    )
+
+
+def test_reopen_refuses_what_waits_with_no_decision_to_undo(office: Workspace) -> None:
+    with pytest.raises(DecisionRefused) as refused:
+        reopen(office, ITEM, by="bob")
+    assert str(refused.value) == f"cannot reopen item {ITEM}: it is review"
+    assert (refused.value.code, refused.value.values) == (Refusal.WAITING, {"item": ITEM})
 
 
 def test_the_journal_stays_append_only(office: Workspace) -> None:
@@ -308,8 +388,12 @@ def test_a_decision_blocked_too_long_is_refused_in_one_line_and_changes_nothing(
     holder = sqlite3.connect(office.config.paths.database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # what a filing batch holds while it runs
     try:
-        with pytest.raises(DatabaseBusy, match=r"busy for 0\.2 s .*nothing changed, try again"):
+        with pytest.raises(
+            DatabaseBusy, match=r"busy for 0\.2 s .*nothing changed, try again"
+        ) as refused:
             resolve(office, ITEM, by="alice", rpps=MARTIN)
+        assert refused.value.code == Refusal.DATABASE_BUSY
+        assert refused.value.values == {"seconds": 0.2}
         with pytest.raises(DatabaseBusy):
             grant(office, 3, by="alice")
     finally:

@@ -68,13 +68,14 @@ def decide(
     scores = _scores(recognition)
     records = []
     for item in recognition.items:
+        pages = document.subset(item.pages)
         base = Record(
             source=source.name,
             sha256=source.sha256,
             pages=item.pages,
             status=Status.REVIEW,
             plugin=recognition.plugin,
-            ocr=document.subset(item.pages).ocr,
+            ocr=pages.ocr,
             fields={"scores": scores},
         )
         if item.extraction is None:
@@ -83,7 +84,7 @@ def decide(
                 replace(base, status=destination(problem.reason), problems=(problem,))
             )
         else:
-            records.append(_decide_one(base, item.extraction, document.subset(item.pages), rules))
+            records.append(_decide_one(base, item.extraction, pages, rules))
     return tuple(records)
 
 
@@ -98,9 +99,10 @@ def _decide_one(base: Record, extraction: Extraction, document: Document, rules:
         rpps=rpps_read, name=name_read, last_name=last_read, first_name=first_read
     )
     roster = rules.roster.search(document.text, document.page_numbers)
-    weighed = weigh_participant(
-        match, roster, plausible=_reading_plausible(extraction), rpps_read=rpps_read
-    )
+    # A reading that matched the roster is a name: judging it would cost a fifth of the
+    # decision, and most readings match.
+    plausible = match.physician is not None or _reading_plausible(extraction)
+    weighed = weigh_participant(match, roster, plausible=plausible, rpps_read=rpps_read)
     match = weighed.match
     problems.extend(match.problems)
     rpps: str | None

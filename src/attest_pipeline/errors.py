@@ -1,14 +1,74 @@
 """Typed failures that reach the command line, each with its exit code.
 
 Only the command-line edge turns these into messages and exit codes; the stages raise them
-and never print or exit themselves.
+and never print or exit themselves. A refusal of the secretariat's operations also carries
+what it is: a stable :class:`Refusal` code and the values it names (the item, the RPPS, who
+decided and when...), so that the web page can say it in French in its own words, while the
+command line prints the English message.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from enum import StrEnum
 from pathlib import Path
+
+
+class Refusal(StrEnum):
+    """A stable code for why an operation of the secretariat changed nothing.
+
+    Each member's comment names the values a refusal with that code carries.
+    """
+
+    #: ``item``: no review item with that id.
+    NO_ITEM = "no_item"
+    #: ``item``, ``kind`` (of the last decision), ``by``, ``at`` (ISO time, UTC).
+    ALREADY_DECIDED = "already_decided"
+    #: ``item``: it waits in review already, there is no decision to undo.
+    WAITING = "waiting"
+    #: ``item``, ``status`` (the attestation's): it never went to review.
+    NOT_IN_REVIEW = "not_in_review"
+    #: ``item``, ``earlier`` (the filed attestation it repeats).
+    DUPLICATE = "duplicate"
+    #: No value: no RPPS was read and none was given.
+    NO_RPPS = "no_rpps"
+    #: ``rpps``.
+    NOT_ON_ROSTER = "not_on_roster"
+    #: No value: no action was found and none was given.
+    NO_ACTION = "no_action"
+    #: ``action`` (as given, ``"9.Z"``).
+    UNKNOWN_ACTION = "unknown_action"
+    #: ``missing``: the names of the dates not read (``start``, ``end``).
+    MISSING_DATES = "missing_dates"
+    #: ``start``, ``end``, ``earliest``, ``today`` (ISO dates), ``detail`` (the first problem).
+    IMPLAUSIBLE_DATES = "implausible_dates"
+    #: ``field`` (``start`` or ``end``), ``text`` (what was given).
+    NOT_A_DATE = "not_a_date"
+    #: ``value``, ``choices``.
+    UNKNOWN_LABELLISATION = "unknown_labellisation"
+    #: ``item``: its PDF left review and cannot be rebuilt from the archived original.
+    PDF_MISSING = "pdf_missing"
+    #: No value: a rejection needs its reason.
+    NO_REJECT_REASON = "no_reject_reason"
+    #: ``text``: what the page's physician field holds names no RPPS.
+    NOT_A_PHYSICIAN = "not_a_physician"
+    #: ``item``: no dossier entry with that id.
+    NO_ENTRY = "no_entry"
+    #: ``item``, ``action``, ``physician``: its labellisation is de fait, nothing to decide.
+    DE_FAIT = "de_fait"
+    #: ``item``, ``action``, ``physician``, ``kind`` (of the last decision), ``by``, ``at``.
+    LABEL_ALREADY_DECIDED = "label_already_decided"
+    #: ``item``, ``action``, ``physician``, ``status`` (``pending``, ``granted``, ``refused``).
+    LABEL_NOT_IN_STATE = "label_not_in_state"
+    #: No value: a refusal of a labellisation needs its reason.
+    NO_REFUSAL_REASON = "no_refusal_reason"
+    #: No value: no name to record the decision under.
+    NO_PERSON = "no_person"
+    #: ``by``, ``most`` (characters).
+    NAME_TOO_LONG = "name_too_long"
+    #: ``seconds``: another process held the database that long.
+    DATABASE_BUSY = "database_busy"
 
 
 class AttestError(Exception):
@@ -18,9 +78,18 @@ class AttestError(Exception):
 
 
 class UsageError(AttestError):
-    """The command was called wrongly (exit code 2)."""
+    """The command was called wrongly (exit code 2).
+
+    ``code`` says what the refusal is, when it is one of :class:`Refusal`, and ``values``
+    what it names; the message stays the English one line the command line prints.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, code: Refusal | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 class DecisionRefused(UsageError):

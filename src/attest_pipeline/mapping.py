@@ -62,10 +62,13 @@ class Theme:
     _together: tuple[tuple[KeyMatcher[bool], ...], ...] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    _subjects: KeyMatcher[bool] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         """Precompile the keyword lists."""
         object.__setattr__(self, "_keywords", KeyMatcher((k, True) for k in self.keywords))
+        subjects = (k for combination in self.together for k in combination[0])
+        object.__setattr__(self, "_subjects", KeyMatcher((k, True) for k in subjects))
         object.__setattr__(self, "_exclude", KeyMatcher((k, True) for k in self.exclude))
         together = tuple(
             tuple(KeyMatcher((k, True) for k in part) for part in combination)
@@ -75,15 +78,23 @@ class Theme:
 
     def found_in(self, text: KeyText) -> bool:
         """Whether the text shows this theme (a keyword or a combination, no exclusion)."""
-        shown = bool(self._keywords.find_in(text)) or (
-            bool(self._together) and any(self._combined(line) for line in text.cased.split("\n"))
-        )
+        shown = bool(self._keywords.find_in(text)) or self._combined(text)
         return shown and not self._exclude.find_in(text)
 
-    def _combined(self, line: str) -> bool:
+    def _combined(self, text: KeyText) -> bool:
         """Whether one of the texts (a title, a theme) holds every part of a combination."""
-        one = KeyText(line)
-        return any(all(part.find_in(one) for part in parts) for parts in self._together)
+        # A combination's first part (its subject: stress, violence) is rarer than the
+        # others (médecin, cabinet): one search of all the subjects spares most texts the
+        # search of each part.
+        if not self._subjects.find_in(text):
+            return False
+        # What one of the texts holds, all of them hold: a combination is looked for in
+        # each text apart only when all of them hold it, which few do.
+        held = [parts for parts in self._together if all(part.find_in(text) for part in parts)]
+        if not held or "\n" not in text.cased:
+            return bool(held)
+        ones = [KeyText(line) for line in text.cased.split("\n")]
+        return any(all(part.find_in(one) for part in parts) for parts in held for one in ones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +132,7 @@ class Rule:
     attestation goes to review. ``also`` are actions added after the candidates only when
     one of their indicative list's items is found in the ``match`` fields (WONCA, in 1.E's
     list of institutional meetings, makes 1.E a candidate beside 1.D for its congress).
-    ``line`` is the rule's line in its file, for error messages.
+    ``source`` is the table the rule was read from: :attr:`line` asks it.
     """
 
     family: Family
@@ -131,7 +142,16 @@ class Rule:
     match: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     also: tuple[tuple[int, str], ...] = ()
-    line: int | None = None
+    source: Table | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def line(self) -> int | None:
+        """The rule's line in its file, for error messages.
+
+        Found when asked, that is for an error only: the walk of the file for lines costs
+        two fifths of loading the rules.
+        """
+        return None if self.source is None else self.source.line()
 
     def fits(self, family: Family, nature: Nature | None, theme: str) -> bool:
         """Whether the rule applies to this (family, nature, theme)."""
@@ -279,7 +299,7 @@ def _rule(table: Table, theme_names: Sequence[str]) -> Rule:
         match=match,
         needs=needs,
         also=tuple(keyed["also"]),
-        line=table.line(),
+        source=table,
     )
 
 

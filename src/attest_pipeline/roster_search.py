@@ -10,19 +10,20 @@ decision (:mod:`attest_pipeline.decision`) weighs this against the plugin's read
 Cost. :class:`RosterIndex` is built once per process from the roster: a dictionary from
 each compacted family name a physician goes by (``dupont``, ``martin`` and
 ``dupontmartin`` for ``DUPONT-MARTIN``; ``delafontaine``; ``ndiaye``) to the physicians
-going by it. A document is read as folded word tokens, and at each token the
-concatenations of one to four tokens are looked up (``N'DIAYE``, ``NDIAYE`` and
-``de la Fontaine`` all reach their entry); only a family name found there costs the
-check of the first name beside it. The work per document is therefore a few dictionary
-lookups per word, whatever the roster's size (``bench/bench.py --roster-search``
-measures it at 100,000 entries; figures in the README).
+going by it. A document is read as folded word tokens, and at each token that begins a
+family name the concatenations of one to four tokens are looked up (``N'DIAYE``,
+``NDIAYE`` and ``de la Fontaine`` all reach their entry); only a family name found there
+costs the placing of the tokens and the check of the first name beside it. The work per
+document is therefore a few dictionary lookups per word, whatever the roster's size
+(``bench/bench.py --roster-search`` measures it at 100,000 entries; figures in the README).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import accumulate
 
 from attest_pipeline.models import Physician
 from attest_pipeline.text.fold import Folded, fold, normalise
@@ -54,6 +55,9 @@ _GAP_WORDS = CIVILITIES | MARRIED_MARKERS | PARTICLES | _LABEL_GAP
 _NEAR_CHARS = 200
 _NEAR_LINES = 2
 _TOKEN = re.compile(r"[^\W_]+")
+#: ``_TOKEN`` as a separator kept: the split of a text alternates what lies between two
+#: tokens and the tokens themselves, so that their positions are the sums of the lengths.
+_TOKEN_SPLIT = re.compile(r"([^\W_]+)")
 #: Runs of digit groups, separated by one space or dot (``100 056 826 03``).
 _DIGIT_RUN = re.compile(r"\d+(?:[ .]\d+)*")
 _DIGITS = re.compile(r"\d+")
@@ -142,15 +146,28 @@ class Designation:
 class RosterEvidence:
     """What the roster search found in one attestation's text.
 
-    ``rpps_printed`` says whether the text prints an RPPS: after an RPPS label (on the
-    roster or not, valid or not), or a roster physician's anywhere. Then a name alone
-    does not identify the participant.
+    :attr:`rpps_printed` says whether the text prints an RPPS; then a name alone does not
+    identify the participant.
     """
 
     text: str
     sightings: tuple[Sighting, ...]
-    rpps_printed: bool
     pages: tuple[int, ...] = ()
+    _printed: bool | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def rpps_printed(self) -> bool:
+        """Whether the text prints an RPPS.
+
+        After an RPPS label (on the roster or not, valid or not), or a roster physician's
+        anywhere. Looked for on first use only: few decisions ask (those that weigh a name
+        found alone).
+        """
+        printed = self._printed
+        if printed is None:
+            printed = any(s.rpps for s in self.sightings) or bool(find_all_rpps(self.text))
+            object.__setattr__(self, "_printed", printed)
+        return printed
 
     def strong(self) -> tuple[Sighting, ...]:
         """The physicians the text identifies on its own.
@@ -297,13 +314,13 @@ def _only_civilities(text: str) -> bool:
 class RosterIndex:
     """Folded family names and RPPS numbers of a roster, to find them in a text.
 
-    ``_families`` holds every compacted family name the roster's physicians go by, and
+    ``_families`` holds every compacted family name the roster's physicians go by,
     ``_starts`` every beginning of one (a run of words that is not one cannot grow into a
-    family name); ``_people`` maps ``family|first`` (both compacted) to the physicians so
-    named.
+    family name), ``_heads`` both; ``_people`` maps ``family|first`` (both compacted) to
+    the physicians so named.
     """
 
-    __slots__ = ("_by_rpps", "_families", "_people", "_starts")
+    __slots__ = ("_by_rpps", "_families", "_heads", "_people", "_starts")
 
     def __init__(self, physicians: Iterable[Physician]) -> None:
         self._by_rpps: dict[str, Physician] = {}
@@ -320,6 +337,7 @@ class RosterIndex:
                     self._people.setdefault(f"{piece}|{key.first}", []).append(physician)
         self._families = frozenset(families)
         self._starts = frozenset(f[:length] for f in families for length in range(1, len(f)))
+        self._heads = self._families | self._starts
 
     def search(self, text: str, pages: Sequence[int] = ()) -> RosterEvidence:
         """Every physician of the roster that ``text`` names, by RPPS or by full name.
@@ -333,35 +351,36 @@ class RosterIndex:
             return pages[index] if index < len(pages) else index + 1
 
         folded = fold(text)
-        words = _TOKEN.findall(folded.text)
-        tokens: list[_Token] = []  # with their positions, once a family name is seen
+        parts = _TOKEN_SPLIT.split(folded.text)
+        words = parts[1::2]
+        tokens: _Tokens | None = None  # placed once a family name is seen
         names: dict[str, list[Hit]] = {}
         people: dict[str, Physician] = {}
-        families, starts = self._families, self._starts
+        families, starts, heads = self._families, self._starts, self._heads
         count = len(words)
-        for index in range(count):
+        # Most words begin no family name: only the others are looked at.
+        for index in [i for i, word in enumerate(words) if word in heads]:
             end, run = index, words[index]
             while True:
                 if run in families:
-                    tokens = tokens or _tokens(folded.text, words)
-                    for first, span in _first_names(folded.text, tokens, index, end + 1):
+                    tokens = tokens or _Tokens(
+                        folded.text, words, list(accumulate(map(len, parts)))
+                    )
+                    for first, span in _first_names(tokens, index, end + 1):
                         for physician in self._people.get(f"{run}|{first}", ()):
-                            low, high = folded.span(tokens[span[0]][0], tokens[span[1] - 1][1])
+                            low, high = folded.span(*tokens.span(*span))
                             hit = Hit("name", low, high, text[low:high], page_of(low))
                             if _reads_as(hit.evidence, physician):
                                 people[physician.rpps] = physician
                                 names.setdefault(physician.rpps, []).append(hit)
-                # Most words begin no family name: one lookup for them.
                 end += 1
                 if run not in starts or end == count or end - index == _MAX_RUN:
                     break
                 run += words[end]
         numbers: dict[str, list[Hit]] = {}
-        printed = bool(find_all_rpps(text))
         for rpps, start, end in _rpps_runs(text):
             holder = self._by_rpps.get(rpps)
             if holder is not None:
-                printed = True
                 people[rpps] = holder
                 numbers.setdefault(rpps, []).append(
                     Hit("rpps", start, end, text[start:end], page_of(start))
@@ -376,75 +395,69 @@ class RosterIndex:
             )
         )
         numbered = tuple(pages) or tuple(range(1, text.count("\f") + 2))
-        return RosterEvidence(text, sightings, printed, numbered)
+        return RosterEvidence(text, sightings, numbered)
 
 
-#: A token: its folded start and end, and its text.
-_Token = tuple[int, int, str]
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """The tokens of a folded text: ``words`` (``_TOKEN``'s matches), placed by ``bounds``.
 
-
-def _tokens(folded: str, words: Sequence[str]) -> list[_Token]:
-    """The tokens of ``folded`` whose texts are ``words`` (``_TOKEN.findall``), placed.
-
-    Only text that is not a token lies between two of them: each word stands where it is
-    next found.
+    ``bounds[2 * i]`` and ``bounds[2 * i + 1]`` are where token ``i`` starts and ends.
     """
-    tokens: list[_Token] = []
-    position = 0
-    for word in words:
-        start = folded.find(word, position)
-        position = start + len(word)
-        tokens.append((start, position, word))
-    return tokens
+
+    folded: str
+    words: Sequence[str]
+    bounds: Sequence[int]
+
+    def span(self, first: int, end: int) -> tuple[int, int]:
+        """Where the tokens ``first`` to ``end`` (excluded) start and end."""
+        return self.bounds[2 * first], self.bounds[2 * end - 1]
+
+    def joined_before(self, index: int) -> bool:
+        """Whether a hyphen joins token ``index`` to the one before (``Pierre`` in ``Jean-Pierre``).
+
+        ``Pierre`` alone is not the first name written there.
+        """
+        start, folded = self.bounds[2 * index], self.folded
+        return start > 1 and folded[start - 1] == "-" and folded[start - 2].isalnum()
+
+    def joined_after(self, index: int) -> bool:
+        """Whether a hyphen joins token ``index`` to the one after (``Jean`` in ``Jean-Pierre``)."""
+        end, folded = self.bounds[2 * index + 1], self.folded
+        return end + 1 < len(folded) and folded[end] == "-" and folded[end + 1].isalnum()
 
 
-def _joined_before(folded: str, token: _Token) -> bool:
-    """Whether a hyphen joins the token to the one before (``Pierre`` in ``Jean-Pierre``).
-
-    ``Pierre`` alone is not the first name written there.
-    """
-    start = token[0]
-    return start > 1 and folded[start - 1] == "-" and folded[start - 2].isalnum()
-
-
-def _joined_after(folded: str, token: _Token) -> bool:
-    """Whether a hyphen joins the token to the one after (``Jean`` in ``Jean-Pierre``)."""
-    end = token[1]
-    return end + 1 < len(folded) and folded[end] == "-" and folded[end + 1].isalnum()
-
-
-def _first_names(
-    folded: str, tokens: Sequence[_Token], start: int, end: int
-) -> Iterator[tuple[str, tuple[int, int]]]:
-    """The possible first names beside the family name ``tokens[start:end]``.
+def _first_names(tokens: _Tokens, start: int, end: int) -> Iterator[tuple[str, tuple[int, int]]]:
+    """The possible first names beside the family name ``tokens.words[start:end]``.
 
     Each is the concatenation of one to four tokens right after the family name, or right
     before it, with up to a few connecting words between (civilities, married-name
     markers, particles, ``Prénom :``), never cut out of a hyphenated name; with the token
     span of the whole name.
     """
+    words = tokens.words
     after = end
     for _ in range(_MAX_GAP + 1):
-        if after >= len(tokens) or _joined_before(folded, tokens[after]):
+        if after >= len(words) or tokens.joined_before(after):
             break
         run = ""
-        for last in range(after, min(after + _MAX_RUN, len(tokens))):
-            run += tokens[last][2]
-            if not _joined_after(folded, tokens[last]):
+        for last in range(after, min(after + _MAX_RUN, len(words))):
+            run += words[last]
+            if not tokens.joined_after(last):
                 yield run, (start, last + 1)
-        if tokens[after][2] not in _GAP_WORDS:
+        if words[after] not in _GAP_WORDS:
             break
         after += 1
     before = start
     for _ in range(_MAX_GAP + 1):
-        if before == 0 or _joined_after(folded, tokens[before - 1]):
+        if before == 0 or tokens.joined_after(before - 1):
             break
         run = ""
         for first in range(before - 1, max(before - 1 - _MAX_RUN, -1), -1):
-            run = tokens[first][2] + run
-            if not _joined_before(folded, tokens[first]):
+            run = words[first] + run
+            if not tokens.joined_before(first):
                 yield run, (first, end)
-        if tokens[before - 1][2] not in _GAP_WORDS:
+        if words[before - 1] not in _GAP_WORDS:
             break
         before -= 1
 

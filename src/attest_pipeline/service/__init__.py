@@ -5,7 +5,8 @@ plain functions, which read and write the store and the folders and return froze
 dataclasses. Every function that changes something takes ``by`` (the person who decides:
 the OS user, ``--by NAME``, or the logged-in user of the page), journals what it did, and
 refuses with a :class:`~attest_pipeline.errors.DecisionRefused` (one line, exit code 2)
-what it must not do, changing nothing.
+what it must not do, changing nothing; the refusal's :class:`~attest_pipeline.errors.Refusal`
+code and values let the web page say it in French.
 
 Modules:
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from attest_pipeline.errors import DecisionRefused, NotFound, UsageError
+from attest_pipeline.errors import DecisionRefused, NotFound, Refusal, UsageError
 from attest_pipeline.service.decisions import (
     Decision,
     describe,
@@ -205,13 +205,24 @@ def _row(store: Store, item_id: int) -> sqlite3.Row:
         _SELECT + "WHERE e.attestation_id = ?", (item_id,)
     ).fetchone()
     if row is None:
-        raise NotFound(f"no dossier entry {item_id}")
+        raise NotFound(f"no dossier entry {item_id}", code=Refusal.NO_ENTRY, item=item_id)
     if row["labellisation"] != "a_demander":
         raise DecisionRefused(
             f"entry {item_id} ({row['bloc']}.{row['action']}) is labelled de fait: "
-            "nothing for the CNP to decide"
+            "nothing for the CNP to decide",
+            code=Refusal.DE_FAIT,
+            **_named(row),
         )
     return row
+
+
+def _named(row: sqlite3.Row) -> dict[str, Any]:
+    """What a refusal about a dossier entry names: the item, its action, its physician."""
+    return {
+        "item": row["attestation_id"],
+        "action": f"{row['bloc']}.{row['action']}",
+        "physician": f"{row['p_last']} {row['p_first']}",
+    }
 
 
 def _decide(
@@ -221,9 +232,23 @@ def _decide(
     row = _row(store, item_id)
     if row["label_status"] != wanted:
         last = last_decision(store, "label_decisions", item_id)
-        told = f"already {describe(last)}" if last else f"it is {row['label_status']}"
         verb = {"grant": "grant", "refuse": "refuse", "label_reopen": "reopen"}[kind]
-        raise DecisionRefused(f"cannot {verb} the labellisation of entry {item_id}: {told}")
+        cannot = f"cannot {verb} the labellisation of entry {item_id}"
+        if last is not None:
+            raise DecisionRefused(
+                f"{cannot}: already {describe(last)}",
+                code=Refusal.LABEL_ALREADY_DECIDED,
+                **_named(row),
+                kind=last.kind,
+                by=last.by,
+                at=last.at,
+            )
+        raise DecisionRefused(
+            f"{cannot}: it is {row['label_status']}",
+            code=Refusal.LABEL_NOT_IN_STATE,
+            **_named(row),
+            status=row["label_status"],
+        )
     store.db.execute(
         "UPDATE dossier_entries SET label_status = ?, label_note = ? WHERE attestation_id = ?",
         (status, note if kind != "label_reopen" else None, item_id),
@@ -263,7 +288,9 @@ def grant(ws: Workspace, item_id: int, *, by: str, note: str | None = None) -> D
 def refuse(ws: Workspace, item_id: int, *, by: str, why: str) -> Decision:
     """The CNP refuses it: the action stays in the dossier as refused, not counted."""
     if not why.strip():
-        raise UsageError("say why the labellisation is refused (--why)")
+        raise UsageError(
+            "say why the labellisation is refused (--why)", code=Refusal.NO_REFUSAL_REASON
+        )
     return _one(ws, item_id, "refuse", by, why.strip())
 
 

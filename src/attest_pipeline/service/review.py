@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from attest_pipeline.decision import check_dates
-from attest_pipeline.errors import DecisionRefused, NotFound, UsageError
+from attest_pipeline.decision import EARLIEST, check_dates
+from attest_pipeline.errors import DecisionRefused, NotFound, Refusal, UsageError
 from attest_pipeline.filing import Filer, filed_name
 from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Candidate, Physician, Problem, Record, Status
@@ -214,7 +214,7 @@ def _decision_transaction(ws: Workspace) -> Iterator[tuple[Store, Moves]]:
 def _row(store: Store, item_id: int) -> sqlite3.Row:
     row: sqlite3.Row | None = store.db.execute(_SELECT + "WHERE a.id = ?", (item_id,)).fetchone()
     if row is None:
-        raise NotFound(f"no review item {item_id}")
+        raise NotFound(f"no review item {item_id}", code=Refusal.NO_ITEM, item=item_id)
     return row
 
 
@@ -246,10 +246,26 @@ def _refuse_unless(store: Store, row: sqlite3.Row, wanted: str, doing: str) -> N
     state = _state(store, row)
     if state == wanted:
         return
-    last = last_decision(store, "review_decisions", row["id"])
+    _refuse(store, row, state, doing)
+
+
+def _refuse(store: Store, row: sqlite3.Row, state: str | None, doing: str) -> NoReturn:
+    """Refuse ``doing`` on an item in ``state``, naming who decided it last and when."""
+    item = row["id"]
+    last = last_decision(store, "review_decisions", item)
     if last is not None:
-        raise DecisionRefused(f"cannot {doing} item {row['id']}: already {describe(last)}")
-    raise DecisionRefused(f"cannot {doing} item {row['id']}: it is {state or row['status']}")
+        raise DecisionRefused(
+            f"cannot {doing} item {item}: already {describe(last)}",
+            code=Refusal.ALREADY_DECIDED,
+            item=item,
+            kind=last.kind,
+            by=last.by,
+            at=last.at,
+        )
+    told = f"cannot {doing} item {item}: it is {state or row['status']}"
+    if state == "review":
+        raise DecisionRefused(told, code=Refusal.WAITING, item=item)
+    raise DecisionRefused(told, code=Refusal.NOT_IN_REVIEW, item=item, status=row["status"])
 
 
 def parse_action(ws: Workspace, text: str) -> Candidate:
@@ -261,7 +277,9 @@ def parse_action(ws: Workspace, text: str) -> Candidate:
     try:
         action = ws.referentiel.action(int(bloc_text), letter.upper())
     except (KeyError, ValueError) as error:
-        raise DecisionRefused(f"no action {text!r} in the référentiel") from error
+        raise DecisionRefused(
+            f"no action {text!r} in the référentiel", code=Refusal.UNKNOWN_ACTION, action=text
+        ) from error
     # An action whose labellisation depends on a list: what a person names without saying
     # it is listed is taken as "hors liste" (the CNP decides), never "de fait" by default.
     labellisation = action.hors_liste if action.hors_liste is not None else action.labellisation
@@ -273,7 +291,12 @@ def parse_date(text: str, name: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError as error:
-        raise UsageError(f"--{name} {text!r} is not a date (YYYY-MM-DD)") from error
+        raise UsageError(
+            f"--{name} {text!r} is not a date (YYYY-MM-DD)",
+            code=Refusal.NOT_A_DATE,
+            field=name,
+            text=text,
+        ) from error
 
 
 def record_of(data: Mapping[str, Any]) -> Record:
@@ -331,7 +354,12 @@ def resolve(
     """
     by = check_person(by)
     if labellisation is not None and labellisation not in LABELLISATIONS:
-        raise UsageError(f"--labellisation must be one of {', '.join(LABELLISATIONS)}")
+        raise UsageError(
+            f"--labellisation must be one of {', '.join(LABELLISATIONS)}",
+            code=Refusal.UNKNOWN_LABELLISATION,
+            value=labellisation,
+            choices=LABELLISATIONS,
+        )
     with _decision_transaction(ws) as (store, moves):
         row = _row(store, item_id)
         _refuse_unless(store, row, "review", "resolve")
@@ -339,7 +367,12 @@ def resolve(
         decided, overrides = _decided(ws, read, rpps, action, start, end, labellisation)
         earlier = store.attestation_like(decided)
         if earlier is not None:
-            raise DecisionRefused(f"item {item_id} is a duplicate of {earlier}")
+            raise DecisionRefused(
+                f"item {item_id} is a duplicate of {earlier}",
+                code=Refusal.DUPLICATE,
+                item=item_id,
+                earlier=earlier,
+            )
         filer = Filer(ws.config.paths, store)
         folder = filer.dossier_folder(decided)
         short = decided.sha256[:8]
@@ -383,10 +416,14 @@ def _decided(
     overrides: dict[str, dict[str, Any]] = {}
     wanted_rpps = rpps.strip() if rpps else read.rpps
     if not wanted_rpps:
-        raise DecisionRefused("no RPPS was read: give the physician's (--rpps)")
+        raise DecisionRefused(
+            "no RPPS was read: give the physician's (--rpps)", code=Refusal.NO_RPPS
+        )
     physician: Physician | None = ws.roster.by_rpps(wanted_rpps)
     if physician is None:
-        raise DecisionRefused(f"RPPS {wanted_rpps} is not on the roster")
+        raise DecisionRefused(
+            f"RPPS {wanted_rpps} is not on the roster", code=Refusal.NOT_ON_ROSTER, rpps=wanted_rpps
+        )
     if rpps and rpps.strip() != read.rpps:
         overrides["rpps"] = {"read": read.rpps, "decided": physician.rpps}
     chosen = read.chosen
@@ -398,11 +435,18 @@ def _decided(
                 "decided": chosen.key,
             }
     if chosen is None:
-        raise DecisionRefused("no action was found: give the action of the référentiel (--action)")
+        raise DecisionRefused(
+            "no action was found: give the action of the référentiel (--action)",
+            code=Refusal.NO_ACTION,
+        )
     try:
         ws.referentiel.action(chosen.bloc, chosen.action)
     except KeyError as error:
-        raise DecisionRefused(f"no action {chosen.key} in the référentiel") from error
+        raise DecisionRefused(
+            f"no action {chosen.key} in the référentiel",
+            code=Refusal.UNKNOWN_ACTION,
+            action=chosen.key,
+        ) from error
     if labellisation is not None and labellisation != chosen.labellisation:
         overrides["labellisation"] = {"read": chosen.labellisation, "decided": labellisation}
         chosen = replace(chosen, labellisation=labellisation)
@@ -411,12 +455,26 @@ def _decided(
         if given is not None and given != dates[name]:
             overrides[name] = {"read": _iso(dates[name]), "decided": given.isoformat()}
             dates[name] = given
-    if dates["start"] is None or dates["end"] is None:
-        missing = " and ".join(f"--{n}" for n, v in dates.items() if v is None)
-        raise DecisionRefused(f"the dates were not read: give them ({missing})")
-    problems = check_dates(dates["start"], dates["end"], ws.day())
+    first, last = dates["start"], dates["end"]
+    if first is None or last is None:
+        missing = tuple(n for n, v in dates.items() if v is None)
+        raise DecisionRefused(
+            f"the dates were not read: give them ({' and '.join(f'--{n}' for n in missing)})",
+            code=Refusal.MISSING_DATES,
+            missing=missing,
+        )
+    today = ws.day()
+    problems = check_dates(first, last, today)
     if problems:
-        raise DecisionRefused(f"implausible dates: {problems[0].detail}")
+        raise DecisionRefused(
+            f"implausible dates: {problems[0].detail}",
+            code=Refusal.IMPLAUSIBLE_DATES,
+            start=first.isoformat(),
+            end=last.isoformat(),
+            earliest=EARLIEST.isoformat(),
+            today=today.isoformat(),
+            detail=problems[0].detail,
+        )
     known = {c.key for c in read.candidates}
     decided = replace(
         read,
@@ -425,8 +483,8 @@ def _decided(
         last_name=physician.last_name,
         first_name=physician.first_name,
         matched=True,
-        start=dates["start"],
-        end=dates["end"],
+        start=first,
+        end=last,
         chosen=chosen,
         # The action a person names is the one that counts: no other candidate.
         candidates=(chosen,) if action is not None or chosen.key not in known else read.candidates,
@@ -453,7 +511,9 @@ def _review_pdf(ws: Workspace, row: Mapping[str, Any] | sqlite3.Row, moves: Move
         except Uncuttable as error:
             raise DecisionRefused(
                 f"item {row['id']}: its PDF is missing from review and its pages cannot be "
-                f"cut from the archived original ({error})"
+                f"cut from the archived original ({error})",
+                code=Refusal.PDF_MISSING,
+                item=row["id"],
             ) from error
     rebuilt = ws.config.paths.review / f".rebuilt_{row['id']}.pdf"
     rebuilt.parent.mkdir(parents=True, exist_ok=True)
@@ -488,7 +548,7 @@ def reject(ws: Workspace, item_id: int, *, by: str, why: str) -> Decision:
     """Close an item without filing it: its PDF goes to ``review/rejected/``, stays archived."""
     by = check_person(by)
     if not why.strip():
-        raise UsageError("say why the item is rejected (--why)")
+        raise UsageError("say why the item is rejected (--why)", code=Refusal.NO_REJECT_REASON)
     with _decision_transaction(ws) as (store, moves):
         row = _row(store, item_id)
         _refuse_unless(store, row, "review", "reject")
@@ -524,9 +584,7 @@ def reopen(ws: Workspace, item_id: int, *, by: str, why: str | None = None) -> D
         row = _row(store, item_id)
         state = _state(store, row)
         if state not in ("resolved", "rejected"):
-            last = last_decision(store, "review_decisions", item_id)
-            told = f"already {describe(last)}" if last else f"it is {state or row['status']}"
-            raise DecisionRefused(f"cannot reopen item {item_id}: {told}")
+            _refuse(store, row, state, "reopen")
         previous = _review_path(store, item_id) or str(
             ws.config.paths.review / Path(row["path"]).name
         )

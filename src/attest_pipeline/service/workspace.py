@@ -12,7 +12,7 @@ from datetime import date
 
 from attest_pipeline import store as store_module
 from attest_pipeline.config import Config
-from attest_pipeline.errors import DatabaseBusy, UsageError
+from attest_pipeline.errors import DatabaseBusy, Refusal, UsageError
 from attest_pipeline.referentiel import Referentiel, load_referentiel
 from attest_pipeline.roster import Roster, load_roster
 from attest_pipeline.service.rules import (
@@ -61,7 +61,9 @@ class Workspace:
                 raise
             raise DatabaseBusy(
                 f"the database stayed busy for {store_module.BUSY_TIMEOUT:g} s (a filing batch "
-                "in progress?): nothing changed, try again"
+                "in progress?): nothing changed, try again",
+                code=Refusal.DATABASE_BUSY,
+                seconds=store_module.BUSY_TIMEOUT,
             ) from error
         finally:
             store.close()
@@ -91,7 +93,12 @@ def check_person(by: str) -> str:
     """The name a decision is recorded under: one line, not empty, not too long."""
     name = " ".join(by.split())
     if not name:
-        raise UsageError("who decides? give a name (--by NAME)")
+        raise UsageError("who decides? give a name (--by NAME)", code=Refusal.NO_PERSON)
     if len(name) > MAX_NAME:
-        raise UsageError(f"a person's name is at most {MAX_NAME} characters")
+        raise UsageError(
+            f"a person's name is at most {MAX_NAME} characters",
+            code=Refusal.NAME_TOO_LONG,
+            by=name,
+            most=MAX_NAME,
+        )
     return name

@@ -366,7 +366,7 @@ def _action_label(bloc: int, letter: str) -> str:
 
 
 @pages.app_template_filter("when")
-def _when(value: str | None) -> str:
+def when(value: str | None) -> str:
     """An ISO time of the database (UTC) as local French text: ``01/12/2026 14:10``."""
     if not value:
         return ""
@@ -380,7 +380,7 @@ def _when(value: str | None) -> str:
 
 
 @pages.app_template_filter("day")
-def _day(value: str | None) -> str:
+def day(value: str | None) -> str:
     """An ISO date as ``12/03/2025``."""
     if not value:
         return "date non lue"

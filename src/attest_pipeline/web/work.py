@@ -3,24 +3,62 @@
 Every decision calls the service layer (:mod:`attest_pipeline.service.review`,
 :mod:`attest_pipeline.service.labels`), the same functions as ``attest review`` and
 ``attest labels``, with the person working in the page as the one who decides. A refusal
-comes back as a message on the same item; after a decision the next item comes.
+comes back as a message on the same item, in French (:func:`refusal_text`); after a
+decision the next item comes.
 """
 
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from attest_pipeline.errors import UsageError
-from attest_pipeline.web import files, queries
+from attest_pipeline.errors import NotFound, Refusal, UsageError
+from attest_pipeline.web import app, files, queries
 from attest_pipeline.web.app import current_user, store, web_state
-from attest_pipeline.web.views import int_arg, pages
+from attest_pipeline.web.views import day, int_arg, pages, when
 
 _RPPS = re.compile(r"\b(\d{11})\b")
+
+
+class _RefusalText(string.Formatter):
+    """Fills a French text of ``[refusals]`` with a refusal's values.
+
+    ``{at:when}`` is a time of the database, ``{start:day}`` a date, and ``{kind:decisions}``
+    the word of that table of ``labels.toml`` (a list of values: their words joined by "et").
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "when":
+            return when(str(value))
+        if format_spec == "day":
+            return day(str(value))
+        words = app.labels().get(format_spec)
+        if words is None:
+            return str(super().format_field(value, format_spec))
+        values = value if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+        return " et ".join(words.get(str(v), str(v)) for v in values)
+
+
+def refusal_text(refused: UsageError) -> str:
+    """Why nothing changed, in French: the ``[refusals]`` text of the refusal's code.
+
+    The English message of the command line stands in for a code without a text, or for a
+    text that names a value the refusal does not carry: a slip in the data file must not
+    hide why nothing changed.
+    """
+    text = app.labels().get("refusals", {}).get(refused.code or "")
+    if text is None:
+        return str(refused)
+    try:
+        return _RefusalText().format(text, **refused.values)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        return str(refused)
 
 
 def _by() -> str:
@@ -56,7 +94,10 @@ def review_list() -> str:
 @pages.route("/a-verifier/premier")
 def review_first() -> BaseResponse:
     """The first item waiting (or the list, when nothing waits)."""
-    items = _waiting(request.args.get("raison"))
+    try:
+        items = _waiting(request.args.get("raison"))
+    except UsageError:
+        abort(404)
     if not items:
         return redirect(url_for("pages.review_list"))
     return redirect(url_for("pages.review_item", ident=items[0].id))
@@ -75,7 +116,6 @@ def _after(ident: int) -> BaseResponse:
 @pages.route("/a-verifier/<int:ident>")
 def review_item(ident: int) -> str:
     """One item: the PDF beside what was read, its evidence, the reasons, the decisions."""
-    from attest_pipeline.errors import NotFound
     from attest_pipeline.service.review import show_review
 
     ws = web_state().workspace
@@ -128,10 +168,17 @@ def review_resolve(ident: int) -> BaseResponse:
             note=form.get("note") or None,
         )
     except UsageError as refused:
-        flash(f"Non classé : {refused}", "error")
-        return redirect(url_for("pages.review_item", ident=ident))
+        return _refused(ident, "Non classé", refused)
     flash(f"Élément {ident} classé par {decision.by}.", "ok")
     return _after(ident)
+
+
+def _refused(ident: int, not_done: str, refused: UsageError) -> BaseResponse:
+    """Say why nothing changed, back on the item (on the list when it has no page)."""
+    flash(f"{not_done} : {refusal_text(refused)}", "error")
+    if isinstance(refused, NotFound) or refused.code == Refusal.NOT_IN_REVIEW:
+        return redirect(url_for("pages.review_list"))
+    return redirect(url_for("pages.review_item", ident=ident))
 
 
 def _rpps_of(text: str) -> str | None:
@@ -141,7 +188,11 @@ def _rpps_of(text: str) -> str | None:
         return None
     found = _RPPS.search(text)
     if found is None:
-        raise UsageError(f"« {text} » : choisissez un médecin de la liste (nom et RPPS)")
+        raise UsageError(
+            f"{text!r} names no physician: choose one of the list (name and RPPS)",
+            code=Refusal.NOT_A_PHYSICIAN,
+            text=text,
+        )
     return found.group(1)
 
 
@@ -150,15 +201,10 @@ def review_reject(ident: int) -> BaseResponse:
     """Close the item without filing, with the reason given."""
     from attest_pipeline.service.review import reject
 
-    why = request.form.get("raison", "").strip()
-    if not why:
-        flash("Indiquez pourquoi l'élément est rejeté.", "error")
-        return redirect(url_for("pages.review_item", ident=ident))
     try:
-        reject(web_state().workspace, ident, by=_by(), why=why)
+        reject(web_state().workspace, ident, by=_by(), why=request.form.get("raison", ""))
     except UsageError as refused:
-        flash(f"Non rejeté : {refused}", "error")
-        return redirect(url_for("pages.review_item", ident=ident))
+        return _refused(ident, "Non rejeté", refused)
     flash(f"Élément {ident} rejeté.", "ok")
     return _after(ident)
 
@@ -171,9 +217,8 @@ def review_reopen(ident: int) -> BaseResponse:
     try:
         reopen(web_state().workspace, ident, by=_by(), why=request.form.get("raison") or None)
     except UsageError as refused:
-        flash(f"Non rouvert : {refused}", "error")
-    else:
-        flash(f"Élément {ident} rouvert : il attend de nouveau une vérification.", "ok")
+        return _refused(ident, "Non rouvert", refused)
+    flash(f"Élément {ident} rouvert : il attend de nouveau une vérification.", "ok")
     return redirect(url_for("pages.review_item", ident=ident))
 
 
@@ -181,6 +226,12 @@ def review_reopen(ident: int) -> BaseResponse:
 
 #: The lists of the labellisation page.
 LABEL_TABS = (("pending", "En attente"), ("granted", "Accordées"), ("refused", "Refusées"))
+#: What the page says of a labellisation decision that was refused, by decision.
+LABEL_NOT_DONE = {
+    "accorder": "Labellisation non accordée",
+    "refuser": "Labellisation non refusée",
+    "rouvrir": "Labellisation non rouverte",
+}
 
 
 @pages.route("/labellisations")
@@ -216,6 +267,8 @@ def label_decide(ident: int, decision: str) -> BaseResponse:
     """Grant, refuse (with a reason) or reopen one labellisation."""
     from attest_pipeline.service.labels import grant, refuse, reopen_label
 
+    if decision not in LABEL_NOT_DONE:
+        abort(404)
     ws = web_state().workspace
     note = request.form.get("note", "").strip() or None
     try:
@@ -223,16 +276,11 @@ def label_decide(ident: int, decision: str) -> BaseResponse:
             grant(ws, ident, by=_by(), note=note)
             flash(f"Labellisation {ident} accordée.", "ok")
         elif decision == "refuser":
-            if not note:
-                flash("Indiquez pourquoi la labellisation est refusée.", "error")
-                return redirect(url_for("pages.labels"))
-            refuse(ws, ident, by=_by(), why=note)
+            refuse(ws, ident, by=_by(), why=note or "")
             flash(f"Labellisation {ident} refusée.", "ok")
-        elif decision == "rouvrir":
+        else:
             reopen_label(ws, ident, by=_by(), why=note)
             flash(f"Labellisation {ident} rouverte : elle attend de nouveau le CNP.", "ok")
-        else:
-            abort(404)
     except UsageError as refused:
-        flash(f"Refusé : {refused}", "error")
+        flash(f"{LABEL_NOT_DONE[decision]} : {refusal_text(refused)}", "error")
     return redirect(url_for("pages.labels", statut=request.form.get("statut", "pending")))
