@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pdfplumber
@@ -8,6 +9,7 @@ import pytest
 
 from attest_pipeline.models import Found
 from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.text import dates
 from attest_pipeline.text.dates import (
     DateSpan,
     academic_year,
@@ -646,3 +648,47 @@ def test_a_bare_english_range_in_a_field_is_one_period(field: str, start: date, 
     text = pdf_text(f"Certificate of attendance\n{field}\nParis, 09/07/2026")
     span = find_period(text)
     assert span is not None and (span.start, span.end) == (start, end)
+
+
+TIMES_AND_DATES = [
+    "de 9h00 a 17h30 le 12 mars 2025, 14:30 puis 10:12:33",
+    "du 3 au 4/05/2025 ; 2025-03-04 ; 12 h30 ; 12h ; 7 h9 ; 12/03",
+    "lundi 1er juin 2026 a 9 h, le 2 ; 20251 2025 12025 ; 31/12/24",
+    "June 29 - July 3, 2026 ; 3:5 ; 99:99 ; 1:23:45:67",
+    "",
+]
+
+
+class _TimeThenItem:
+    """A time's regex tried first, then the date item's: what the one regex stands for."""
+
+    time = re.compile(f"(?P<time>{dates._TIME})")
+    item = re.compile(dates._ITEM_AT)
+
+    def match(self, text: str, pos: int) -> re.Match[str] | None:
+        return self.time.match(text, pos) or self.item.match(text, pos)
+
+
+@pytest.mark.parametrize("text", TIMES_AND_DATES)
+def test_date_items_skip_times_as_two_separate_matches_would(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = dates._items(text)
+    monkeypatch.setattr(dates, "_TIME_OR_ITEM_AT", _TimeThenItem())
+    assert found == dates._items(text)
+    assert found or not text
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("le 12 mars 2025 et le 14 mars 2025", 2025),
+        ("2025 et 2026", None),
+        ("12025 20251 2025", 2025),  # a longer run of digits is no year
+        ("1999 2025", 2025),  # the last century does not count
+        ("2025-03-04", 2025),
+        ("aucune annee", None),
+    ],
+)
+def test_the_context_year_is_the_only_year_of_this_century(text: str, year: int | None) -> None:
+    assert dates._context_year(text) == year

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from attest_pipeline.text import fold as fold_module
 from attest_pipeline.text.fold import PLAIN, fold, normalise, plain_words
 
 # ------------------------------------------------------------------------------- fold
@@ -108,3 +109,35 @@ def test_fold_and_plain_words_agree_on_french_letters() -> None:
     assert fold(letters.upper()).text == expected
     assert plain_words(letters) == expected
     assert plain_words(letters.upper(), keep_case=True) == expected.upper()
+
+
+def _sample_characters() -> list[str]:
+    """Every character of the first blocks (Latin, Greek, punctuation), a sample beyond."""
+    codes = [*range(0x80, 0x3000), *range(0x3000, 0x110000, 97)]
+    return [chr(c) for c in codes if not 0xD800 <= c < 0xE000]
+
+
+def test_folding_replaces_what_translating_the_whole_text_would() -> None:
+    # Only the characters outside ASCII are replaced, the rest lower-cased: each alone
+    # among ASCII letters and a backtick, then all together, as str.translate folds them.
+    characters = _sample_characters()
+    for char in characters:
+        text = f"A`b{char}Zé x"
+        assert fold_module._fold_text(text) == text.translate(fold_module._FOLD_TABLE), hex(
+            ord(char)
+        )
+    text = "A`".join(characters)
+    assert fold_module._fold_text(text) == text.translate(fold_module._FOLD_TABLE)
+
+
+def test_plain_words_replace_what_translating_the_whole_text_would() -> None:
+    def translated(text: str) -> str:
+        data = text.translate(fold_module._PLAIN_TABLE).encode("ascii", "ignore")
+        return " ".join(data.translate(fold_module._LOWER).decode("ascii").split())
+
+    characters = _sample_characters()
+    for char in characters:
+        text = f"A`b{char}Zé x"
+        assert plain_words(text) == translated(text), hex(ord(char))
+    text = "A`".join(characters)
+    assert plain_words(text) == translated(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -100,3 +101,39 @@ def test_the_engines_shared_rules_are_read_and_checked() -> None:
     assert {"andpc", "andpc_action", "university"} <= set(rules.signatures)
     assert rules.exclusions["invoice"].minimum == 2 and rules.exclusions["invoice"].unless is None
     assert "rpps" in rules.label_words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "attestation de presence",
+        "le docteur a bien participe a la formation",
+        "je certifie que",
+        "programme de la formation, tarifs",
+        "this is to certify that dr x has attended",
+        "",
+    ],
+)
+def test_a_text_speaks_as_an_attestation_by_any_of_the_wordings(text: str) -> None:
+    rules = issuers.common_rules()
+    joined = re.compile("|".join(f"(?:{p.pattern})" for p in rules.wording), re.MULTILINE)
+    assert rules.worded(text) is (joined.search(text) is not None)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("university", "le diplome inter-universitaire d'universite de la faculte"),
+        ("university", "faculte de medecine, attestation de reussite au diu"),
+        ("andpc", "action de dpc n° 1 enregistree aupres de l'andpc, odpc 1234"),
+        ("andpc", "rien de tel ici"),
+        ("congress", "les journees nationales du congres"),
+    ],
+)
+def test_a_signature_is_found_where_one_regex_of_its_patterns_would(name: str, text: str) -> None:
+    # The leftmost match, and at one place the pattern listed first (here the shorter).
+    rules = issuers.common_rules()
+    patterns = rules.signatures[name]
+    joined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.MULTILINE)
+    found, expected = rules.signature(name, text), joined.search(text)
+    assert (found and found.span()) == (expected and expected.span())

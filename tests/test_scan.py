@@ -128,6 +128,88 @@ def test_gated_answers_exactly_as_the_regex_on_random_patterns_and_texts() -> No
     assert checked > 5000
 
 
+#: Pieces opening patterns whose needed string may stand far from the match's start.
+LEADS = [
+    r"(?:n°|no\.?|numero)?\s*(?:de l'|d')?", r"(?:\bn[°o]\.?\s*)?", r"[^\n]{0,20}", r"\s+",
+    r"(?<![\w'])", r"^", r"^[ \t]*", r"^\s*", r"(?:le )?\s*",
+]  # fmt: skip
+#: What may stand between such a piece and the word (never more whitespace: two runs of it
+#: side by side make the regex itself crawl over wide runs).
+BEFORE_WORDS = ["", r"(?:[a-z]+ ){0,2}", r"(?:le )?", r"(?<![\w'])"]
+LEAD_WORDS = ["action", "programme", "titre", "intitule"]
+
+
+def lead_texts(rng: random.Random) -> list[str]:
+    """Texts of those words, with whitespace runs of every width up to beyond the probes."""
+    words = [*LEAD_WORDS, "n°", "no.", "de", "l'", "d'", "12", ":", "le", "x"]
+    texts = []
+    for width in (1, 2, 5, 12, 20, 40, 70, 90):
+        for _ in range(4):
+            parts = []
+            for _ in range(rng.randint(5, 40)):
+                parts.append(rng.choice(words))
+                parts.append(rng.choice([" ", " ", "\n", "\t", " " * rng.randint(1, width)]))
+            texts.append("".join(parts))
+    return texts
+
+
+def test_patterns_with_a_lead_answer_exactly_as_their_regex() -> None:
+    # Matches far from their needed strings are found by a probe (a span of starts at
+    # once), those opening a line at line starts only: each must agree with the regex.
+    rng = random.Random(20261202)
+    texts = lead_texts(rng)
+    probed = lined = 0
+    for _ in range(150):
+        pattern = rng.choice(LEADS) + rng.choice(BEFORE_WORDS)
+        pattern += rf"\b{rng.choice(LEAD_WORDS)}\b" + rng.choice(["", r"\s*:?\s*\d+", r"[^\n]*"])
+        if rng.random() < 0.2:
+            pattern += "|" + rng.choice(LEADS) + rf"\b{rng.choice(LEAD_WORDS)}\b"
+        regex = re.compile(pattern, re.MULTILINE)
+        scanner = Gated(pattern, re.MULTILINE)
+        for text in texts:
+            text = "".join(["", text])  # a text of its own, with a memo of its own
+            assert spans(scanner.finditer(text)) == spans(regex.finditer(text)), pattern
+            found, expected = scanner.search(text), regex.search(text)
+            assert (found and found.span()) == (expected and expected.span()), pattern
+            pos, end = len(text) // 5, len(text) - len(text) // 5
+            assert spans(scanner.finditer(text, pos, end)) == spans(regex.finditer(text, pos, end))
+            found, expected = scanner.search(text, pos, end), regex.search(text, pos, end)
+            assert (found and found.span()) == (expected and expected.span()), pattern
+        probed += any(scanner._probes.values())
+        lined += scanner._lines
+    assert probed > 20 and lined > 20  # both ways were taken
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "opens"),
+    [
+        (r"^[ \t]*(?P<label>titre|intitule)(?!\w)", re.MULTILINE, True),
+        (r"^(?:a|b)c", re.MULTILINE, True),
+        (r"^[|]a", re.MULTILINE, True),
+        (r"^[]|]a", re.MULTILINE, True),
+        (r"^[^]|]a", re.MULTILINE, True),
+        (r"^\|a", re.MULTILINE, True),
+        (r"^a|b", re.MULTILINE, False),  # the second alternative opens anywhere
+        (r"^a\\|b", re.MULTILINE, False),
+        (r"^(a)|(b)", re.MULTILINE, False),
+        (r"^a", 0, False),  # the start of the text only: not read
+        (r"^a # a comment | b", re.MULTILINE | re.VERBOSE, False),
+        (r"a^", re.MULTILINE, False),
+    ],
+)
+def test_a_pattern_opening_lines_is_told(pattern: str, flags: int, opens: bool) -> None:
+    assert scan._opens_lines(pattern, flags) is opens
+
+
+def test_a_pattern_referring_to_its_groups_by_number_has_no_probe() -> None:
+    for pattern in (r"(\w+)\s+\1action", r"(a)?(?(1)b|c)\s*action"):
+        scanner = Gated(pattern)
+        text = "".join(["aa aaaction ", " " * 30, "b action cc cc action"])
+        assert scanner.probe(16) is None
+        assert spans(scanner.finditer(text)) == spans(re.finditer(pattern, text))
+    assert Gated(r"(\w+)\s*action").probe(16) is not None
+
+
 def pdf_text(page: str) -> str:
     with pdfplumber.open(io.BytesIO(make_pdf([page]))) as pdf:
         return pdf.pages[0].extract_text() or ""

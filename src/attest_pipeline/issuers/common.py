@@ -51,12 +51,33 @@ class CommonRules:
     """The compiled form of ``common.toml`` (see the comments of that file)."""
 
     negations: Gated
-    signatures: Mapping[str, Gated]
+    signatures: Mapping[str, tuple[Gated, ...]]
     exclusions: Mapping[str, Exclusion]
-    wording: Gated
+    wording: tuple[Gated, ...]
     label_words: tuple[str, ...]
     opening: Gated
     speaks: Gated
+
+    def worded(self, text: str) -> bool:
+        """Say whether ``text`` (folded) speaks as an attestation: one wording is in it.
+
+        Each wording is its own regex: together in one, the words they need are too many
+        for its gate, which then searches most of every text.
+        """
+        return any(pattern.search(text) is not None for pattern in self.wording)
+
+    def signature(self, name: str, text: str) -> re.Match[str] | None:
+        """Return the first match of family ``name``'s signature in ``text`` (folded).
+
+        As one regex of its patterns would match: the leftmost, and at one place the
+        pattern listed first. Each pattern has its own gate, as the wordings do.
+        """
+        best: re.Match[str] | None = None
+        for pattern in self.signatures[name]:
+            match = pattern.search(text)
+            if match is not None and (best is None or match.start() < best.start()):
+                best = match
+        return best
 
 
 @cache
@@ -71,12 +92,16 @@ def common_rules() -> CommonRules:
     split = root.table("split", ("opening", "speaks"))
     return CommonRules(
         negations=compile_folded(root.table("negations", ("patterns",)).texts("patterns")),
-        signatures={name: compile_folded(signatures.texts(name)) for name in signatures},
+        signatures={
+            name: tuple(compile_folded([p]) for p in signatures.texts(name)) for name in signatures
+        },
         exclusions={
             name: _exclusion(exclusions.table(name, ("min", "patterns", "unless")))
             for name in exclusions
         },
-        wording=compile_folded(root.table("wording", ("patterns",)).texts("patterns")),
+        wording=tuple(
+            compile_folded([p]) for p in root.table("wording", ("patterns",)).texts("patterns")
+        ),
         label_words=root.table("labels", ("words",)).texts("words"),
         opening=compile_folded(split.texts("opening")),
         speaks=compile_folded(split.texts("speaks")),

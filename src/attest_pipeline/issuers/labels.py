@@ -45,12 +45,16 @@ def line_span(text: str, position: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
+_QUOTES = re.compile(r"[«»“”]")
+
+
 def tidy(value: str) -> str:
     """Return a value read over several lines as one line, without quotes or end punctuation.
 
     Typographic quotes around a name (``le DU « Soins palliatifs »``) are dropped.
     """
-    value = re.sub(r"\s+", " ", re.sub(r"[«»“”]", " ", value)).strip()
+    # Split and joined: each run of whitespace (\s, the same characters) to one space.
+    value = " ".join(_QUOTES.sub(" ", value).split())
     return value.strip(" \"':;,.-–").strip()
 
 

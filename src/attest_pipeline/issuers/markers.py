@@ -163,7 +163,7 @@ class _Window:
             # "non éligible au DPC" must not count as a DPC marker: blank it, same length.
             searched = rules.negations.sub(lambda m: " " * len(m.group()), searched)
         self.searched = searched
-        self.worded = rules.wording.search(searched) is not None
+        self.worded = rules.worded(searched)
         if self.worded:
             # The markers read it on one line, the exclusions and the fields by line.
             share_scan(folded.text, searched)
@@ -202,7 +202,7 @@ class _Window:
     def signature(self, name: str) -> str | None:
         """Return the text of family ``name``'s signature when present."""
         if name not in self._signatures:
-            match = common_rules().signatures[name].search(self.searched)
+            match = common_rules().signature(name, self.searched)
             self._signatures[name] = (
                 None if match is None else tidy(self.folded.excerpt(match.start(), match.end()))
             )

@@ -74,13 +74,13 @@ class Organisations:
         """
         if self.letterhead is None:
             return None
-        wording = common_rules().wording
+        rules = common_rules()
         start = 0
         for _ in range(_LETTERHEAD_LINES):
             end = folded.text.find("\n", start)
             end = len(folded.text) if end < 0 else end
             line = folded.text[start:end]
-            if len(line) <= 80 and self.letterhead.search(line) and not wording.search(line):
+            if len(line) <= 80 and self.letterhead.search(line) and not rules.worded(line):
                 value = tidy(self._REGISTRATION.sub("", folded.excerpt(start, end)))
                 if has_letters(value, 2):
                     return Found(value, excerpt(folded, start, end))

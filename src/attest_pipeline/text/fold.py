@@ -104,6 +104,30 @@ class Folded:
         return self.original[first:last]
 
 
+#: A character outside ASCII.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_text(text: str) -> str:
+    """Return ``text.translate(_FOLD_TABLE)``, made faster for a text mostly in ASCII.
+
+    ``str.translate`` looks every character up once a text holds one outside ASCII: each
+    of those is replaced instead, then the text lower-cased (an ASCII character's fold,
+    but for the backtick, an apostrophe). Only when lower-casing leaves each replacement
+    as it is, and each replacement folds to itself.
+    """
+    folds = [(char, _FOLD_TABLE[ord(char)]) for char in set(_NON_ASCII.findall(text))]
+    for _, folded in folds:
+        if folded.lower() != folded or (
+            not folded.isascii() and folded != _IRREGULAR and _FOLD_TABLE[ord(folded)] != folded
+        ):
+            return text.translate(_FOLD_TABLE)
+    for char, folded in folds:
+        text = text.replace(char, folded)
+    text = text.lower()
+    return text.replace("`", "'") if "`" in text else text
+
+
 @lru_cache(maxsize=32)
 def fold(text: str) -> Folded:
     """Fold ``text`` for case- and accent-insensitive searching (cached: call it freely).
@@ -114,7 +138,7 @@ def fold(text: str) -> Folded:
     """
     if text.isascii():
         return Folded(text, text.lower())
-    folded = text.translate(_FOLD_TABLE)
+    folded = _fold_text(text)
     if _IRREGULAR not in folded:
         return Folded(text, folded)
     parts: list[str] = []
@@ -131,11 +155,13 @@ def fold(text: str) -> Folded:
 _TOKEN_SEPARATORS = re.compile(r"[\s\-'.]+")
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Casefold, strip accents, turn hyphens, apostrophes and dots into spaces, collapse spaces.
 
     ``"Jean-Pierre d’ALMEIDA"`` gives ``"jean pierre d almeida"``; other punctuation is
-    kept (``"N°"`` gives ``"n°"``).
+    kept (``"N°"`` gives ``"n°"``). Cached: the words of names and labels come again and
+    again, and each would otherwise push a document's own text out of :func:`fold`'s cache.
     """
     return _TOKEN_SEPARATORS.sub(" ", fold(text).text).strip()
 
@@ -177,6 +203,10 @@ def plain_words(text: str, *, keep_case: bool = False) -> str:
     outside ASCII.
     """
     if not text.isascii():
-        text = text.translate(_PLAIN_TABLE)
+        # Each character outside ASCII replaced by its plain form (ASCII): faster than
+        # str.translate, which looks every character up. The ASCII ones keep theirs, bar
+        # the backtick (an apostrophe): both separate words alike.
+        for char in set(_NON_ASCII.findall(text)):
+            text = text.replace(char, _PLAIN_TABLE[ord(char)])
     data = text.encode("ascii", "ignore").translate(_CASED if keep_case else _LOWER)
     return " ".join(data.decode("ascii").split())

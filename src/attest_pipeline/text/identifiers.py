@@ -100,6 +100,8 @@ _GAP_WORDS = re.compile(
 )
 _GAP_MAX = 40
 
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[a-z]")
 #: Digit groups separated by single spaces, dots or dashes; OCR letters allowed inside.
 _DIGIT_RUN = re.compile(r"\d[\doil|]*(?:[ .\-][\doil|]*\d[\doil|]*)*")
 
@@ -109,11 +111,11 @@ def _numbers_after(folded: Folded, label: Gated) -> Iterator[_Number]:
     text = folded.text
     for match in label.finditer(text):
         window = text[match.end() : match.end() + _GAP_MAX + 1]
-        digit = re.search(r"\d", window)
+        digit = _DIGIT.search(window)
         if digit is None:
             continue
         gap = window[: digit.start()]
-        if gap.count("\n") > 1 or re.search(r"[a-z]", _GAP_WORDS.sub(" ", gap)):
+        if gap.count("\n") > 1 or _LETTER.search(_GAP_WORDS.sub(" ", gap)):
             continue
         run = _DIGIT_RUN.match(text, match.end() + digit.start())
         if run is not None:

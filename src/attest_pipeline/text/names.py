@@ -128,8 +128,13 @@ CAPITALISED = (WordKind.UPPER, WordKind.CAP)
 _ELISION = re.compile(r"^[a-zA-Z]['\u2019\u02bc]")
 
 
+@lru_cache(maxsize=4096)
 def word_kind(token: str) -> WordKind:
-    """Say what ``token``, one word of a name as written, is (see :class:`WordKind`)."""
+    """Say what ``token``, one word of a name as written, is (see :class:`WordKind`).
+
+    Cached, as :func:`~attest_pipeline.text.fold.normalise` is: a name's words are read
+    again and again, in one text and from one text to the next.
+    """
     word = normalise(token)
     letters = [c for c in token if c.isalpha()]
     if not word or not letters:

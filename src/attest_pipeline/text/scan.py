@@ -9,7 +9,10 @@ contain one (``andpc`` for ``\bandpc\b``; ``andpc``, ``odpc`` for ``\b(?:andpc|o
 and runs the regex only when one of them is in the text, a plain substring test. When the
 string stands at most a few hundred characters after the start of a match, the search
 also starts just before the first occurrence of those strings rather than at the start of
-the text.
+the text. When it stands at most a few characters after, the regex is only tried at the
+starts that could reach each occurrence of the strings (only at a line's start, for a
+pattern opening with ``^``); at most 64 after, a probe tries such a span of starts in one
+call (:meth:`Gated.probe`) instead of a search through the rest of the text.
 
 A document's text is searched by a hundred patterns or more, each asking for its strings:
 once a text has been asked for a dozen strings one by one, one pass of an Aho-Corasick
@@ -65,6 +68,11 @@ _MAX_STRINGS = 12
 #: everywhere, and trying the regex at each of them is slower than searching).
 _SHORT_LEAD = 12
 _RARE = 3
+#: A match starting at most this far before its needed string, beyond ``_SHORT_LEAD``, is
+#: looked for only near each occurrence of the string too, by a probe trying every start
+#: of a span in one call (:meth:`Gated.probe`): a search through the rest of the text costs
+#: more. The probes' spans, the shortest at least the lead serving.
+_PROBE_SPANS = (16, 32, 64)
 #: Beyond this many characters, a width counts as unbounded.
 _MAX_WIDTH = 2000
 
@@ -338,7 +346,7 @@ def _needed(pattern: str, flags: int) -> tuple[tuple[str, ...], _Lead] | None:
             if parsed.state.flags & re.IGNORECASE:
                 return None
             needed = _required(parsed.data)
-        except (re.error, TypeError, ValueError, AttributeError):  # unknown internals
+        except (re.error, TypeError, ValueError, AttributeError, IndexError):  # unknown internals
             return None
         finally:
             # Keys are the ids of this parse's objects: never valid for another one.
@@ -565,11 +573,11 @@ class _Memo:
             if twin is not None and twin.spaces is not None:
                 self.spaces = twin.spaces
             else:
-                self.spaces = max((len(run) for run in _SPACE_RUNS.findall(self.text)), default=1)
+                self.spaces = max(map(len, _SPACE_RUNS.findall(self.text)), default=1)
         return self.spaces
 
 
-_SPACE_RUNS = re.compile(r"\s{2,}")
+_SPACE_RUNS = re.compile(r"\s\s+")
 
 #: The memos of the last few texts searched: the patterns of all the plugins look for the
 #: same words of the same document.
@@ -637,7 +645,9 @@ class Gated:
     and ``fullmatch`` (at one position) are passed through.
     """
 
-    __slots__ = ("_bound", "_literals", "_rare", "_read", "_regex", "flags", "pattern")
+    __slots__ = (
+        "_bound", "_lines", "_literals", "_probes", "_rare", "_read", "_regex", "flags", "pattern"
+    )  # fmt: skip
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         # Nothing is parsed or compiled here: a module's patterns are built at import,
@@ -650,6 +660,8 @@ class Gated:
         self._literals: tuple[str, ...] | None = None
         self._bound: _Lead = None
         self._rare = False
+        self._lines = False
+        self._probes: dict[int, re.Pattern[str] | None] = {}
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -658,6 +670,31 @@ class Gated:
             self._regex = re.compile(self.pattern, self.flags)
         return self._regex
 
+    def probe(self, span: int) -> re.Pattern[str] | None:
+        """The regex trying ``span + 1`` starts at once; ``None`` when it cannot be built.
+
+        ``probe.match(text, start, end)`` tries the pattern at ``start``, ``start + 1``...
+        up to ``start + span``, in that order, as so many ``match`` calls would, in one
+        call: its group 1 is the first match found (compiled on first use). A pattern that
+        refers to a group by its number, or sets global flags inside itself, has none: a
+        group before its own would break it.
+        """
+        if span in self._probes:
+            return self._probes[span]
+        regex = self.regex
+        probe = None
+        if _NUMBERED.search(self.pattern) is None:
+            # A comment ending a verbose pattern would swallow the closing parenthesis.
+            close = "\n)" if regex.flags & re.VERBOSE else ")"
+            try:
+                probe = re.compile(f"(?s:.{{0,{span}}}?)({self.pattern}{close}", self.flags)
+            except re.error:  # global flags inside the pattern
+                probe = None
+            if probe is not None and probe.groups != regex.groups + 1:
+                probe = None
+        self._probes[span] = probe
+        return probe
+
     def _gate(self) -> None:
         needed = _read_gate(self.pattern, self.flags)
         if needed is None:
@@ -665,6 +702,7 @@ class Gated:
         else:
             self._literals, self._bound = needed
             self._rare = all(len(literal) >= _RARE for literal in self._literals)
+            self._lines = _opens_lines(self.pattern, self.flags)
             _INDEX.add(self._literals)
         self._read = True
 
@@ -696,11 +734,12 @@ class Gated:
     def _first(self, memo: _Memo, start: int, end: int) -> int:
         """Return where the first needed string occurs in ``text[start:end]``, or -1."""
         best = -1
-        known = memo.first
+        known, covered = memo.first, memo.covered
         for literal in self._literals or ():
             found = known.get(literal)
             if found is None:
-                found = memo.position(literal)
+                # A string indexed and not found by the scan is absent (as position says).
+                found = -1 if literal in covered else memo.position(literal)
             if found < 0:
                 continue
             if found < start or found + len(literal) > end:
@@ -730,43 +769,56 @@ class Gated:
             self._gate()
         return self._literals is None or self._first(_memo(text), 0, len(text)) >= 0
 
-    def _occurrences(self, memo: _Memo, start: int, end: int) -> Iterator[int]:
-        """Yield, in order, where the needed strings occur in ``text[start:end]``."""
-        nexts: dict[str, int] = {}
-        text, known = memo.text, memo.first
+    def _occurrences(self, memo: _Memo, start: int, end: int) -> list[int]:
+        """Return, in order, where the needed strings occur in ``text[start:end]``.
+
+        A place where two of them occur is there twice. All at once: walking the strings
+        in step, one occurrence at a time, costs more than finding every one.
+        """
+        places: list[int] = []
+        text, known, covered = memo.text, memo.first, memo.covered
         for literal in self._literals or ():
             found = known.get(literal)
             if found is None:
-                found = memo.position(literal)
+                found = -1 if literal in covered else memo.position(literal)
             if found >= 0 and (found < start or found + len(literal) > end):
                 found = text.find(literal, start, end)
-            if found >= 0:
-                nexts[literal] = found
-        while nexts:
-            position = min(nexts.values())
-            yield position
-            for literal, found in list(nexts.items()):
-                if found == position:
-                    following = text.find(literal, position + 1, end)
-                    if following < 0:
-                        del nexts[literal]
-                    else:
-                        nexts[literal] = following
+            while found >= 0:
+                places.append(found)
+                found = text.find(literal, found + 1, end)
+        places.sort()
+        return places
 
-    def _starts(self, memo: _Memo, pos: int, end: int, lead: int) -> Iterator[re.Match[str]]:
-        """Yield the matches of a pattern with a short lead, tried only near its strings.
+    def _starts(
+        self, memo: _Memo, pos: int, end: int, lead: int, near: tuple[int, re.Pattern[str]] | None
+    ) -> Iterator[re.Match[str]]:
+        """Yield the matches of a pattern with a bounded lead, tried only near its strings.
 
         A match holding a needed string at ``q`` starts between ``q - lead`` and ``q``:
-        those positions are tried in increasing order, each once.
+        those positions are tried in increasing order, each once, one by one or, with
+        ``near`` (a span at least ``lead`` and its :meth:`probe`), a span at a time.
         """
         text = memo.text
         match_at = self.regex.match
-        tried = pos - 1
+        tried = pos - 1  # no match starts in [pos, tried] but those yielded
         for found in self._occurrences(memo, pos, end):
             if found <= tried:
                 continue
-            for start in range(max(found - lead, tried + 1), found + 1):
-                match = match_at(text, start, end)
+            start = max(found - lead, tried + 1)
+            if near is not None:
+                # The span tried reaches found or beyond: a match found there starts
+                # where no earlier one can, and none found rules the whole span out.
+                hit = near[1].match(text, start, end)
+                if hit is None:
+                    tried = start + near[0]
+                    continue
+                match = match_at(text, hit.start(1), end)
+                assert match is not None  # the probe matched the pattern there
+                yield match
+                tried = match.end() - 1
+                continue
+            for at in self._tried(text, start, found):
+                match = match_at(text, at, end)
                 if match is not None:
                     yield match
                     tried = match.end() - 1
@@ -788,16 +840,53 @@ class Gated:
         lead = self._lead(memo)
         if lead is None:
             return self.regex.search(text, pos, end)
+        near = self._near(lead)
+        if near is not None:
+            # Most often the match holds the first string found: tried at once, before
+            # going through the other places of the strings.
+            start = max(pos, first - lead)
+            hit = near[1].match(text, start, end)
+            if hit is not None:
+                return self.regex.match(text, hit.start(1), end)
+            return next(self._starts(memo, start + near[0] + 1, end, lead, near), None)
         if lead <= _SHORT_LEAD and self._rare:
             # Most often the match holds the first string found: tried at once, before
             # going through the other places of the strings.
             match_at = self.regex.match
-            for start in range(max(pos, first - lead), first + 1):
+            for start in self._tried(text, max(pos, first - lead), first):
                 match = match_at(text, start, end)
                 if match is not None:
                     return match
-            return next(self._starts(memo, first + 1, end, lead), None)
+            return next(self._starts(memo, first + 1, end, lead, None), None)
         return self.regex.search(text, max(pos, first - lead), end)
+
+    def _tried(self, text: str, start: int, stop: int) -> Iterable[int]:
+        """The positions from ``start`` to ``stop`` where a match may start, in order.
+
+        A pattern opening with ``^`` (multiline) matches only at the start of a line.
+        """
+        if not self._lines:
+            return range(start, stop + 1)
+        starts = []
+        if start == 0:
+            starts.append(0)
+            start = 1
+        # A line starts after each line break at start - 1 ... stop - 1.
+        found = text.find("\n", start - 1, stop)
+        while found >= 0:
+            starts.append(found + 1)
+            found = text.find("\n", found + 1, stop)
+        return starts
+
+    def _near(self, lead: int) -> tuple[int, re.Pattern[str]] | None:
+        """A span and its probe, when a match is best looked for near the strings."""
+        if lead <= _SHORT_LEAD or not self._rare:
+            return None
+        for span in _PROBE_SPANS:
+            if lead <= span:
+                probe = self.probe(span)
+                return None if probe is None else (span, probe)
+        return None
 
     def finditer(
         self, text: str, pos: int = 0, endpos: int | None = None
@@ -816,8 +905,8 @@ class Gated:
         lead = self._lead(memo)
         if lead is None:
             yield from self.regex.finditer(text, pos, end)
-        elif lead <= _SHORT_LEAD and self._rare:
-            yield from self._starts(memo, pos, end, lead)
+        elif (near := self._near(lead)) is not None or (lead <= _SHORT_LEAD and self._rare):
+            yield from self._starts(memo, pos, end, lead, near)
         else:
             while first >= 0:
                 match = self.regex.search(text, max(pos, first - lead), end)
@@ -922,6 +1011,49 @@ class Gates:
         found.update(index for index in plan.others if patterns[index].possible(text))
         return sorted(found)
 
+
+def _opens_lines(pattern: str, flags: int) -> bool:
+    """Say whether every match of ``pattern`` starts a line: ``^`` opens it, multiline.
+
+    ``^`` must not open only the first of the pattern's alternatives (``^a|b``): a bar
+    outside any group or set says so. A verbose pattern is not read (a comment may hold
+    anything).
+    """
+    if not flags & re.MULTILINE or flags & re.VERBOSE or not pattern.startswith("^"):
+        return False
+    depth = 0
+    in_set = False
+    index = 1
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_set:
+            in_set = char != "]"
+        elif char == "[":
+            in_set = True
+            # A "]" first in a set ("[]a]", "[^]a]") is one of its characters.
+            index += 1
+            if pattern.startswith("^", index):
+                index += 1
+            if pattern.startswith("]", index):
+                index += 1
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+        index += 1
+    return True
+
+
+#: A reference to a group by its number (``\1``, ``(?(1)...)``): a probe's group before
+#: the pattern's own would change what it refers to. A doubled backslash before a digit,
+#: or a condition on a group's name, counts too: the pattern then simply has no probe.
+_NUMBERED = re.compile(r"\\[1-9]|\(\?\(")
 
 _DIGIT_RUN = re.compile(r"\d+")
 
