@@ -15,7 +15,7 @@ import pytest
 from attest_pipeline.inbox import (
     StateLock,
     StillWriting,
-    candidates,
+    candidate_names,
     claim,
     entry_kind,
     is_ignored,
@@ -60,11 +60,11 @@ def test_candidates_skip_junk_folders_and_links(tmp_path: Path) -> None:
     (tmp_path / "scanner" / "inner.pdf").write_bytes(b"%PDF-")
     (tmp_path / "link.pdf").symlink_to(tmp_path / "b.pdf")
     os.utime(tmp_path / "a.docx", (1, 1))
-    assert [p.name for p in candidates(tmp_path)] == ["a.docx", "b.pdf"]
+    assert candidate_names(tmp_path) == ["a.docx", "b.pdf"]
 
 
 def test_missing_inbox_has_no_candidates(tmp_path: Path) -> None:
-    assert candidates(tmp_path / "absent") == []
+    assert candidate_names(tmp_path / "absent") == []
 
 
 def test_claim_moves_the_file_and_only_once(tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_entries_that_are_not_regular_files_are_named_with_their_kind(tmp_path: 
             ("scanner", "folder"),
             ("sock.pdf", "socket"),
         ]
-        assert [p.name for p in candidates(tmp_path)] == ["a.pdf"]
+        assert candidate_names(tmp_path) == ["a.pdf"]
     finally:
         server.close()
     assert not_regular(tmp_path / "absent") == []

@@ -606,6 +606,19 @@ def test_attest_watch_collects_the_mail_too(server: Dovecot, workspace: Path) ->
     assert " file " in out and 'mail: from="Dr Jean-Pierre DUPONT' in out
 
 
+def test_a_message_of_links_alone_leaves_no_list_of_written_files(
+    server: Dovecot, workspace: Path
+) -> None:
+    # Filed to review by the collector itself: no run follows (the inbox stays empty), so
+    # nothing else would remove the list of the files it wrote.
+    deliver(server, message("Lien seul", body="Disponible : https://formation.example.fr/a/9"))
+    done = attest(workspace, "mail", "--once")
+    assert done.returncode == 0, done.stderr
+    assert "1 link only (review)" in done.stdout
+    assert [r["status"] for r in documents(workspace)] == ["review"]
+    assert list((workspace / "state" / "work").glob(".*.filing")) == []
+
+
 def test_attest_mail_without_accounts_says_so(tmp_path: Path, roster: Path) -> None:
     write_config(tmp_path, roster)
     done = attest(tmp_path, "mail", "--once")

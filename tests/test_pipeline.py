@@ -738,6 +738,21 @@ def test_an_incomplete_file_is_quarantined_once_unchanged_though_files_are_read_
     assert broken in files_under(tmp_path / "quarantine").values()
 
 
+def test_an_inbox_larger_than_the_look_ahead_is_filed_whole(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attest_pipeline.readiness as readiness
+
+    # Three files first looked at ahead of their turn at most: the others a claim later.
+    monkeypatch.setattr(readiness, "LOOK_AHEAD", 3)
+    monkeypatch.setattr(readiness, "CLAIMS_PER_SECOND", 0)
+    dropped = {drop(workspace, f"{n}.pdf", andpc(action=f"{12345600100 + n}")) for n in range(8)}
+    summary = pipeline(workspace).run()
+    assert summary.count(Status.FILE) == 8 and summary.writing == 0
+    assert set(files_under(workspace / "dossiers").values()) >= dropped
+    assert os.listdir(workspace / "inbox") == []
+
+
 def test_a_second_name_left_by_a_killed_run_is_removed_by_the_next(workspace: Path) -> None:
     work = workspace / "state" / "work"
     work.mkdir(parents=True)

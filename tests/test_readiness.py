@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from attest_pipeline import readiness
 from attest_pipeline.readiness import (
     FirstLook,
     QuietTracker,
@@ -125,6 +126,42 @@ def test_first_look_hands_over_an_incomplete_file_unchanged_for_unreadable_after
     assert unchanged_for(cut) >= 0.25
     look = FirstLook([cut], 0.0, 0.2)
     assert look.ready(cut) == signature(cut)
+
+
+def test_first_look_holds_only_the_files_ahead_of_the_one_handed_out(tmp_path: Path) -> None:
+    paths = [tmp_path / f"{n:02d}.pdf" for n in range(12)]
+    for n, path in enumerate(paths):
+        path.write_bytes(andpc_pdf(20 + n))
+    look = FirstLook(iter(paths), 0.0, 300.0, ahead=3)
+    assert len(look.seen) == 3
+    handed = []
+    for path in look.paths():
+        assert len(look.seen) <= 4  # the one handed out, and three ahead
+        assert look.ready(path) == signature(path)
+        handed.append(path)
+    assert handed == paths and look.seen == {} and look.writing == []
+
+
+def test_a_file_quiet_for_long_by_its_times_is_taken_without_waiting_on_a_local_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readiness, "COARSE_TIMES", 0.1)
+    old, changed = tmp_path / "old.pdf", tmp_path / "changed.pdf"
+    old.write_bytes(andpc_pdf(40))
+    changed.write_bytes(andpc_pdf(41))
+    time.sleep(0.35)  # unchanged for longer than the quiet period and the coarse times
+    slept: list[float] = []
+    trusted = FirstLook([old, changed], 0.2, 300.0, trust_times=True, sleep=slept.append)
+    assert trusted.waited_until <= time.monotonic()
+    with open(changed, "ab") as handle:
+        handle.write(b"% appended after the first look\n")
+    assert trusted.ready(old) == signature(old)
+    assert trusted.ready(changed) is None  # the second look still sees the change
+    assert slept == [] and trusted.writing == ["changed.pdf"]
+    # Times from another clock (a network share) are not trusted: the period is waited.
+    untrusted = FirstLook([old], 0.2, 300.0, sleep=slept.append)
+    assert untrusted.ready(old) == signature(old)
+    assert len(slept) == 1 and 0 < slept[0] <= 0.2
 
 
 def test_unchanged_for_follows_the_change_time_not_a_copied_modification_time(

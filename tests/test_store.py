@@ -55,7 +55,7 @@ def test_ledger_queries(tmp_path: Path) -> None:
         assert store.attestation_like(record(reference="99999999999")) is None
         assert store.attestation_like(record(end=date(2025, 3, 15))) is None
         assert store.filed_per_bloc("10005682603") == {1: 1}
-        assert store.physician_folder("10005682603") == "folder"
+        assert store.physician("10005682603")["folder"] == "folder"
 
 
 def test_reissue_without_reference_compares_family_and_title(tmp_path: Path) -> None:

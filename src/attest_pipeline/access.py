@@ -45,7 +45,12 @@ def _mode(path: Path) -> int:
 
 def file_mode(folder: Path) -> int:
     """The permissions of a file created in ``folder``: the folder's, without execute."""
-    return _mode(folder) & _FILE_BITS
+    return file_bits(os.stat(folder).st_mode)
+
+
+def file_bits(folder_mode: int) -> int:
+    """The permissions of a file created in a folder of mode ``folder_mode`` (``st_mode``)."""
+    return stat.S_IMODE(folder_mode) & _FILE_BITS
 
 
 def _missing(path: Path) -> list[Path]:

@@ -1,11 +1,16 @@
 """Filing: writing each decision to disk (dossiers, review, quarantine) and to the database.
 
-Every file is written durably (temporary file, fsync, rename, fsync of the folder), and the
-names of files and folders built from extracted text are sanitised: nothing read in a PDF can
-choose where a file is written. The new files and folders of a batch are synced together
-at its commit, in a few threads: ext4 and XFS join concurrent fsyncs into one journal
-commit, so that 150 of them cost about what 5 cost one after the other. (Started as each
-file is written, the threads would take the GIL from the filing at every system call.)
+Every file is written durably, and the names of files and folders built from extracted
+text are sanitised: nothing read in a PDF can choose where a file is written. A file that
+replaces another is written beside it, synced, then renamed onto it (temporary file,
+fsync, rename, fsync of the folder). A new file of the pipeline is created under its own
+name, listed first (:meth:`Filer.undo` removes it after a kill, no row naming it), and its
+data and folder are synced with the batch's other new files at its commit, in a few
+threads: ext4 and XFS join concurrent fsyncs into one journal commit, so that 150 of them
+cost about what 5 cost one after the other. (Started as each file is written, the threads
+would take the GIL from the filing at every system call. Each thread is given its share
+of the batch at once: a task for each file, four or five a document, each a future, a
+lock and a thread woken, cost the filing process more than the syncs' own calls.)
 
 Names are built to fit: file systems limit a name to :data:`NAME_MAX` bytes (not
 characters: an accented letter takes two, a CJK ideograph three or four), and a failed
@@ -15,6 +20,7 @@ write leaves nothing behind (no temporary file, no partial copy).
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import re
@@ -29,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from attest_pipeline.access import make_folder, open_new
+from attest_pipeline.access import file_bits, make_folder, open_new
 from attest_pipeline.config import Paths
 from attest_pipeline.jsontext import pretty
 from attest_pipeline.models import Physician, Problem, Record, Source, Status
@@ -89,19 +95,16 @@ def is_storage_full(error: BaseException) -> bool:
     return False
 
 
-def durable_write(
-    path: Path, data: bytes, folders: set[Path] | None = None, *, sync: bool = True
-) -> None:
+def durable_write(path: Path, data: bytes, folders: set[Path] | None = None) -> None:
     """Write ``data`` to ``path`` so that it is complete or absent after a crash.
 
     Missing folders are created like their parents, the file like its folder (see
     :mod:`~attest_pipeline.access`). The file's data is synced before the rename. The
     folders whose entries changed must be synced too for the new name to survive a crash:
     here, or, when ``folders`` is given, by the caller, once for a whole batch (see
-    :meth:`Filer.sync`). Without ``sync``, the data is not synced here: only for a new
-    name that nothing refers to until the caller has synced it (:meth:`Filer.sync`).
+    :meth:`Filer.sync`).
     """
-    with _replacing(path, folders, sync=sync) as handle:
+    with _replacing(path, folders) as handle:
         handle.write(data)
 
 
@@ -133,7 +136,6 @@ def _replacing(
     folders: set[Path] | None,
     *,
     temporary: Path | None = None,
-    sync: bool = True,
 ) -> Iterator[BinaryIO]:
     """A new file written beside ``target`` then renamed onto it: complete or absent."""
     touched = {target.parent}
@@ -143,9 +145,8 @@ def _replacing(
         # Created with its folder's file permissions (0600, or 0640 for a shared office).
         with os.fdopen(open_new(temporary, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
             yield handle
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
         # A full disk or an interruption must not leave a truncated file behind.
@@ -160,6 +161,28 @@ def _replacing(
 
 #: Bytes read at a time by :func:`durable_copy`.
 _COPY_CHUNK = 1 << 20
+#: Bytes read at a time by :func:`read_whole` beyond the size expected (below the size
+#: from which the allocator maps memory for each buffer).
+_READ_CHUNK = 1 << 16
+
+
+def read_whole(path: Path, size: int = 0) -> bytes:
+    """The bytes of the file ``path``, expected to be ``size`` long (or any length).
+
+    Read from a bare descriptor, in as few system calls as the size allows (open, a read of
+    the size expected, the read that finds the end, close): a Python file object costs
+    four more, and the filing reads every document once or twice.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        parts = []
+        want = size + 1 if size > 0 else _READ_CHUNK
+        while chunk := os.read(descriptor, want):
+            parts.append(chunk)
+            want = _READ_CHUNK
+    finally:
+        os.close(descriptor)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _open_no_follow(path: str, flags: int) -> int:
@@ -186,6 +209,19 @@ def _sync_file(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _sync_all(files: Sequence[Path], folders: Sequence[Path]) -> None:
+    """Sync every file and folder given, then raise the first error, if any failed."""
+    errors = []
+    for sync, paths in ((_sync_file, files), (sync_folder, folders)):
+        for path in paths:
+            try:
+                sync(path)
+            except OSError as error:
+                errors.append(error)
+    if errors:
+        raise errors[0]
 
 
 #: Threads that sync files and folders: fsync releases the GIL, and the file system
@@ -244,8 +280,18 @@ def archive_path(paths: Paths, sha256: str, name: str) -> Path:
 
 def _suffix(name: str) -> str:
     """The extension of a received file for the names we give it, ``bin`` without one."""
-    suffix = Path(name).suffix
+    return _safe_suffix(Path(name).suffix)
+
+
+@functools.lru_cache(maxsize=64)
+def _safe_suffix(suffix: str) -> str:
+    # Nearly every document has one of a few extensions (.pdf): made safe once each.
     return safe_component(suffix.lstrip("."), 8).lower() if suffix else "bin"
+
+
+def _stem(name: str) -> str:
+    """A received file's name without its extension, for the names of review and quarantine."""
+    return safe_component(Path(name).stem, 60)
 
 
 def page_label(pages: Sequence[int]) -> str:
@@ -301,6 +347,9 @@ class Filer:
         self.listed = False
         #: Whether the working folder is known to exist.
         self.work_ready = False
+        #: Folders known to exist since the last commit, with their mode and group (what a
+        #: file created inside gets): looked up once a batch, not once a file.
+        self.folders: dict[Path, tuple[int, int]] = {}
 
     def sync(self) -> None:
         """Make the files and names written since the last call durable (before the commit).
@@ -323,9 +372,14 @@ class Filer:
         files, self.unsynced_files = self.unsynced_files, []
         folders, self.unsynced = sorted(self.unsynced), set()
         pool = _sync_pool()
+        # Each thread its share, dealt in turn: the files of a document, and a folder's
+        # new files, end up in different threads.
+        shares = min(_SYNC_THREADS, len(files) + len(folders))
         return Syncs(
-            [pool.submit(_sync_file, path) for path in files]
-            + [pool.submit(sync_folder, folder) for folder in folders]
+            [
+                pool.submit(_sync_all, files[i::shares], folders[i::shares])
+                for i in range(shares)
+            ]
         )
 
     def mark(self) -> int:
@@ -335,6 +389,7 @@ class Filer:
     def committed(self) -> None:
         """The files created so far belong to committed rows: keep them."""
         self.created.clear()
+        self.folders.clear()  # a folder's permissions changed meanwhile apply from now on
         self._empty_listing()  # the rows name them now
 
     def discard(self, mark: int = 0) -> None:
@@ -344,6 +399,7 @@ class Filer:
             path.unlink(missing_ok=True)
         del self.created[mark:]
         self.unsynced_files = [p for p in self.unsynced_files if p not in removed]
+        self.folders.clear()
         if mark == 0:
             self._empty_listing()  # nothing listed is left to undo
 
@@ -425,20 +481,71 @@ class Filer:
         self.listing.write(self.claim.encode() + b" " + os.fsencode(path) + b"\n")
         self.listed = True
 
+    def _folder(self, folder: Path) -> tuple[int, int]:
+        """The mode and group of ``folder``, created (like its parents) if missing."""
+        known = self.folders.get(folder)
+        if known is None:
+            try:
+                info = os.stat(folder)
+            except FileNotFoundError:
+                info = None
+            if info is None or not stat.S_ISDIR(info.st_mode):
+                # Missing: made like its parents (a file in its place: refused there).
+                self.unsynced.update(made.parent for made in make_folder(folder))
+                info = os.stat(folder)
+            known = self.folders[folder] = (info.st_mode, info.st_gid)
+        return known
+
     def _put(self, path: Path, data: bytes | Path) -> None:
         """Write (or copy) one file durably, remembering it if it is new."""
         if self.claim is not None:
             self._put_listed(path)
-        new = not path.exists()
         if isinstance(data, Path):
+            new = not path.exists()
             durable_copy(data, path, self.unsynced)
+        elif self._create(path, data):
+            # Its data is synced with the batch's: until then no committed row names it.
+            self.unsynced.add(path.parent)
+            self.unsynced_files.append(path)
+            new = True
         else:
             # A file replaced must never be seen incomplete: synced before its rename.
-            durable_write(path, data, self.unsynced, sync=not new)
-            if new:
-                self.unsynced_files.append(path)
+            durable_write(path, data, self.unsynced)
+            new = False
         if new:
             self.created.append(path)
+
+    def _create(self, path: Path, data: bytes) -> bool:
+        """Write ``data`` into a new file ``path``; ``False``, writing nothing, if it exists.
+
+        Created with the permissions of its folder's files (see
+        :mod:`~attest_pipeline.access`); removed again if the write fails (a full disk).
+        """
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        mode = self._folder(path.parent)[0]
+        try:
+            descriptor = os.open(path, flags, 0o600)
+        except FileExistsError:
+            return False
+        except FileNotFoundError:
+            # Its folder removed since it was looked up (a person tidying the dossiers).
+            del self.folders[path.parent]
+            mode = self._folder(path.parent)[0]
+            try:
+                descriptor = os.open(path, flags, 0o600)
+            except FileExistsError:
+                return False
+        try:
+            os.fchmod(descriptor, file_bits(mode))
+            rest = memoryview(data)
+            while rest:
+                rest = rest[os.write(descriptor, rest) :]
+        except BaseException:
+            os.close(descriptor)
+            path.unlink(missing_ok=True)
+            raise
+        os.close(descriptor)
+        return True
 
     def _link(self, source: Path, target: Path) -> bool:
         """Give the claimed file ``source`` the new name ``target``; ``False`` if it may not.
@@ -459,21 +566,22 @@ class Filer:
             return False
         if self.claim is not None:
             self._put_listed(target)
-        created = make_folder(target.parent)
-        folder = os.stat(target.parent)
+        mode, gid = self._folder(target.parent)
         try:
             os.link(source, target, follow_symlinks=False)
         except OSError:  # another file system (EXDEV), no hard links there, taken meanwhile
             return False
         try:
-            if folder.st_mode & stat.S_ISGID and info.st_gid != folder.st_gid:
-                os.chown(target, -1, folder.st_gid, follow_symlinks=False)
-            os.chmod(target, stat.S_IMODE(folder.st_mode) & 0o640, follow_symlinks=False)
+            if mode & stat.S_ISGID and info.st_gid != gid:
+                os.chown(target, -1, gid, follow_symlinks=False)
+            # By name: the name just made is of the regular file looked at above, in a
+            # folder of this process alone (``follow_symlinks=False`` has no system call
+            # of its own on Linux: the C library spends three more on it).
+            os.chmod(target, file_bits(mode))
         except OSError:
             target.unlink(missing_ok=True)
             return False
         self.unsynced.add(target.parent)
-        self.unsynced.update(made.parent for made in created)
         self.unsynced_files.append(target)
         self.created.append(target)
         return True
@@ -629,13 +737,12 @@ class Filer:
         mail: Mapping[str, Any] | None = None,
     ) -> Path | None:
         """Write one record's PDF (its own pages' when ``parts`` has them) and sidecar."""
-        stem = safe_component(Path(name).stem, 60)
         short = record.sha256[:8]
         if record.status is Status.DUPLICATE:
             return None
         if record.status is Status.QUARANTINE:
             suffix = safe_component(Path(name).suffix.lstrip("."), 8) or "bin"
-            target = self.paths.quarantine / f"{stem}_{short}.{suffix}"
+            target = self.paths.quarantine / f"{_stem(name)}_{short}.{suffix}"
             body = data
         else:
             # An attestation over the whole document has no part of its own.
@@ -646,7 +753,7 @@ class Filer:
             else:
                 # A PDF, or an e-mail that held only links (attest mail), kept as .eml.
                 suffix = "eml" if name.lower().endswith(".eml") else "pdf"
-                target = self.paths.review / f"{stem}_{short}{label}.{suffix}"
+                target = self.paths.review / f"{_stem(name)}_{short}{label}.{suffix}"
         self._put(target, body)
         self._sidecar(record, target, original, mail)
         return target
@@ -654,18 +761,23 @@ class Filer:
     def dossier_folder(self, record: Record) -> Path:
         """The physician's dossier folder (recorded on first use), for a record to file."""
         assert record.rpps is not None
-        folder = self.store.physician_folder(record.rpps)
-        if folder is None:
+        physician = Physician(record.rpps, record.last_name or "", record.first_name or "")
+        known = self.store.physician(record.rpps)
+        if known is None:
             folder = "_".join(
                 (
                     safe_component(record.rpps, 11),
-                    safe_component((record.last_name or "").upper(), 40),
-                    safe_component(record.first_name or "", 40),
+                    safe_component(physician.last_name.upper(), 40),
+                    safe_component(physician.first_name, 40),
                 )
             )
-        self.store.add_physician(
-            Physician(record.rpps, record.last_name or "", record.first_name or ""), folder
-        )
+        else:
+            folder = str(known["folder"])
+        if known is None or (known["last_name"], known["first_name"]) != (
+            physician.last_name,
+            physician.first_name,
+        ):
+            self.store.add_physician(physician, folder)
         return self.paths.dossiers / folder
 
 

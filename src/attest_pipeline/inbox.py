@@ -13,10 +13,11 @@ import errno
 import fcntl
 import fnmatch
 import os
+import re
 import stat
 import uuid
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from attest_pipeline.access import make_folder, open_new
@@ -48,9 +49,13 @@ IGNORED_PATTERNS = (
 )
 
 
+#: The patterns as one expression: matched against every name of every listing.
+_IGNORED = re.compile("|".join(fnmatch.translate(pattern) for pattern in IGNORED_PATTERNS))
+
+
 def is_ignored(name: str) -> bool:
     """Whether a file name is one we must leave alone (temporary, hidden, system)."""
-    return any(fnmatch.fnmatch(name, pattern) for pattern in IGNORED_PATTERNS)
+    return _IGNORED.match(name) is not None
 
 
 def entry_kind(mode: int) -> str | None:
@@ -68,6 +73,35 @@ def entry_kind(mode: int) -> str | None:
     return "device"
 
 
+def scan(inbox: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The inbox read once: the names of the files waiting, and the other entries.
+
+    The names (:func:`candidate_names`) come oldest first; the entries that are not
+    regular files (:func:`not_regular`) by name, each with what it is. Ignored names are
+    left out of both.
+    """
+    files = []
+    others = []
+    try:
+        with os.scandir(inbox) as entries:
+            for entry in entries:
+                if is_ignored(entry.name):
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                kind = entry_kind(info.st_mode)
+                if kind is None:
+                    files.append((info.st_mtime, entry.name))
+                else:
+                    others.append((entry.name, kind))
+    except FileNotFoundError:
+        return [], []
+    files.sort()
+    return [name for _, name in files], sorted(others)
+
+
 def not_regular(inbox: Path) -> list[tuple[str, str]]:
     """The entries of the inbox that are not regular files, by name, with what each is.
 
@@ -75,21 +109,7 @@ def not_regular(inbox: Path) -> list[tuple[str, str]]:
     reader, a sub-folder is a scanner's), but they are said: a file that a user believes
     dropped must not vanish without a word. Ignored names (hidden, temporary) are left out.
     """
-    found = []
-    try:
-        with os.scandir(inbox) as entries:
-            for entry in entries:
-                if is_ignored(entry.name):
-                    continue
-                try:
-                    kind = entry_kind(entry.stat(follow_symlinks=False).st_mode)
-                except FileNotFoundError:
-                    continue
-                if kind is not None:
-                    found.append((entry.name, kind))
-    except FileNotFoundError:
-        return []
-    return sorted(found)
+    return scan(inbox)[1]
 
 
 def candidate_names(inbox: Path) -> list[str]:
@@ -99,29 +119,7 @@ def candidate_names(inbox: Path) -> list[str]:
     create sub-folders of their own, which are not ours to empty. Names rather than paths
     keep a listing of tens of thousands of files small.
     """
-    found = []
-    try:
-        with os.scandir(inbox) as entries:
-            for entry in entries:
-                if (
-                    is_ignored(entry.name)
-                    or entry.is_symlink()
-                    or not entry.is_file(follow_symlinks=False)
-                ):
-                    continue
-                try:
-                    found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
-                except FileNotFoundError:
-                    continue
-    except FileNotFoundError:
-        return []
-    found.sort()
-    return [name for _, name in found]
-
-
-def candidates(inbox: Path) -> list[Path]:
-    """The files waiting in the inbox, oldest first (see :func:`candidate_names`)."""
-    return [inbox / name for name in candidate_names(inbox)]
+    return scan(inbox)[0]
 
 
 #: A claimed file whose processing was started this many times without finishing (the
@@ -145,7 +143,8 @@ class Claim:
     records, the journal and the names of what is written; ``original`` the exact bytes of
     its name in the inbox. ``attempts`` counts the runs that started processing it;
     ``signature`` is its size, mtime and inode once claimed: a writer that still had the
-    file open changes them.
+    file open changes them. ``beside`` is whether files may be kept beside it (its name's
+    bytes, its attempts), to remove with it.
     """
 
     id: str
@@ -154,6 +153,7 @@ class Claim:
     original: bytes
     attempts: int = 1
     signature: Signature | None = None
+    beside: bool = field(default=True, compare=False)
 
 
 def _work_name(work: Path, name: bytes) -> Path:
@@ -202,7 +202,12 @@ def claim(path: Path, work: Path, expected: Signature | None = None) -> Claim | 
             name_file.unlink(missing_ok=True)
         return None
     taken = Claim(
-        claim_id, readable_name(path.name), target, original, signature=signature(target)
+        claim_id,
+        readable_name(path.name),
+        target,
+        original,
+        signature=signature(target),
+        beside=name_file is not None,
     )
     if moved == "renamed" and expected is not None and taken.signature != expected:
         # Written to between the last look and the rename: the writer keeps its file.
@@ -364,7 +369,7 @@ def record_attempt(taken: Claim) -> Claim:
     """Count one more run starting on this claim, durably, before it starts."""
     attempts = taken.attempts + 1
     durable_write(_attempts_file(taken.path.parent, taken.id), str(attempts).encode())
-    return replace(taken, attempts=attempts)
+    return replace(taken, attempts=attempts, beside=True)
 
 
 def release(claim: Claim) -> None:
@@ -375,6 +380,8 @@ def release(claim: Claim) -> None:
 
 def _forget(claim: Claim) -> None:
     """Remove what was kept beside a claim."""
+    if not claim.beside:
+        return  # a new claim of a name that fits: nothing was kept beside it
     work = claim.path.parent
     _name_file(work, claim.id).unlink(missing_ok=True)
     _attempts_file(work, claim.id).unlink(missing_ok=True)

@@ -48,22 +48,28 @@ from attest_pipeline.analysis import Analysis, Context
 from attest_pipeline.config import Config, outputs
 from attest_pipeline.decision import Rules
 from attest_pipeline.errors import ConfigError, StorageFull
-from attest_pipeline.filesystems import check_outputs
-from attest_pipeline.filing import Filed, Filer, Syncs, is_storage_full, readable_name
+from attest_pipeline.filesystems import NETWORK_FILESYSTEMS, check_outputs, filesystem_type
+from attest_pipeline.filing import (
+    Filed,
+    Filer,
+    Syncs,
+    is_storage_full,
+    read_whole,
+    readable_name,
+)
 from attest_pipeline.inbox import (
     MAX_ATTEMPTS,
     Claim,
     StateLock,
     StillWriting,
-    candidate_names,
     claim,
-    not_regular,
     peek,
     pending_claims,
     put_back,
     record_attempt,
     release,
     remove_peeks,
+    scan,
 )
 from attest_pipeline.journal import append_journal, ignored_line, journal_line
 from attest_pipeline.listing import check_regular_file
@@ -200,17 +206,18 @@ class Pipeline:
         with self.session(jobs=jobs) as session:
             # Names, each made a path when its turn comes: the listing of a large inbox
             # stays a list of strings.
-            names = candidate_names(inbox)
-            others = not_regular(inbox)
+            names, others = scan(inbox)
             session.note_ignored(others)
             if on_total:
                 on_total(len(names) + len(pending_claims(self.config.paths.work)))
             watch = self.config.watch
             look = FirstLook(
-                (inbox / name for name in names), watch.quiet_period, watch.unreadable_after
+                (inbox / name for name in names),
+                watch.quiet_period,
+                watch.unreadable_after,
+                trust_times=_local_times(inbox),
             )
-            files = (inbox / name for name in names)
-            summary = session.process(files, on_document=on_document, look=look)
+            summary = session.process(look.paths(), on_document=on_document, look=look)
             for _, kind in others:
                 summary.ignore(kind)
             return summary
@@ -569,7 +576,7 @@ class Session:
         db.execute("SAVEPOINT document")
         mark = self.filer.mark()
         try:
-            data = taken.path.read_bytes()
+            data = read_whole(taken.path, taken.signature[0] if taken.signature else 0)
             changed = _changed(taken, len(data))
             filed = None if changed else self._file(taken, task, outcome, data)
         except Exception as error:  # the per-document boundary: one bad file costs itself
@@ -636,16 +643,24 @@ class Session:
             syncs.wait()
         self.store.db.execute("COMMIT")
         self.filer.committed()
-        append_journal(
-            self.paths.journal,
-            (journal_line(taken.name, item) for taken, filed in batch for item in filed),
-        )
-        for taken, filed in batch:
+        lines = [[journal_line(taken.name, item) for item in filed] for taken, filed in batch]
+        append_journal(self.paths.journal, (line for document in lines for line in document))
+        for (taken, filed), document in zip(batch, lines, strict=True):
             release(taken)
-            for item in filed:
-                log.info(journal_line(taken.name, item))
+            for line in document:
+                log.info(line)
             if on_document:
                 on_document(taken.name, filed)
+
+
+def _local_times(folder: Path) -> bool:
+    """Whether the times of the files in ``folder`` are this machine's: on a local disk.
+
+    A network share's (and a FUSE file system's) come from another clock, which may be
+    late: a file just written would look unchanged for long.
+    """
+    kind = filesystem_type(folder)
+    return kind is not None and kind not in NETWORK_FILESYSTEMS and not kind.startswith("fuse")
 
 
 def _whole(path: Path) -> bool:
@@ -673,7 +688,7 @@ def _analysed(outcome: Outcome, taken: Claim) -> bool:
     if not isinstance(outcome, Analysis) or not outcome.records:
         return True  # a failure is filed with the bytes claimed, as after a claim
     try:
-        data = taken.path.read_bytes()
+        data = read_whole(taken.path, taken.signature[0] if taken.signature else 0)
     except OSError:
         return False
     return hashlib.sha256(data).hexdigest() == outcome.records[0].sha256

@@ -11,16 +11,22 @@ for the pipeline to quarantine with its reason.
 ``attest watch`` follows files over time (:class:`QuietTracker`);
 ``attest run`` looks twice, a quiet period apart (:class:`FirstLook`), and measures how
 long a file has been unchanged from its change time (``ctime``: set by the file system on
-every write, and unlike ``mtime`` never copied from the source by a copy tool).
+every write, and unlike ``mtime`` never copied from the source by a copy tool). A file of
+a local disk whose times say it has not changed for the quiet period and
+:data:`COARSE_TIMES` more needs no wait: the second look, just before its claim, still
+checks that it is the same.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import re
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +44,19 @@ _PDF_SUFFIX = ".pdf"
 #: How often a quiet file that is not yet a whole PDF is read again: copies that reserve the
 #: full size first (Windows Explorer onto a share) fill it without changing size or mtime.
 RECHECK_INTERVAL = 1.0
+#: Seconds by which a file's times may lag behind its last write: FAT keeps modification
+#: times to 2 s, ext3 and HFS+ to 1 s. A file unchanged for the quiet period and this much
+#: more, by its times, needs no second look a quiet period after the first.
+COARSE_TIMES = 2.0
+#: Files of a one-shot pass looked at ahead of the one about to be claimed
+#: (:class:`FirstLook`), at least: their first looks are that many claims old (at 300
+#: documents per second, over 3 s: past a 1 s quiet period), and held for them only,
+#: whatever the inbox.
+LOOK_AHEAD = 1024
+#: Claims a second that the look ahead keeps up with, whatever the quiet period: a file
+#: looked at too late would make the pass wait for it (a quiet period of 10 s looks
+#: 10,000 files ahead).
+CLAIMS_PER_SECOND = 1000
 #: A document whose processing raised is tried again after this delay, doubled each time.
 RETRY_FIRST = 5.0
 RETRY_MAX = 300.0
@@ -49,6 +68,11 @@ def signature(path: Path) -> Signature | None:
         info = os.lstat(path)
     except OSError:
         return None
+    return _signature(info)
+
+
+def _signature(info: os.stat_result) -> Signature | None:
+    """:func:`signature` from what ``lstat`` said."""
     if not stat.S_ISREG(info.st_mode):
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ino)
@@ -81,42 +105,58 @@ def is_complete(path: Path, size: int) -> bool:
     if path.suffix.lower() != _PDF_SUFFIX:
         return True
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(_HEAD)
-            header = head.find(b"%PDF-")
-            if header < 0:
-                # A PDF is written from its header on: a whole first kilobyte without one,
-                # or a shorter quiet file whose first bytes cannot begin one, and not the
-                # zeros of a copy that reserved the size first, is some other file under a
-                # .pdf name (a renamed .docx), whole as it is.
-                if head[:1] == b"\0":
-                    return False
-                return len(head) == _HEAD or not b"%PDF-".startswith(head[:5])
-            handle.seek(max(0, size - _TAIL))
-            tail = handle.read(_TAIL)
-            if b"%%EOF" not in tail:
-                return False
-            pointers = _STARTXREF.findall(tail)
-            if not pointers:
-                return True
-            # Offsets count from the header, which a few generators put after some junk.
-            offset = int(pointers[-1]) + header
-            if offset >= size:
-                return True
-            handle.seek(offset)
-            return handle.read(_XREF_PEEK).strip(b"\0") != b""
+        # Read by offset from a bare descriptor: a Python file object costs five more system
+        # calls, and every file of the inbox is looked at once or twice. Never blocking on
+        # a FIFO put in the file's place.
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return _whole_pdf(descriptor, size)
     except (OSError, ValueError):
         return False
+    finally:
+        os.close(descriptor)
+
+
+def _whole_pdf(descriptor: int, size: int) -> bool:
+    """:func:`is_complete` for an open ``.pdf`` of ``size`` bytes."""
+    head = os.pread(descriptor, _HEAD, 0)
+    header = head.find(b"%PDF-")
+    if header < 0:
+        # A PDF is written from its header on: a whole first kilobyte without one, or a
+        # shorter quiet file whose first bytes cannot begin one, and not the zeros of a
+        # copy that reserved the size first, is some other file under a .pdf name (a
+        # renamed .docx), whole as it is.
+        if head[:1] == b"\0":
+            return False
+        return len(head) == _HEAD or not b"%PDF-".startswith(head[:5])
+    tail = os.pread(descriptor, _TAIL, max(0, size - _TAIL))
+    if b"%%EOF" not in tail:
+        return False
+    pointers = _STARTXREF.findall(tail)
+    if not pointers:
+        return True
+    # Offsets count from the header, which a few generators put after some junk.
+    offset = int(pointers[-1]) + header
+    if offset >= size:
+        return True
+    return os.pread(descriptor, _XREF_PEEK, offset).strip(b"\0") != b""
 
 
 class FirstLook:
     """The files of a one-shot pass, as first seen; :meth:`ready` tells which may be taken.
 
-    The files are those of one folder (the inbox): each is known by its name.
-    The second look happens when a file is about to be claimed, at least ``quiet_period``
-    after the first (the first call waits out what remains of it): a file whose signature
-    changed in between, or that is not complete and has changed within
-    ``unreadable_after``, is still being written and is left for the next pass.
+    The files are those of one folder (the inbox), taken in the order of :meth:`paths`:
+    each is first looked at ``ahead`` files before its turn (the first ones all at once;
+    by default :data:`LOOK_AHEAD`, more for a long quiet period), so that what is held
+    does not grow with the inbox. The second look happens
+    when a file is about to be claimed, at least ``quiet_period`` after the first (the
+    call waits out what remains of it), unless the first look found the file unchanged
+    for longer already (with ``trust_times``: its times come from this machine's clock,
+    a local disk's). A file whose signature changed in between, or that is not complete
+    and has changed within ``unreadable_after``, is still being written and is left for
+    the next pass.
     """
 
     def __init__(
@@ -125,27 +165,68 @@ class FirstLook:
         quiet_period: float,
         unreadable_after: float,
         *,
+        trust_times: bool = False,
+        ahead: int | None = None,
         complete: Callable[[Path, int], bool] = is_complete,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        # By name (the files of one folder): a name is a tenth of a Path, and an inbox may
-        # hold tens of thousands of files.
-        self.seen = {path.name: signature(path) for path in paths}
         self.quiet_period = quiet_period
         self.unreadable_after = unreadable_after
+        self.trust_times = trust_times
         self.complete = complete
         self.sleep = sleep
-        self.waited_until = time.monotonic() + quiet_period
+        # By name (the files of one folder): the signature and when it was seen quiet
+        # from (monotonic), for the files looked at and not yet asked about.
+        self.seen: dict[str, tuple[Signature | None, float]] = {}
+        self.upcoming: deque[Path] = deque()
+        if ahead is None:
+            ahead = max(LOOK_AHEAD, math.ceil(quiet_period * CLAIMS_PER_SECOND))
+        source = iter(paths)
+        for path in itertools.islice(source, ahead):
+            self._look(path)
+        self.source = source
+        #: When the first files looked at may all be taken (monotonic): those read before
+        #: then are read through a second name (see the pipeline).
+        self.waited_until = max((since for _, since in self.seen.values()), default=0.0)
+        self.waited_until += quiet_period
         #: The files found still being written, by name, in the order they were met.
         self.writing: list[str] = []
 
+    def _look(self, path: Path) -> None:
+        """The first look at ``path``; it joins the files to hand out."""
+        now = time.monotonic()
+        try:
+            info = os.lstat(path)
+        except OSError:
+            first = None
+        else:
+            first = _signature(info)
+            if (
+                first is not None
+                and self.trust_times
+                and time.time() - max(info.st_mtime, info.st_ctime)
+                >= self.quiet_period + COARSE_TIMES
+            ):
+                now -= self.quiet_period  # quiet already: its second look may come at once
+        self.seen[path.name] = (first, now)
+        self.upcoming.append(path)
+
+    def paths(self) -> Iterator[Path]:
+        """The files, in the order given, each looked at ahead of its turn."""
+        while self.upcoming:
+            path = self.upcoming.popleft()
+            following = next(self.source, None)
+            if following is not None:
+                self._look(following)
+            yield path
+
     def ready(self, path: Path) -> Signature | None:
         """The signature to claim ``path`` with, or ``None`` (gone, or still being written)."""
-        remaining = self.waited_until - time.monotonic()
+        first, since = self.seen.pop(path.name, (None, -self.quiet_period))
+        remaining = since + self.quiet_period - time.monotonic()
         if remaining > 0:
             self.sleep(remaining)
-        first = self.seen.pop(path.name, None)
-        now = signature(path)
+        now = signature(path)  # a file never looked at is said still being written
         if now is None:
             return None
         if now != first or not (

@@ -27,6 +27,9 @@ from attest_pipeline.schema import prepare, version_of
 
 #: Seconds a write waits for another process's transaction (a filing batch lasts about one).
 BUSY_TIMEOUT = 15.0
+#: ``json.dumps(..., ensure_ascii=False, default=str)``, the text of the JSON columns, with
+#: one encoder for all (``json.dumps`` makes one at each call given options).
+_TEXT = json.JSONEncoder(ensure_ascii=False, default=str)
 
 def now() -> str:
     """The current time, ISO 8601 in UTC (what the database stores)."""
@@ -187,7 +190,7 @@ class Store:
                 record.chosen.labellisation if record.chosen else None,
                 path,
                 record.duplicate_of,
-                json.dumps(record.to_json(), ensure_ascii=False, default=str),
+                _TEXT.encode(record.to_json()),
             ),
         )
         return int(cursor.lastrowid or 0)
@@ -200,11 +203,6 @@ class Store:
             "first_name = excluded.first_name",
             (physician.rpps, physician.last_name, physician.first_name, folder),
         )
-
-    def physician_folder(self, rpps: str) -> str | None:
-        """The dossier folder already used for this physician, if any."""
-        row = self.db.execute("SELECT folder FROM physicians WHERE rpps = ?", (rpps,)).fetchone()
-        return None if row is None else str(row["folder"])
 
     def add_dossier_entry(self, attestation_id: int, record: Record, path: str) -> None:
         """Count a filed attestation in its physician's dossier."""
@@ -307,4 +305,4 @@ class Store:
 
 def _detail(detail: Mapping[str, Any]) -> str:
     """An event's detail as the journal stores it."""
-    return json.dumps(dict(detail), ensure_ascii=False, default=str)
+    return _TEXT.encode(dict(detail))

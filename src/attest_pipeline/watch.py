@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from attest_pipeline.config import Config, WatchConfig
 from attest_pipeline.errors import ConfigError
 from attest_pipeline.filesystems import NETWORK_FILESYSTEMS, check_state_is_local, filesystem_type
-from attest_pipeline.inbox import candidates, not_regular
+from attest_pipeline.inbox import scan
 from attest_pipeline.readiness import QuietTracker
 from attest_pipeline.run_summary import Summary
 from attest_pipeline.signals import stop_on_signals
@@ -165,11 +165,12 @@ class InboxWatcher:
             if self.events.observer is not None:
                 self.say("change events stopped arriving; watching the inbox again")
             self._start_events()
-        for name, kind in self.session.note_ignored(not_regular(self.inbox)):
+        names, others = scan(self.inbox)
+        for name, kind in self.session.note_ignored(others):
             self.summary.ignore(kind)
             self.say(f"ignored: {name} is a {kind}, never followed, left in the inbox")
-        for path in candidates(self.inbox):
-            self.tracker.note(path)
+        for name in names:
+            self.tracker.note(self.inbox / name)
 
     def _start_events(self) -> None:
         error = self.events.start()

@@ -491,13 +491,18 @@ class _FolderPoll:
             )
             filer = Filer(self.paths, store)
             try:
-                with store.transaction():
-                    filed = filer.file_document(claim, name, raw, None, [record])
-                    filer.sync()
-            except BaseException:
-                filer.discard()  # the rows were rolled back: so are the files
-                raise
-            filer.committed()
+                try:
+                    with store.transaction():
+                        filed = filer.file_document(claim, name, raw, None, [record])
+                        filer.sync()
+                except BaseException:
+                    filer.discard()  # the rows were rolled back: so are the files
+                    raise
+                filer.committed()
+            finally:
+                # Its list of written files, empty once committed or discarded, would stay
+                # in the working area until the next run's recovery.
+                filer.close()
             with open(self.paths.journal, "a", encoding="utf-8") as journal:
                 for item in filed:
                     journal.write(journal_line(name, item) + "\n")
