@@ -97,6 +97,22 @@ def test_accounts_login_and_logout(root: Path) -> None:
     assert web.get("/").status_code == 302
 
 
+def test_a_broken_accounts_file_refuses_login_with_its_line(root: Path) -> None:
+    users = root / "users"
+    add_user(users, "claire", "motdepasse1")
+    web = client(root, accounts=users)
+    login = web.get("/connexion").get_data(as_text=True)
+    with users.open("a", encoding="utf-8") as handle:
+        handle.write("bertrand sans mot de passe\n")
+    answer = web.post(
+        "/connexion", data={"csrf": token(login), "nom": "claire", "mot_de_passe": "motdepasse1"}
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 503
+    assert "fichier des comptes est illisible" in page and f"{users}:3" in page
+    assert web.get("/").status_code == 302  # not logged in
+
+
 def test_login_never_sends_elsewhere(root: Path) -> None:
     users = root / "users"
     add_user(users, "claire", "motdepasse1")

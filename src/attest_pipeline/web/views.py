@@ -16,6 +16,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -26,6 +27,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
+from attest_pipeline.errors import ConfigError
 from attest_pipeline.referentiel import Referentiel
 from attest_pipeline.web import files, queries, uploads
 from attest_pipeline.web.app import current_user, store, web_state
@@ -51,16 +53,27 @@ def login() -> Any:
     if state.accounts is None:
         return redirect(url_for("pages.home"))
     following = _local(request.values.get("suite", ""))
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         name = request.form.get("nom", "").strip()
-        if authenticate(state.accounts, name, request.form.get("mot_de_passe", "")):
+        try:
+            known = authenticate(state.accounts, name, request.form.get("mot_de_passe", ""))
+        except ConfigError as problem:
+            # The file was edited by hand while the server ran: nobody can log in until it
+            # is fixed, and whoever tries is told where, not shown a server error.
+            current_app.logger.error("%s", problem)
+            error = (
+                f"Connexion impossible : le fichier des comptes est illisible ({problem}). "
+                "Corrigez-le ou recréez les comptes avec attest user add NOM."
+            )
+            return render_template("login.html", error=error, suite=following), 503
+        if known:
             session.clear()  # a new CSRF token with the new session
             session.permanent = True
             session["user"] = name
             return redirect(following or url_for("pages.home"))
-        error = "Nom ou mot de passe incorrect."
-    return render_template("login.html", error=error, suite=following), 401 if error else 200
+        error, status = "Nom ou mot de passe incorrect.", 401
+    return render_template("login.html", error=error, suite=following), status
 
 
 @pages.route("/deconnexion", methods=["POST"])
