@@ -356,6 +356,25 @@ def test_duplicates_same_bytes_and_reissued(workspace: Path) -> None:
     assert db.execute("SELECT COUNT(*) FROM dossier_entries").fetchone() == (1,)
 
 
+def test_files_are_filed_in_listing_order_whatever_worker_finishes_first(
+    workspace: Path,
+) -> None:
+    # Two workers: the first file listed holds its worker a second (the slow test plugin),
+    # its re-issue listed second is analysed meanwhile; it is still the re-issue.
+    first = drop(workspace, "first.pdf", make_pdf([ANDPC.format(
+        name="Jean-Pierre DUPONT", rpps="10005682603", action="12345678901",
+        nature="Formation continue", title="Prise en charge de l'asthme",
+    ) + "\nLENTEMENT"]))
+    drop(workspace, "second.pdf", andpc())
+    os.utime(workspace / "inbox" / "first.pdf", (1_700_000_000, 1_700_000_000))
+    os.utime(workspace / "inbox" / "second.pdf", (1_700_000_100, 1_700_000_100))
+    summary = pipeline(workspace).run()
+    assert summary.reasons == {"duplicate_attestation": 1}
+    events = [(e, d["name"]) for e, d in journal(workspace) if e in ("file", "duplicate")]
+    assert events == [("file", "first.pdf"), ("duplicate", "second.pdf")]
+    assert first in files_under(workspace / "dossiers").values()
+
+
 def test_allocation_picks_the_bloc_the_dossier_needs(workspace: Path) -> None:
     relation = {
         "nature": "Évaluation des pratiques professionnelles",

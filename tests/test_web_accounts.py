@@ -65,6 +65,11 @@ def test_user_add_through_the_cli(tmp_path: Path) -> None:
     assert authenticate(tmp_path / "users", "claire", "motdepasse1")
     done = attest("user", "add", "claire", "--password", "court", cwd=tmp_path)
     assert done.returncode == 2 and "at least 8 characters" in done.stderr
+    # A name signs decisions, which take at most 60 characters: no longer account name.
+    done = attest("user", "add", "c" * 61, "--password", "motdepasse1", cwd=tmp_path)
+    assert done.returncode == 2 and "use 1 to 60 letters" in done.stderr
+    done = attest("user", "add", "c" * 60, "--password", "motdepasse1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
 
 
 def test_user_add_asks_for_the_password_twice(tmp_path: Path) -> None:

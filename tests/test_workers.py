@@ -110,6 +110,21 @@ def test_stop_takes_no_new_task(context: Context, tmp_path: Path) -> None:
     assert len(done) == 1 + TEXT_QUEUE
 
 
+def test_without_room_tasks_are_sent_one_at_a_time(context: Context, tmp_path: Path) -> None:
+    work = tasks(tmp_path, {f"{i}.pdf": "ORGANISME TEST" for i in range(5)})
+    in_progress: list[int] = []
+    with Supervisor(context, jobs=2) as supervisor:
+
+        def prepare(task: Task) -> Task:
+            in_progress.append(sum(len(w.tasks) for w in supervisor.text))
+            return task
+
+        done = [t.key for t, _ in supervisor.run(work, prepare=prepare, room=lambda: False)]
+    # Each task is sent once the one before is finished, and the run still ends.
+    assert in_progress == [0] * 5
+    assert done == list(range(5))
+
+
 def test_a_worker_is_sent_its_next_tasks_ahead(context: Context, tmp_path: Path) -> None:
     work = tasks(tmp_path, {f"{i}.pdf": "ORGANISME TEST" for i in range(TEXT_QUEUE + 3)})
     with Supervisor(context, jobs=1) as supervisor:

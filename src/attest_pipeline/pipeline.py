@@ -11,7 +11,10 @@ database commit, so an interrupted run loses nothing.
 Filing overlaps analysis. A batch's syncs run in the background while the parent takes
 the next outcomes from the workers (and hands out their next tasks); its rows are
 committed once the syncs have ended, and the outcomes received meanwhile are filed after
-(:data:`FILED_PER_OUTCOME` at a time, so that the workers' queues never run dry). And the
+(:data:`FILED_PER_OUTCOME` at a time, so that the workers' queues never run dry). The
+outcomes are filed in the order the files were listed, whatever order the workers finish
+them in: which of two copies is the duplicate, and which action an attestation takes, do not
+depend on the number of workers or their timing. And the
 quiet period that ``attest run`` waits out before claiming a file is spent reading: the
 first files are read through a second name (:func:`~attest_pipeline.inbox.peek`), claimed
 once the period is over, and filed only if the bytes claimed are the bytes read.
@@ -105,6 +108,10 @@ EARLY_MAX = 512
 #: and files (the workers wait), so that its memory stays flat whatever the inbox holds.
 #: Room for those of the quiet period, which come all at once when it ends.
 WAITING_MAX = EARLY_MAX + 64
+#: Outcomes received ahead of an earlier file's, at most (the earlier one is a scan being
+#: read by OCR, say): beyond, no new file goes to the workers until it comes, so that
+#: memory stays flat behind a slow document.
+AHEAD_MAX = 1024
 
 #: Called after each document's outcome is committed, with its name and where it went.
 DocumentHook = Callable[[str, list[Filed]], None]
@@ -171,7 +178,7 @@ class Pipeline:
         following = 0
         try:
             with self.supervisor(jobs) as supervisor:
-                for task, outcome in supervisor.run(tasks):
+                for task, outcome in supervisor.run(tasks, room=lambda: len(done) < AHEAD_MAX):
                     records = outcome_records(task, outcome)
                     done[task.key] = settle(records, ledger)
                     while following in done:
@@ -337,11 +344,16 @@ class Session:
         # Files read before their claim, during the quiet period (``look``): the task as
         # listed and the second name read, by key. Claimed once the period is over, as
         # ``prepare`` would have (or dropped: changed, gone); their outcomes received before
-        # then wait in ``early_done``.
+        # then wait in ``held``.
         early: dict[int, tuple[Task, Path]] = {}
-        early_done: dict[int, Outcome] = {}
         dropped: set[int] = set()
         early_claimed = False
+        # Outcomes are filed in the order of the keys sent to the workers (the listing's):
+        # those that come ahead of an earlier one wait in ``ahead``; those that come after a
+        # file read early and not claimed yet wait in ``held`` until it is.
+        sent: deque[int] = deque()
+        ahead: dict[int, tuple[Task, Outcome]] = {}
+        held: list[tuple[Task, Outcome]] = []
 
         def tasks(recovered: list[Claim]) -> Iterator[Task]:
             key = 0
@@ -358,6 +370,13 @@ class Session:
             return look is None or time.monotonic() >= look.waited_until
 
         def prepare(task: Task) -> Task | None:
+            sending = claimed(task)
+            if sending is not None:
+                sent.append(task.key)
+            return sending
+
+        def claimed(task: Task) -> Task | None:
+            """The task to send for ``task``: its claim, or its second name read early."""
             if task.key in claims:
                 return task
             if not quiet() and len(early) < EARLY_MAX and _whole(task.path):
@@ -411,8 +430,19 @@ class Session:
                     dropped.add(key)
                 else:
                     claims[key] = taken
-            for key in sorted(early_done):
-                received(key, early_done.pop(key))
+            waited = held[:]
+            held.clear()
+            for task, outcome in waited:
+                deliver(task, outcome)
+
+        def deliver(task: Task, outcome: Outcome) -> None:
+            """Take an outcome, in its turn: to be filed, or held behind a file read early."""
+            if not early_claimed and (task.key in early or held):
+                held.append((task, outcome))
+            elif task.key in early:
+                received(task.key, outcome)
+            else:
+                waiting.append((claims.pop(task.key), task, outcome))
 
         def received(key: int, outcome: Outcome) -> None:
             """Take the outcome of a file read early: filed with its claim, if it was taken."""
@@ -499,14 +529,14 @@ class Session:
         try:
             recovered = [] if self.recovered else self._recover(summary, on_document)
             self.recovered = True
-            outcomes = self.supervisor.run(tasks(recovered), prepare=prepare, idle=idle)
+            outcomes = self.supervisor.run(
+                tasks(recovered), prepare=prepare, idle=idle,
+                room=lambda: len(ahead) < AHEAD_MAX,
+            )
             for task, outcome in outcomes:
-                if task.key not in early:
-                    waiting.append((claims.pop(task.key), task, outcome))
-                elif early_claimed:
-                    received(task.key, outcome)
-                else:
-                    early_done[task.key] = outcome
+                ahead[task.key] = (task, outcome)
+                while sent and sent[0] in ahead:
+                    deliver(*ahead.pop(sent.popleft()))
                 claim_early(wait=False)
                 file_waiting(FILED_PER_OUTCOME)
                 catch_up(WAITING_MAX)

@@ -299,13 +299,16 @@ class Supervisor:
         *,
         prepare: Callable[[Task], Task | None] | None = None,
         idle: Callable[[], None] | None = None,
+        room: Callable[[], bool] | None = None,
     ) -> Iterator[tuple[Task, Outcome]]:
         """Analyse ``tasks``, yielding each with its outcome as it completes.
 
         ``prepare`` is called on each task just before it is sent to a worker (to claim the
         file at the last moment); when it returns ``None`` the task is skipped. ``idle`` is
         called whenever a wait for results ends with none (the caller commits what it holds
-        rather than wait behind a slow document).
+        rather than wait behind a slow document). While ``room`` returns False no new task
+        is taken but one at a time, once none is in progress (the caller holds too many
+        outcomes, waiting for an earlier one).
         """
         pending = iter(tasks)
         self.spared.clear()  # keys start again at 0 in each run
@@ -320,7 +323,11 @@ class Supervisor:
             while retry and (worker := self._idle(self.text, self.jobs, TEXT_QUEUE)):
                 worker.submit(retry.popleft())
             if not self.stopping:
-                while not exhausted and (worker := self._idle(self.text, self.jobs, TEXT_QUEUE)):
+                while (
+                    not exhausted
+                    and (room is None or room() or not self._in_progress(ocr_queue))
+                    and (worker := self._idle(self.text, self.jobs, TEXT_QUEUE))
+                ):
                     task = next(pending, None)
                     if task is None:
                         exhausted = True
@@ -353,6 +360,10 @@ class Supervisor:
             if not done and idle is not None:
                 idle()
             yield from done
+
+    def _in_progress(self, ocr_queue: deque[Task]) -> bool:
+        """Whether a task sent is not finished yet (in a worker, waiting for OCR or again)."""
+        return bool(ocr_queue or self.retry) or any(w.tasks for w in self.text + self.ocr)
 
     def _idle(self, pool: list[_Worker], size: int, queue: int) -> _Worker | None:
         """A worker with room for one more task: an idle one, a new one, else the least busy."""

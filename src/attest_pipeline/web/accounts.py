@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 from attest_pipeline.errors import ConfigError, UsageError
+from attest_pipeline.service.workspace import MAX_NAME
 
 #: scrypt's cost parameters for new hashes (stored with each hash, so they can change).
 SCRYPT_N = 2**14
@@ -25,7 +26,8 @@ SALT_BYTES = 16
 HASH_BYTES = 32
 MIN_PASSWORD = 8
 
-_NAME = re.compile(r"^[\w.@-]{1,64}$", re.UNICODE)
+# The name signs each decision taken on the web page: no longer than a decision's name.
+_NAME = re.compile(rf"^[\w.@-]{{1,{MAX_NAME}}}$", re.UNICODE)
 
 
 def hash_password(password: str) -> str:
@@ -57,7 +59,7 @@ def check_name(name: str) -> str:
     """A user name as stored: letters, digits, ``.``, ``@``, ``-``, ``_``; else a UsageError."""
     if not _NAME.match(name):
         raise UsageError(
-            f"user name {name!r}: use 1 to 64 letters, digits, '.', '@', '-' or '_'"
+            f"user name {name!r}: use 1 to {MAX_NAME} letters, digits, '.', '@', '-' or '_'"
         )
     return name
 
