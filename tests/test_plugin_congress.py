@@ -237,3 +237,37 @@ def test_the_english_certificate_names_its_event() -> None:
     run = run_issuer(CongressIssuer(), read(WONCA_LETTER))
     assert run.extraction is not None and run.extraction.event is not None
     assert run.extraction.event.value == "WONCA Europe Conference 2026"
+
+
+TICKET = """billetterie
+Attestation de présence
+Journées nationales des CPTS - JNCPTS 2024
+Participant Patrick O'Neill
+Dates du 16 au 17 mai 2024
+Lieu Centre de Congrès de Lyon, Lyon
+L'organisateur, Fédération nationale des CPTS (FCPTS), certifie la présence du participant
+ci-dessus, attestée par le scan de son badge à chaque journée."""
+
+
+BANNER = """7E ÉDITION
+Journée régionale de gériatrie en soins primaires
+le mardi 14 janvier 2025 - Amphithéâtre de la Faculté des Sciences de Santé
+ATTESTATION DE PRÉSENCE
+Nous certifions que
+Dr Léa Moreau
+a participé au Journée régionale de gériatrie en soins primaires (7e édition) qui s'est
+tenu le mardi 14 janvier 2025 à Dijon."""
+
+
+def test_the_organiser_named_by_a_ticketing_platform() -> None:
+    extraction = run_issuer(ISSUER, read(TICKET)).extraction
+    assert extraction.issuer is not None
+    assert extraction.issuer.value == "Fédération nationale des CPTS (FCPTS)"
+
+
+def test_neither_the_event_nor_its_venue_nor_its_date_is_the_organiser() -> None:
+    venue = "Pédiatrie Ambulatoire Ouest\nCentre de congrès Jean Monnier\nAngers\n"
+    event = "Congrès national des centres de santé\nATTESTATION DE PRÉSENCE\n"
+    # Each line has a letterhead's word (Santé, Centre): better no organiser than those.
+    for text in (BANNER, venue + CMGF, event + CMGF.split("\n", 1)[1]):
+        assert run_issuer(ISSUER, read(text)).extraction.issuer is None

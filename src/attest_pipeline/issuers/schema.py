@@ -65,7 +65,9 @@ _KEYS: Mapping[str, frozenset[str]] = {
     "participant": frozenset({"markers"}),
     "dates": frozenset({"start", "end"}),
     "title": frozenset({"labels", "cells", "triggers", "phrases", "cut", "strip"}),
-    "organisation": frozenset({"labels", "sentences", "patterns", "letterhead"}),
+    "organisation": frozenset(
+        {"labels", "sentences", "patterns", "letterhead", "not_letterhead"}
+    ),
     "nature": frozenset({"labels", "cells", "rules"}),
 }
 _MARKER_KEYS = frozenset({"reason", "pattern", "weight", "anchor", "case_sensitive", "group"})
@@ -351,6 +353,7 @@ class _Builder:
             sentences=self.regexes(table, "sentences"),
             patterns=self.regexes(table, "patterns"),
             letterhead=self.regexes(table, "letterhead"),
+            not_letterhead=self.regexes(table, "not_letterhead"),
         )
 
     def natures(self, table: Table) -> NatureRules:
