@@ -619,6 +619,32 @@ def test_a_message_of_links_alone_leaves_no_list_of_written_files(
     assert list((workspace / "state" / "work").glob(".*.filing")) == []
 
 
+def test_a_message_of_links_alone_is_rejected_once_handled_never_filed(
+    server: Dovecot, workspace: Path
+) -> None:
+    deliver(server, message("Lien seul", body="Disponible : https://formation.example.fr/a/9"))
+    assert attest(workspace, "mail", "--once").returncode == 0
+    [row] = documents(workspace)
+    item = str(database(workspace).execute("SELECT id FROM attestations").fetchone()[0])
+    # Its fields given as for any item: still no PDF to put in the dossier.
+    done = attest(
+        workspace, "review", "resolve", item, "--rpps", "10005682603", "--action", "1.A",
+        "--start", "2025-03-12", "--end", "2025-03-14", "--by", "claire",
+    )
+    assert done.returncode == 2
+    assert f"item {item} is no PDF (an e-mail of links alone)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not any(p.is_file() for p in (workspace / "dossiers").rglob("*"))
+    assert [r["status"] for r in documents(workspace)] == ["review"]
+    # Once the attestation behind the link is fetched and dropped, the message is closed.
+    message_bytes = Path(row["path"]).read_bytes()
+    done = attest(workspace, "review", "reject", item, "--why", "PDF déposé", "--by", "claire")
+    assert done.returncode == 0, done.stderr
+    [rejected] = (workspace / "review" / "rejected").glob("*.eml")
+    assert rejected.read_bytes() == message_bytes
+    assert [r["status"] for r in documents(workspace)] == ["rejected"]
+
+
 def test_attest_mail_without_accounts_says_so(tmp_path: Path, roster: Path) -> None:
     write_config(tmp_path, roster)
     done = attest(tmp_path, "mail", "--once")

@@ -49,6 +49,8 @@ class Refusal(StrEnum):
     UNKNOWN_LABELLISATION = "unknown_labellisation"
     #: ``item``: its PDF left review and cannot be rebuilt from the archived original.
     PDF_MISSING = "pdf_missing"
+    #: ``item``: what waits in review is no PDF (an e-mail of links alone): nothing to file.
+    NOT_A_PDF = "not_a_pdf"
     #: No value: a rejection needs its reason.
     NO_REJECT_REASON = "no_reject_reason"
     #: ``text``: what the page's physician field holds names no RPPS.

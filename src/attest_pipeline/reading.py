@@ -122,8 +122,13 @@ def check_file(name: str, data: bytes) -> None:
         raise Unreadable(Reason.EMPTY, "the file is empty")
     if PurePath(name).suffix.lower() not in PDF_SUFFIXES:
         raise Unreadable(Reason.UNSUPPORTED_TYPE, f"{PurePath(name).suffix or 'no suffix'} file")
-    if b"%PDF-" not in data[:_HEADER_WINDOW]:
+    if not is_pdf(data):
         raise Unreadable(Reason.NOT_PDF, "no PDF header")
+
+
+def is_pdf(head: bytes) -> bool:
+    """Whether bytes (a file's first kilobyte is enough) carry a PDF header where readers do."""
+    return b"%PDF-" in head[:_HEADER_WINDOW]
 
 
 def read_pdf(data: bytes, *, max_pages: int = 5000) -> Document:

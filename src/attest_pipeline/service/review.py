@@ -24,7 +24,7 @@ from attest_pipeline.errors import DecisionRefused, NotFound, Refusal, UsageErro
 from attest_pipeline.filing import Filer, filed_name
 from attest_pipeline.mail.ledger import origin as mail_origin
 from attest_pipeline.models import Candidate, Physician, Problem, Record, Status
-from attest_pipeline.reading import Uncuttable, cut_pages
+from attest_pipeline.reading import Uncuttable, cut_pages, is_pdf
 from attest_pipeline.reasons import Reason
 from attest_pipeline.referentiel import LABELLISATIONS
 from attest_pipeline.service.decisions import (
@@ -363,6 +363,18 @@ def resolve(
     with _decision_transaction(ws) as (store, moves):
         row = _row(store, item_id)
         _refuse_unless(store, row, "review", "resolve")
+        source = _review_pdf(ws, row, moves)
+        with open(source, "rb") as handle:
+            if not is_pdf(handle.read(1024)):
+                # An e-mail of links alone: the attestation is behind a link, which the
+                # software never follows; filing the message would put no proof in a dossier.
+                raise DecisionRefused(
+                    f"item {item_id} is no PDF (an e-mail of links alone) and cannot be "
+                    "filed: fetch the attestation it points to, drop the PDF into the inbox, "
+                    "then reject this item",
+                    code=Refusal.NOT_A_PDF,
+                    item=item_id,
+                )
         read = record_of(json.loads(row["record"]))
         decided, overrides = _decided(ws, read, rpps, action, start, end, labellisation)
         earlier = store.attestation_like(decided)
@@ -378,7 +390,6 @@ def resolve(
         short = decided.sha256[:8]
         label = f"_{row['id']}" if (folder / filed_name(decided, short, "")).exists() else ""
         target = folder / filed_name(decided, short, label)
-        source = _review_pdf(ws, row, moves)
         decision = record_decision(
             store,
             "review_decisions",
