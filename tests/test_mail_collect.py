@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
+from attest_pipeline.config import load_config
 from attest_pipeline.testing.pdf import make_pdf
+from attest_pipeline.web.app import create_app
 from tests.conftest import write_config
 from tests.imap_server import PASSWORD, USER, Dovecot
 
@@ -636,6 +638,13 @@ def test_a_message_of_links_alone_is_rejected_once_handled_never_filed(
     assert "Traceback" not in done.stderr
     assert not any(p.is_file() for p in (workspace / "dossiers").rglob("*"))
     assert [r["status"] for r in documents(workspace)] == ["review"]
+    # The web page offers no filing: it shows the link and what to do instead.
+    web = create_app(load_config(workspace / "config.toml"), run=["true"], os_user="claire")
+    client = web.test_client()
+    page = client.get(f"/a-verifier/{item}").get_data(as_text=True)
+    assert "Un e-mail sans PDF, seulement des liens" in page
+    assert "<code>https://formation.example.fr/a/9</code>" in page
+    assert "Classer dans un dossier" not in page and "Ou rejeter sans classer" in page
     # Once the attestation behind the link is fetched and dropped, the message is closed.
     message_bytes = Path(row["path"]).read_bytes()
     done = attest(workspace, "review", "reject", item, "--why", "PDF déposé", "--by", "claire")
