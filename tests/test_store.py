@@ -65,6 +65,14 @@ def test_reissue_without_reference_compares_family_and_title(tmp_path: Path) -> 
         assert store.attestation_like(record(reference=None, title="Autre")) is None
 
 
+def test_a_reissue_of_an_untitled_attestation_is_named_by_its_number_alone(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "db.sqlite3") as store:
+        add(store, record(title=None))
+        assert store.attestation_like(record(title=None, sha256="cd" * 32)) == "attestation #1"
+
+
 def test_pending_labellisation(tmp_path: Path) -> None:
     with Store(tmp_path / "db.sqlite3") as store:
         add(store, record(chosen=Candidate(1, "B", "a_demander")))

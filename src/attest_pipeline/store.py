@@ -143,7 +143,9 @@ class Store:
         row = self.db.execute(query + " ORDER BY id LIMIT 1", params).fetchone()
         if row is None:
             return None
-        return f"attestation #{row['id']} ({row['title'] or 'untitled'})"
+        # Quoted as is in French refusals too: no English word when there is no title.
+        title = f" ({row['title']})" if row["title"] else ""
+        return f"attestation #{row['id']}{title}"
 
     def filed_per_bloc(self, rpps: str) -> Mapping[int, int]:
         """How many actions are filed per bloc in this physician's dossier."""
