@@ -144,9 +144,11 @@ _DU_JOIN = re.compile(
 #: A dash between two dates on one line (a dash opening a line is a bullet).
 _DASH_JOIN = re.compile(_TIMES + r"(?:[^\S\n]*-\s*|\s*\b(?:au|to)\b\s*)")
 _LIST_JOIN = re.compile(
-    _TIMES + r"(?:\s*[,;]\s*(?:et\s+|and\s+)?|\s+(?:et|and)\s+)(?:(?:le|du)\s+)?"
+    _TIMES + r"(?:\s*[,;]\s*(?:et\s+|and\s+)?|\s+(?:et|and|&)\s+)(?:(?:le|du)\s+)?"
 )
-_LIST_LAST_JOIN = re.compile(_TIMES + r"\s*[,;]?\s+(?:et|and)\s+(?:(?:le|du)\s+)?")
+_LIST_LAST_JOIN = re.compile(_TIMES + r"\s*[,;]?\s+(?:et|and|&)\s+(?:(?:le|du)\s+)?")
+#: Days chained by dashes on one line: "5-6-7 février 2025" (two are a range, ``A - B``).
+_CHAIN_JOIN = re.compile(r"[^\S\n]*-[^\S\n]*")
 _LES_BEFORE = re.compile(r"\bles?\s+$")
 #: A bulleted list of dates, one per line: "- 06/03/2025", "• 12 mars 2025".
 _BULLET = r"[-•*·▪◦‣]"
@@ -511,10 +513,13 @@ def _listed(start: int, end: int, run: Sequence[_Written]) -> _Candidate | None:
 
 
 def _lists(folded: str, items: Sequence[_Written]) -> list[_Candidate]:
-    """Return the lists ``les 3, 4 et 5 juin`` and the bulleted lists of dates.
+    """Return the lists ``les 3, 4 et 5 juin``, ``5-6-7 juin`` and the bulleted lists.
 
-    A list in running text ends at its first ``et``; a bulleted list runs while each
-    line holds a bullet and one date.
+    A list in running text ends at its first ``et`` (or ``&``); without one, commas alone
+    make a list when each date names its month (``5/2/2025, 6/2/2025``) or ``les`` opens
+    it (``les 5, 6, 7 juin``): a day read alone before them would be the first day, and
+    the first date alone the whole period. A bulleted list runs while each line holds a
+    bullet and one date.
     """
     found: list[_Candidate] = []
     index = 0
@@ -530,16 +535,31 @@ def _lists(folded: str, items: Sequence[_Written]) -> list[_Candidate]:
             if not _LIST_JOIN.fullmatch(folded, gap_start, gap_end):
                 break
             last += 1
-        if ended:
-            first = items[index]
-            les = _LES_BEFORE.search(folded, max(0, first.start - 6), first.start)
+        first = items[index]
+        les = _LES_BEFORE.search(folded, max(0, first.start - 6), first.start)
+        run = items[index : last + 1]
+        if ended or (
+            last > index and (les is not None or all(i.item and i.item[1] for i in run))
+        ):
             start = first.start if les is None else les.start()
-            candidate = _listed(start, items[last].end, items[index : last + 1])
+            candidate = _listed(start, items[last].end, run)
             if candidate is not None:
                 found.append(candidate)
                 index = last + 1
                 continue
         index += 1
+    index = 0
+    while index < len(items):
+        last = index
+        while last + 1 < len(items) and _CHAIN_JOIN.fullmatch(
+            folded, items[last].end, items[last + 1].start
+        ):
+            last += 1
+        if last - index >= 2:
+            candidate = _listed(items[index].start, items[last].end, items[index : last + 1])
+            if candidate is not None:
+                found.append(candidate)
+        index = last + 1
     index = 0
     while index < len(items):
         last = index
