@@ -167,6 +167,12 @@ def test_find_dates_evidence_survives_accents_and_ligatures() -> None:
         ("les 3, 4 et 5 juin 2025", D(2025, 6, 3), D(2025, 6, 5), "les 3, 4 et 5 juin 2025"),
         ("les 3, 4, 5 juin 2025", D(2025, 6, 3), D(2025, 6, 5), "les 3, 4, 5 juin 2025"),
         ("5 & 6 février 2025", D(2025, 2, 5), D(2025, 2, 6), "5 & 6 février 2025"),
+        (
+            "Date : 5 février 2025 / 6 février 2025",
+            D(2025, 2, 5),
+            D(2025, 2, 6),
+            "5 février 2025 / 6 février 2025",
+        ),
         ("Dates : 5-6-7 février 2025", D(2025, 2, 5), D(2025, 2, 7), "5-6-7 février 2025"),
         (
             "Date(s) : 5/2/2025, 6/2/2025",

@@ -141,8 +141,11 @@ _DU_BEFORE = re.compile(r"\b(?:du|entre\s+le|entre|from)\s+$")
 _DU_JOIN = re.compile(
     _TIMES + r"\s*,?\s*(?:au|jusqu'au|et\s+le|et|a|to|until|through)\s+(?:le\s+)?"
 )
-#: A dash between two dates on one line (a dash opening a line is a bullet).
-_DASH_JOIN = re.compile(_TIMES + r"(?:[^\S\n]*-\s*|\s*\b(?:au|to)\b\s*)")
+#: A dash between two dates on one line (a dash opening a line is a bullet), or a slash
+#: between spaces ("5 février 2025 / 6 février 2025"; inside a date it has none).
+_DASH_JOIN = re.compile(
+    _TIMES + r"(?:[^\S\n]*-\s*|[^\S\n]+/[^\S\n]+|\s*\b(?:au|to)\b\s*)"
+)
 _LIST_JOIN = re.compile(
     _TIMES + r"(?:\s*[,;]\s*(?:et\s+|and\s+)?|\s+(?:et|and|&)\s+)(?:(?:le|du)\s+)?"
 )
