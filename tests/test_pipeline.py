@@ -359,8 +359,9 @@ def test_duplicates_same_bytes_and_reissued(workspace: Path) -> None:
 def test_files_are_filed_in_listing_order_whatever_worker_finishes_first(
     workspace: Path,
 ) -> None:
-    # Two workers: the first file listed holds its worker a second (the slow test plugin),
-    # its re-issue listed second is analysed meanwhile; it is still the re-issue.
+    # Two workers: the first file listed holds its worker a quarter of a second longer
+    # (the slow test plugin), its re-issue listed second is analysed meanwhile; it is still
+    # the re-issue.
     first = drop(workspace, "first.pdf", make_pdf([ANDPC.format(
         name="Jean-Pierre DUPONT", rpps="10005682603", action="12345678901",
         nature="Formation continue", title="Prise en charge de l'asthme",
@@ -373,6 +374,26 @@ def test_files_are_filed_in_listing_order_whatever_worker_finishes_first(
     events = [(e, d["name"]) for e, d in journal(workspace) if e in ("file", "duplicate")]
     assert events == [("file", "first.pdf"), ("duplicate", "second.pdf")]
     assert first in files_under(workspace / "dossiers").values()
+
+
+def test_a_hanging_document_does_not_hold_back_those_listed_after_it(
+    tmp_path: Path, roster: Path
+) -> None:
+    workspace = tmp_path
+    write_config(
+        workspace, roster, plugins={"dirs": [str(TEST_PLUGINS)], "timeout": 6.0}, run={"jobs": 2}
+    )
+    drop(workspace, "hang.pdf", make_pdf(["HANG"]))
+    drop(workspace, "good.pdf", andpc())
+    os.utime(workspace / "inbox" / "hang.pdf", (1_700_000_000, 1_700_000_000))
+    os.utime(workspace / "inbox" / "good.pdf", (1_700_000_100, 1_700_000_100))
+    filed: list[tuple[str, float]] = []
+    started = time.monotonic()
+    pipeline(workspace).run(on_document=lambda name, _: filed.append((name, time.monotonic())))
+    # The hanging plugin holds hang.pdf for its 6 s limit; good.pdf waited a second for its
+    # turn, then was filed and committed with its batch (a second more).
+    assert [name for name, _ in filed] == ["good.pdf", "hang.pdf"]
+    assert filed[0][1] - started < 4.0 < filed[1][1] - started
 
 
 def test_allocation_picks_the_bloc_the_dossier_needs(workspace: Path) -> None:
@@ -717,7 +738,9 @@ def test_a_claim_that_no_run_finishes_is_set_aside_after_three_runs(
             ) or (attempt > 1 and not _attempts_are(work, attempt)):
                 assert time.monotonic() < deadline, f"run {attempt} never claimed the file"
                 time.sleep(0.05)
-            time.sleep(2.0)  # inside the plugin now; the other document committed meanwhile
+            # Inside the plugin now; the other document, held a second (HOLD_SECONDS) for
+            # its turn, then filed, is committed meanwhile.
+            time.sleep(3.5)
         finally:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()

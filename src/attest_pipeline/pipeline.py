@@ -14,7 +14,8 @@ committed once the syncs have ended, and the outcomes received meanwhile are fil
 (:data:`FILED_PER_OUTCOME` at a time, so that the workers' queues never run dry). The
 outcomes are filed in the order the files were listed, whatever order the workers finish
 them in: which of two copies is the duplicate, and which action an attestation takes, do not
-depend on the number of workers or their timing. And the
+depend on the number of workers or their timing (unless a document is more than
+:data:`HOLD_SECONDS` slower than those after it: they are filed without it). And the
 quiet period that ``attest run`` waits out before claiming a file is spent reading: the
 first files are read through a second name (:func:`~attest_pipeline.inbox.peek`), claimed
 once the period is over, and filed only if the bytes claimed are the bytes read.
@@ -108,9 +109,13 @@ EARLY_MAX = 512
 #: and files (the workers wait), so that its memory stays flat whatever the inbox holds.
 #: Room for those of the quiet period, which come all at once when it ends.
 WAITING_MAX = EARLY_MAX + 64
-#: Outcomes received ahead of an earlier file's, at most (the earlier one is a scan being
-#: read by OCR, say): beyond, no new file goes to the workers until it comes, so that
-#: memory stays flat behind a slow document.
+#: How long an outcome waits for those of the files listed before it, at most: a slow
+#: document (a scan read by OCR, a plugin near its time limit) must not hold back the
+#: filing and commit of the others (their claims would wait with it, and a run killed
+#: meanwhile would count an attempt against each).
+HOLD_SECONDS = 1.0
+#: Outcomes received ahead of an earlier file's, at most: beyond, no new file goes to the
+#: workers until it comes, so that memory stays flat whatever the hold.
 AHEAD_MAX = 1024
 
 #: Called after each document's outcome is committed, with its name and where it went.
@@ -349,10 +354,13 @@ class Session:
         dropped: set[int] = set()
         early_claimed = False
         # Outcomes are filed in the order of the keys sent to the workers (the listing's):
-        # those that come ahead of an earlier one wait in ``ahead``; those that come after a
-        # file read early and not claimed yet wait in ``held`` until it is.
+        # those that come ahead of an earlier one wait in ``ahead`` (in the order they came,
+        # with the time), for :data:`HOLD_SECONDS` at most, then go out of turn
+        # (``overtaken``); those that come after a file read early and not claimed yet wait
+        # in ``held`` until it is.
         sent: deque[int] = deque()
-        ahead: dict[int, tuple[Task, Outcome]] = {}
+        ahead: dict[int, tuple[Task, Outcome, float]] = {}
+        overtaken: set[int] = set()
         held: list[tuple[Task, Outcome]] = []
 
         def tasks(recovered: list[Claim]) -> Iterator[Task]:
@@ -434,6 +442,24 @@ class Session:
             held.clear()
             for task, outcome in waited:
                 deliver(task, outcome)
+
+        def release() -> None:
+            """Deliver the outcomes whose turn has come, and those held too long."""
+            while sent:
+                key = sent[0]
+                if key in ahead:
+                    task, outcome, _ = ahead.pop(key)
+                    deliver(task, outcome)
+                elif key in overtaken:
+                    overtaken.discard(key)
+                else:
+                    break
+                sent.popleft()
+            if ahead and time.monotonic() - next(iter(ahead.values()))[2] > HOLD_SECONDS:
+                for key in sorted(ahead):
+                    task, outcome, _ = ahead.pop(key)
+                    deliver(task, outcome)
+                    overtaken.add(key)
 
         def deliver(task: Task, outcome: Outcome) -> None:
             """Take an outcome, in its turn: to be filed, or held behind a file read early."""
@@ -523,6 +549,7 @@ class Session:
                 time.monotonic() - batch_started > BATCH_SECONDS
             ):
                 start_commit()
+            release()
             claim_early(wait=False)
             file_waiting(FILED_PER_OUTCOME)
 
@@ -534,9 +561,8 @@ class Session:
                 room=lambda: len(ahead) < AHEAD_MAX,
             )
             for task, outcome in outcomes:
-                ahead[task.key] = (task, outcome)
-                while sent and sent[0] in ahead:
-                    deliver(*ahead.pop(sent.popleft()))
+                ahead[task.key] = (task, outcome, time.monotonic())
+                release()
                 claim_early(wait=False)
                 file_waiting(FILED_PER_OUTCOME)
                 catch_up(WAITING_MAX)
