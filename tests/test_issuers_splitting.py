@@ -128,6 +128,36 @@ def test_a_headed_page_whose_participant_is_unread_is_not_joined_to_the_previous
     assert records[1]["status"] == "review"
 
 
+#: The proof pages e-signature services add to a signed PDF, naming the signatory.
+DOCUSIGN = """Certificate Of Completion
+Envelope Id: 3F2A9B1C4D5E6F708192A3B4C5D6E7F8 Status: Completed
+Subject: Attestation DPC 44552500077
+Signer Events Signature Timestamp
+Paul VIDAL Sent: 07/02/2025 | 09:12
+p.vidal@formation.example.fr Signed: 07/02/2025 | 09:15
+Electronic Record and Signature Disclosure: Accepted"""
+YOUSIGN = """Dossier de preuve
+Signature électronique
+Signataire : Dr Paul VIDAL (p.vidal@formation.example.fr)
+Signé le 07/02/2025 à 09:15:02 UTC
+Empreinte SHA-256 : 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"""
+
+
+@pytest.mark.parametrize("proof", [DOCUSIGN, YOUSIGN], ids=["docusign", "yousign"])
+def test_an_e_signature_proof_page_goes_with_the_attestation_it_proves(
+    tmp_path: Path, proof: str
+) -> None:
+    (first, who_first), (second, who_second) = (sample("andpc", n) for n in PAIRS["andpc"])
+    page = make_pdf([proof])
+    records = extract(tmp_path, merged(first, page, second, page))
+    assert [r["pages"] for r in records] == [[1, 2], [3, 4]]
+    assert [r["participant"]["rpps"] for r in records] == [  # type: ignore[index]
+        who_first["rpps"],
+        who_second["rpps"],
+    ]
+    assert all(r["status"] == "file" for r in records), [r["details"] for r in records]
+
+
 def test_starts_split_keeps_continuation_pages(tmp_path: Path) -> None:
     path = write(tmp_path, "acme.toml", MINIMAL + '[split]\nstarts = ["Attestation n°"]\n')
     document = document_from_text(

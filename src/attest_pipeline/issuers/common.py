@@ -57,6 +57,7 @@ class CommonRules:
     label_words: tuple[str, ...]
     opening: Gated
     speaks: Gated
+    trail: Gated
 
     def worded(self, text: str) -> bool:
         """Say whether ``text`` (folded) speaks as an attestation: one wording is in it.
@@ -89,7 +90,7 @@ def common_rules() -> CommonRules:
     root.check_keys(("negations", "signatures", "exclusions", "wording", "labels", "split"))
     signatures = root.table("signatures")
     exclusions = root.table("exclusions")
-    split = root.table("split", ("opening", "speaks"))
+    split = root.table("split", ("opening", "speaks", "trail"))
     return CommonRules(
         negations=compile_folded(root.table("negations", ("patterns",)).texts("patterns")),
         signatures={
@@ -105,6 +106,7 @@ def common_rules() -> CommonRules:
         label_words=root.table("labels", ("words",)).texts("words"),
         opening=compile_folded(split.texts("opening")),
         speaks=compile_folded(split.texts("speaks")),
+        trail=compile_folded(split.texts("trail")),
     )
 
 

@@ -58,8 +58,10 @@ def split_by_participant(document: Document, people: People) -> list[list[int]] 
     letter) are left out, also when the PDF holds one attestation behind them, unless
     they carry an attestation's heading or say what one says (``atteste que``, ``a
     participé``; data ``[split] speaks``): then they are read as an
-    attestation of their own (a person decides when nothing is read). Text only: fast
-    on a thousand pages.
+    attestation of their own (a person decides when nothing is read). An e-signature's
+    proof page (``[split] trail``: a DocuSign certificate of completion, a Yousign
+    dossier de preuve) goes with the attestation before it. Text only: fast on a
+    thousand pages.
     """
     if len(document.pages) < 2:
         return None
@@ -69,7 +71,13 @@ def split_by_participant(document: Document, people: People) -> list[list[int]] 
     leading: list[int] = []
     leading_heading = False
     for page in document.pages:
-        heading = rules.opening.search(fold(page.text).text) is not None
+        folded = fold(page.text).text
+        if rules.trail.search(folded) is not None:
+            # An e-signature's proof page: with the attestation it proves (or left out
+            # before the first, as a cover letter), whoever signed.
+            (groups[-1] if groups else leading).append(page.number)
+            continue
+        heading = rules.opening.search(folded) is not None
         who = people.person(page.text)
         if who is not None:
             name = name_keys(who.value)
@@ -92,7 +100,7 @@ def split_by_participant(document: Document, people: People) -> list[list[int]] 
             leading.append(page.number)
             # An attestation whose participant could not be read (a poor scan) must
             # not be left out unseen: only pages that do not speak as one are.
-            speaks = rules.speaks.search(fold(page.text).text) is not None
+            speaks = rules.speaks.search(folded) is not None
             leading_heading = leading_heading or heading or speaks
     if leading and leading_heading and groups:
         groups.insert(0, leading)  # read, and sent to a person if nothing is found
