@@ -201,3 +201,38 @@ Mme Agnès FERRAND, la gérante"""
     assert extraction.first_name is not None and extraction.first_name.value == "Océane"
     assert extraction.participant is not None
     assert "FERRAND" not in extraction.participant.value
+
+
+def certificate(boxes: str) -> str:
+    """The official certificat de réalisation, its four boxes as given."""
+    return REALISATION.replace(
+        "qui s'est déroulée", f"Nature de l'action :\n{boxes}\nqui s'est déroulée"
+    )
+
+
+BOXES = ("action de formation", "bilan de compétences", "action de VAE",
+         "action de formation par apprentissage")
+
+
+def boxes(ticked: int, mark: str, blank: str) -> str:
+    return "\n".join(f"{mark if i == ticked else blank} {b}" for i, b in enumerate(BOXES))
+
+
+def test_the_ticked_box_of_the_certificate_says_whether_it_is_a_training() -> None:
+    # As office suites write them: brackets, a letter alone, Wingdings' ticked box (þ).
+    for mark, blank in (("[X]", "[ ]"), ("X", ""), ("þ", "o")):
+        training = run_issuer(ISSUER, read(certificate(boxes(0, mark, blank)))).extraction
+        assert training.nature is not None
+        assert training.nature.value is Nature.FORMATION_CONTINUE
+        assert "action_type" not in training.extras
+        bilan = run_issuer(ISSUER, read(certificate(boxes(1, mark, blank)))).extraction
+        assert bilan.nature is None  # no action of the référentiel: a person decides
+        assert bilan.extras["action_type"].value == "bilan de competences"
+        assert bilan.extras["action_type"].evidence == f"{mark} bilan de compétences".strip()
+
+
+def test_boxes_all_alike_leave_the_certificate_a_training() -> None:
+    # The mark drawn as a shape, not text: which box is ticked cannot be told.
+    extraction = run_issuer(ISSUER, read(certificate(boxes(1, "", "")))).extraction
+    assert extraction.nature is not None
+    assert extraction.nature.value is Nature.FORMATION_CONTINUE

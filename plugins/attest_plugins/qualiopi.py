@@ -16,12 +16,18 @@ group or a congress, the score is capped below that family's (the engine's ``com
 signatures), so that the most specific marker wins. Invoices, conventions and programmes
 are declined.
 
+The official « certificat de réalisation » prints four boxes (action de formation, bilan de
+compétences, VAE, apprentissage): when the box ticked is not the training's, the nature is
+left unread (a person decides), the box ticked kept in ``extras["action_type"]``.
+
 The data file (``data/qualiopi.toml``) says everything but the default nature of an
-end-of-training attestation and the Qualiopi mention, read here.
+end-of-training attestation, the ticked box and the Qualiopi mention, read here.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from functools import cached_property
 from importlib import resources
 
@@ -31,6 +37,15 @@ from attest_pipeline.models import Family, Found, Nature
 from attest_pipeline.text.scan import Gated, gated
 
 _QUALIOPI = gated(r"\bqualiopi\b")
+#: A box of the certificat de réalisation, on its line: its mark ("☒", "[X]", "þ", none)
+#: then its option. Apprenticeship first: it begins as the training's option does.
+_BOX = gated(
+    r"^[^\S\n]*(?P<mark>[^\n]{0,6}?)[^\S\n]*(?P<option>action de formation par apprentissage"
+    r"|action de formation|bilan de competences|action (?:de |permettant de faire )?"
+    r"(?:validation des acquis de l'experience|validation des acquis|vae))[^\S\n]*$",
+    re.MULTILINE,
+)
+_TRAINING_BOX = "action de formation"
 
 
 class QualiopiIssuer(DataIssuer):
@@ -54,11 +69,33 @@ class QualiopiIssuer(DataIssuer):
             # An end-of-training attestation proves a training unless it says otherwise.
             quoted = excerpt(folded, heading.start(), heading.end())
             reading.values["nature"] = Found(Nature.FORMATION_CONTINUE, quoted)
+        ticked = _ticked_box(reading)
+        if ticked is not None and ticked.value != _TRAINING_BOX:
+            # A bilan de compétences, a VAE: no training, whatever the heading says.
+            reading.values.pop("nature", None)
+            reading.extras["action_type"] = ticked
         mention = _QUALIOPI.search(folded.text)
         if mention is not None:
             reading.extras["qualiopi"] = Found(
                 "yes", folded.excerpt(mention.start(), mention.end())
             )
+
+
+def _ticked_box(reading: Reading) -> Found[str] | None:
+    """The box ticked among those of a certificat de réalisation, ``None`` if it cannot be told.
+
+    The one box whose mark differs from the others' (all alike), at least three printed:
+    a mark drawn as a shape, not as text, leaves them all alike.
+    """
+    folded = reading.folded
+    boxes = list(_BOX.finditer(folded.text))
+    if len(boxes) < 3:
+        return None
+    marks = Counter(box.group("mark") for box in boxes)
+    if len(marks) != 2 or min(marks.values()) != 1:
+        return None
+    (box,) = [b for b in boxes if marks[b.group("mark")] == 1]
+    return Found(box.group("option"), excerpt(folded, box.start(), box.end()))
 
 
 @hookimpl
