@@ -227,7 +227,7 @@ def test_the_ticked_box_of_the_certificate_says_whether_it_is_a_training() -> No
         assert "action_type" not in training.extras
         bilan = run_issuer(ISSUER, read(certificate(boxes(1, mark, blank)))).extraction
         assert bilan.nature is None  # no action of the référentiel: a person decides
-        assert bilan.extras["action_type"].value == "bilan de competences"
+        assert bilan.extras["action_type"].value == "bilan de compétences"
         assert bilan.extras["action_type"].evidence == f"{mark} bilan de compétences".strip()
 
 

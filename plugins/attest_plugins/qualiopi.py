@@ -34,6 +34,7 @@ from importlib import resources
 from attest_pipeline.contract import Register, hookimpl
 from attest_pipeline.issuers import DataIssuer, Reading, compile_folded, excerpt
 from attest_pipeline.models import Family, Found, Nature
+from attest_pipeline.text.fold import fold
 from attest_pipeline.text.scan import Gated, gated
 
 _QUALIOPI = gated(r"\bqualiopi\b")
@@ -70,7 +71,7 @@ class QualiopiIssuer(DataIssuer):
             quoted = excerpt(folded, heading.start(), heading.end())
             reading.values["nature"] = Found(Nature.FORMATION_CONTINUE, quoted)
         ticked = _ticked_box(reading)
-        if ticked is not None and ticked.value != _TRAINING_BOX:
+        if ticked is not None and fold(ticked.value).text != _TRAINING_BOX:
             # A bilan de compétences, a VAE: no training, whatever the heading says.
             reading.values.pop("nature", None)
             reading.extras["action_type"] = ticked
@@ -95,7 +96,8 @@ def _ticked_box(reading: Reading) -> Found[str] | None:
     if len(marks) != 2 or min(marks.values()) != 1:
         return None
     (box,) = [b for b in boxes if marks[b.group("mark")] == 1]
-    return Found(box.group("option"), excerpt(folded, box.start(), box.end()))
+    option = folded.excerpt(box.start("option"), box.end("option"))
+    return Found(option, excerpt(folded, box.start(), box.end()))
 
 
 @hookimpl
